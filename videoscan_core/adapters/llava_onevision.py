@@ -1,0 +1,146 @@
+"""Adapter from a transformers LLaVA-OneVision model to what the streaming engine needs.
+
+Contract: ``VisionLanguageModel`` wraps a ``LlavaOnevisionForConditionalGeneration`` and its
+tokenizer. ``encode_frames(pixels [F, 3, S, S]) -> [F, N, D]`` runs vision tower -> feature layer
+-> projector -> 2x2 bilinear pooling (transformers' ``apply_pooling``), then, for LLaVA-Video
+checkpoints (``newline="grid"``), appends ``image_newline`` after each pooled row (N = p * (p+1),
+210 at 384 px). ``decoder`` is the Qwen2 base model and ``lm_head`` its head. Everything runs on
+``device`` in ``dtype``; nothing here knows about carriers or caches.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import numpy as np
+import torch
+
+from ..preprocess import FramePreprocessor
+from ..prompt import CHATML, PromptFormat
+
+NewlineMode = Literal["none", "grid", "frame"]
+
+
+class VisionLanguageModel:
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        preprocessor: FramePreprocessor | None = None,
+        newline: NewlineMode = "none",
+        prompt: PromptFormat = CHATML,
+        source: str = "",
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.prompt = prompt
+        self.source = source
+        self.newline: NewlineMode = newline
+        config = model.config
+        self.config = config
+        vision = config.vision_config
+        self.image_size = int(vision.image_size)
+        self.grid = self.image_size // int(vision.patch_size)
+        self.pooled = math.ceil(self.grid / 2)
+        self.preprocessor = preprocessor or FramePreprocessor(self.image_size)
+        text = config.text_config
+        self.num_layers = int(text.num_hidden_layers)
+        self.hidden_size = int(text.hidden_size)
+        self.num_kv_heads = int(text.num_key_value_heads)
+        head_dim = getattr(text, "head_dim", None)
+        self.head_dim = int(head_dim or text.hidden_size // text.num_attention_heads)
+        self.eos_token_ids = self._stop_token_ids()
+
+    # -- structure -------------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        return self.model.lm_head.weight.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.model.lm_head.weight.dtype
+
+    @property
+    def decoder(self):
+        """The language model without its head (a ``Qwen2Model``)."""
+        return self.model.model.language_model
+
+    @property
+    def lm_head(self) -> torch.nn.Module:
+        return self.model.lm_head
+
+    @property
+    def tokens_per_frame(self) -> int:
+        rows = self.pooled
+        if self.newline == "grid":
+            return rows * (rows + 1)
+        if self.newline == "frame":
+            return rows * rows + 1
+        return rows * rows
+
+    def kv_bytes_per_entry(self) -> int:
+        """Bytes one cache entry (one token) takes over all layers, keys and values."""
+        element = torch.empty((), dtype=self.dtype).element_size()
+        return 2 * self.num_layers * self.num_kv_heads * self.head_dim * element
+
+    def attention_modules(self) -> list[torch.nn.Module]:
+        return [layer.self_attn for layer in self.decoder.layers]
+
+    def _stop_token_ids(self) -> frozenset[int]:
+        ids: set[int] = set()
+        vocab = self.tokenizer.get_vocab()
+        for token in self.prompt.stop_tokens:
+            if token in vocab:
+                ids.add(vocab[token])
+        if self.tokenizer.eos_token_id is not None:
+            ids.add(int(self.tokenizer.eos_token_id))
+        generation = getattr(self.model, "generation_config", None)
+        eos = getattr(generation, "eos_token_id", None)
+        if eos is not None:
+            ids.update([eos] if isinstance(eos, int) else eos)
+        return frozenset(ids)
+
+    # -- text ------------------------------------------------------------------------------
+    def tokenize(self, text: str) -> torch.Tensor:
+        """Token ids ``[1, L]`` on the model's device (special tokens in the text are parsed)."""
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return torch.tensor([ids], dtype=torch.long, device=self.device)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """[B, L] ids -> [B, L, D] input embeddings."""
+        return self.model.get_input_embeddings()(ids)
+
+    def decode(self, ids: list[int]) -> str:
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    # -- vision ----------------------------------------------------------------------------
+    def preprocess(self, frames: list[np.ndarray]) -> torch.Tensor:
+        """RGB uint8 frames -> pixel tensor [F, 3, S, S] on device, in dtype."""
+        pixels = np.stack([self.preprocessor(frame) for frame in frames])
+        return torch.from_numpy(pixels).to(device=self.device, dtype=self.dtype)
+
+    def encode_frames(self, pixels: torch.Tensor) -> torch.Tensor:
+        """[F, 3, S, S] pixels -> [F, N, D] visual tokens."""
+        config = self.config
+        inner = self.model.model
+        out = inner.vision_tower(pixel_values=pixels, output_hidden_states=True)
+        layer = config.vision_feature_layer
+        if isinstance(layer, int):
+            features = out.hidden_states[layer]  # [F, g*g(+1), C]
+        else:
+            features = torch.cat([out.hidden_states[i] for i in layer], dim=-1)
+        if config.vision_feature_select_strategy == "default":
+            features = features[:, 1:]
+        features = inner.multi_modal_projector(features)  # [F, g*g, D]
+        features = inner.apply_pooling(features)  # [F, p*p, D]
+        if self.newline == "none":
+            return features
+        frames, _, dim = features.shape
+        newline = inner.image_newline.to(features.dtype)
+        if self.newline == "frame":
+            return torch.cat([features, newline.expand(frames, 1, dim)], dim=1)
+        rows = features.view(frames, self.pooled, self.pooled, dim)
+        rows = torch.cat([rows, newline.expand(frames, self.pooled, 1, dim)], dim=2)
+        return rows.reshape(frames, self.pooled * (self.pooled + 1), dim)  # [F, p*(p+1), D]

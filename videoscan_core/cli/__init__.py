@@ -1,0 +1,1 @@
+"""The ``videoscan`` command line (headless; no Qt)."""

@@ -1,0 +1,107 @@
+"""Entry point of the ``videoscan`` command.
+
+Contract: ``main(argv) -> exit code``. Usage errors and expected failures (``VideoScanError``,
+bad values, out of memory, Ctrl-C) print exactly one line ``videoscan: error: ...`` on stderr and
+return a non-zero code; they never show a traceback (``VIDEOSCAN_DEBUG=1`` re-raises).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ..errors import VideoScanError
+
+EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line (``--help`` still shows the usage)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_USAGE, f"videoscan: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import run
+
+    parser = OneLineParser(
+        prog="videoscan",
+        description="VideoScan streaming video understanding: one token per frame.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    commands.required = True
+    run.add_parser(commands)
+    tiny = commands.add_parser(
+        "make-tiny-model", help="write a tiny random model (for tests and examples)"
+    )
+    tiny.add_argument("folder", help="output folder")
+    tiny.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    tiny.set_defaults(handler=_make_tiny_model)
+    return parser
+
+
+def _make_tiny_model(args: argparse.Namespace) -> int:
+    from ..tiny_model import make_tiny_model
+
+    folder = make_tiny_model(args.folder, seed=args.seed)
+    print(f"wrote a tiny random model to {folder}")
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("videoscan-desktop")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _quiet_libraries() -> None:
+    """Keep library progress bars and warnings off the terminal; our own output says enough."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+    except ImportError:
+        pass
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> int:
+    print(f"videoscan: error: {message}", file=sys.stderr)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    debug = os.environ.get("VIDEOSCAN_DEBUG") == "1"
+    try:
+        _quiet_libraries()
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return fail("interrupted", EXIT_INTERRUPTED)
+    except VideoScanError as error:
+        if debug:
+            raise
+        return fail(str(error))
+    except MemoryError:
+        if debug:
+            raise
+        return fail("out of memory: use a smaller --memory, a smaller model or --dtype bfloat16")
+    except Exception as error:
+        if debug:
+            raise
+        if type(error).__name__ == "OutOfMemoryError":  # torch.OutOfMemoryError (CUDA)
+            return fail("the GPU ran out of memory: use a smaller --memory or model")
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        return fail(f"{type(error).__name__}: {first} (VIDEOSCAN_DEBUG=1 shows the traceback)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""``videoscan run VIDEO --model M --question Q ...``: stream a video file and answer questions.
+
+Contract: validates the arguments and the video before loading the model (fast failure), samples
+the video at ``--fps`` (timestamps are the video's own), streams every sample through the engine
+with a progress bar on stderr, then answers each question at the end. Prints ``Q:``/``A:`` pairs,
+or with ``--json`` one JSON object on stdout (keys listed in ``report``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+
+from ..errors import VideoScanError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("run", help="stream a video file and answer questions about it")
+    parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
+    parser.add_argument("--model", required=True, help="model folder or Hugging Face hub id")
+    parser.add_argument(
+        "--question",
+        action="append",
+        default=[],
+        metavar="Q",
+        help="question to answer after the stream (repeatable)",
+    )
+    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
+    parser.add_argument(
+        "--position-mode",
+        choices=["compact", "monotonic"],
+        default="compact",
+        help="RoPE positions of new tokens (default compact, as the official code)",
+    )
+    parser.add_argument(
+        "--keep-topk",
+        type=int,
+        default=0,
+        metavar="K",
+        help="VideoScan+: keep K visual entries per frame (default 0)",
+    )
+    parser.add_argument(
+        "--recent-frames",
+        type=int,
+        default=0,
+        metavar="R",
+        help="keep the full tokens of the last R frames (default 0)",
+    )
+    parser.add_argument(
+        "--full-tokens", action="store_true", help="baseline: no carriers, keep every visual token"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument(
+        "--dtype",
+        default=None,
+        choices=["float32", "bfloat16", "float16"],
+        help="default: bfloat16 on GPU, float32 on CPU",
+    )
+    parser.add_argument("--max-new-tokens", type=int, default=128, help="answer length cap")
+    parser.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=run)
+
+
+def _validate(args: argparse.Namespace) -> None:
+    if args.memory < 1:
+        raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
+    if not args.fps > 0:
+        raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
+    if args.keep_topk < 0 or args.recent_frames < 0:
+        raise VideoScanError("--keep-topk and --recent-frames must be >= 0")
+    if args.full_tokens and args.keep_topk:
+        raise VideoScanError("--keep-topk needs carriers; drop --full-tokens")
+    if args.max_new_tokens < 1:
+        raise VideoScanError("--max-new-tokens must be at least 1")
+    if args.temperature < 0:
+        raise VideoScanError("--temperature must be >= 0")
+    if not args.question:
+        raise VideoScanError("give at least one --question")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..config import EngineConfig, GenerationOptions
+    from ..video import probe_video, sample_frames
+
+    _validate(args)
+    info = probe_video(args.video)
+    config = EngineConfig(
+        memory_size=args.memory,
+        position_mode=args.position_mode,
+        keep_topk=args.keep_topk,
+        recent_frames=args.recent_frames,
+        carrier=not args.full_tokens,
+        device=args.device,
+        dtype=args.dtype,
+    )
+    options = GenerationOptions(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
+    from ..engine import StreamingEngine
+
+    _status(args, f"loading model {args.model}")
+    try:
+        engine = StreamingEngine.from_pretrained(args.model, config)
+    except ValueError as error:  # e.g. CUDA requested on a machine without it
+        raise VideoScanError(str(error)) from None
+    frame_ms: list[float] = []
+    progress = _progress(args, info.expected_samples(args.fps))
+    try:
+        for timestamp, frame in sample_frames(args.video, args.fps):
+            event = engine.add_frame(frame, timestamp)
+            frame_ms.append(event.total_ms)
+            if progress is not None:
+                progress.set_postfix(memory=f"{event.carriers_retained}/{args.memory}")
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
+    answers = [engine.answer(question, options) for question in args.question]
+    _print_report(args, engine, answers, frame_ms)
+    return 0
+
+
+def _status(args: argparse.Namespace, message: str) -> None:
+    if not args.no_progress:
+        print(f"videoscan: {message}", file=sys.stderr)
+
+
+def _progress(args: argparse.Namespace, total: int):
+    if args.no_progress:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total or None, unit="frame", desc="streaming", file=sys.stderr, dynamic_ncols=True
+    )
+
+
+def report(engine, questions: list[str], answers: list[str], frame_ms: list[float]) -> dict:
+    from ..resources import peak_rss_mb
+
+    snapshot = engine.snapshot()
+    return {
+        "questions": questions,
+        "answers": answers,
+        "frames_seen": snapshot.frames_seen,
+        "carriers_retained": snapshot.carriers_retained,
+        "carrier_timestamps": [round(c.timestamp, 3) for c in snapshot.carriers],
+        "memory_size": snapshot.capacity,
+        "kv_cache_bytes": snapshot.kv_cache_bytes,
+        "median_frame_ms": round(statistics.median(frame_ms), 3) if frame_ms else 0.0,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def _print_report(args, engine, answers: list[str], frame_ms: list[float]) -> None:
+    if args.json:
+        print(json.dumps(report(engine, args.question, answers, frame_ms)))
+        return
+    for question, answer in zip(args.question, answers, strict=True):
+        print(f"Q: {question}\nA: {answer}\n")

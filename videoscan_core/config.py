@@ -1,0 +1,105 @@
+"""Engine and generation settings as plain dataclasses.
+
+Contract: nothing here imports torch; values are validated in ``__post_init__`` so a bad setting
+fails where it is made, with a message a person can act on. The app maps QSettings onto these
+classes at its boundary; the CLI maps flags onto them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+PositionMode = Literal["compact", "monotonic"]
+
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """How the streaming engine turns frames into cache entries."""
+
+    # Carriers kept in memory (M). None keeps every frame (only sensible with carrier=False
+    # for the full-token baseline). With carrier=False the bank holds whole frames.
+    memory_size: int | None = 64
+    # "compact": new tokens are numbered from the compacted cache length (official VideoScan,
+    # needed for weights trained that way). "monotonic": positions keep growing with the stream.
+    position_mode: PositionMode = "compact"
+    # VideoScan+: per layer, also keep the k visual entries of each frame that its carrier
+    # attended to most (head-averaged). 0 disables.
+    keep_topk: int = 0
+    # Keep all visual entries of the last r frames until they age out. 0 disables.
+    recent_frames: int = 0
+    # False: plain full-token streaming (no carrier token; every visual entry kept).
+    carrier: bool = True
+    # "cpu", "cuda", "cuda:1", ... None picks CUDA when available.
+    device: str | None = None
+    # "float32", "bfloat16", "float16". None picks bfloat16/float16 on CUDA, float32 on CPU.
+    dtype: str | None = None
+    # Text of the system turn that precedes the frames.
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT
+    # Add the LLaVA-Video time instruction (real carrier timestamps) before each question.
+    time_instruction: bool = True
+
+    def __post_init__(self) -> None:
+        if self.memory_size is not None and self.memory_size < 1:
+            raise ValueError(f"memory size must be at least 1 (got {self.memory_size})")
+        if self.position_mode not in ("compact", "monotonic"):
+            raise ValueError(
+                f"position mode must be 'compact' or 'monotonic' (got {self.position_mode!r})"
+            )
+        if self.keep_topk < 0:
+            raise ValueError(f"keep_topk must be >= 0 (got {self.keep_topk})")
+        if self.recent_frames < 0:
+            raise ValueError(f"recent_frames must be >= 0 (got {self.recent_frames})")
+        if not self.carrier and self.keep_topk:
+            raise ValueError("keep_topk needs carriers: it selects by the carrier's attention")
+        if self.dtype not in (None, "float32", "bfloat16", "float16"):
+            raise ValueError(f"dtype must be float32, bfloat16 or float16 (got {self.dtype!r})")
+
+    @classmethod
+    def from_name(cls, name: str, **overrides: object) -> EngineConfig:
+        """A named preset: 'videoscan', 'videoscan-plus', 'recent-window', 'full-tokens'."""
+        try:
+            base = _PRESETS[name]
+        except KeyError:
+            known = ", ".join(sorted(_PRESETS))
+            raise ValueError(f"unknown preset {name!r}; known presets: {known}") from None
+        return replace(base, **overrides)
+
+    def replace(self, **changes: object) -> EngineConfig:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+
+_PRESETS: dict[str, EngineConfig] = {
+    "videoscan": EngineConfig(),
+    "videoscan-128": EngineConfig(memory_size=128),
+    "videoscan-plus": EngineConfig(keep_topk=8),
+    "recent-window": EngineConfig(recent_frames=4),
+    "full-tokens": EngineConfig(carrier=False, memory_size=None),
+}
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """How an answer is decoded."""
+
+    # Upper bound on generated tokens (the end token stops earlier).
+    max_new_tokens: int = 128
+    # 0 means greedy decoding; above 0, sample from softmax(logits / temperature).
+    temperature: float = 0.0
+    # Nucleus sampling mass (only when sampling).
+    top_p: float = 1.0
+    # Seed for sampling, so sampled answers can be reproduced.
+    seed: int | None = None
+    # Extra strings that end the answer when produced.
+    stop_strings: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if self.max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1 (got {self.max_new_tokens})")
+        if self.temperature < 0:
+            raise ValueError(f"temperature must be >= 0 (got {self.temperature})")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p must be in (0, 1] (got {self.top_p})")

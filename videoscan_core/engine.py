@@ -1,0 +1,357 @@
+"""The VideoScan streaming engine.
+
+Contract (DESIGN.md section 1): ``StreamingEngine(model, config)`` holds one stream.
+``add_frame(rgb, t)`` encodes a frame to N visual tokens ``E_t``, appends the carrier
+``c_t = mean(E_t)``, prefills ``[E_t, c_t]`` over the cache ``[system][memory]`` and cuts the cache
+back: system, earlier carriers, the new carrier (plus top-k / recent-window entries when enabled).
+The memory bank then evicts the older member of the most similar adjacent carrier pair while it
+holds more than M. ``ask(question)`` is a generator of ``AnswerChunk``: it prefills the time
+instruction and the question over the current cache, decodes, and finally truncates the cache back,
+so the stream continues exactly as if nothing had been asked. The engine is single-threaded: call
+it from one thread (the app's worker owns it).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator
+
+import numpy as np
+import torch
+
+from .cache_layout import BlockChange, CacheLayout, FrameBlock
+from .carrier_attention import CarrierAttentionProbe
+from .config import EngineConfig, GenerationOptions
+from .decoding import IncrementalText, TokenChooser
+from .events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
+from .memory_bank import BankEntry, MemoryBank
+from .prompt import time_instruction
+from .slot_cache import SlotCache
+
+log = logging.getLogger("videoscan")
+
+
+class StreamingEngine:
+    def __init__(self, model, config: EngineConfig | None = None) -> None:
+        self.model = model
+        self.config = config or EngineConfig()
+        self.reset()
+
+    @classmethod
+    def from_pretrained(
+        cls, source: str, config: EngineConfig | None = None, **load_options
+    ) -> StreamingEngine:
+        """Load a model (folder or hub id) and wrap it; device/dtype come from ``config``."""
+        from .adapters import load_model
+
+        config = config or EngineConfig()
+        model = load_model(source, device=config.device, dtype=config.dtype, **load_options)
+        return cls(model, config)
+
+    # -- state -----------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget the stream (memory, cache, counters); the model stays loaded."""
+        self._close_active_answer()
+        capacity = self._initial_capacity()
+        self.cache = SlotCache(self.model.num_layers, initial_capacity=capacity)
+        self.bank = MemoryBank(self.config.memory_size)
+        self.layout = CacheLayout()
+        self.frames_seen = 0
+        self.frames_folded = 0
+        self.last_timestamp: float | None = None
+        self.positions_used = 0  # next position in monotonic mode
+        self._active_answer: Iterator[AnswerChunk] | None = None
+
+    def _initial_capacity(self) -> int:
+        n = self.model.tokens_per_frame
+        memory = self.config.memory_size or 64
+        per_frame = 1 + self.config.keep_topk if self.config.carrier else n
+        return 64 + memory * per_frame + (self.config.recent_frames + 1) * (n + 1) + 256
+
+    def set_memory_size(self, memory_size: int | None) -> tuple[CarrierInfo, ...]:
+        """Change M on a running stream; evicts down to the new size at once."""
+        self.config = self.config.replace(memory_size=memory_size)
+        self.bank.capacity = memory_size
+        if not self.layout.system:
+            return ()
+        evicted = self.bank.evict_over_capacity()
+        with torch.inference_mode():
+            self._cut([], [entry for _, entry in evicted])
+        return tuple(entry.info() for _, entry in evicted)
+
+    def snapshot(self) -> MemorySnapshot:
+        return MemorySnapshot(
+            frames_seen=self.frames_seen,
+            capacity=self.config.memory_size,
+            carriers=self.bank.infos(),
+            cache_entries=self.cache.length,
+            kv_cache_bytes=self.cache.nbytes(),
+            system_tokens=self.layout.system,
+        )
+
+    def bank_slots(self) -> list[int]:
+        """Cache slot of each bank entry, in bank order: its carrier, or (full-token mode) the
+        first entry of its frame. For alignment checks and tools."""
+        if self.config.carrier:
+            return [self.layout.carrier_slot(entry.frame_index) for entry in self.bank.entries]
+        return [self.layout.block_start(entry.frame_index) for entry in self.bank.entries]
+
+    # -- frames ----------------------------------------------------------------------------
+    def add_frame(self, frame: np.ndarray, timestamp: float) -> FrameEvent:
+        """Stream one RGB uint8 frame ``[H, W, 3]`` taken at ``timestamp`` seconds."""
+        self._check_timestamp(timestamp)
+        started = time.perf_counter()
+        with torch.inference_mode():
+            pixels = self.model.preprocess([frame])  # [1, 3, S, S]
+            visual = self.model.encode_frames(pixels)  # [1, N, D]
+        vision_ms = (time.perf_counter() - started) * 1000
+        return self.add_visual_tokens(visual, timestamp, vision_ms=vision_ms)
+
+    def add_visual_tokens(
+        self, visual: torch.Tensor, timestamp: float, vision_ms: float = 0.0
+    ) -> FrameEvent:
+        """Stream a frame given as its visual tokens ``[N, D]`` or ``[1, N, D]``."""
+        self._check_timestamp(timestamp)
+        self._close_active_answer()
+        if visual.dim() == 2:
+            visual = visual.unsqueeze(0)
+        started = time.perf_counter()
+        with torch.inference_mode():
+            self._ensure_system()
+            event = self._prefill_frame(visual.to(self.model.device, self.model.dtype), timestamp)
+        prefill_ms = (time.perf_counter() - started) * 1000
+        return FrameEvent(
+            frame_index=event[0],
+            timestamp=timestamp,
+            evicted=event[1],
+            carriers_retained=len(self.bank),
+            cache_entries=self.cache.length,
+            kv_cache_bytes=self.cache.nbytes(),
+            vision_ms=vision_ms,
+            prefill_ms=prefill_ms,
+        )
+
+    def fold_static_frame(self, timestamp: float) -> None:
+        """A frame nearly identical to the last one: extend the newest carrier's time range."""
+        self._check_timestamp(timestamp)
+        self.last_timestamp = timestamp
+        self.frames_folded += 1
+        if self.bank.entries:
+            self.bank.entries[-1].until = timestamp
+
+    def _check_timestamp(self, timestamp: float) -> None:
+        if not math.isfinite(timestamp) or timestamp < 0:
+            raise ValueError(f"timestamp must be a finite number of seconds >= 0 (got {timestamp})")
+        if self.last_timestamp is not None and timestamp < self.last_timestamp:
+            raise ValueError(
+                f"timestamps must not go backwards ({timestamp} after {self.last_timestamp})"
+            )
+
+    def _ensure_system(self) -> None:
+        if self.layout.system:
+            return
+        text = self.model.prompt.system_text(self.config.system_prompt)
+        ids = self.model.tokenize(text)  # [1, S]
+        positions = torch.arange(ids.shape[1], device=ids.device)[None]
+        self.model.decoder(
+            inputs_embeds=self.model.embed(ids),
+            position_ids=positions,
+            past_key_values=self.cache,
+            use_cache=True,
+        )
+        self.layout.system = ids.shape[1]
+        self.positions_used = ids.shape[1]
+
+    def _next_positions(self, count: int) -> torch.Tensor:
+        start = self.cache.length if self.config.position_mode == "compact" else self.positions_used
+        return torch.arange(start, start + count, device=self.model.device)[None]  # [1, count]
+
+    def _prefill_frame(self, visual: torch.Tensor, timestamp: float):
+        config = self.config
+        frame_index = self.frames_seen
+        start = self.cache.length
+        n = visual.shape[1]
+        if config.carrier:
+            carrier = visual.mean(dim=1, keepdim=True)  # [1, 1, D]
+            inputs = torch.cat([visual, carrier], dim=1)  # [1, N+1, D]
+            summary = carrier[0, 0]
+        else:
+            inputs, summary = visual, visual[0].mean(dim=0)
+        positions = self._next_positions(inputs.shape[1])
+        selected = None
+        if config.keep_topk:
+            with CarrierAttentionProbe(self.model.attention_modules(), self.cache) as probe:
+                self.model.decoder(
+                    inputs_embeds=inputs,
+                    position_ids=positions,
+                    past_key_values=self.cache,
+                    use_cache=True,
+                )
+            selected = probe.top_visual(start, n, config.keep_topk)
+        else:
+            self.model.decoder(
+                inputs_embeds=inputs,
+                position_ids=positions,
+                past_key_values=self.cache,
+                use_cache=True,
+            )
+        self.positions_used = int(positions[0, -1]) + 1
+        self.frames_seen += 1
+        self.last_timestamp = timestamp
+        self.layout.blocks.append(
+            FrameBlock(frame_index, n, "full", carrier=config.carrier, selected=selected)
+        )
+        self.bank.append(BankEntry(frame_index, timestamp, timestamp, summary.float()))
+        evicted = [entry for _, entry in self.bank.evict_over_capacity()]
+        changes = [self._settled_state(frame_index)]
+        if config.carrier and config.recent_frames:
+            aged = frame_index - config.recent_frames
+            changes += [
+                BlockChange(block.frame_index, self._aged_visual(block), block.carrier)
+                for block in self.layout.blocks
+                if block.frame_index <= aged and block.visual == "full"
+            ]
+        self._cut(changes, evicted)
+        return frame_index, tuple(entry.info() for entry in evicted)
+
+    def _settled_state(self, frame_index: int) -> BlockChange:
+        """The new frame's state after its step."""
+        config = self.config
+        if not config.carrier or config.recent_frames:
+            return BlockChange(frame_index, "full", config.carrier)
+        return BlockChange(frame_index, "selected" if config.keep_topk else "none", True)
+
+    def _aged_visual(self, block: FrameBlock) -> str:
+        return "selected" if self.config.keep_topk and block.carrier else "none"
+
+    def _cut(self, changes: list[BlockChange], evicted: list[BankEntry]) -> None:
+        merged = {change.frame_index: change for change in changes}
+        for entry in evicted:
+            block = self.layout.block(entry.frame_index)
+            current = merged.get(entry.frame_index)
+            visual = current.visual if current else block.visual
+            if not self.config.carrier or visual == "selected":
+                visual = "none"  # a whole frame (full-token mode) or its top-k goes with it
+            merged[entry.frame_index] = BlockChange(entry.frame_index, visual, False)
+        if not merged:
+            return
+        keep = self.layout.transition(list(merged.values()), self.model.num_layers)
+        self.cache.keep(keep)
+        if self.cache.length != self.layout.length:
+            raise RuntimeError("cache and layout disagree after a cut")
+
+    # -- questions -------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        options: GenerationOptions | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[AnswerChunk]:
+        """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats)."""
+        self._close_active_answer()
+        answer = self._answer(question, options or GenerationOptions(), should_stop)
+        self._active_answer = answer
+        return answer
+
+    def answer(self, question: str, options: GenerationOptions | None = None) -> str:
+        """The whole answer as one string."""
+        chunks = list(self.ask(question, options))
+        return chunks[-1].answer
+
+    def question_prompt(self, question: str) -> str:
+        instruction = None
+        if self.config.time_instruction and self.bank.entries:
+            duration = self.last_timestamp or 0.0
+            instruction = time_instruction(duration, self.bank.timestamps())
+        return self.model.prompt.question_text(question, instruction)
+
+    def first_token_logits(self, question: str) -> torch.Tensor:
+        """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
+        self._close_active_answer()
+        with torch.inference_mode():
+            self._ensure_system()
+            checkpoint = self.cache.length
+            try:
+                return self._prefill_question(question).float().clone()
+            finally:
+                self.cache.truncate(checkpoint)
+
+    def _prefill_question(self, question: str) -> torch.Tensor:
+        ids = self.model.tokenize(self.question_prompt(question))  # [1, Q]
+        positions = self._next_positions(ids.shape[1])
+        hidden = self.model.decoder(
+            inputs_embeds=self.model.embed(ids),
+            position_ids=positions,
+            past_key_values=self.cache,
+            use_cache=True,
+        ).last_hidden_state
+        return self.model.lm_head(hidden[:, -1])[0]  # [V]
+
+    def _answer(self, question, options, should_stop) -> Iterator[AnswerChunk]:
+        started = time.perf_counter()
+        with torch.inference_mode():
+            self._ensure_system()
+        checkpoint = self.cache.length
+        text = IncrementalText(self.model.decode)
+        chooser = TokenChooser(options, self.model.device)
+        ttft_ms, reason = 0.0, "max_tokens"
+        try:
+            with torch.inference_mode():
+                logits = self._prefill_question(question)
+            # the first answer token follows the question: compact numbers from the cache
+            # length, monotonic from the stream's next position
+            base = checkpoint if self.config.position_mode == "compact" else self.positions_used
+            next_position = base + (self.cache.length - checkpoint)
+            for step in range(options.max_new_tokens):
+                token = chooser(logits)
+                if step == 0:
+                    ttft_ms = (time.perf_counter() - started) * 1000
+                if token in self.model.eos_token_ids:
+                    reason = "eos"
+                    break
+                piece = text.push(token)
+                if piece:
+                    yield AnswerChunk(piece)
+                if any(stop in text.emitted for stop in options.stop_strings):
+                    reason = "stop_string"
+                    break
+                if should_stop is not None and should_stop():
+                    reason = "cancelled"
+                    break
+                if step + 1 == options.max_new_tokens:
+                    break
+                with torch.inference_mode():
+                    ids = torch.tensor([[token]], device=self.model.device)
+                    positions = torch.tensor([[next_position]], device=self.model.device)
+                    hidden = self.model.decoder(
+                        inputs_embeds=self.model.embed(ids),
+                        position_ids=positions,
+                        past_key_values=self.cache,
+                        use_cache=True,
+                    ).last_hidden_state
+                    logits = self.model.lm_head(hidden[:, -1])[0]
+                next_position += 1
+            final = text.text
+            for stop in options.stop_strings:
+                final = final.split(stop)[0]
+            yield AnswerChunk(
+                "",
+                finished=True,
+                answer=final.strip(),
+                tokens=len(text.ids),
+                stop_reason=reason,
+                ttft_ms=ttft_ms,
+                total_ms=(time.perf_counter() - started) * 1000,
+            )
+        finally:
+            self.cache.truncate(checkpoint)
+            self._active_answer = None
+
+    def _close_active_answer(self) -> None:
+        """Finish an answer generator left open, so its rollback runs before the stream moves."""
+        active = getattr(self, "_active_answer", None)
+        if active is not None:
+            self._active_answer = None
+            active.close()

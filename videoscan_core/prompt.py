@@ -1,0 +1,44 @@
+"""Prompt text around the frames: the system turn and the question turn.
+
+Contract: the language model sees ``system_text(...)`` tokens, then the frames (visual tokens and
+carriers), then ``question_text(...)``. The default format is ChatML, the conversation template of
+LLaVA-OneVision and LLaVA-Video (Qwen2). ``time_instruction`` is LLaVA-Video's wording with the
+real timestamps of the frames in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+def time_instruction(duration: float, timestamps: Sequence[float]) -> str:
+    """LLaVA-Video's time instruction (its exact wording, including the missing space)."""
+    located = ",".join(f"{t:.2f}s" for t in timestamps)
+    return (
+        f"The video lasts for {duration:.2f} seconds, and {len(timestamps)} frames are uniformly "
+        f"sampled from it. These frames are located at {located}.Please answer the following "
+        "questions related to this video."
+    )
+
+
+@dataclass(frozen=True)
+class PromptFormat:
+    """Where the frames sit in a conversation turn."""
+
+    # Everything before the frames; {system} is the system prompt.
+    system_template: str = "<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n"
+    # Everything after the frames; {body} is the time instruction and the question.
+    question_template: str = "\n{body}<|im_end|>\n<|im_start|>assistant\n"
+    # Tokens that end an answer (looked up in the tokenizer when present).
+    stop_tokens: tuple[str, ...] = ("<|im_end|>", "<|endoftext|>")
+
+    def system_text(self, system_prompt: str) -> str:
+        return self.system_template.format(system=system_prompt)
+
+    def question_text(self, question: str, instruction: str | None = None) -> str:
+        body = f"{instruction}\n{question}" if instruction else question
+        return self.question_template.format(body=body)
+
+
+CHATML = PromptFormat()

@@ -1,0 +1,120 @@
+"""Tiny random models of the real architecture, built offline.
+
+Contract: ``make_tiny_model(folder)`` writes a LLaVA-OneVision checkpoint (SigLIP vision config +
+Qwen2 text config, a tokenizer trained offline, ``preprocessor_config.json``) with random weights
+that ``LlavaOnevisionForConditionalGeneration.from_pretrained(folder)`` and ``load_model(folder)``
+load. The same seed gives the same weights. ``tiny_config`` is the config alone, for tests that
+build models in memory. Geometry: 35x35 frames, 7x7 patches -> a 5x5 grid pooled to 3x3 = 9
+tokens per frame; a 2-layer Qwen2 with GQA (4 heads, 2 KV heads).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TinyGeometry:
+    image_size: int = 35
+    patch_size: int = 7
+    vision_hidden: int = 32
+    vision_layers: int = 2
+    vision_heads: int = 2
+    text_hidden: int = 32
+    text_layers: int = 2
+    text_heads: int = 4
+    text_kv_heads: int = 2
+    intermediate: int = 37
+    vocab_size: int = 512
+    # Larger than Qwen2's 0.02 so that logits are O(1) and a wrong cache or position moves them
+    # far beyond test tolerances (see TRANSFORMERS-NOTES.md section 4).
+    initializer_range: float = 0.1
+
+
+def tiny_config(tokenizer, geometry: TinyGeometry | None = None):
+    """A ``LlavaOnevisionConfig`` for a tokenizer from ``build_qwen2_tokenizer``."""
+    from transformers import LlavaOnevisionConfig, Qwen2Config, SiglipVisionConfig
+
+    g = geometry or TinyGeometry()
+    vision = SiglipVisionConfig(
+        image_size=g.image_size,
+        patch_size=g.patch_size,
+        hidden_size=g.vision_hidden,
+        intermediate_size=g.intermediate,
+        num_hidden_layers=g.vision_layers,
+        num_attention_heads=g.vision_heads,
+        vision_use_head=False,
+    )
+    text = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=g.text_hidden,
+        intermediate_size=g.intermediate,
+        num_hidden_layers=g.text_layers,
+        num_attention_heads=g.text_heads,
+        num_key_value_heads=g.text_kv_heads,
+        max_position_embeddings=32768,
+        initializer_range=g.initializer_range,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=None,
+        tie_word_embeddings=False,
+    )
+    grid = g.image_size // g.patch_size
+    return LlavaOnevisionConfig(
+        vision_config=vision,
+        text_config=text,
+        image_token_index=tokenizer.convert_tokens_to_ids("<image>"),
+        video_token_index=tokenizer.convert_tokens_to_ids("<video>"),
+        vision_feature_select_strategy="full",
+        vision_feature_layer=-1,
+        image_grid_pinpoints=[[g.image_size * a, g.image_size * b] for a in (1, 2) for b in (1, 2)],
+        tie_word_embeddings=False,
+        initializer_range=g.initializer_range,
+        # recorded for people reading config.json; the engine derives it from the geometry
+        video_tokens_per_frame=((grid + 1) // 2) ** 2,
+    )
+
+
+def build_tiny_model(seed: int = 0, geometry: TinyGeometry | None = None, attn: str = "sdpa"):
+    """(model, tokenizer) in memory, float32, eval mode."""
+    import torch
+    from transformers import LlavaOnevisionForConditionalGeneration
+
+    from .tokenizer_builder import build_qwen2_tokenizer
+
+    g = geometry or TinyGeometry()
+    tokenizer = build_qwen2_tokenizer(vocab_size=g.vocab_size)
+    torch.manual_seed(seed)
+    model = LlavaOnevisionForConditionalGeneration._from_config(
+        tiny_config(tokenizer, g), attn_implementation=attn, dtype=torch.float32
+    )
+    return model.eval(), tokenizer
+
+
+def make_tiny_model(folder: str | Path, seed: int = 0) -> Path:
+    """Write a tiny random model to ``folder`` (created if needed) and return its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    model, tokenizer = build_tiny_model(seed)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    size = model.config.vision_config.image_size
+    (folder / "preprocessor_config.json").write_text(
+        json.dumps(
+            {
+                "image_processor_type": "SiglipImageProcessor",
+                "image_mean": [0.5, 0.5, 0.5],
+                "image_std": [0.5, 0.5, 0.5],
+                "size": {"height": size, "width": size},
+                "resample": 3,
+            },
+            indent=2,
+        )
+    )
+    (folder / "README.md").write_text(
+        "# Tiny random LLaVA-OneVision\n\nRandom weights from `videoscan make-tiny-model` "
+        f"(seed {seed}). For tests and examples only: its answers are meaningless.\n"
+    )
+    return folder
