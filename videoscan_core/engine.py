@@ -25,6 +25,7 @@ from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
 from .config import EngineConfig, GenerationOptions
 from .decoding import IncrementalText, TokenChooser
+from .errors import StepAborted
 from .events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .memory_bank import BankEntry, MemoryBank
 from .prompt import time_instruction
@@ -98,6 +99,14 @@ class StreamingEngine:
             return [self.layout.carrier_slot(entry.frame_index) for entry in self.bank.entries]
         return [self.layout.block_start(entry.frame_index) for entry in self.bank.entries]
 
+    def request_abort(self) -> None:
+        """Stop the running step within one layer (it raises ``StepAborted``; the stream stays
+        as it was before that step). Later steps abort too until ``clear_abort``."""
+        self.model.request_abort()
+
+    def clear_abort(self) -> None:
+        self.model.clear_abort()
+
     # -- frames ----------------------------------------------------------------------------
     def add_frame(self, frame: np.ndarray, timestamp: float) -> FrameEvent:
         """Stream one RGB uint8 frame ``[H, W, 3]`` taken at ``timestamp`` seconds."""
@@ -118,9 +127,16 @@ class StreamingEngine:
         if visual.dim() == 2:
             visual = visual.unsqueeze(0)
         started = time.perf_counter()
-        with torch.inference_mode():
-            self._ensure_system()
-            event = self._prefill_frame(visual.to(self.model.device, self.model.dtype), timestamp)
+        checkpoint = self.cache.length
+        try:
+            with torch.inference_mode():
+                self._ensure_system()
+                event = self._prefill_frame(
+                    visual.to(self.model.device, self.model.dtype), timestamp
+                )
+        except StepAborted:
+            self.cache.truncate(checkpoint)  # layers may have appended different amounts
+            raise
         prefill_ms = (time.perf_counter() - started) * 1000
         return FrameEvent(
             frame_index=event[0],

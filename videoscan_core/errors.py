@@ -25,3 +25,7 @@ class VideoReadError(VideoScanError):
 
 class OutOfMemoryError(VideoScanError):
     """The device ran out of memory."""
+
+
+class StepAborted(VideoScanError):
+    """A frame step or answer was interrupted by ``request_abort`` (e.g. the app is closing)."""

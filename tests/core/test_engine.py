@@ -159,3 +159,25 @@ def test_config_validation_messages():
     with pytest.raises(ValueError, match="keep_topk needs carriers"):
         EngineConfig(carrier=False, keep_topk=2)
     assert EngineConfig.from_name("full-tokens").carrier is False
+
+
+def test_abort_stops_a_step_and_leaves_the_stream_intact(tiny_vlm, random_frames):
+    from videoscan_core.errors import StepAborted
+
+    frames = random_frames(3)
+    reference, engine = StreamingEngine(tiny_vlm), StreamingEngine(tiny_vlm)
+    for t, frame in enumerate(frames[:2]):
+        reference.add_frame(frame, float(t))
+        engine.add_frame(frame, float(t))
+    engine.request_abort()
+    try:
+        with pytest.raises(StepAborted):
+            engine.add_frame(frames[2], 2.0)
+        with pytest.raises(StepAborted):
+            engine.answer("Q?")
+    finally:
+        engine.clear_abort()
+    assert engine.cache.length == reference.cache.length and engine.frames_seen == 2
+    reference.add_frame(frames[2], 2.0)
+    engine.add_frame(frames[2], 2.0)
+    assert torch.equal(engine.first_token_logits("Q?"), reference.first_token_logits("Q?"))

@@ -11,11 +11,13 @@ checkpoints (``newline="grid"``), appends ``image_newline`` after each pooled ro
 from __future__ import annotations
 
 import math
+import threading
 from typing import Literal
 
 import numpy as np
 import torch
 
+from ..errors import StepAborted
 from ..preprocess import FramePreprocessor
 from ..prompt import CHATML, PromptFormat
 
@@ -52,6 +54,8 @@ class VisionLanguageModel:
         head_dim = getattr(text, "head_dim", None)
         self.head_dim = int(head_dim or text.hidden_size // text.num_attention_heads)
         self.eos_token_ids = self._stop_token_ids()
+        self._abort = threading.Event()
+        self._install_abort_hooks()
 
     # -- structure -------------------------------------------------------------------------
     @property
@@ -101,6 +105,28 @@ class VisionLanguageModel:
         if eos is not None:
             ids.update([eos] if isinstance(eos, int) else eos)
         return frozenset(ids)
+
+    # -- interruption ----------------------------------------------------------------------
+    def _install_abort_hooks(self) -> None:
+        """Check the abort flag before every decoder and vision layer, so a long step on a big
+        model can be stopped within one layer's time (e.g. when the app closes)."""
+
+        def check(module, args) -> None:
+            if self._abort.is_set():
+                raise StepAborted("the model step was aborted")
+
+        vision_layers = getattr(self.model.model.vision_tower, "encoder", None)
+        if vision_layers is None:
+            vision_layers = self.model.model.vision_tower.vision_model.encoder
+        for layer in [*self.decoder.layers, *vision_layers.layers]:
+            layer.register_forward_pre_hook(check)
+
+    def request_abort(self) -> None:
+        """Make the running (and any later) forward raise ``StepAborted`` until cleared."""
+        self._abort.set()
+
+    def clear_abort(self) -> None:
+        self._abort.clear()
 
     # -- text ------------------------------------------------------------------------------
     def tokenize(self, text: str) -> torch.Tensor:
