@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -38,6 +40,7 @@ class StreamingEngine:
     def __init__(self, model, config: EngineConfig | None = None) -> None:
         self.model = model
         self.config = config or EngineConfig()
+        self._abort = threading.Event()
         self.reset()
 
     @classmethod
@@ -102,17 +105,23 @@ class StreamingEngine:
     def request_abort(self) -> None:
         """Stop the running step within one layer (it raises ``StepAborted``; the stream stays
         as it was before that step). Later steps abort too until ``clear_abort``."""
-        self.model.request_abort()
+        self._abort.set()
 
     def clear_abort(self) -> None:
-        self.model.clear_abort()
+        self._abort.clear()
+
+    @contextmanager
+    def _guarded(self) -> Iterator[None]:
+        """Inference mode + this engine's abort flag for the model's forwards."""
+        with self.model.abort_scope(self._abort), torch.inference_mode():
+            yield
 
     # -- frames ----------------------------------------------------------------------------
     def add_frame(self, frame: np.ndarray, timestamp: float) -> FrameEvent:
         """Stream one RGB uint8 frame ``[H, W, 3]`` taken at ``timestamp`` seconds."""
         self._check_timestamp(timestamp)
         started = time.perf_counter()
-        with torch.inference_mode():
+        with self._guarded():
             pixels = self.model.preprocess([frame])  # [1, 3, S, S]
             visual = self.model.encode_frames(pixels)  # [1, N, D]
         vision_ms = (time.perf_counter() - started) * 1000
@@ -129,7 +138,7 @@ class StreamingEngine:
         started = time.perf_counter()
         checkpoint = self.cache.length
         try:
-            with torch.inference_mode():
+            with self._guarded():
                 self._ensure_system()
                 event = self._prefill_frame(
                     visual.to(self.model.device, self.model.dtype), timestamp
@@ -286,7 +295,7 @@ class StreamingEngine:
     def first_token_logits(self, question: str) -> torch.Tensor:
         """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
         self._close_active_answer()
-        with torch.inference_mode():
+        with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
             try:
@@ -307,14 +316,14 @@ class StreamingEngine:
 
     def _answer(self, question, options, should_stop) -> Iterator[AnswerChunk]:
         started = time.perf_counter()
-        with torch.inference_mode():
+        with self._guarded():
             self._ensure_system()
         checkpoint = self.cache.length
         text = IncrementalText(self.model.decode)
         chooser = TokenChooser(options, self.model.device)
         ttft_ms, reason = 0.0, "max_tokens"
         try:
-            with torch.inference_mode():
+            with self._guarded():
                 logits = self._prefill_question(question)
             # the first answer token follows the question: compact numbers from the cache
             # length, monotonic from the stream's next position
@@ -338,7 +347,7 @@ class StreamingEngine:
                     break
                 if step + 1 == options.max_new_tokens:
                     break
-                with torch.inference_mode():
+                with self._guarded():
                     ids = torch.tensor([[token]], device=self.model.device)
                     positions = torch.tensor([[next_position]], device=self.model.device)
                     hidden = self.model.decoder(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
@@ -54,7 +56,7 @@ class VisionLanguageModel:
         head_dim = getattr(text, "head_dim", None)
         self.head_dim = int(head_dim or text.hidden_size // text.num_attention_heads)
         self.eos_token_ids = self._stop_token_ids()
-        self._abort = threading.Event()
+        self._abort_event: threading.Event | None = None  # the running caller's flag
         self._install_abort_hooks()
 
     # -- structure -------------------------------------------------------------------------
@@ -108,11 +110,12 @@ class VisionLanguageModel:
 
     # -- interruption ----------------------------------------------------------------------
     def _install_abort_hooks(self) -> None:
-        """Check the abort flag before every decoder and vision layer, so a long step on a big
-        model can be stopped within one layer's time (e.g. when the app closes)."""
+        """Check the running caller's abort flag before every decoder and vision layer, so a
+        long step on a big model stops within one layer's time (e.g. when the app closes)."""
 
         def check(module, args) -> None:
-            if self._abort.is_set():
+            event = self._abort_event
+            if event is not None and event.is_set():
                 raise StepAborted("the model step was aborted")
 
         vision_layers = getattr(self.model.model.vision_tower, "encoder", None)
@@ -121,12 +124,16 @@ class VisionLanguageModel:
         for layer in [*self.decoder.layers, *vision_layers.layers]:
             layer.register_forward_pre_hook(check)
 
-    def request_abort(self) -> None:
-        """Make the running (and any later) forward raise ``StepAborted`` until cleared."""
-        self._abort.set()
-
-    def clear_abort(self) -> None:
-        self._abort.clear()
+    @contextmanager
+    def abort_scope(self, event: threading.Event) -> Iterator[None]:
+        """Forwards inside this block raise ``StepAborted`` as soon as ``event`` is set."""
+        if event.is_set():
+            raise StepAborted("the model step was aborted")
+        previous, self._abort_event = self._abort_event, event
+        try:
+            yield
+        finally:
+            self._abort_event = previous
 
     # -- text ------------------------------------------------------------------------------
     def tokenize(self, text: str) -> torch.Tensor:

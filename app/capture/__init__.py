@@ -1,0 +1,5 @@
+"""Frame sources (screen, webcam, video file), change detection and paced capture."""
+
+from .base import CaptureError, FrameSource, SourceSpec, open_source
+
+__all__ = ["CaptureError", "FrameSource", "SourceSpec", "open_source"]

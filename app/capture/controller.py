@@ -1,0 +1,165 @@
+"""Paced capture in its own thread: source -> change check -> the latest-frame slot.
+
+Contract: ``CaptureController`` is a QObject moved to a capture QThread (``start_thread``).
+Its slots are called through queued signals from the GUI: ``start(spec)`` opens the source in the
+capture thread, then a timer reads one frame every ``1/fps`` seconds (files: every
+``1/(fps*speed)`` seconds of wall time, stamped with video time). Frames that differ from the last
+accepted one go to the slot; unchanged ones become ``put_static`` marks. Signals report previews
+(small QImages, at most 5 per second), counts, errors (with a message for people) and the end of a
+file. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QImage
+
+from ..frame_slot import CapturedFrame, LatestFrameSlot
+from .base import CaptureError, FrameSource, SourceSpec, open_source
+from .change_detector import ChangeDetector
+
+PREVIEW_WIDTH = 320
+PREVIEW_INTERVAL_S = 0.2
+
+
+def to_qimage(rgb: np.ndarray, width: int) -> QImage:
+    """A scaled copy of an RGB frame as a QImage (safe to send across threads)."""
+    rgb = np.ascontiguousarray(rgb)
+    height, full_width = rgb.shape[:2]
+    image = QImage(rgb.data, full_width, height, 3 * full_width, QImage.Format.Format_RGB888)
+    scaled = image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    return scaled.copy()
+
+
+class CaptureController(QObject):
+    sig_started = Signal(str)  # source label
+    sig_preview = Signal(QImage, float)  # small preview, timestamp
+    sig_counts = Signal(int, int)  # frames captured, frames skipped as static
+    sig_error = Signal(str)
+    sig_ended = Signal()  # a file source reached its end
+    sig_stopped = Signal()
+
+    def __init__(
+        self,
+        slot: LatestFrameSlot,
+        fps: float = 1.0,
+        threshold: float = 0.01,
+        speed: float = 1.0,
+        source_factory=open_source,
+    ) -> None:
+        super().__init__()
+        self.slot = slot
+        self.fps = fps
+        self.speed = speed
+        self.detector = ChangeDetector(threshold)
+        self.source_factory = source_factory
+        self.source: FrameSource | None = None
+        self.captured = 0
+        self.skipped_static = 0
+        self.paused = False
+        self._timer: QTimer | None = None
+        self._started_at = 0.0
+        self._ticks = 0
+        self._last_preview = 0.0
+        self._thread: QThread | None = None
+
+    # -- thread management (GUI side) -------------------------------------------------------
+    def start_thread(self) -> QThread:
+        thread = QThread()
+        thread.setObjectName("capture")
+        self.moveToThread(thread)
+        thread.start()
+        self._thread = thread
+        return thread
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        """Stop capturing and end the thread; called from the GUI thread."""
+        if self._thread is None:
+            return True
+        QMetaObject.invokeMethod(self, "stop", Qt.ConnectionType.BlockingQueuedConnection)
+        self._thread.quit()
+        finished = self._thread.wait(timeout_ms)
+        self._thread = None
+        return finished
+
+    # -- slots (capture thread) -------------------------------------------------------------
+    @Slot(str)
+    def start(self, spec_text: str) -> None:
+        self.stop()
+        try:
+            spec = SourceSpec.parse(spec_text)
+            self.source = self.source_factory(spec)
+        except CaptureError as error:
+            self.sig_error.emit(str(error))
+            return
+        self.detector.reset()
+        self._started_at = time.monotonic()
+        self._ticks = 0
+        if self._timer is None:
+            self._timer = QTimer(self)
+            self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+            self._timer.timeout.connect(self._on_tick)
+        self._timer.start(self._interval_ms())
+        self.sig_started.emit(spec.label)
+        self._on_tick()  # the first frame right away
+
+    @Slot()
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        if self.source is not None:
+            self.source.close()
+            self.source = None
+            self.sig_stopped.emit()
+
+    @Slot(bool)
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+
+    @Slot(float)
+    def set_fps(self, fps: float) -> None:
+        self.fps = fps
+        if self._timer is not None and self._timer.isActive():
+            self._timer.start(self._interval_ms())
+
+    @Slot(float)
+    def set_threshold(self, threshold: float) -> None:
+        self.detector.threshold = threshold
+
+    def _interval_ms(self) -> int:
+        live = self.source is None or self.source.live
+        rate = self.fps if live else self.fps * self.speed
+        return max(1, round(1000 / rate))
+
+    def _on_tick(self) -> None:
+        if self.source is None or self.paused:
+            return
+        if self.source.live:
+            timestamp = time.monotonic() - self._started_at
+        else:
+            timestamp = self._ticks / self.fps
+        try:
+            frame = self.source.read(timestamp)
+        except CaptureError as error:
+            self.stop()
+            self.sig_error.emit(str(error))
+            return
+        if frame is None:
+            self.stop()
+            self.sig_ended.emit()
+            return
+        self._ticks += 1
+        self.captured += 1
+        if self.detector.is_static(frame):
+            self.skipped_static += 1
+            self.slot.put_static(timestamp)
+        else:
+            self.slot.put(CapturedFrame(frame, timestamp, self.captured))
+        self.sig_counts.emit(self.captured, self.skipped_static)
+        now = time.monotonic()
+        if now - self._last_preview >= PREVIEW_INTERVAL_S:
+            self._last_preview = now
+            self.sig_preview.emit(to_qimage(frame, PREVIEW_WIDTH), timestamp)

@@ -1,0 +1,59 @@
+"""A video file as a source: it plays on its own time base and ends when the file does.
+
+``read(t)`` returns the frame shown at video time ``t`` (the last frame whose time is <= t),
+reading forward only (skipped frames are grabbed, not decoded); None once ``t`` is past the end.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from videoscan_core.errors import VideoReadError
+from videoscan_core.video import import_cv2, probe_video
+
+from .base import CaptureError, FrameSource
+
+
+class VideoFileSource(FrameSource):
+    live = False
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._capture = None
+        self._fps = 30.0
+        self._next_index = 0  # index of the next frame the decoder would deliver
+        self._last: np.ndarray | None = None
+        self.duration = 0.0
+
+    def open(self) -> None:
+        try:
+            info = probe_video(self.path)
+        except VideoReadError as error:
+            raise CaptureError(str(error)) from None
+        cv2 = import_cv2()
+        self._capture = cv2.VideoCapture(info.path)
+        self._fps = info.fps if info.fps > 0 else 30.0
+        self.duration = info.duration
+
+    def read(self, timestamp: float) -> np.ndarray | None:
+        cv2 = import_cv2()
+        target = math.floor(timestamp * self._fps + 1e-6)
+        if target < self._next_index and self._last is not None:
+            return self._last  # still the frame on screen
+        while self._next_index < target:
+            if not self._capture.grab():
+                return None
+            self._next_index += 1
+        ok, frame = self._capture.read()
+        if not ok or frame is None:
+            return None
+        self._next_index += 1
+        self._last = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        return self._last
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None

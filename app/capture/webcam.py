@@ -1,0 +1,45 @@
+"""Webcam capture with OpenCV (a file path can stand in for the device, as tests do)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from videoscan_core.video import import_cv2
+
+from .base import CaptureError, FrameSource
+
+
+class WebcamSource(FrameSource):
+    def __init__(self, device: str = "0") -> None:
+        self.device = device
+        self._capture = None
+
+    def open(self) -> None:
+        cv2 = import_cv2()
+        target: int | str = int(self.device) if self.device.isdigit() else self.device
+        capture = cv2.VideoCapture(target)
+        if not capture.isOpened():
+            capture.release()
+            raise CaptureError(
+                f"no camera at index {self.device}: check that it is connected and not used by "
+                "another program"
+                if isinstance(target, int)
+                else f"cannot open camera {target}"
+            )
+        capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # we want the newest image, not a queue
+        self._capture = capture
+
+    def read(self, timestamp: float) -> np.ndarray:
+        cv2 = import_cv2()
+        ok, frame = self._capture.read()
+        if not ok and not str(self.device).isdigit():
+            self._capture.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a stand-in file loops
+            ok, frame = self._capture.read()
+        if not ok or frame is None:
+            raise CaptureError(f"camera {self.device} stopped delivering images")
+        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+
+    def close(self) -> None:
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None

@@ -1,0 +1,81 @@
+"""The conversation as data: questions, streamed answers, latencies; export to Markdown/JSON.
+
+Contract: plain Python (no Qt). ``Conversation.start(id, question)``, ``append(id, text)`` and
+``finish(id, answer, ttft_ms, total_ms, stop_reason)`` follow the worker's answer signals.
+``to_markdown()`` and ``to_json()`` give the exports; nothing is lost on clear until the caller
+decides to clear.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Exchange:
+    answer_id: int
+    question: str
+    answer: str = ""
+    asked_at: float = field(default_factory=time.time)  # wall clock, seconds since the epoch
+    ttft_ms: float | None = None
+    total_ms: float | None = None
+    stop_reason: str = ""
+    finished: bool = False
+    source: str = "typed"  # "typed" or "voice"
+
+
+class Conversation:
+    def __init__(self) -> None:
+        self.exchanges: list[Exchange] = []
+
+    def start(self, answer_id: int, question: str, source: str = "typed") -> Exchange:
+        exchange = Exchange(answer_id, question, source=source)
+        self.exchanges.append(exchange)
+        return exchange
+
+    def find(self, answer_id: int) -> Exchange | None:
+        for exchange in reversed(self.exchanges):
+            if exchange.answer_id == answer_id:
+                return exchange
+        return None
+
+    def append(self, answer_id: int, text: str) -> None:
+        exchange = self.find(answer_id)
+        if exchange is not None:
+            exchange.answer += text
+
+    def finish(
+        self, answer_id: int, answer: str, ttft_ms: float, total_ms: float, stop_reason: str
+    ) -> None:
+        exchange = self.find(answer_id)
+        if exchange is None:
+            return
+        exchange.answer = answer
+        exchange.ttft_ms, exchange.total_ms = ttft_ms, total_ms
+        exchange.stop_reason, exchange.finished = stop_reason, True
+
+    def fail(self, answer_id: int, message: str) -> None:
+        exchange = self.find(answer_id)
+        if exchange is not None and not exchange.finished:
+            exchange.stop_reason, exchange.finished = "error", True
+            exchange.answer = exchange.answer or f"({message})"
+
+    def clear(self) -> None:
+        self.exchanges.clear()
+
+    def to_markdown(self) -> str:
+        lines = ["# VideoScan conversation", ""]
+        for exchange in self.exchanges:
+            asked = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(exchange.asked_at))
+            lines += [f"**Q** ({asked}): {exchange.question}", "", f"**A**: {exchange.answer}"]
+            if exchange.ttft_ms is not None:
+                lines.append(
+                    f"_first token {exchange.ttft_ms:.0f} ms, total {exchange.total_ms:.0f} ms_"
+                )
+            lines.append("")
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        return json.dumps([asdict(exchange) for exchange in self.exchanges], indent=2)

@@ -1,0 +1,62 @@
+"""The hand-off between the capture thread and the model worker: one slot, the newest frame wins.
+
+Contract: ``put(frame)`` never blocks; if an unprocessed frame is waiting it is replaced and
+counted as dropped. ``put_static(t)`` records that a frame identical to the last one sent was seen
+at ``t`` (folded into the newest carrier rather than re-encoded). ``take()`` returns
+``(fold_until, frame)``, either may be None, and empties the slot. Waiters are woken through the
+shared ``threading.Condition`` so the worker can wait for frames and other commands at once.
+Thread-safe; holds at most one frame.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class CapturedFrame:
+    rgb: np.ndarray  # [H, W, 3] uint8
+    timestamp: float  # seconds since the capture started (or video time for files)
+    sequence: int  # capture counter, for tests and logs
+
+
+class LatestFrameSlot:
+    def __init__(self, condition: threading.Condition | None = None) -> None:
+        self.condition = condition or threading.Condition()
+        self._frame: CapturedFrame | None = None
+        self._fold_until: float | None = None
+        self.dropped = 0
+        self.put_count = 0
+
+    def put(self, frame: CapturedFrame) -> None:
+        with self.condition:
+            if self._frame is not None:
+                self.dropped += 1
+            self._frame = frame
+            self._fold_until = None  # the new frame supersedes pending static extensions
+            self.put_count += 1
+            self.condition.notify_all()
+
+    def put_static(self, timestamp: float) -> None:
+        with self.condition:
+            if self._frame is not None:
+                return  # the pending frame already stands for this moment
+            self._fold_until = timestamp
+            self.condition.notify_all()
+
+    def take(self) -> tuple[float | None, CapturedFrame | None]:
+        with self.condition:
+            fold, frame = self._fold_until, self._frame
+            self._fold_until, self._frame = None, None
+            return fold, frame
+
+    def has_work(self) -> bool:
+        """Call with ``condition`` held."""
+        return self._frame is not None or self._fold_until is not None
+
+    def clear(self) -> None:
+        with self.condition:
+            self._frame, self._fold_until = None, None

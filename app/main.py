@@ -1,0 +1,144 @@
+"""Entry point of ``videoscan-desktop``.
+
+Contract: parses the scriptable-run flags, sets up logging (one log file, shown in About), builds
+the window and runs the Qt event loop. ``--source``/``--model`` override the saved settings for
+this run. Without a display (and no QT_QPA_PLATFORM), it exits with one clear line instead of a Qt
+abort.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ORGANIZATION, APPLICATION = "VideoScan", "VideoScan Desktop"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="videoscan-desktop",
+        description="Watch your screen or webcam and answer questions about what was seen.",
+    )
+    parser.add_argument("--source", help="screen[:N] | region:X,Y,W,H | webcam[:N] | file:PATH")
+    parser.add_argument("--model", help="model folder or Hugging Face hub id")
+    parser.add_argument("--ask", metavar="TEXT", help="ask this once enough frames were seen")
+    parser.add_argument(
+        "--ask-after-frames",
+        type=int,
+        default=3,
+        metavar="K",
+        help="frames to process before --ask (default 3)",
+    )
+    parser.add_argument("--screenshot", metavar="PNG", help="save the window after the answer")
+    parser.add_argument(
+        "--exit-after-answer",
+        action="store_true",
+        help="close the app once the scripted question is answered",
+    )
+    parser.add_argument("--report-json", metavar="PATH", help="write a run report here")
+    parser.add_argument(
+        "--playback-speed",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="play video files X times faster than real time (default 1)",
+    )
+    parser.add_argument(
+        "--settings-file",
+        metavar="INI",
+        help="read and write settings in this file instead of the user's",
+    )
+    parser.add_argument("--fps", type=float, help="frames captured per second (0.2-5)")
+    parser.add_argument("--memory", type=int, help="carriers kept in memory (M)")
+    parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    return parser
+
+
+def log_file_path() -> Path:
+    base = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+    return base / "videoscan" / "videoscan-desktop.log"
+
+
+def setup_logging(verbose: bool) -> Path:
+    path = log_file_path()
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+    except OSError:
+        pass
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        handlers=handlers,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    return path
+
+
+def has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not has_display():
+        print(
+            "videoscan-desktop: error: no display found; run it on a desktop, set "
+            "QT_QPA_PLATFORM=offscreen for scripted runs, or use the `videoscan` CLI",
+            file=sys.stderr,
+        )
+        return 1
+    setup_logging(args.verbose)
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from .main_window import MainWindow
+    from .scripted_run import ScriptPlan
+    from .settings import AppSettings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    store = (
+        QSettings(args.settings_file, QSettings.Format.IniFormat)
+        if args.settings_file
+        else QSettings()
+    )
+    settings = AppSettings.load(store)
+    overrides = {
+        key: value
+        for key, value in (
+            ("source", args.source),
+            ("model", args.model),
+            ("fps", args.fps),
+            ("memory_size", args.memory),
+        )
+        if value is not None
+    }
+    try:
+        settings = settings.with_changes(**overrides)
+    except ValueError as error:
+        print(f"videoscan-desktop: error: {error}", file=sys.stderr)
+        return 2
+    plan = ScriptPlan(
+        ask=args.ask,
+        ask_after_frames=args.ask_after_frames,
+        screenshot=args.screenshot,
+        exit_after_answer=args.exit_after_answer,
+        report_json=args.report_json,
+    )
+    window = MainWindow(settings, store, plan=plan, playback_speed=args.playback_speed)
+    window.show()
+    window.start()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

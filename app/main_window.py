@@ -1,0 +1,374 @@
+"""The main window: wires capture, the model worker and the widgets together.
+
+Contract: ``MainWindow(settings, ...)`` owns a capture thread and the engine worker and connects
+their signals to the widgets; the GUI thread only routes signals and draws. ``start()`` begins
+loading the model and capturing. Closing the window stops capture and the worker within a bounded
+time and saves the settings. Errors from anywhere are shown in the one banner.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from videoscan_core.config import GenerationOptions
+
+from .capture.controller import CaptureController
+from .frame_slot import LatestFrameSlot
+from .scripted_run import AnswerRecord, RunReport, ScriptPlan
+from .settings import AppSettings
+from .timeline_model import TimelineModel
+from .widgets.chat_pane import ChatPane
+from .widgets.error_banner import ErrorBanner
+from .widgets.memory_timeline import MemoryTimeline
+from .widgets.resource_plot import ResourcePlot
+from .widgets.settings_dialog import SettingsDialog
+from .widgets.source_picker import SourcePicker
+from .worker import EngineWorker, default_engine_factory
+
+log = logging.getLogger("videoscan.app")
+
+
+class MainWindow(QMainWindow):
+    sig_capture_start = Signal(str)
+    sig_capture_pause = Signal(bool)
+    sig_capture_fps = Signal(float)
+    sig_capture_threshold = Signal(float)
+    sig_answer_recorded = Signal(object)  # AnswerRecord (for scripted runs and tests)
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        store: QSettings | None = None,
+        engine_factory=default_engine_factory,
+        source_factory=None,
+        plan: ScriptPlan | None = None,
+        playback_speed: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("VideoScan Desktop")
+        self.settings = settings
+        self.store = store
+        self.plan = plan or ScriptPlan()
+        self.report = RunReport(source=settings.source, model=settings.model)
+        self.paused = False
+        self._asked_scripted = False
+        self._deferred_source: str | None = None
+        self.slot = LatestFrameSlot()
+        capture_args = {"source_factory": source_factory} if source_factory else {}
+        self.capture = CaptureController(
+            self.slot, settings.fps, settings.change_threshold, speed=playback_speed, **capture_args
+        )
+        self.worker = EngineWorker(
+            self.slot, engine_factory, GenerationOptions(max_new_tokens=settings.max_new_tokens)
+        )
+        self.timeline_model = TimelineModel()
+        self._build_widgets()
+        self._build_actions()
+        self._connect()
+        self.capture.start_thread()
+        self.worker.start()
+
+    # -- construction -----------------------------------------------------------------------
+    def _build_widgets(self) -> None:
+        self.banner = ErrorBanner()
+        self.chat = ChatPane()
+        self.timeline = MemoryTimeline(self.timeline_model)
+        self.resources = ResourcePlot()
+        self.preview = QLabel("No frames yet")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(240, 135)
+        self.preview.setStyleSheet("background: #202020; color: #aaa;")
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.preview)
+        left.addWidget(self.resources)
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(left)
+        top.addWidget(self.chat)
+        top.setStretchFactor(1, 1)
+        main = QSplitter(Qt.Orientation.Vertical)
+        main.addWidget(top)
+        main.addWidget(self.timeline)
+        main.setStretchFactor(0, 1)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.banner)
+        layout.addWidget(main, 1)
+        self.setCentralWidget(central)
+        self.indicator = QLabel()
+        self.model_status = QLabel("No model loaded")
+        self.counts = QLabel()
+        self.loading = QProgressBar()
+        self.loading.setRange(0, 0)
+        self.loading.setMaximumWidth(120)
+        self.loading.hide()
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.model_status, 1)
+        bar.addPermanentWidget(self.loading)
+        bar.addPermanentWidget(self.counts)
+        self._set_indicator("idle")
+        self.resize(1100, 720)
+
+    def _build_actions(self) -> None:
+        toolbar = QToolBar("Main")
+        toolbar.setMovable(False)
+        self.addToolBar(toolbar)
+        self.source_picker = SourcePicker()
+        self.source_picker.set_current(self.settings.source)
+        toolbar.addWidget(QLabel(" Watch: "))
+        toolbar.addWidget(self.source_picker)
+        self.pause_action = QAction("Pause", self)
+        self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
+        self.pause_action.setToolTip("Pause or resume watching (Ctrl+P)")
+        self.pause_action.triggered.connect(self.toggle_pause)
+        toolbar.addAction(self.pause_action)
+        toolbar.addWidget(self.indicator)
+        settings_action = QAction("Settings…", self)
+        settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        settings_action.triggered.connect(self.open_settings)
+        toolbar.addAction(settings_action)
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)
+        menu = self.menuBar().addMenu("&File")
+        export = QAction("Export conversation…", self)
+        export.triggered.connect(self.chat._on_export)
+        menu.addAction(export)
+        menu.addAction(settings_action)
+        menu.addSeparator()
+        menu.addAction(quit_action)
+        self.menuBar().addMenu("&Watch").addAction(self.pause_action)
+
+    def _connect(self) -> None:
+        capture, worker = self.capture, self.worker
+        self.sig_capture_start.connect(capture.start)
+        self.sig_capture_pause.connect(capture.set_paused)
+        self.sig_capture_fps.connect(capture.set_fps)
+        self.sig_capture_threshold.connect(capture.set_threshold)
+        capture.sig_started.connect(self._on_capture_started)
+        capture.sig_preview.connect(self._on_preview)
+        capture.sig_counts.connect(self._on_capture_counts)
+        capture.sig_error.connect(self._on_capture_error)
+        capture.sig_ended.connect(self._on_source_ended)
+        worker.sig_status.connect(self.model_status.setText)
+        worker.sig_loading.connect(self.loading.setVisible)
+        worker.sig_model_ready.connect(self._on_model_ready)
+        worker.sig_frame_processed.connect(self._on_frame_processed)
+        worker.sig_memory.connect(self._on_memory)
+        worker.sig_answer_started.connect(self.chat.on_answer_started)
+        worker.sig_answer_delta.connect(self.chat.on_answer_delta)
+        worker.sig_answer_finished.connect(self._on_answer_finished)
+        worker.sig_answer_failed.connect(self.chat.on_answer_failed)
+        worker.sig_stats.connect(self.resources.add_sample)
+        worker.sig_error.connect(self.show_error)
+        self.chat.sig_question_submitted.connect(self.ask)
+        self.chat.sig_cancel_requested.connect(worker.cancel_answer)
+        self.source_picker.sig_source_chosen.connect(self.change_source)
+
+    # -- running ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the model (in the worker) and start watching."""
+        if self.settings.model:
+            self.worker.load_model(self.settings.model, self.settings.engine_config())
+        else:
+            self.show_error(
+                "No model chosen: open Settings (Ctrl+,) and pick a model folder or "
+                "a Hugging Face id."
+            )
+        if self.settings.source.startswith("file:") and self.settings.model:
+            # a video plays once the model can watch it; live sources start right away
+            self._deferred_source = self.settings.source
+            self.statusBar().showMessage("The video starts when the model is ready…")
+        else:
+            self.sig_capture_start.emit(self.settings.source)
+
+    @Slot(str)
+    def ask(self, question: str, source: str = "typed") -> int:
+        answer_id = self.worker.ask(question)
+        if answer_id:
+            self.chat.on_question_queued(answer_id, question, source)
+        return answer_id
+
+    @Slot()
+    def toggle_pause(self) -> None:
+        self.set_paused(not self.paused)
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        self.sig_capture_pause.emit(paused)
+        self.pause_action.setText("Resume" if paused else "Pause")
+        self._set_indicator("paused" if paused else "recording")
+
+    @Slot(str)
+    def change_source(self, spec: str) -> None:
+        self._deferred_source = None
+        self._save(self.settings.with_changes(source=spec))
+        self.report.source = spec
+        self.sig_capture_start.emit(spec)
+
+    @Slot()
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.result_settings())
+
+    def apply_settings(self, new: AppSettings) -> None:
+        old = self.settings
+        self._save(new)
+        if new.needs_model_reload(old) and new.model:
+            self.timeline_model.reset()
+            self.worker.load_model(new.model, new.engine_config())
+        elif new.needs_stream_reset(old):
+            self.timeline_model.reset()
+            self.worker.reset_stream(new.engine_config())
+        elif new.memory_size != old.memory_size:
+            self.worker.set_memory_size(new.memory_size)
+        if new.fps != old.fps:
+            self.sig_capture_fps.emit(new.fps)
+        if new.change_threshold != old.change_threshold:
+            self.sig_capture_threshold.emit(new.change_threshold)
+        self.worker.options = GenerationOptions(max_new_tokens=new.max_new_tokens)
+        self.timeline.refresh()
+
+    def _save(self, settings: AppSettings) -> None:
+        self.settings = settings
+        if self.store is not None:
+            settings.save(self.store)
+
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        log.warning("%s", message)
+        self.report.errors.append(message)
+        self.banner.show_message(message)
+
+    def _set_indicator(self, state: str) -> None:
+        text = {
+            "recording": "<span style='color:#d32f2f'>●</span> Watching",
+            "paused": "❚❚ Paused",
+            "idle": "○ Not watching",
+            "ended": "■ Video ended",
+        }[state]
+        self.indicator.setText(text)
+
+    # -- signal handlers --------------------------------------------------------------------
+    @Slot(str)
+    def _on_capture_started(self, label: str) -> None:
+        self._set_indicator("paused" if self.paused else "recording")
+        self.statusBar().showMessage(f"Watching {label}", 4000)
+
+    @Slot(QImage, float)
+    def _on_preview(self, image: QImage, timestamp: float) -> None:
+        pixmap = QPixmap.fromImage(image)
+        self.preview.setPixmap(
+            pixmap.scaled(
+                self.preview.size(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+
+    @Slot(int, int)
+    def _on_capture_counts(self, captured: int, skipped: int) -> None:
+        self.report.frames_captured = captured
+        self.report.frames_skipped_static = skipped
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        report = self.report
+        report.frames_dropped = self.slot.dropped
+        self.counts.setText(
+            f"captured {report.frames_captured} · processed "
+            f"{report.frames_processed} · unchanged {report.frames_skipped_static}"
+            f" · dropped {report.frames_dropped}"
+        )
+
+    @Slot(str)
+    def _on_capture_error(self, message: str) -> None:
+        self._set_indicator("idle")
+        self.show_error(message)
+
+    @Slot()
+    def _on_source_ended(self) -> None:
+        self._set_indicator("ended")
+        if self.plan.ask and not self._asked_scripted:
+            self._ask_scripted()
+
+    @Slot(dict)
+    def _on_model_ready(self, info: dict) -> None:
+        self.report.model = info["source"]
+        self.model_status.setText(f"Model {info['source']} · {info['device']} · {info['dtype']}")
+        if self._deferred_source is not None:
+            self.sig_capture_start.emit(self._deferred_source)
+            self._deferred_source = None
+
+    @Slot(object, QImage)
+    def _on_frame_processed(self, event, thumbnail: QImage) -> None:
+        self.timeline_model.on_frame(event, thumbnail)
+        self.report.frames_processed += 1
+        self._update_counts()
+        if (
+            self.plan.ask
+            and not self._asked_scripted
+            and self.report.frames_processed >= self.plan.ask_after_frames
+        ):
+            self._ask_scripted()
+
+    @Slot(object)
+    def _on_memory(self, snapshot) -> None:
+        self.timeline_model.on_snapshot(snapshot)
+        self.report.carriers_retained = snapshot.carriers_retained
+        self.timeline.refresh()
+
+    @Slot(int, object)
+    def _on_answer_finished(self, answer_id: int, chunk) -> None:
+        self.chat.on_answer_finished(answer_id, chunk)
+        exchange = self.chat.conversation.find(answer_id)
+        record = AnswerRecord(
+            exchange.question if exchange else "",
+            chunk.answer,
+            round(chunk.ttft_ms, 1),
+            round(chunk.total_ms, 1),
+        )
+        self.report.answers.append(record)
+        self.sig_answer_recorded.emit(record)
+        if self.plan.active and self._asked_scripted:
+            self._finish_scripted()
+
+    def _ask_scripted(self) -> None:
+        self._asked_scripted = True
+        self.ask(self.plan.ask)
+
+    def _finish_scripted(self) -> None:
+        if self.plan.screenshot:
+            self.grab().save(self.plan.screenshot)
+        if self.plan.report_json:
+            self.report.write(self.plan.report_json)
+        if self.plan.exit_after_answer:
+            self.close()
+
+    # -- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop capture and the worker (bounded waits); safe to call twice."""
+        if not self.capture.shutdown(3000):
+            log.warning("the capture thread did not stop in time")
+        if not self.worker.stop(5000):
+            log.warning("the model worker did not stop in time")
+        if self.plan.report_json and not self.plan.exit_after_answer:
+            self.report.write(self.plan.report_json)

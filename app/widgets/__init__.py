@@ -1,0 +1,1 @@
+"""The app's widgets: chat pane, memory timeline, resource plot, settings, banners."""

@@ -1,0 +1,201 @@
+"""Chat pane: type a question (Enter), watch the answer stream in, copy, clear, export.
+
+Contract: emits ``sig_question_submitted(text)`` and ``sig_cancel_requested()``; the main window
+routes the worker's answer signals to ``on_answer_*``. The conversation itself lives in a
+``Conversation`` (plain Python); this widget only renders it.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..conversation import Conversation
+
+
+class ChatPane(QWidget):
+    sig_question_submitted = Signal(str)
+    sig_cancel_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.conversation = Conversation()
+        self._answering = False
+        self._view = QTextBrowser()
+        self._view.setOpenExternalLinks(False)
+        self._view.setPlaceholderText(
+            "Ask about anything the assistant has seen: what is on the screen now, what "
+            "happened a minute ago, which came first…"
+        )
+        self._input = QLineEdit()
+        self._input.setPlaceholderText("Ask a question and press Enter")
+        self._input.setClearButtonEnabled(True)
+        self._input.returnPressed.connect(self._on_send)
+        self._send = QPushButton("Send")
+        self._send.setToolTip("Send the question (Enter)")
+        self._send.clicked.connect(self._on_send)
+        self._stop = QPushButton("Stop")
+        self._stop.setToolTip("Stop the answer being written (Esc)")
+        self._stop.setEnabled(False)
+        self._stop.clicked.connect(self.sig_cancel_requested)
+        self.input_row = QHBoxLayout()
+        for widget in (self._input, self._send, self._stop):
+            self.input_row.addWidget(widget)
+        self._copy = QPushButton("Copy answer")
+        self._copy.setToolTip("Copy the last answer to the clipboard")
+        self._copy.clicked.connect(self.copy_last_answer)
+        self._copy_all = QPushButton("Copy all")
+        self._copy_all.clicked.connect(self.copy_conversation)
+        self._clear = QPushButton("Clear")
+        self._clear.setToolTip("Clear the conversation (Ctrl+L)")
+        self._clear.clicked.connect(self.clear)
+        self._export = QPushButton("Export…")
+        self._export.setToolTip("Save the conversation as Markdown or JSON (Ctrl+E)")
+        self._export.clicked.connect(self._on_export)
+        tools = QHBoxLayout()
+        for widget in (self._copy, self._copy_all, self._clear, self._export):
+            tools.addWidget(widget)
+        tools.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._view, 1)
+        layout.addLayout(self.input_row)
+        layout.addLayout(tools)
+        for keys, slot in (
+            (QKeySequence("Ctrl+L"), self.clear),
+            (QKeySequence("Ctrl+E"), self._on_export),
+        ):
+            shortcut = QShortcut(keys, self, activated=slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:  # the input box passes Esc up to us
+            self.sig_cancel_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+    # -- input ------------------------------------------------------------------------------
+    @property
+    def input(self) -> QLineEdit:
+        return self._input
+
+    def submit(self, text: str) -> None:
+        """Send a question as if typed (used by voice input and scripted runs)."""
+        text = text.strip()
+        if text:
+            self.sig_question_submitted.emit(text)
+
+    @Slot()
+    def _on_send(self) -> None:
+        text = self._input.text().strip()
+        if text:
+            self._input.clear()
+            self.sig_question_submitted.emit(text)
+
+    # -- answers ----------------------------------------------------------------------------
+    @Slot(int, str)
+    def on_answer_started(self, answer_id: int, question: str) -> None:
+        if self.conversation.find(answer_id) is None:
+            self.conversation.start(answer_id, question)
+        self._set_answering(True)
+        self._render()
+
+    def on_question_queued(self, answer_id: int, question: str, source: str = "typed") -> None:
+        self.conversation.start(answer_id, question, source)
+        self._render()
+
+    @Slot(int, str)
+    def on_answer_delta(self, answer_id: int, text: str) -> None:
+        self.conversation.append(answer_id, text)
+        self._render()
+
+    @Slot(int, object)
+    def on_answer_finished(self, answer_id: int, chunk) -> None:
+        self.conversation.finish(
+            answer_id, chunk.answer, chunk.ttft_ms, chunk.total_ms, chunk.stop_reason
+        )
+        self._set_answering(False)
+        self._render()
+
+    @Slot(int, str)
+    def on_answer_failed(self, answer_id: int, message: str) -> None:
+        self.conversation.fail(answer_id, message)
+        self._set_answering(False)
+        self._render()
+
+    def _set_answering(self, answering: bool) -> None:
+        self._answering = answering
+        self._stop.setEnabled(answering)
+
+    # -- tools ------------------------------------------------------------------------------
+    @Slot()
+    def copy_last_answer(self) -> None:
+        answered = [e for e in self.conversation.exchanges if e.answer]
+        if answered:
+            QGuiApplication.clipboard().setText(answered[-1].answer)
+
+    @Slot()
+    def copy_conversation(self) -> None:
+        QGuiApplication.clipboard().setText(self.conversation.to_markdown())
+
+    @Slot()
+    def clear(self) -> None:
+        self.conversation.clear()
+        self._render()
+
+    def export_to(self, path: str | Path) -> Path:
+        path = Path(path)
+        text = (
+            self.conversation.to_json()
+            if path.suffix == ".json"
+            else (self.conversation.to_markdown())
+        )
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    @Slot()
+    def _on_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export conversation", "conversation.md", "Markdown (*.md);;JSON (*.json)"
+        )
+        if path:
+            self.export_to(path)
+
+    # -- rendering --------------------------------------------------------------------------
+    def _render(self) -> None:
+        parts = []
+        for exchange in self.conversation.exchanges:
+            icon = "🎤 " if exchange.source == "voice" else ""
+            parts.append(
+                f"<p style='margin:8px 0 2px 0'><b>You:</b> {icon}"
+                f"{html.escape(exchange.question)}</p>"
+            )
+            answer = html.escape(exchange.answer).replace("\n", "<br>")
+            if not exchange.finished:
+                answer += " <span style='color:#888'>▍</span>"
+            parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
+            if exchange.finished and exchange.ttft_ms is not None:
+                note = (
+                    f"first token {exchange.ttft_ms:.0f} ms · "
+                    f"total {exchange.total_ms / 1000:.1f} s"
+                )
+                if exchange.stop_reason == "cancelled":
+                    note += " · stopped"
+                parts.append(
+                    f"<p style='margin:0 0 6px 12px;color:#888;font-size:small'>{note}</p>"
+                )
+        self._view.setHtml("".join(parts))
+        bar = self._view.verticalScrollBar()
+        bar.setValue(bar.maximum())

@@ -1,0 +1,134 @@
+"""Settings dialog: model, device, dtype, memory size, capture rate, change threshold, variants.
+
+Contract: ``SettingsDialog(settings).exec()``; after Accepted, ``result_settings()`` is the new
+``AppSettings``. The caller decides what to apply live and what needs a model reload.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..settings import AppSettings
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self._original = settings
+        self.model = QLineEdit(settings.model)
+        self.model.setPlaceholderText("a model folder, or a hub id like llava-hf/…")
+        browse = QPushButton("Folder…")
+        browse.clicked.connect(self._browse)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(browse)
+        self.device = QComboBox()
+        self.device.setEditable(True)
+        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.setCurrentText(settings.device)
+        self.dtype = QComboBox()
+        self.dtype.addItems(["auto", "float32", "bfloat16", "float16"])
+        self.dtype.setCurrentText(settings.dtype)
+        self.memory = self._spin(1, 4096, settings.memory_size, "carriers kept in memory (M)")
+        self.fps = QDoubleSpinBox()
+        self.fps.setRange(0.2, 5.0)
+        self.fps.setSingleStep(0.1)
+        self.fps.setValue(settings.fps)
+        self.fps.setSuffix(" frames/s")
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(0.0, 1.0)
+        self.threshold.setDecimals(3)
+        self.threshold.setSingleStep(0.005)
+        self.threshold.setValue(settings.change_threshold)
+        self.threshold.setToolTip(
+            "frames that differ less than this from the last one are "
+            "not re-encoded (0 sends every frame)"
+        )
+        self.position = QComboBox()
+        self.position.addItems(["compact", "monotonic"])
+        self.position.setCurrentText(settings.position_mode)
+        self.topk = self._spin(
+            0, 256, settings.keep_topk, "VideoScan+: visual tokens kept per frame"
+        )
+        self.recent = self._spin(
+            0, 64, settings.recent_frames, "full frames kept in a recent window"
+        )
+        self.max_tokens = self._spin(1, 4096, settings.max_new_tokens, "longest answer, in tokens")
+        form = QFormLayout()
+        form.addRow("Model", model_row)
+        form.addRow("Device", self.device)
+        form.addRow("Precision", self.dtype)
+        form.addRow("Memory size", self.memory)
+        form.addRow("Capture rate", self.fps)
+        form.addRow("Change threshold", self.threshold)
+        form.addRow("Positions", self.position)
+        form.addRow("Top-k per frame", self.topk)
+        form.addRow("Recent frames", self.recent)
+        form.addRow("Answer length", self.max_tokens)
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #b3261e")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(
+            QLabel(
+                "Model, device and precision changes reload the model; "
+                "positions, top-k and recent frames start a new memory."
+            )
+        )
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+
+    @staticmethod
+    def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setValue(value)
+        spin.setToolTip(tip)
+        return spin
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")
+        if folder:
+            self.model.setText(folder)
+
+    def result_settings(self) -> AppSettings:
+        return self._original.with_changes(
+            model=self.model.text().strip(),
+            device=self.device.currentText().strip() or "auto",
+            dtype=self.dtype.currentText(),
+            memory_size=self.memory.value(),
+            fps=round(self.fps.value(), 2),
+            change_threshold=self.threshold.value(),
+            position_mode=self.position.currentText(),
+            keep_topk=self.topk.value(),
+            recent_frames=self.recent.value(),
+            max_new_tokens=self.max_tokens.value(),
+        )
+
+    def accept(self) -> None:
+        try:
+            self.result_settings()
+        except ValueError as error:
+            self.problem.setText(str(error))
+            return
+        super().accept()

@@ -1,0 +1,82 @@
+"""Choosing what to watch: a screen, a region of it, a webcam or a video file.
+
+Contract: a combo box listing the monitors, "Screen region…", the webcams 0-1 and "Video file…".
+Choosing an entry emits ``sig_source_chosen(spec)`` (a ``SourceSpec`` string); the region and
+file entries first open the region overlay or a file dialog (cancel keeps the old source).
+``set_current(spec)`` shows a spec chosen elsewhere (settings, command line).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+
+from ..capture.base import SourceSpec
+from ..capture.screen import list_monitors
+from .region_selector import RegionSelector
+
+REGION, FILE = "region…", "file…"
+VIDEO_FILTER = "Videos (*.mp4 *.mkv *.avi *.mov *.webm);;All files (*)"
+
+
+class SourcePicker(QComboBox):
+    sig_source_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setToolTip("What the assistant watches")
+        self.setMinimumContentsLength(22)
+        monitors = list_monitors() or [(1, "Screen 1")]
+        for number, label in monitors:
+            self.addItem(label, f"screen:{number}")
+        self.addItem("Screen region…", REGION)
+        for device in (0, 1):
+            self.addItem(f"Webcam {device}", f"webcam:{device}")
+        self.addItem("Video file…", FILE)
+        self._current = str(self.itemData(0))
+        self._selector: RegionSelector | None = None
+        self.activated.connect(self._on_activated)
+
+    @property
+    def current_spec(self) -> str:
+        return self._current
+
+    def set_current(self, spec: str) -> None:
+        self._current = spec
+        index = self.findData(spec)
+        if index < 0:  # a region or a file: show it as an extra entry
+            self.blockSignals(True)
+            for i in reversed(range(self.count())):
+                if str(self.itemData(i)).startswith(("region:", "file:")):
+                    self.removeItem(i)
+            try:
+                label = SourceSpec.parse(spec).label
+            except Exception:
+                label = spec
+            self.insertItem(0, label, spec)
+            index = 0
+            self.blockSignals(False)
+        self.setCurrentIndex(index)
+
+    @Slot(int)
+    def _on_activated(self, index: int) -> None:
+        data = str(self.itemData(index))
+        if data == FILE:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a video", "", VIDEO_FILTER)
+            self._choose(f"file:{path}" if path else None)
+        elif data == REGION:
+            self._selector = RegionSelector()
+            self._selector.sig_selected.connect(
+                lambda x, y, w, h: self._choose(f"region:{x},{y},{w},{h}")
+            )
+            self._selector.sig_cancelled.connect(lambda: self._choose(None))
+            self._selector.select(self.screen())
+        else:
+            self._choose(data)
+
+    def _choose(self, spec: str | None) -> None:
+        if spec is None:
+            self.set_current(self._current)  # cancelled: show the old choice again
+            return
+        self.set_current(spec)
+        self.sig_source_chosen.emit(spec)

@@ -1,0 +1,245 @@
+"""The model worker: a thread that owns the streaming engine.
+
+Contract: ``EngineWorker`` (a QThread) loads the model, takes frames from the latest-frame slot,
+and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask``,
+``cancel_answer``, ``set_memory_size``, ``reset_stream``, ``stop``) are thread-safe calls that
+enqueue work in a bounded queue and wake the thread; commands run before the next frame, so a
+question asked during a frame step is answered right after it. Answer text is coalesced into one
+signal per ~50 ms. Every failure becomes ``sig_error`` with a message for people; the worker keeps
+running. torch/transformers are imported here, in the worker thread, not at GUI start.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QThread, Signal
+from PySide6.QtGui import QImage
+
+from videoscan_core.config import EngineConfig, GenerationOptions
+from videoscan_core.errors import StepAborted, VideoScanError
+
+from .capture.controller import to_qimage
+from .frame_slot import LatestFrameSlot
+from .system_stats import process_memory
+
+log = logging.getLogger("videoscan.app")
+
+MAX_PENDING_COMMANDS = 16
+COALESCE_S = 0.05
+THUMBNAIL_WIDTH = 96
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    source: str
+    config: EngineConfig
+
+
+def default_engine_factory(request: ModelRequest, status: Callable[[str], None]):
+    from videoscan_core.engine import StreamingEngine
+
+    return StreamingEngine.from_pretrained(request.source, request.config, status=status)
+
+
+class EngineWorker(QThread):
+    sig_status = Signal(str)
+    sig_loading = Signal(bool)
+    sig_model_ready = Signal(dict)
+    sig_frame_processed = Signal(object, QImage)  # FrameEvent, thumbnail
+    sig_memory = Signal(object)  # MemorySnapshot
+    sig_answer_started = Signal(int, str)  # answer id, question
+    sig_answer_delta = Signal(int, str)  # answer id, new text
+    sig_answer_finished = Signal(int, object)  # answer id, final AnswerChunk
+    sig_answer_failed = Signal(int, str)  # answer id, message
+    sig_stats = Signal(dict)
+    sig_error = Signal(str)
+
+    def __init__(
+        self,
+        slot: LatestFrameSlot,
+        engine_factory=default_engine_factory,
+        options: GenerationOptions | None = None,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("engine-worker")
+        self.slot = slot
+        self.condition = slot.condition
+        self.engine_factory = engine_factory
+        self.options = options or GenerationOptions()
+        self.engine = None
+        self.frames_processed = 0
+        self._commands: collections.deque = collections.deque()
+        self._stopping = False
+        self._cancel = threading.Event()
+        self._next_answer_id = 1
+
+    # -- commands (any thread) --------------------------------------------------------------
+    def _enqueue(self, command: tuple) -> bool:
+        with self.condition:
+            if len(self._commands) >= MAX_PENDING_COMMANDS:
+                return False
+            self._commands.append(command)
+            self.condition.notify_all()
+            return True
+
+    def load_model(self, source: str, config: EngineConfig) -> None:
+        self._enqueue(("load", ModelRequest(source, config)))
+
+    def ask(self, question: str, options: GenerationOptions | None = None) -> int:
+        """Queue a question; returns its answer id (0 if too many are waiting)."""
+        with self.condition:
+            answer_id = self._next_answer_id
+            self._next_answer_id += 1
+        if not self._enqueue(("ask", answer_id, question, options or self.options)):
+            self.sig_error.emit("Too many questions are waiting; try again in a moment.")
+            return 0
+        return answer_id
+
+    def cancel_answer(self) -> None:
+        self._cancel.set()
+
+    def set_memory_size(self, memory_size: int) -> None:
+        self._enqueue(("memory", memory_size))
+
+    def reset_stream(self, config: EngineConfig | None = None) -> None:
+        self._enqueue(("reset", config))
+
+    def stop(self, timeout_ms: int = 5000) -> bool:
+        """Ask the thread to finish (aborting a running step) and wait up to ``timeout_ms``."""
+        with self.condition:
+            self._stopping = True
+            self._commands.clear()
+            self.condition.notify_all()
+        self._cancel.set()
+        engine = self.engine
+        if engine is not None:
+            engine.request_abort()
+        return self.wait(timeout_ms) if self.isRunning() else True
+
+    # -- the thread --------------------------------------------------------------------------
+    def run(self) -> None:
+        while True:
+            with self.condition:
+                while not (
+                    self._stopping
+                    or self._commands
+                    or (self.engine is not None and self.slot.has_work())
+                ):
+                    self.condition.wait()
+                if self._stopping:
+                    break
+                command = self._commands.popleft() if self._commands else None
+            try:
+                if command is not None:
+                    self._run_command(command)
+                else:
+                    self._process_frame()
+            except StepAborted:
+                continue
+            except Exception as error:  # keep running whatever happens; say what went wrong
+                log.exception("worker step failed")
+                self.sig_error.emit(describe_error(error))
+        self.engine = None
+
+    def _run_command(self, command: tuple) -> None:
+        kind = command[0]
+        if kind == "load":
+            self._load(command[1])
+        elif kind == "ask":
+            self._answer(*command[1:])
+        elif kind == "memory" and self.engine is not None:
+            self.engine.set_memory_size(command[1])
+            self.sig_memory.emit(self.engine.snapshot())
+        elif kind == "reset" and self.engine is not None:
+            if command[1] is not None:
+                self.engine.config = command[1]
+            self.engine.reset()
+            self.sig_memory.emit(self.engine.snapshot())
+
+    def _load(self, request: ModelRequest) -> None:
+        self.sig_loading.emit(True)
+        self.sig_status.emit(f"Loading model {request.source}…")
+        self.engine = None
+        try:
+            self.engine = self.engine_factory(request, self.sig_status.emit)
+        except Exception:
+            self.sig_status.emit("No model loaded")
+            raise
+        finally:
+            self.sig_loading.emit(False)
+        self.slot.clear()  # frames captured while loading are stale
+        model = self.engine.model
+        self.sig_model_ready.emit(
+            {
+                "source": request.source,
+                "device": str(getattr(model, "device", "cpu")),
+                "dtype": str(getattr(model, "dtype", "")).removeprefix("torch."),
+                "tokens_per_frame": getattr(model, "tokens_per_frame", 0),
+            }
+        )
+        self.sig_memory.emit(self.engine.snapshot())
+
+    def _process_frame(self) -> None:
+        fold, frame = self.slot.take()
+        engine = self.engine
+        if fold is not None and frame is None:
+            engine.fold_static_frame(fold)
+            self.sig_memory.emit(engine.snapshot())
+            return
+        if frame is None:
+            return
+        event = engine.add_frame(frame.rgb, frame.timestamp)
+        self.frames_processed += 1
+        self.sig_frame_processed.emit(event, to_qimage(frame.rgb, THUMBNAIL_WIDTH))
+        self.sig_memory.emit(engine.snapshot())
+        self.sig_stats.emit(
+            {
+                **process_memory(getattr(engine.model, "device", None)),
+                "frame_ms": event.total_ms,
+                "frames_dropped": self.slot.dropped,
+                "frames_processed": self.frames_processed,
+            }
+        )
+
+    def _answer(self, answer_id: int, question: str, options: GenerationOptions) -> None:
+        self.sig_answer_started.emit(answer_id, question)
+        if self.engine is None:
+            message = "No model is loaded yet: choose one in Settings."
+            self.sig_answer_failed.emit(answer_id, message)
+            self.sig_error.emit(message)
+            return
+        self._cancel.clear()
+        pending, last_emit = "", time.monotonic()
+        try:
+            for chunk in self.engine.ask(question, options, should_stop=self._cancel.is_set):
+                if chunk.finished:
+                    if pending:
+                        self.sig_answer_delta.emit(answer_id, pending)
+                    self.sig_answer_finished.emit(answer_id, chunk)
+                    return
+                pending += chunk.text
+                if time.monotonic() - last_emit >= COALESCE_S:
+                    self.sig_answer_delta.emit(answer_id, pending)
+                    pending, last_emit = "", time.monotonic()
+        except Exception as error:
+            self.sig_answer_failed.emit(answer_id, describe_error(error))
+            raise
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for the error banner."""
+    if isinstance(error, VideoScanError):
+        return str(error)
+    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
+        return (
+            "Out of memory: lower the memory size in Settings, choose a smaller model, "
+            "or use bfloat16 on a GPU."
+        )
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"Unexpected error ({type(error).__name__}): {text}"

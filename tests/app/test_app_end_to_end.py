@@ -1,0 +1,89 @@
+"""The whole app on generated videos: frames flow, memory fills, questions get answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from app.settings import AppSettings
+
+
+def test_app_streams_a_video_and_answers_through_the_worker(
+    make_window, qtbot, moving_video, tiny_model_dir, tmp_path
+):
+    settings = AppSettings(
+        model=str(tiny_model_dir),
+        source=f"file:{moving_video}",
+        memory_size=4,
+        fps=2.0,
+        max_new_tokens=8,
+    )
+    window = make_window(settings, playback_speed=8.0)
+    window.show()
+    with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
+        window.start()
+    qtbot.waitUntil(lambda: window.report.frames_processed >= 6, timeout=30000)
+    qtbot.waitUntil(lambda: window.timeline.counter_text == "4 / 4", timeout=10000)
+    assert len(window.timeline_model.evicted) >= 2  # older carriers left memory, drawn faded
+    with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000) as answered:
+        window.chat.input.setText("What is moving on the screen?")
+        qtbot.keyClick(window.chat.input, "\r")
+    record = answered.args[0]
+    assert record.question == "What is moving on the screen?" and record.ttft_ms > 0
+    exchange = window.chat.conversation.exchanges[-1]
+    assert exchange.finished and exchange.answer == record.answer
+    path = window.chat.export_to(tmp_path / "chat.json")
+    assert json.loads(path.read_text())[0]["question"] == "What is moving on the screen?"
+    assert not window.banner.isVisible(), window.banner.text
+    image = window.grab()
+    assert image.width() > 600 and not image.isNull()
+
+
+def test_scripted_run_writes_the_report_and_exits(moving_video, tiny_model_dir, tmp_path):
+    report_path, shot = tmp_path / "report.json", tmp_path / "window.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.main",
+            "--source",
+            f"file:{moving_video}",
+            "--model",
+            str(tiny_model_dir),
+            "--ask",
+            "What changed?",
+            "--ask-after-frames",
+            "5",
+            "--screenshot",
+            str(shot),
+            "--exit-after-answer",
+            "--report-json",
+            str(report_path),
+            "--playback-speed",
+            "8",
+            "--settings-file",
+            str(tmp_path / "s.ini"),
+            "--memory",
+            "3",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(report_path.read_text())
+    assert report["frames_processed"] >= 5
+    assert report["frames_captured"] >= report["frames_processed"]
+    assert report["carriers_retained"] == 3
+    assert (
+        report["frames_dropped"] + report["frames_processed"] + report["frames_skipped_static"]
+        >= report["frames_captured"] - 1
+    )
+    assert [a["question"] for a in report["answers"]] == ["What changed?"]
+    assert report["answers"][0]["ttft_ms"] > 0 and report["peak_rss_mb"] > 100
+    assert report["errors"] == []
+    assert shot.stat().st_size > 10_000

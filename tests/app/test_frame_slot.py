@@ -1,0 +1,64 @@
+"""The latest-frame slot: bounded, newest wins, drops counted, static frames folded."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from app.frame_slot import CapturedFrame, LatestFrameSlot
+
+
+def frame(seq: int) -> CapturedFrame:
+    return CapturedFrame(np.zeros((2, 2, 3), np.uint8), float(seq), seq)
+
+
+def test_newest_frame_wins_and_drops_are_counted():
+    slot = LatestFrameSlot()
+    for seq in range(5):
+        slot.put(frame(seq))
+    fold, taken = slot.take()
+    assert taken.sequence == 4 and fold is None
+    assert slot.dropped == 4
+    assert slot.take() == (None, None)
+
+
+def test_static_marks_fold_only_when_no_frame_is_waiting():
+    slot = LatestFrameSlot()
+    slot.put(frame(1))
+    slot.put_static(2.0)  # the waiting frame stands for this moment
+    fold, taken = slot.take()
+    assert fold is None and taken.sequence == 1
+    slot.put_static(3.0)
+    slot.put_static(4.0)
+    fold, taken = slot.take()
+    assert (fold, taken) == (4.0, None)
+    slot.put_static(5.0)
+    slot.put(frame(6))  # a new frame supersedes the pending extension
+    assert slot.take()[0] is None
+
+
+def test_concurrent_producer_never_blocks_and_consumer_sees_increasing_frames():
+    slot = LatestFrameSlot()
+    seen = []
+    done = threading.Event()
+
+    def consume():
+        while not done.is_set() or slot.has_work():
+            with slot.condition:
+                slot.condition.wait_for(lambda: slot.has_work() or done.is_set(), timeout=1)
+            _, taken = slot.take()
+            if taken is not None:
+                seen.append(taken.sequence)
+
+    consumer = threading.Thread(target=consume)
+    consumer.start()
+    for seq in range(2000):
+        slot.put(frame(seq))
+    done.set()
+    with slot.condition:
+        slot.condition.notify_all()
+    consumer.join(5)
+    assert not consumer.is_alive()
+    assert seen == sorted(seen) and seen[-1] == 1999
+    assert slot.dropped + len(seen) == 2000
