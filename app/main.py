@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report-json", metavar="PATH", help="write a run report here")
     parser.add_argument(
+        "--ask-audio", metavar="WAV", help="transcribe this recording and ask it (like --ask)"
+    )
+    parser.add_argument(
         "--playback-speed",
         type=float,
         default=1.0,
@@ -127,7 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"videoscan-desktop: error: {error}", file=sys.stderr)
         return 2
+    if args.ask_audio and not Path(args.ask_audio).is_file():
+        print(
+            f"videoscan-desktop: error: audio file {args.ask_audio} does not exist",
+            file=sys.stderr,
+        )
+        return 2
     plan = ScriptPlan(
+        ask_audio=args.ask_audio,
         ask=args.ask,
         ask_after_frames=args.ask_after_frames,
         screenshot=args.screenshot,

@@ -29,6 +29,7 @@ from .frame_slot import LatestFrameSlot
 from .scripted_run import AnswerRecord, RunReport, ScriptPlan
 from .settings import AppSettings
 from .timeline_model import TimelineModel
+from .voice.controller import VoiceController
 from .widgets.chat_pane import ChatPane
 from .widgets.error_banner import ErrorBanner
 from .widgets.memory_timeline import MemoryTimeline
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self.paused = False
         self._asked_scripted = False
         self._deferred_source: str | None = None
+        self._source_ended = False
         self.slot = LatestFrameSlot()
         capture_args = {"source_factory": source_factory} if source_factory else {}
         self.capture = CaptureController(
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
             self.slot, engine_factory, GenerationOptions(max_new_tokens=settings.max_new_tokens)
         )
         self.timeline_model = TimelineModel()
+        self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
+        self._awaiting_scripted_audio = False
         self._build_widgets()
         self._build_actions()
         self._connect()
@@ -174,6 +178,14 @@ class MainWindow(QMainWindow):
         worker.sig_answer_failed.connect(self.chat.on_answer_failed)
         worker.sig_stats.connect(self.resources.add_sample)
         worker.sig_error.connect(self.show_error)
+        voice = self.voice
+        self.chat.mic_button.pressed.connect(voice.press)
+        self.chat.mic_button.released.connect(voice.release)
+        voice.sig_level.connect(self.chat.set_level)
+        voice.sig_recording.connect(self.chat.set_recording)
+        voice.sig_busy.connect(self.chat.set_transcribing)
+        voice.sig_transcript.connect(self._on_transcript)
+        voice.sig_error.connect(self.show_error)
         self.chat.sig_question_submitted.connect(self.ask)
         self.chat.sig_cancel_requested.connect(worker.cancel_answer)
         self.source_picker.sig_source_chosen.connect(self.change_source)
@@ -181,6 +193,9 @@ class MainWindow(QMainWindow):
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
         """Load the model (in the worker) and start watching."""
+        if self.plan.ask_audio:
+            self._awaiting_scripted_audio = True
+            self.voice.transcribe_file(self.plan.ask_audio)
         if self.settings.model:
             self.worker.load_model(self.settings.model, self.settings.engine_config())
         else:
@@ -236,6 +251,11 @@ class MainWindow(QMainWindow):
             self.worker.reset_stream(new.engine_config())
         elif new.memory_size != old.memory_size:
             self.worker.set_memory_size(new.memory_size)
+        if (new.speech_options(), new.max_recording_s) != (
+            old.speech_options(),
+            old.max_recording_s,
+        ):
+            self.voice.set_options(new.speech_options(), new.max_recording_s)
         if new.fps != old.fps:
             self.sig_capture_fps.emit(new.fps)
         if new.change_threshold != old.change_threshold:
@@ -302,6 +322,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_source_ended(self) -> None:
+        self._source_ended = True
         self._set_indicator("ended")
         if self.plan.ask and not self._asked_scripted:
             self._ask_scripted()
@@ -349,7 +370,33 @@ class MainWindow(QMainWindow):
 
     def _ask_scripted(self) -> None:
         self._asked_scripted = True
-        self.ask(self.plan.ask)
+        self.ask(self.plan.ask, "voice" if self.plan.ask_audio else "typed")
+
+    @Slot(str)
+    def _on_transcript(self, text: str) -> None:
+        if self._awaiting_scripted_audio:
+            self._awaiting_scripted_audio = False
+            self.plan.ask = text
+            enough = self.report.frames_processed >= self.plan.ask_after_frames
+            if enough or self._source_ended:
+                self._ask_scripted()
+        elif self.settings.voice_autosend:
+            self.ask(text, "voice")
+        else:
+            self.chat.input.setText(text)
+            self.chat.input.setFocus()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_F9 and not event.isAutoRepeat():
+            self.voice.press()  # push-to-talk: hold F9
+            return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_F9 and not event.isAutoRepeat():
+            self.voice.release()
+            return
+        super().keyReleaseEvent(event)
 
     def _finish_scripted(self) -> None:
         if self.plan.screenshot:
@@ -370,5 +417,7 @@ class MainWindow(QMainWindow):
             log.warning("the capture thread did not stop in time")
         if not self.worker.stop(5000):
             log.warning("the model worker did not stop in time")
+        if not self.voice.shutdown():
+            log.warning("the transcription thread did not stop in time")
         if self.plan.report_json and not self.plan.exit_after_answer:
             self.report.write(self.plan.report_json)

@@ -41,6 +41,14 @@ class AppSettings:
     source: str = "screen:1"
     # Longest answer, in tokens.
     max_new_tokens: int = 128
+    # Speech model: a faster-whisper name (tiny.en, base, small, ...) or folder; "" = bundled.
+    speech_model: str = ""
+    # Spoken language ("en", "de", ...) or "auto".
+    voice_language: str = "en"
+    # Send a transcribed question at once (True) or leave it in the box for editing (False).
+    voice_autosend: bool = True
+    # Longest recording, in seconds.
+    max_recording_s: float = 30.0
 
     def __post_init__(self) -> None:
         if not 0.2 <= self.fps <= 5:
@@ -49,6 +57,18 @@ class AppSettings:
             raise ValueError("memory size must be at least 1")
         if not 0 <= self.change_threshold <= 1:
             raise ValueError("change threshold must be between 0 and 1")
+        if not 1 <= self.max_recording_s <= 600:
+            raise ValueError("the longest recording must be between 1 and 600 seconds")
+
+    def speech_options(self):
+        from videoscan_core.speech import SpeechOptions
+
+        language = None if self.voice_language in ("", "auto") else self.voice_language
+        return SpeechOptions(
+            model=self.speech_model,
+            language=language,
+            device="cpu" if self.device == "cpu" else "auto",
+        )
 
     def engine_config(self) -> EngineConfig:
         return EngineConfig(
@@ -78,7 +98,7 @@ class AppSettings:
             if not store.contains(field.name):
                 continue
             try:
-                value = type(field.default)(store.value(field.name))
+                value = _parse(type(field.default), store.value(field.name))
                 cls(**{field.name: value})  # validates this one value
             except (TypeError, ValueError):
                 continue
@@ -89,3 +109,16 @@ class AppSettings:
         for field in fields(self):
             store.setValue(field.name, getattr(self, field.name))
         store.sync()
+
+
+def _parse(kind: type, raw):
+    """QSettings gives strings from INI files: read booleans as people write them."""
+    if kind is bool:
+        if isinstance(raw, str):
+            if raw.strip().lower() in ("true", "1", "yes", "on"):
+                return True
+            if raw.strip().lower() in ("false", "0", "no", "off"):
+                return False
+            raise ValueError(f"not a boolean: {raw!r}")
+        return bool(raw)
+    return kind(raw)

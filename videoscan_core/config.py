@@ -32,6 +32,12 @@ class EngineConfig:
     recent_frames: int = 0
     # False: plain full-token streaming (no carrier token; every visual entry kept).
     carrier: bool = True
+    # Ablation "without carrier KV": False feeds only the carrier (its frame's visual tokens are
+    # never prefilled), so its cache entry holds no semantic flow from the frame.
+    carrier_kv: bool = True
+    # Ablation "without carrier embedding": "constant" feeds a fixed vector (the mean token
+    # embedding) instead of the mean of the frame's visual tokens.
+    carrier_input: Literal["mean", "constant"] = "mean"
     # "cpu", "cuda", "cuda:1", ... None picks CUDA when available.
     device: str | None = None
     # "float32", "bfloat16", "float16". None picks bfloat16/float16 on CUDA, float32 on CPU.
@@ -52,6 +58,14 @@ class EngineConfig:
             raise ValueError(f"keep_topk must be >= 0 (got {self.keep_topk})")
         if self.recent_frames < 0:
             raise ValueError(f"recent_frames must be >= 0 (got {self.recent_frames})")
+        if self.carrier_input not in ("mean", "constant"):
+            raise ValueError(
+                f"carrier_input must be 'mean' or 'constant' (got {self.carrier_input!r})"
+            )
+        if not self.carrier_kv and (self.keep_topk or self.recent_frames):
+            raise ValueError(
+                "keep_topk and recent_frames need the frame's tokens (carrier_kv=True)"
+            )
         if not self.carrier and self.keep_topk:
             raise ValueError("keep_topk needs carriers: it selects by the carrier's attention")
         if self.dtype not in (None, "float32", "bfloat16", "float16"):

@@ -200,8 +200,13 @@ class StreamingEngine:
         n = visual.shape[1]
         if config.carrier:
             carrier = visual.mean(dim=1, keepdim=True)  # [1, 1, D]
-            inputs = torch.cat([visual, carrier], dim=1)  # [1, N+1, D]
+            if config.carrier_input == "constant":
+                carrier = self.model.constant_carrier().to(visual.dtype).view(1, 1, -1)
             summary = carrier[0, 0]
+            if config.carrier_kv:
+                inputs = torch.cat([visual, carrier], dim=1)  # [1, N+1, D]
+            else:
+                inputs, n = carrier, 0  # the frame's tokens never enter the cache
         else:
             inputs, summary = visual, visual[0].mean(dim=0)
         positions = self._next_positions(inputs.shape[1])
@@ -287,7 +292,8 @@ class StreamingEngine:
 
     def question_prompt(self, question: str) -> str:
         instruction = None
-        if self.config.time_instruction and self.bank.entries:
+        wanted = self.config.time_instruction and getattr(self.model, "time_instruction", True)
+        if wanted and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
         return self.model.prompt.question_text(question, instruction)

@@ -1,18 +1,20 @@
 """The semantic-aware causal mask and the matching position ids, vectorised over a batch.
 
 Contract: a sequence is described per token by ``token_types [B, L]`` (PAD, SYSTEM, VISUAL,
-CARRIER, TEXT) and ``frame_ids [B, L]`` (the frame a VISUAL/CARRIER token belongs to, -1
-otherwise; frames are contiguous and increasing). ``semantic_aware_allowed`` returns a bool
-``[B, L, L]`` (True = query may attend to key) with the rules of DESIGN.md section 1:
-system tokens are causal among themselves; every later token sees all system tokens; a visual
-token sees earlier tokens of its own frame and earlier carriers; a carrier sees its whole frame
-and earlier carriers; text sees system, all carriers and earlier text, never visual tokens. Padding
-is never attended to (a padding query sees only itself, so no row is empty). ``additive_mask``
-turns it into the 4-D float mask ``[B, 1, L, L]`` (0 / dtype min) that both eager and SDPA
-attention in transformers accept. ``stream_position_ids`` gives the positions streaming inference
-uses without eviction: ``monotonic`` is 0..L-1, ``compact`` numbers every token from the count of
-non-visual tokens before it plus its offset among its own frame's visual tokens (a frame starts
-where the compacted cache ends).
+CARRIER, TEXT), ``frame_ids [B, L]`` (the frame a VISUAL/CARRIER token belongs to, -1 otherwise;
+frames are contiguous and increasing) and optionally ``segment_ids [B, L]`` (which question a TEXT
+token belongs to, 1, 2, ...; 0 elsewhere), so several independent questions about one video can
+be packed after its frames. ``semantic_aware_allowed`` returns a bool ``[B, L, L]`` (True = query
+may attend to key) with the rules of DESIGN.md section 1: system tokens are causal among
+themselves; every later token sees all system tokens; a visual token sees earlier tokens of its
+own frame and earlier carriers; a carrier sees its whole frame and earlier carriers; text sees
+system, all carriers and earlier text of its own question, never visual tokens. ``causal_allowed``
+is the ordinary causal mask (stage 0), with the same question isolation. Padding is never
+attended to (a padding query sees only itself, so no row is empty). ``additive_mask`` gives the
+4-D float mask ``[B, 1, L, L]`` (0 / dtype min) that eager and SDPA attention both accept.
+``stream_position_ids`` gives the positions streaming inference uses without eviction:
+``monotonic`` numbers frames contiguously, ``compact`` starts every frame where the compacted
+cache (system + earlier carriers) ends; every question starts where the frames end.
 """
 
 from __future__ import annotations
@@ -22,24 +24,49 @@ import torch
 PAD, SYSTEM, VISUAL, CARRIER, TEXT = 0, 1, 2, 3, 4
 
 
-def semantic_aware_allowed(token_types: torch.Tensor, frame_ids: torch.Tensor) -> torch.Tensor:
-    """Bool ``[B, L, L]``: may query i attend to key j."""
+def _segments(token_types: torch.Tensor, segment_ids: torch.Tensor | None) -> torch.Tensor:
+    if segment_ids is None:
+        return (token_types == TEXT).long()  # one question
+    return segment_ids
+
+
+def _finish(allowed: torch.Tensor, token_types: torch.Tensor) -> torch.Tensor:
     length = token_types.shape[1]
     device = token_types.device
+    causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()
+    allowed = allowed & causal & (token_types[:, None, :] != PAD)
+    eye = torch.eye(length, dtype=torch.bool, device=device)
+    return allowed | (eye & (token_types[:, :, None] == PAD))
+
+
+def semantic_aware_allowed(
+    token_types: torch.Tensor, frame_ids: torch.Tensor, segment_ids: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Bool ``[B, L, L]``: may query i attend to key j."""
     tq, tk = token_types[:, :, None], token_types[:, None, :]  # [B, L, 1], [B, 1, L]
     fq, fk = frame_ids[:, :, None], frame_ids[:, None, :]
-    causal = torch.ones(length, length, dtype=torch.bool, device=device).tril()  # [L, L]
+    segments = _segments(token_types, segment_ids)
+    same_question = segments[:, :, None] == segments[:, None, :]
     key_carrier = tk == CARRIER
     query_in_frame = (tq == VISUAL) | (tq == CARRIER)
     same_frame = (fq == fk) & (fk >= 0)
     allowed = (
         (tk == SYSTEM)
         | (query_in_frame & (same_frame | (key_carrier & (fk < fq))))
-        | ((tq == TEXT) & (key_carrier | (tk == TEXT)))
+        | ((tq == TEXT) & (key_carrier | ((tk == TEXT) & same_question)))
     )
-    allowed = allowed & causal & (tk != PAD)
-    eye = torch.eye(length, dtype=torch.bool, device=device)
-    return allowed | (eye & (tq == PAD))
+    return _finish(allowed, token_types)
+
+
+def causal_allowed(
+    token_types: torch.Tensor, segment_ids: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Bool ``[B, L, L]``: the ordinary causal mask, each question seeing only itself."""
+    tq, tk = token_types[:, :, None], token_types[:, None, :]
+    segments = _segments(token_types, segment_ids)
+    same_question = segments[:, :, None] == segments[:, None, :]
+    allowed = (tk != TEXT) | ((tq == TEXT) & same_question)
+    return _finish(allowed, token_types)
 
 
 def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -50,32 +77,51 @@ def additive_mask(allowed: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
 
 
 def semantic_aware_mask(
-    token_types: torch.Tensor, frame_ids: torch.Tensor, dtype: torch.dtype = torch.float32
+    token_types: torch.Tensor,
+    frame_ids: torch.Tensor,
+    dtype: torch.dtype = torch.float32,
+    segment_ids: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """The 4-D additive semantic-aware mask ``[B, 1, L, L]``."""
-    return additive_mask(semantic_aware_allowed(token_types, frame_ids), dtype)
+    return additive_mask(semantic_aware_allowed(token_types, frame_ids, segment_ids), dtype)
+
+
+def _exclusive_cumsum(flags: torch.Tensor) -> torch.Tensor:
+    return flags.cumsum(1) - flags
 
 
 def stream_position_ids(
-    token_types: torch.Tensor, frame_ids: torch.Tensor, mode: str = "compact"
+    token_types: torch.Tensor,
+    frame_ids: torch.Tensor,
+    mode: str = "compact",
+    segment_ids: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Position ids ``[B, L]`` that match streaming inference (no eviction)."""
-    batch, length = token_types.shape
-    if mode == "monotonic":
-        return torch.arange(length, device=token_types.device).expand(batch, length).clone()
-    if mode != "compact":
+    if mode not in ("compact", "monotonic"):
         raise ValueError(f"unknown position mode {mode!r}")
+    batch = token_types.shape[0]
+    is_text = (token_types == TEXT).long()
     is_visual = (token_types == VISUAL).long()
-    persistent = ((token_types != VISUAL) & (token_types != PAD)).long()
-    persistent_before = persistent.cumsum(1) - persistent  # exclusive cumsum
-    visual_before = is_visual.cumsum(1) - is_visual
+    real = (token_types != PAD).long()
+    # Tokens that are in the cache when the next frame or a question starts.
+    kept = real - is_text - (is_visual if mode == "compact" else 0)
+    kept_before = _exclusive_cumsum(kept)
+    # Offset inside the current frame's visual block (compact) or the current question.
+    visual_before = _exclusive_cumsum(is_visual)
     previous = torch.cat([frame_ids.new_full((batch, 1), -2), frame_ids[:, :-1]], dim=1)
     frame_start = (frame_ids >= 0) & (frame_ids != previous)
-    start_value = torch.where(frame_start, visual_before, torch.full_like(visual_before, -1))
-    segment_base = start_value.cummax(dim=1).values
-    in_frame = frame_ids >= 0
-    offset = torch.where(in_frame, visual_before - segment_base, torch.zeros_like(visual_before))
-    return persistent_before + offset
+    visual_base = torch.where(frame_start, visual_before, torch.full_like(visual_before, -1))
+    visual_offset = visual_before - visual_base.cummax(dim=1).values
+    segments = _segments(token_types, segment_ids)
+    text_before = _exclusive_cumsum(is_text)
+    previous_segment = torch.cat([segments.new_full((batch, 1), -1), segments[:, :-1]], dim=1)
+    question_start = (is_text == 1) & (segments != previous_segment)
+    text_base = torch.where(question_start, text_before, torch.full_like(text_before, -1))
+    text_offset = text_before - text_base.cummax(dim=1).values
+    offset = torch.zeros_like(kept_before)
+    if mode == "compact":
+        offset = torch.where(frame_ids >= 0, visual_offset, offset)
+    return kept_before + torch.where(is_text == 1, text_offset, offset)
 
 
 def stream_layout(

@@ -33,6 +33,25 @@ class TinyGeometry:
     initializer_range: float = 0.1
 
 
+# The geometry of the bundled demo model, trained on the synthetic benchmark: 48x48 frames, 8x8
+# patches -> 6x6 grid pooled to 3x3 = 9 tokens per frame; about 2 million parameters.
+DEMO_GEOMETRY = TinyGeometry(
+    image_size=48,
+    patch_size=8,
+    vision_hidden=96,
+    vision_layers=3,
+    vision_heads=4,
+    text_hidden=192,
+    text_layers=4,
+    text_heads=6,
+    text_kv_heads=2,
+    intermediate=512,
+    vocab_size=448,
+    initializer_range=0.02,
+)
+GEOMETRIES = {"tiny": TinyGeometry(), "demo": DEMO_GEOMETRY}
+
+
 def tiny_config(tokenizer, geometry: TinyGeometry | None = None):
     """A ``LlavaOnevisionConfig`` for a tokenizer from ``build_qwen2_tokenizer``."""
     from transformers import LlavaOnevisionConfig, Qwen2Config, SiglipVisionConfig
@@ -42,7 +61,7 @@ def tiny_config(tokenizer, geometry: TinyGeometry | None = None):
         image_size=g.image_size,
         patch_size=g.patch_size,
         hidden_size=g.vision_hidden,
-        intermediate_size=g.intermediate,
+        intermediate_size=g.vision_hidden * 2,
         num_hidden_layers=g.vision_layers,
         num_attention_heads=g.vision_heads,
         vision_use_head=False,
@@ -77,15 +96,21 @@ def tiny_config(tokenizer, geometry: TinyGeometry | None = None):
     )
 
 
-def build_tiny_model(seed: int = 0, geometry: TinyGeometry | None = None, attn: str = "sdpa"):
+def build_tiny_model(
+    seed: int = 0,
+    geometry: TinyGeometry | None = None,
+    attn: str = "sdpa",
+    corpus: list[str] | None = None,
+):
     """(model, tokenizer) in memory, float32, eval mode."""
     import torch
     from transformers import LlavaOnevisionForConditionalGeneration
 
-    from .tokenizer_builder import build_qwen2_tokenizer
+    from .tokenizer_builder import BASE_CORPUS, build_qwen2_tokenizer
 
     g = geometry or TinyGeometry()
-    tokenizer = build_qwen2_tokenizer(vocab_size=g.vocab_size)
+    lines = list(BASE_CORPUS) + list(corpus or [])
+    tokenizer = build_qwen2_tokenizer(lines, vocab_size=g.vocab_size)
     torch.manual_seed(seed)
     model = LlavaOnevisionForConditionalGeneration._from_config(
         tiny_config(tokenizer, g), attn_implementation=attn, dtype=torch.float32
@@ -93,11 +118,17 @@ def build_tiny_model(seed: int = 0, geometry: TinyGeometry | None = None, attn: 
     return model.eval(), tokenizer
 
 
-def make_tiny_model(folder: str | Path, seed: int = 0) -> Path:
-    """Write a tiny random model to ``folder`` (created if needed) and return its path."""
+def make_tiny_model(folder: str | Path, seed: int = 0, geometry: str = "tiny") -> Path:
+    """Write a random model of a named geometry ("tiny", or "demo": the starting point of the
+    demo model, with a tokenizer fitted to the synthetic benchmark) and return its path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    model, tokenizer = build_tiny_model(seed)
+    corpus = None
+    if geometry == "demo":
+        from .eval.synthetic import corpus_lines
+
+        corpus = corpus_lines()
+    model, tokenizer = build_tiny_model(seed, GEOMETRIES[geometry], corpus=corpus)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     size = model.config.vision_config.image_size
@@ -113,6 +144,8 @@ def make_tiny_model(folder: str | Path, seed: int = 0) -> Path:
             indent=2,
         )
     )
+    if geometry == "demo":  # the demo model is trained without the time instruction
+        (folder / "videoscan.json").write_text(json.dumps({"time_instruction": False}))
     (folder / "README.md").write_text(
         "# Tiny random LLaVA-OneVision\n\nRandom weights from `videoscan make-tiny-model` "
         f"(seed {seed}). For tests and examples only: its answers are meaningless.\n"

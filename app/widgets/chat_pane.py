@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QTextBrowser,
     QVBoxLayout,
@@ -50,8 +51,16 @@ class ChatPane(QWidget):
         self._stop.setToolTip("Stop the answer being written (Esc)")
         self._stop.setEnabled(False)
         self._stop.clicked.connect(self.sig_cancel_requested)
+        self.mic_button = QPushButton("🎤 Hold to talk")
+        self.mic_button.setToolTip("Hold to ask by voice (or hold F9)")
+        self.level = QProgressBar()
+        self.level.setRange(0, 100)
+        self.level.setTextVisible(False)
+        self.level.setFixedWidth(60)
+        self.level.setFixedHeight(10)
+        self.level.setToolTip("Microphone level")
         self.input_row = QHBoxLayout()
-        for widget in (self._input, self._send, self._stop):
+        for widget in (self._input, self.mic_button, self.level, self._send, self._stop):
             self.input_row.addWidget(widget)
         self._copy = QPushButton("Copy answer")
         self._copy.setToolTip("Copy the last answer to the clipboard")
@@ -85,6 +94,22 @@ class ChatPane(QWidget):
             self.sig_cancel_requested.emit()
             return
         super().keyPressEvent(event)
+
+    @Slot(float)
+    def set_level(self, level: float) -> None:
+        self.level.setValue(round(100 * level))
+
+    @Slot(bool)
+    def set_recording(self, recording: bool) -> None:
+        self.mic_button.setText("● Listening…" if recording else "🎤 Hold to talk")
+
+    @Slot(bool)
+    def set_transcribing(self, busy: bool) -> None:
+        self.mic_button.setEnabled(not busy)
+        if busy:
+            self.mic_button.setText("Transcribing…")
+        else:
+            self.set_recording(False)
 
     # -- input ------------------------------------------------------------------------------
     @property

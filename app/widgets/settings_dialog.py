@@ -7,6 +7,7 @@ Contract: ``SettingsDialog(settings).exec()``; after Accepted, ``result_settings
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -69,6 +70,18 @@ class SettingsDialog(QDialog):
             0, 64, settings.recent_frames, "full frames kept in a recent window"
         )
         self.max_tokens = self._spin(1, 4096, settings.max_new_tokens, "longest answer, in tokens")
+        self.speech_model = QLineEdit(settings.speech_model)
+        self.speech_model.setPlaceholderText("bundled tiny.en (or tiny.en, base, small, a folder)")
+        self.voice_language = QComboBox()
+        self.voice_language.setEditable(True)
+        self.voice_language.addItems(["en", "auto", "de", "fr", "es", "it", "zh", "ja"])
+        self.voice_language.setCurrentText(settings.voice_language)
+        self.voice_autosend = QCheckBox("Send spoken questions at once (otherwise edit first)")
+        self.voice_autosend.setChecked(settings.voice_autosend)
+        self.max_recording = QDoubleSpinBox()
+        self.max_recording.setRange(1, 600)
+        self.max_recording.setValue(settings.max_recording_s)
+        self.max_recording.setSuffix(" s")
         form = QFormLayout()
         form.addRow("Model", model_row)
         form.addRow("Device", self.device)
@@ -80,6 +93,10 @@ class SettingsDialog(QDialog):
         form.addRow("Top-k per frame", self.topk)
         form.addRow("Recent frames", self.recent)
         form.addRow("Answer length", self.max_tokens)
+        form.addRow("Speech model", self.speech_model)
+        form.addRow("Spoken language", self.voice_language)
+        form.addRow("Longest recording", self.max_recording)
+        form.addRow("", self.voice_autosend)
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(
@@ -123,6 +140,10 @@ class SettingsDialog(QDialog):
             keep_topk=self.topk.value(),
             recent_frames=self.recent.value(),
             max_new_tokens=self.max_tokens.value(),
+            speech_model=self.speech_model.text().strip(),
+            voice_language=self.voice_language.currentText().strip() or "en",
+            voice_autosend=self.voice_autosend.isChecked(),
+            max_recording_s=self.max_recording.value(),
         )
 
     def accept(self) -> None:

@@ -36,12 +36,15 @@ class VisionLanguageModel:
         newline: NewlineMode = "none",
         prompt: PromptFormat = CHATML,
         source: str = "",
+        time_instruction: bool = True,
     ) -> None:
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.prompt = prompt
         self.source = source
         self.newline: NewlineMode = newline
+        # False for models trained without LLaVA-Video's time instruction (videoscan.json)
+        self.time_instruction = time_instruction
         config = model.config
         self.config = config
         vision = config.vision_config
@@ -156,24 +159,39 @@ class VisionLanguageModel:
 
     def encode_frames(self, pixels: torch.Tensor) -> torch.Tensor:
         """[F, 3, S, S] pixels -> [F, N, D] visual tokens."""
-        config = self.config
-        inner = self.model.model
-        out = inner.vision_tower(pixel_values=pixels, output_hidden_states=True)
-        layer = config.vision_feature_layer
-        if isinstance(layer, int):
-            features = out.hidden_states[layer]  # [F, g*g(+1), C]
-        else:
-            features = torch.cat([out.hidden_states[i] for i in layer], dim=-1)
-        if config.vision_feature_select_strategy == "default":
-            features = features[:, 1:]
-        features = inner.multi_modal_projector(features)  # [F, g*g, D]
-        features = inner.apply_pooling(features)  # [F, p*p, D]
-        if self.newline == "none":
-            return features
-        frames, _, dim = features.shape
-        newline = inner.image_newline.to(features.dtype)
-        if self.newline == "frame":
-            return torch.cat([features, newline.expand(frames, 1, dim)], dim=1)
-        rows = features.view(frames, self.pooled, self.pooled, dim)
-        rows = torch.cat([rows, newline.expand(frames, self.pooled, 1, dim)], dim=2)
-        return rows.reshape(frames, self.pooled * (self.pooled + 1), dim)  # [F, p*(p+1), D]
+        return encode_visual_tokens(self.model, pixels, self.newline)
+
+    def constant_carrier(self) -> torch.Tensor:
+        """A fixed carrier input (the mean token embedding), for the "without carrier
+        embedding" ablation."""
+        return self.model.get_input_embeddings().weight.mean(dim=0)  # [D]
+
+
+def encode_visual_tokens(
+    model, pixels: torch.Tensor, newline: NewlineMode = "none"
+) -> torch.Tensor:
+    """[F, 3, S, S] pixels -> [F, N, D]: vision tower -> feature layer -> projector -> 2x2 bilinear
+    pooling, plus LLaVA-Video's per-row newline when ``newline="grid"``. Differentiable (used by
+    training too)."""
+    config = model.config
+    inner = model.model
+    out = inner.vision_tower(pixel_values=pixels, output_hidden_states=True)
+    layer = config.vision_feature_layer
+    if isinstance(layer, int):
+        features = out.hidden_states[layer]  # [F, g*g(+1), C]
+    else:
+        features = torch.cat([out.hidden_states[i] for i in layer], dim=-1)
+    if config.vision_feature_select_strategy == "default":
+        features = features[:, 1:]
+    features = inner.multi_modal_projector(features)  # [F, g*g, D]
+    features = inner.apply_pooling(features)  # [F, p*p, D]
+    if newline == "none":
+        return features
+    frames, count, dim = features.shape
+    image_newline = inner.image_newline.to(features.dtype)
+    if newline == "frame":
+        return torch.cat([features, image_newline.expand(frames, 1, dim)], dim=1)
+    side = math.isqrt(count)
+    rows = features.view(frames, side, side, dim)
+    rows = torch.cat([rows, image_newline.expand(frames, side, 1, dim)], dim=2)
+    return rows.reshape(frames, side * (side + 1), dim)  # [F, p*(p+1), D]

@@ -127,9 +127,30 @@ def load_model(
         raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
     size = int(model.config.vision_config.image_size)
     preprocessor = FramePreprocessor.from_folder(folder, size)
+    settings = read_model_settings(folder)
     return VisionLanguageModel(
-        model, tokenizer, preprocessor=preprocessor, newline=newline, source=str(source)
+        model,
+        tokenizer,
+        preprocessor=preprocessor,
+        newline=newline,
+        source=str(source),
+        time_instruction=bool(settings.get("time_instruction", True)),
     )
+
+
+MODEL_SETTINGS_FILE = "videoscan.json"
+
+
+def read_model_settings(folder: Path) -> dict:
+    """How a model was trained, from ``videoscan.json`` next to its weights (optional):
+    ``{"time_instruction": false}`` for models trained without LLaVA-Video's time instruction."""
+    path = Path(folder) / MODEL_SETTINGS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError as error:
+        raise ModelLoadError(f"{path} is not valid JSON: {error}") from None
 
 
 def _load_tokenizer(folder: Path):

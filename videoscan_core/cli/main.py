@@ -25,7 +25,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import run
+    from . import bench, demo, run, train
 
     parser = OneLineParser(
         prog="videoscan",
@@ -35,11 +35,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     commands.required = True
     run.add_parser(commands)
+    demo.add_parser(commands)
+    train.add_parser(commands)
+    bench.add_parser(commands)
     tiny = commands.add_parser(
         "make-tiny-model", help="write a tiny random model (for tests and examples)"
     )
     tiny.add_argument("folder", help="output folder")
     tiny.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    tiny.add_argument(
+        "--geometry",
+        choices=["tiny", "demo"],
+        default="tiny",
+        help="tiny (tests) or demo (the demo model's starting point)",
+    )
     tiny.set_defaults(handler=_make_tiny_model)
     return parser
 
@@ -47,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _make_tiny_model(args: argparse.Namespace) -> int:
     from ..tiny_model import make_tiny_model
 
-    folder = make_tiny_model(args.folder, seed=args.seed)
+    folder = make_tiny_model(args.folder, seed=args.seed, geometry=args.geometry)
     print(f"wrote a tiny random model to {folder}")
     return 0
 

@@ -12,6 +12,7 @@ import argparse
 import json
 import statistics
 import sys
+from pathlib import Path
 
 from ..errors import VideoScanError
 
@@ -27,6 +28,19 @@ def add_parser(commands) -> None:
         metavar="Q",
         help="question to answer after the stream (repeatable)",
     )
+    parser.add_argument(
+        "--question-audio",
+        action="append",
+        default=[],
+        metavar="WAV",
+        help="a spoken question (transcribed with faster-whisper; repeatable)",
+    )
+    parser.add_argument(
+        "--speech-model",
+        default="",
+        help="faster-whisper model name or folder (default: bundled tiny.en)",
+    )
+    parser.add_argument("--language", default="en", help="spoken language, or 'auto' (en)")
     parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
     parser.add_argument(
@@ -79,8 +93,11 @@ def _validate(args: argparse.Namespace) -> None:
         raise VideoScanError("--max-new-tokens must be at least 1")
     if args.temperature < 0:
         raise VideoScanError("--temperature must be >= 0")
-    if not args.question:
-        raise VideoScanError("give at least one --question")
+    if not args.question and not args.question_audio:
+        raise VideoScanError("give at least one --question or --question-audio")
+    for audio in args.question_audio:
+        if not Path(audio).is_file():
+            raise VideoScanError(f"audio file {audio} does not exist")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,6 +106,8 @@ def run(args: argparse.Namespace) -> int:
 
     _validate(args)
     info = probe_video(args.video)
+    if args.question_audio:
+        args.question = args.question + _transcribe(args)
     config = EngineConfig(
         memory_size=args.memory,
         position_mode=args.position_mode,
@@ -121,6 +140,23 @@ def run(args: argparse.Namespace) -> int:
     answers = [engine.answer(question, options) for question in args.question]
     _print_report(args, engine, answers, frame_ms)
     return 0
+
+
+def _transcribe(args: argparse.Namespace) -> list[str]:
+    from ..speech import SpeechOptions, Transcriber
+
+    transcriber = Transcriber(
+        SpeechOptions(model=args.speech_model, language=args.language, device=args.device or "auto")
+    )
+    questions = []
+    for audio in args.question_audio:
+        _status(args, f"transcribing {audio}")
+        text = transcriber.transcribe(audio)
+        if not text:
+            raise VideoScanError(f"no speech found in {audio}")
+        _status(args, f"heard: {text}")
+        questions.append(text)
+    return questions
 
 
 def _status(args: argparse.Namespace, message: str) -> None:

@@ -1,4 +1,5 @@
-"""Fixtures for app tests: generated videos, isolated settings, windows that always shut down."""
+"""Fixtures for app and voice tests: generated videos, isolated settings, windows that always
+shut down (registered by the root conftest)."""
 
 from __future__ import annotations
 

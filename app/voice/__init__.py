@@ -1,0 +1,1 @@
+"""Spoken questions: microphone recording (sounddevice) and transcription (faster-whisper)."""

@@ -1,0 +1,136 @@
+"""Each public benchmark format loads from a tiny fixture and runs through the engine."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from videoscan_core.eval.public import load_items, run_public_benchmark, score
+from videoscan_core.video import import_cv2
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bench")
+    cv2 = import_cv2()
+    for name, colour in (("a", (0, 0, 200)), ("b", (0, 200, 0))):
+        writer = cv2.VideoWriter(
+            str(folder / f"{name}.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 4.0, (40, 30)
+        )
+        for i in range(24):
+            frame = np.full((30, 40, 3), colour, np.uint8)
+            frame[5:15, i : i + 10] = 255
+            writer.write(frame)
+        writer.release()
+    return folder
+
+
+FIXTURES = {
+    "mvbench": [
+        {
+            "video": "a.mp4",
+            "question": "What moves?",
+            "candidates": ["a box", "a cat"],
+            "answer": "a box",
+        },
+        {
+            "video": "b.mp4",
+            "question": "Colour?",
+            "candidates": ["red", "green", "blue"],
+            "answer": "green",
+        },
+    ],
+    "mlvu": [
+        {
+            "video": "a.mp4",
+            "question": "Topic?",
+            "candidates": ["x", "y", "z", "w"],
+            "answer": "z",
+            "question_type": "topic_reasoning",
+            "duration": 6,
+        },
+    ],
+    "longvideobench": [
+        {
+            "video_path": "b.mp4",
+            "question": "Which?",
+            "candidates": ["p", "q", "r"],
+            "correct_choice": 1,
+            "question_category": "T3O",
+            "duration_group": 15,
+        },
+    ],
+    "videomme": [
+        {
+            "videoID": "a",
+            "question": "Count?",
+            "options": ["A. 1", "B. 2", "C. 3", "D. 4"],
+            "answer": "C",
+            "task_type": "Counting Problem",
+            "duration": "short",
+        },
+    ],
+    "vstream": [
+        {
+            "video": "a.mp4",
+            "question": "What is happening?",
+            "answer": "a box moves",
+            "end_time": 2.0,
+        },
+        {"video": "a.mp4", "question": "And at the end?", "answer": "it stops"},
+    ],
+}
+EXPECTED = {
+    "mvbench": ["A", "B"],
+    "mlvu": ["C"],
+    "longvideobench": ["B"],
+    "videomme": ["C"],
+    "vstream": ["a box moves", "it stops"],
+}
+
+
+@pytest.mark.parametrize("fmt", list(FIXTURES))
+def test_formats_load_and_run(fmt, clips, tiny_model_dir, tmp_path):
+    annotation = tmp_path / f"{fmt}.json"
+    annotation.write_text(json.dumps(FIXTURES[fmt]))
+    items = load_items(fmt, annotation, clips)
+    assert [item.answer for item in items] == EXPECTED[fmt]
+    assert all(item.video.exists() for item in items)
+    if fmt == "videomme":
+        assert items[0].options == ["1", "2", "3", "4"]
+        assert "(C) 3" in items[0].prompt()
+    from videoscan_core.adapters import load_model
+
+    predictions = tmp_path / "predictions.jsonl"
+    summary = run_public_benchmark(
+        fmt, load_model(tiny_model_dir), annotation, clips, memory=4, predictions_path=predictions
+    )
+    assert summary["items"] == len(items) and summary["errors"] == 0
+    assert summary["frames"] == 6 * len({item.video for item in items})  # 6 s at 1 FPS, once
+    rows = [json.loads(line) for line in predictions.read_text().splitlines()]
+    assert len(rows) == len(items) and all("prediction" in row for row in rows)
+    if fmt == "vstream":
+        assert rows[0]["asked_at"] == 2.0 and "f1" in summary  # asked when the stream got there
+    assert "| **all** |" in summary["table"]
+
+
+def test_scoring_rules():
+    from videoscan_core.eval.public import QAItem
+
+    mc = QAItem(video=None, question="q", options=["x", "y"], answer="B")
+    assert score(mc, "B")["correct"] and score(mc, "(B) y")["correct"]
+    assert not score(mc, "A")["correct"]
+    open_ended = QAItem(video=None, question="q", options=None, answer="A red box moves.")
+    assert score(open_ended, "a red box moves")["correct"]
+    assert 0 < score(open_ended, "the box moves")["f1"] < 1
+
+
+def test_missing_video_is_reported_per_item(tmp_path, tiny_model_dir):
+    annotation = tmp_path / "mlvu.json"
+    annotation.write_text(json.dumps([{**FIXTURES["mlvu"][0], "video": "gone.mp4"}]))
+    from videoscan_core.adapters import load_model
+
+    summary = run_public_benchmark("mlvu", load_model(tiny_model_dir), annotation)
+    assert summary["errors"] == 1 and summary["accuracy"] == 0.0

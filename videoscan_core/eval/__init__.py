@@ -1,0 +1,1 @@
+"""Benchmarks: the synthetic streaming benchmark and loaders for public video-QA formats."""

@@ -1,0 +1,233 @@
+"""Running one training stage with transformers' Trainer (so torchrun/DeepSpeed need no code here).
+
+Contract: ``train(TrainOptions) -> Path`` loads the model folder, sets what is trainable
+(language model fully or with LoRA; projector always; vision tower full, frozen or LoRA), builds
+the data (synthetic benchmark or LLaVA-Video-178K-style JSON), trains with the stage's sequence
+layout (``CarrierTrainingModel``), saves checkpoints every ``save_steps`` into
+``output/checkpoints`` (``resume=True`` continues from the newest), and writes the final model in
+transformers format (LoRA merged), with tokenizer, preprocessor config and ``training.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from ..errors import VideoScanError
+
+log = logging.getLogger("videoscan")
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+VISION_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]
+
+
+@dataclass
+class TrainOptions:
+    stage: int
+    model: str  # folder of the model to start from
+    output: str
+    data: str = "synthetic"  # "synthetic" or a LLaVA-Video-178K-style JSON file
+    video_folder: str | None = None
+    videos: int = 2000  # synthetic training videos
+    easy_fraction: float = 0.0  # synthetic: share of short two-shape videos (a curriculum)
+    max_steps: int = 500  # <= 0: use epochs
+    epochs: float = 1.0
+    batch_size: int = 8
+    grad_accum: int = 1
+    learning_rate: float = 1e-3
+    warmup_steps: int = 20
+    weight_decay: float = 0.0
+    position_mode: str = "compact"
+    lora_rank: int = 0  # 0: full fine-tuning of the language model
+    vision: str = "full"  # "full", "frozen" or "lora"
+    save_steps: int = 200
+    logging_steps: int = 10
+    seed: int = 0
+    resume: bool = False
+    show_progress: bool = True
+
+
+def _set_trainable(model, options: TrainOptions) -> list:
+    """Freeze / LoRA-wrap parts of the model; returns the LoRA-injected modules' owners."""
+    language, vision = model.model.language_model, model.model.vision_tower
+    injected = []
+    if options.lora_rank:
+        from peft import LoraConfig, inject_adapter_in_model
+
+        config = LoraConfig(
+            r=options.lora_rank,
+            lora_alpha=2 * options.lora_rank,
+            target_modules=LORA_TARGETS,
+            lora_dropout=0.0,
+        )
+        language.requires_grad_(False)
+        model.lm_head.requires_grad_(False)  # LoRA adapts the layers; head and embeddings stay
+        inject_adapter_in_model(config, language)
+        injected.append(language)
+    if options.vision == "frozen":
+        vision.requires_grad_(False)
+    elif options.vision == "lora":
+        from peft import LoraConfig, inject_adapter_in_model
+
+        rank = options.lora_rank or 8
+        vision.requires_grad_(False)
+        inject_adapter_in_model(
+            LoraConfig(
+                r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=VISION_LORA_TARGETS
+            ),
+            vision,
+        )
+        injected.append(vision)
+    elif options.vision != "full":
+        raise VideoScanError(f"--vision must be full, frozen or lora (got {options.vision})")
+    model.model.multi_modal_projector.requires_grad_(True)
+    return injected
+
+
+def _merge_lora(owners: list) -> None:
+    """Fold LoRA weights into the base layers and put the plain layers back."""
+    from peft.tuners.lora import LoraLayer
+
+    for owner in owners:
+        for name, module in list(owner.named_modules()):
+            if isinstance(module, LoraLayer):
+                module.merge()
+                parent_name, _, child = name.rpartition(".")
+                parent = owner.get_submodule(parent_name) if parent_name else owner
+                setattr(parent, child, module.get_base_layer())
+
+
+def _dataset(options: TrainOptions):
+    from .data import JsonVideoDataset, SyntheticDataset
+
+    if options.data == "synthetic":
+        return SyntheticDataset("train", options.videos, easy_fraction=options.easy_fraction)
+    return JsonVideoDataset(options.data, options.video_folder)
+
+
+def train(options: TrainOptions) -> Path:
+    from transformers import (
+        AutoTokenizer,
+        LlavaOnevisionForConditionalGeneration,
+        TrainingArguments,
+    )
+
+    from ..adapters.loading import MODEL_SETTINGS_FILE, read_model_settings, resolve_model_folder
+    from ..preprocess import FramePreprocessor
+    from .data import Collator
+    from .model import CarrierTrainingModel
+
+    folder = resolve_model_folder(options.model)
+    output = Path(options.output)
+    output.mkdir(parents=True, exist_ok=True)
+    model = LlavaOnevisionForConditionalGeneration.from_pretrained(folder, dtype=torch.float32)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    preprocessor = FramePreprocessor.from_folder(folder, model.config.vision_config.image_size)
+    settings = read_model_settings(folder)
+    lora_owners = _set_trainable(model, options)
+    wrapper = CarrierTrainingModel(model, options.stage, options.position_mode)
+    dataset = _dataset(options)
+    if len(dataset) == 0:
+        raise VideoScanError("the training data holds no question/answer pairs")
+    args = TrainingArguments(
+        output_dir=str(output / "checkpoints"),
+        per_device_train_batch_size=options.batch_size,
+        gradient_accumulation_steps=options.grad_accum,
+        learning_rate=options.learning_rate,
+        weight_decay=options.weight_decay,
+        max_steps=options.max_steps if options.max_steps > 0 else -1,
+        num_train_epochs=options.epochs,
+        warmup_steps=options.warmup_steps,
+        lr_scheduler_type="cosine",
+        logging_steps=options.logging_steps,
+        save_steps=options.save_steps,
+        save_total_limit=2,
+        report_to="none",
+        remove_unused_columns=False,
+        dataloader_num_workers=0,
+        seed=options.seed,
+        disable_tqdm=not options.show_progress,
+        bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
+        use_cpu=not torch.cuda.is_available(),
+    )
+    trainer = CarrierTrainer(
+        model=wrapper,
+        args=args,
+        train_dataset=dataset,
+        data_collator=Collator(
+            tokenizer, preprocessor, time_instruction=bool(settings.get("time_instruction", True))
+        ),
+    )
+    resume = options.resume and any((output / "checkpoints").glob("checkpoint-*"))
+    if options.resume and not resume:
+        log.warning("no checkpoint in %s: starting from the beginning", output / "checkpoints")
+    steps_run = _count_steps(trainer)
+    result = trainer.train(resume_from_checkpoint=True if resume else None)
+    _merge_lora(lora_owners)
+    model.save_pretrained(output)
+    tokenizer.save_pretrained(output)
+    source_preprocessor = folder / "preprocessor_config.json"
+    if source_preprocessor.is_file():
+        shutil.copy(source_preprocessor, output / "preprocessor_config.json")
+    if settings:
+        (output / MODEL_SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
+    record = {
+        "options": asdict(options),
+        "train_loss": result.training_loss,
+        "steps": result.global_step,
+        "steps_run": steps_run[0],  # optimizer steps of this invocation (less when resumed)
+        "resumed": bool(resume),
+        "log": trainer.state.log_history,
+    }
+    (output / "training.json").write_text(json.dumps(record, indent=2))
+    return output
+
+
+def _count_steps(trainer) -> list[int]:
+    """Count the optimizer steps this run performs (a resumed run skips the finished ones)."""
+    from transformers import TrainerCallback
+
+    counter = [0]
+
+    class StepCounter(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            counter[0] += 1
+
+    trainer.add_callback(StepCounter())
+    return counter
+
+
+class CarrierTrainer:
+    """Created lazily (below) so importing this module does not import transformers."""
+
+    def __new__(cls, *args, **kwargs):
+        return _carrier_trainer_class()(*args, **kwargs)
+
+
+def _carrier_trainer_class():
+    from transformers import Trainer
+
+    class _CarrierTrainer(Trainer):
+        """Saves and restores the wrapped transformers model in its own format."""
+
+        def _save(self, output_dir: str | None = None, state_dict=None) -> None:
+            target = Path(output_dir or self.args.output_dir)
+            target.mkdir(parents=True, exist_ok=True)
+            self.model.model.save_pretrained(target)
+
+        def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
+            from safetensors.torch import load_file
+
+            folder = Path(resume_from_checkpoint)
+            state = {}
+            for path in sorted(folder.glob("*.safetensors")):
+                state.update(load_file(str(path)))
+            if not state:
+                raise VideoScanError(f"checkpoint {folder} holds no weights")
+            self.model.model.load_state_dict(state, strict=False)
+
+    return _CarrierTrainer
