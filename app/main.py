@@ -83,6 +83,14 @@ def setup_logging(verbose: bool) -> Path:
     return path
 
 
+def app_icon():
+    from PySide6.QtGui import QIcon
+
+    from videoscan_core.demo import resources_folder
+
+    return QIcon(str(resources_folder() / "icons" / "videoscan.svg"))
+
+
 def has_display() -> bool:
     if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
         return True
@@ -98,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    setup_logging(args.verbose)
+    log_path = setup_logging(args.verbose)
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -144,7 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         exit_after_answer=args.exit_after_answer,
         report_json=args.report_json,
     )
-    window = MainWindow(settings, store, plan=plan, playback_speed=args.playback_speed)
+    first_run = not store.value("first_run_done", False, type=bool) and not plan.active
+    app.setWindowIcon(app_icon())
+    window = MainWindow(
+        settings,
+        store,
+        plan=plan,
+        playback_speed=args.playback_speed,
+        first_run=first_run,
+        log_path=str(log_path),
+    )
     window.show()
     window.start()
     return app.exec()

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QProgressBar,
     QSplitter,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from videoscan_core.adapters.loading import DEMO_MODEL_ID
 from videoscan_core.config import GenerationOptions
+from videoscan_core.demo import bundled_demo_model
+from videoscan_core.eval.synthetic import example_questions
 
 from .capture.controller import CaptureController
 from .frame_slot import LatestFrameSlot
@@ -35,7 +37,7 @@ from .widgets.error_banner import ErrorBanner
 from .widgets.memory_timeline import MemoryTimeline
 from .widgets.resource_plot import ResourcePlot
 from .widgets.settings_dialog import SettingsDialog
-from .widgets.source_picker import SourcePicker
+from .window_menus import build_toolbar_and_menus
 from .worker import EngineWorker, default_engine_factory
 
 log = logging.getLogger("videoscan.app")
@@ -56,6 +58,8 @@ class MainWindow(QMainWindow):
         source_factory=None,
         plan: ScriptPlan | None = None,
         playback_speed: float = 1.0,
+        first_run: bool = False,
+        log_path: str = "",
     ) -> None:
         super().__init__()
         self.setWindowTitle("VideoScan Desktop")
@@ -67,6 +71,8 @@ class MainWindow(QMainWindow):
         self._asked_scripted = False
         self._deferred_source: str | None = None
         self._source_ended = False
+        self.first_run = first_run
+        self.log_path = log_path
         self.slot = LatestFrameSlot()
         capture_args = {"source_factory": source_factory} if source_factory else {}
         self.capture = CaptureController(
@@ -76,10 +82,11 @@ class MainWindow(QMainWindow):
             self.slot, engine_factory, GenerationOptions(max_new_tokens=settings.max_new_tokens)
         )
         self.timeline_model = TimelineModel()
+        self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
         self._awaiting_scripted_audio = False
         self._build_widgets()
-        self._build_actions()
+        build_toolbar_and_menus(self)
         self._connect()
         self.capture.start_thread()
         self.worker.start()
@@ -125,37 +132,6 @@ class MainWindow(QMainWindow):
         self._set_indicator("idle")
         self.resize(1100, 720)
 
-    def _build_actions(self) -> None:
-        toolbar = QToolBar("Main")
-        toolbar.setMovable(False)
-        self.addToolBar(toolbar)
-        self.source_picker = SourcePicker()
-        self.source_picker.set_current(self.settings.source)
-        toolbar.addWidget(QLabel(" Watch: "))
-        toolbar.addWidget(self.source_picker)
-        self.pause_action = QAction("Pause", self)
-        self.pause_action.setShortcut(QKeySequence("Ctrl+P"))
-        self.pause_action.setToolTip("Pause or resume watching (Ctrl+P)")
-        self.pause_action.triggered.connect(self.toggle_pause)
-        toolbar.addAction(self.pause_action)
-        toolbar.addWidget(self.indicator)
-        settings_action = QAction("Settings…", self)
-        settings_action.setShortcut(QKeySequence("Ctrl+,"))
-        settings_action.triggered.connect(self.open_settings)
-        toolbar.addAction(settings_action)
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
-        menu = self.menuBar().addMenu("&File")
-        export = QAction("Export conversation…", self)
-        export.triggered.connect(self.chat._on_export)
-        menu.addAction(export)
-        menu.addAction(settings_action)
-        menu.addSeparator()
-        menu.addAction(quit_action)
-        self.menuBar().addMenu("&Watch").addAction(self.pause_action)
-
     def _connect(self) -> None:
         capture, worker = self.capture, self.worker
         self.sig_capture_start.connect(capture.start)
@@ -193,22 +169,43 @@ class MainWindow(QMainWindow):
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
         """Load the model (in the worker) and start watching."""
+        if self.first_run:  # welcome -> the demo answers -> the model manager
+            from .widgets.welcome_dialog import WelcomeDialog
+
+            self._welcome = WelcomeDialog(self)
+            self._welcome.finished.connect(self._on_welcome_closed)
+            self._welcome.open()
         if self.plan.ask_audio:
             self._awaiting_scripted_audio = True
             self.voice.transcribe_file(self.plan.ask_audio)
-        if self.settings.model:
-            self.worker.load_model(self.settings.model, self.settings.engine_config())
+        model, source = self.settings.model, self.settings.source
+        if not model and self.demo_model is not None:
+            # nothing chosen yet: show the bundled demo model on a demo video
+            model, source = DEMO_MODEL_ID, "demo:0"
+            self.source_picker.set_current(source)
+            self.banner.show_note(
+                "No model chosen yet: this is the small demo model, trained on synthetic "
+                "shapes, watching a demo video. Try Examples, or pick a real model in "
+                "Settings (Ctrl+,)."
+            )
+        if model:
+            self._load_model(model)
         else:
             self.show_error(
                 "No model chosen: open Settings (Ctrl+,) and pick a model folder or "
                 "a Hugging Face id."
             )
-        if self.settings.source.startswith("file:") and self.settings.model:
+        if source.startswith(("file:", "demo:")) and model:
             # a video plays once the model can watch it; live sources start right away
-            self._deferred_source = self.settings.source
+            self._deferred_source = source
             self.statusBar().showMessage("The video starts when the model is ready…")
         else:
-            self.sig_capture_start.emit(self.settings.source)
+            self.sig_capture_start.emit(source)
+
+    def _load_model(self, model: str) -> None:
+        self.worker.load_model(model, self.settings.engine_config())
+        is_demo = model == DEMO_MODEL_ID
+        self.chat.set_examples(example_questions() if is_demo else [])
 
     @Slot(str)
     def ask(self, question: str, source: str = "typed") -> int:
@@ -235,6 +232,30 @@ class MainWindow(QMainWindow):
         self.sig_capture_start.emit(spec)
 
     @Slot()
+    def open_models(self) -> None:
+        from .widgets.model_manager import ModelManagerDialog
+
+        dialog = ModelManagerDialog(self.settings, self)
+        dialog.accepted.connect(
+            lambda: dialog.chosen_settings and self.apply_settings(dialog.chosen_settings)
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.models_dialog = dialog
+        dialog.open()  # window-modal, without a nested event loop
+
+    @Slot()
+    def show_about(self) -> None:
+        from .widgets.about_dialog import AboutDialog
+
+        AboutDialog(self.log_path, self).exec()
+
+    @Slot()
+    def show_welcome(self) -> None:
+        from .widgets.welcome_dialog import WelcomeDialog
+
+        WelcomeDialog(self).exec()
+
+    @Slot()
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
@@ -245,7 +266,7 @@ class MainWindow(QMainWindow):
         self._save(new)
         if new.needs_model_reload(old) and new.model:
             self.timeline_model.reset()
-            self.worker.load_model(new.model, new.engine_config())
+            self._load_model(new.model)
         elif new.needs_stream_reset(old):
             self.timeline_model.reset()
             self.worker.reset_stream(new.engine_config())
@@ -353,6 +374,11 @@ class MainWindow(QMainWindow):
         self.report.carriers_retained = snapshot.carriers_retained
         self.timeline.refresh()
 
+    @Slot(int)
+    def _on_welcome_closed(self, result: int) -> None:
+        if self.store is not None:
+            self.store.setValue("first_run_done", True)
+
     @Slot(int, object)
     def _on_answer_finished(self, answer_id: int, chunk) -> None:
         self.chat.on_answer_finished(answer_id, chunk)
@@ -365,6 +391,9 @@ class MainWindow(QMainWindow):
         )
         self.report.answers.append(record)
         self.sig_answer_recorded.emit(record)
+        if self.first_run:  # the first answer seen: now offer real models, once
+            self.first_run = False
+            QTimer.singleShot(800, self.open_models)
         if self.plan.active and self._asked_scripted:
             self._finish_scripted()
 

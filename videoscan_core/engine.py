@@ -146,7 +146,8 @@ class StreamingEngine:
         except StepAborted:
             self.cache.truncate(checkpoint)  # layers may have appended different amounts
             raise
-        prefill_ms = (time.perf_counter() - started) * 1000
+        surgery_ms = event[2]
+        prefill_ms = (time.perf_counter() - started) * 1000 - surgery_ms
         return FrameEvent(
             frame_index=event[0],
             timestamp=timestamp,
@@ -156,6 +157,7 @@ class StreamingEngine:
             kv_cache_bytes=self.cache.nbytes(),
             vision_ms=vision_ms,
             prefill_ms=prefill_ms,
+            surgery_ms=surgery_ms,
         )
 
     def fold_static_frame(self, timestamp: float) -> None:
@@ -227,6 +229,7 @@ class StreamingEngine:
                 past_key_values=self.cache,
                 use_cache=True,
             )
+        surgery_started = time.perf_counter()
         self.positions_used = int(positions[0, -1]) + 1
         self.frames_seen += 1
         self.last_timestamp = timestamp
@@ -244,7 +247,8 @@ class StreamingEngine:
                 if block.frame_index <= aged and block.visual == "full"
             ]
         self._cut(changes, evicted)
-        return frame_index, tuple(entry.info() for entry in evicted)
+        surgery_ms = (time.perf_counter() - surgery_started) * 1000
+        return frame_index, tuple(entry.info() for entry in evicted), surgery_ms
 
     def _settled_state(self, frame_index: int) -> BlockChange:
         """The new frame's state after its step."""
@@ -265,9 +269,16 @@ class StreamingEngine:
             if not self.config.carrier or visual == "selected":
                 visual = "none"  # a whole frame (full-token mode) or its top-k goes with it
             merged[entry.frame_index] = BlockChange(entry.frame_index, visual, False)
-        if not merged:
-            return
-        keep = self.layout.transition(list(merged.values()), self.model.num_layers)
+        blocks = {block.frame_index: block for block in self.layout.blocks}
+        real = [
+            change
+            for change in merged.values()
+            if (blocks[change.frame_index].visual, blocks[change.frame_index].carrier)
+            != (change.visual, change.carrier)
+        ]
+        if not real:
+            return  # e.g. full-token streaming without eviction: nothing to cut
+        keep = self.layout.transition(real, self.model.num_layers)
         self.cache.keep(keep)
         if self.cache.length != self.layout.length:
             raise RuntimeError("cache and layout disagree after a cut")

@@ -35,13 +35,15 @@ class FrameEvent:
     # Entries per layer in the KV cache after the cut, and their size in bytes over all layers.
     cache_entries: int
     kv_cache_bytes: int
-    # Wall time of vision encoding (incl. preprocessing) and of the language-model prefill + cut.
+    # Wall time of vision encoding (incl. preprocessing), of the language-model prefill, and of
+    # the memory update + cache cut ("surgery").
     vision_ms: float
     prefill_ms: float
+    surgery_ms: float = 0.0
 
     @property
     def total_ms(self) -> float:
-        return self.vision_ms + self.prefill_ms
+        return self.vision_ms + self.prefill_ms + self.surgery_ms
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ people: no camera, no display, unreadable file), then ``read(t)`` returns the RG
 ``[H, W, 3]`` for stream time ``t`` seconds, or None when a finite source (a file) has ended.
 Live sources (screen, webcam) return what is visible now; a video file returns its frame at video
 time ``t``. Specs: ``screen``, ``screen:N`` (monitor N, 1-based), ``region:X,Y,W,H``,
-``webcam``, ``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``.
+``webcam``, ``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``,
+``demo:N`` (synthetic demo video N of the demo model's benchmark, generated on first use).
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ class SourceSpec:
             return cls("region", region=(x, y, w, h))
         if kind == "webcam":
             return cls("webcam", device=rest or "0")
+        if kind == "demo":
+            try:
+                return cls("demo", device=str(int(rest)) if rest else "0")
+            except ValueError:
+                raise CaptureError(f"bad demo number in {text!r}; use demo:1") from None
         if kind == "file":
             if not rest:
                 raise CaptureError("file: needs a path, e.g. file:/home/me/clip.mp4")
@@ -62,6 +68,8 @@ class SourceSpec:
             return "region:" + ",".join(str(v) for v in self.region)
         if self.kind == "webcam":
             return f"webcam:{self.device}"
+        if self.kind == "demo":
+            return f"demo:{self.device}"
         return f"file:{self.path}"
 
     @property
@@ -73,6 +81,8 @@ class SourceSpec:
             return f"Screen region {w}x{h} at ({x}, {y})"
         if self.kind == "webcam":
             return f"Webcam {self.device}"
+        if self.kind == "demo":
+            return f"Demo video {self.device}"
         return f"Video file {self.path}"
 
 
@@ -89,6 +99,20 @@ class FrameSource(ABC):
         pass
 
 
+def demo_video_path(number: int):
+    """A synthetic demo video (generated once into the user's cache folder)."""
+    import os
+    from pathlib import Path
+
+    from videoscan_core.demo import write_demo_video
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "videoscan"
+    path = cache / f"demo-{number}.mp4"
+    if not path.is_file():
+        write_demo_video(path, seed=number)
+    return path
+
+
 def open_source(spec: SourceSpec) -> FrameSource:
     """Create and open the source for a spec."""
     if spec.kind in ("screen", "region"):
@@ -101,6 +125,10 @@ def open_source(spec: SourceSpec) -> FrameSource:
         from .webcam import WebcamSource
 
         source = WebcamSource(spec.device)
+    elif spec.kind == "demo":
+        from .video_file import VideoFileSource
+
+        source = VideoFileSource(str(demo_video_path(int(spec.device))))
     else:
         from .video_file import VideoFileSource
 

@@ -70,11 +70,14 @@ class ChatPane(QWidget):
         self._clear = QPushButton("Clear")
         self._clear.setToolTip("Clear the conversation (Ctrl+L)")
         self._clear.clicked.connect(self.clear)
+        self._examples = QPushButton("Examples")
+        self._examples.setToolTip("Questions the current model was trained to answer")
+        self._examples.hide()
         self._export = QPushButton("Export…")
         self._export.setToolTip("Save the conversation as Markdown or JSON (Ctrl+E)")
         self._export.clicked.connect(self._on_export)
         tools = QHBoxLayout()
-        for widget in (self._copy, self._copy_all, self._clear, self._export):
+        for widget in (self._copy, self._copy_all, self._clear, self._export, self._examples):
             tools.addWidget(widget)
         tools.addStretch(1)
         layout = QVBoxLayout(self)
@@ -94,6 +97,21 @@ class ChatPane(QWidget):
             self.sig_cancel_requested.emit()
             return
         super().keyPressEvent(event)
+
+    def set_examples(self, questions: list[str]) -> None:
+        """Offer example questions (a menu that fills the input box); empty hides it."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        for question in questions:
+            action = menu.addAction(question.split(" Options:")[0])
+            action.triggered.connect(lambda checked=False, q=question: self._use_example(q))
+        self._examples.setMenu(menu)
+        self._examples.setVisible(bool(questions))
+
+    def _use_example(self, question: str) -> None:
+        self._input.setText(question)
+        self._input.setFocus()
 
     @Slot(float)
     def set_level(self, level: float) -> None:

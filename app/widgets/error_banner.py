@@ -10,6 +10,15 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+ERROR_STYLE = (
+    "#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }"
+    " QLabel { color: #611a15; }"
+)
+NOTE_STYLE = (
+    "#errorBanner { background: #e8f1fb; border: 1px solid #b9d3f0; border-radius: 4px; }"
+    " QLabel { color: #0d3c61; }"
+)
+
 
 class ErrorBanner(QFrame):
     sig_shown = Signal(str)
@@ -17,10 +26,7 @@ class ErrorBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("errorBanner")
-        self.setStyleSheet(
-            "#errorBanner { background: #fdecea; border: 1px solid #f5c2c0; border-radius: 4px; }"
-            " QLabel { color: #611a15; }"
-        )
+        self.setStyleSheet(ERROR_STYLE)
         self.messages: list[str] = []
         self._label = QLabel()
         self._label.setWordWrap(True)
@@ -41,9 +47,16 @@ class ErrorBanner(QFrame):
         self.messages.append(message)
         earlier = len(self.messages) - 1
         suffix = f"  ({earlier} earlier)" if earlier and self.isVisible() else ""
+        self.setStyleSheet(ERROR_STYLE)
         self._label.setText(f"⚠ {message}{suffix}")
         self.show()
         self.sig_shown.emit(message)
+
+    def show_note(self, message: str) -> None:
+        """An informational note (not an error) in the same place, in calmer colours."""
+        self.setStyleSheet(NOTE_STYLE)
+        self._label.setText(f"ℹ {message}")
+        self.show()
 
     @Slot()
     def dismiss(self) -> None:

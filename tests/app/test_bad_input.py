@@ -43,10 +43,27 @@ def test_empty_model_folder_shows_a_message(make_window, qtbot, tmp_path, moving
     assert "No model" in window.chat.conversation.exchanges[-1].answer
 
 
-def test_no_model_chosen_is_explained(make_window, qtbot, moving_video):
+def test_no_model_and_no_demo_model_is_explained(
+    make_window, qtbot, moving_video, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("VIDEOSCAN_DEMO_MODEL", str(tmp_path / "no-demo-here"))
     window = make_window(AppSettings(model="", source=f"file:{moving_video}"))
     window.start()
     assert "No model chosen" in window.banner.text
+
+
+def test_without_a_model_the_demo_model_watches_a_demo_video(
+    make_window, qtbot, monkeypatch, tmp_path, tiny_model_dir
+):
+    monkeypatch.setenv("VIDEOSCAN_DEMO_MODEL", str(tiny_model_dir))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    window = make_window(AppSettings(model="", source="screen:1", fps=5.0))
+    with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
+        window.start()
+    assert "demo model" in window.banner.text and window.source_picker.current_spec == "demo:0"
+    qtbot.waitUntil(lambda: window.report.frames_processed >= 2, timeout=30000)
+    assert (tmp_path / "videoscan" / "demo-0.mp4").is_file()
+    assert window.chat._examples.isVisibleTo(window)  # example questions for the demo model
 
 
 def test_worker_errors_do_not_stop_the_worker(make_window, qtbot, moving_video):

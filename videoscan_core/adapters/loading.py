@@ -34,7 +34,17 @@ def looks_like_hub_id(source: str) -> bool:
     return len(parts) == 2 and all(parts) and not source.startswith((".", "/", "~"))
 
 
+DEMO_MODEL_ID = "videoscan-demo"
+
+
 def resolve_model_folder(source: str | os.PathLike) -> Path:
+    if str(source) == DEMO_MODEL_ID:
+        from ..demo import bundled_demo_model
+
+        folder = bundled_demo_model()
+        if folder is None:
+            raise ModelNotFoundError("the bundled demo model is missing; reinstall the app")
+        return folder
     path = Path(source).expanduser()
     if path.exists():
         if not path.is_dir():

@@ -25,7 +25,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench, demo, run, train
+    from . import bench, demo, models, run, train
 
     parser = OneLineParser(
         prog="videoscan",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_parser(commands)
     train.add_parser(commands)
     bench.add_parser(commands)
+    models.add_parser(commands)
     tiny = commands.add_parser(
         "make-tiny-model", help="write a tiny random model (for tests and examples)"
     )

@@ -125,7 +125,7 @@ def make_video(seed: int, size: int = 48, max_events: int = 4) -> SyntheticVideo
             canvas[:] = 235
         elif isinstance(item, Event):
             step = index - item.start
-            radius = size // 6
+            radius = size // 4
             x0 = int(rng.integers(radius + 1, size - radius - 1)) if step == 0 else cx
             y0 = int(rng.integers(radius + 1, size - radius - 1)) if step == 0 else cy
             cx = int(np.clip(x0 + rng.integers(-4, 5), radius + 1, size - radius - 2))
@@ -164,6 +164,17 @@ def _questions(rng: np.random.Generator, events: list[Event]) -> list[Question]:
         Question("count", _format(text, counts), LETTERS[len(events) - 1], tuple(counts))
     )
     return questions
+
+
+def example_questions() -> list[str]:
+    """Questions that fit any benchmark video (for the app's demo suggestions)."""
+    colors, counts = list(COLORS), ["1", "2", "3", "4"]
+    return [
+        _format("What color is the shape on the screen now?", colors),
+        _format("What shape is on the screen now?", list(SHAPES)),
+        _format("What color was the first shape that appeared in the video?", colors),
+        _format("How many shapes appeared in the video?", counts),
+    ]
 
 
 def answer_letter(text: str, letters: str = LETTERS) -> str:

@@ -1,0 +1,53 @@
+"""The main window's toolbar, menus and shortcuts (Qt conventions: Ctrl+P pause, Ctrl+, settings,
+Ctrl+M models, Ctrl+Q quit, F1 about)."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QToolBar
+
+from .widgets.source_picker import SourcePicker
+
+
+def action(window, text: str, shortcut, slot, tip: str = "") -> QAction:
+    item = QAction(text, window)
+    if shortcut is not None:
+        item.setShortcut(QKeySequence(shortcut))
+    if tip:
+        item.setToolTip(tip)
+    item.triggered.connect(slot)
+    return item
+
+
+def build_toolbar_and_menus(window) -> None:
+    """Create ``window.source_picker`` and ``window.pause_action``, the toolbar and the menus."""
+    toolbar = QToolBar("Main")
+    toolbar.setMovable(False)
+    window.addToolBar(toolbar)
+    window.source_picker = SourcePicker()
+    window.source_picker.set_current(window.settings.source)
+    toolbar.addWidget(QLabel(" Watch: "))
+    toolbar.addWidget(window.source_picker)
+    window.pause_action = action(
+        window, "Pause", "Ctrl+P", window.toggle_pause, "Pause or resume watching (Ctrl+P)"
+    )
+    toolbar.addAction(window.pause_action)
+    toolbar.addWidget(window.indicator)
+    settings = action(window, "Settings…", "Ctrl+,", window.open_settings)
+    models = action(
+        window, "Models…", "Ctrl+M", window.open_models, "Download or choose a model (Ctrl+M)"
+    )
+    toolbar.addAction(settings)
+    toolbar.addAction(models)
+    quit_action = action(window, "Quit", QKeySequence.StandardKey.Quit, window.close)
+    window.addAction(quit_action)
+    file_menu = window.menuBar().addMenu("&File")
+    file_menu.addAction(action(window, "Export conversation…", "Ctrl+E", window.chat._on_export))
+    file_menu.addAction(settings)
+    file_menu.addAction(models)
+    file_menu.addSeparator()
+    file_menu.addAction(quit_action)
+    window.menuBar().addMenu("&Watch").addAction(window.pause_action)
+    help_menu = window.menuBar().addMenu("&Help")
+    help_menu.addAction(action(window, "Welcome", None, window.show_welcome))
+    help_menu.addAction(action(window, "About VideoScan Desktop", "F1", window.show_about))

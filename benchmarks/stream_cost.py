@@ -1,0 +1,153 @@
+"""Per-frame step cost against history length: VideoScan vs full tokens (and variants).
+
+For each history length t the engine is put in the state it has after t frames (random K/V,
+see ``common.fill_history``) and one real frame step is timed, split into vision, prefill and
+cache surgery. Prints a table, writes a PNG plot, and with ``--json`` one JSON object with
+``videoscan_flatness`` (VideoScan step time at the largest t over the smallest t) and
+``full_over_videoscan`` (full-token over VideoScan prefill time at the largest t), plus the
+engine overhead ratio: a VideoScan step over (vision encode + a bare transformers prefill of the
+same N+1 tokens over a DynamicCache of the same length).
+
+    python -m benchmarks.stream_cost --geometry tiny|small|ov-0.5b [--quick] [--json]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from transformers import DynamicCache
+
+from videoscan_core.config import EngineConfig
+from videoscan_core.engine import StreamingEngine
+
+from . import common, geometries
+from .plot import line_chart
+
+POINTS = {
+    "tiny": [16, 64, 256, 1024],
+    "small": [16, 64, 256, 1024],
+    "ov-0.5b": [16, 64, 256],
+}
+QUICK = {"tiny": [16, 256], "small": [16, 128], "ov-0.5b": [16, 64]}
+VARIANTS = {
+    "videoscan": EngineConfig(memory_size=64),
+    "full": EngineConfig(carrier=False, memory_size=None),
+    "videoscan+k8": EngineConfig(memory_size=64, keep_topk=8),
+    "recent-r2": EngineConfig(memory_size=64, recent_frames=2),
+}
+
+
+def step(engine, frame, history: int) -> dict:
+    common.fill_history(engine, history)
+    event = engine.add_frame(frame, float(history))
+    return {
+        "vision": event.vision_ms,
+        "prefill": event.prefill_ms,
+        "surgery": event.surgery_ms,
+        "total": event.total_ms,
+        "cache_entries": event.cache_entries,
+        "kv_bytes": event.kv_cache_bytes,
+    }
+
+
+def measure(engine, frame, history: int, repeats: int) -> dict:
+    step(engine, frame, history)  # warm-up
+    runs = [step(engine, frame, history) for _ in range(repeats)]
+    return {key: common.median([run[key] for run in runs]) for key in runs[0]}
+
+
+@torch.inference_mode()
+def bare_step_ms(model, frame, cache_entries: int, repeats: int) -> float:
+    """Vision + a plain transformers prefill of N+1 tokens over a DynamicCache of that length."""
+
+    def run() -> None:
+        cache = DynamicCache()
+        for layer in range(model.num_layers):
+            shape = (1, model.num_kv_heads, cache_entries, model.head_dim)
+            cache.update(torch.zeros(shape), torch.zeros(shape), layer)
+        visual = model.encode_frames(model.preprocess([frame]))
+        inputs = torch.cat([visual, visual.mean(1, keepdim=True)], dim=1)
+        positions = torch.arange(cache_entries, cache_entries + inputs.shape[1])[None]
+        model.decoder(
+            inputs_embeds=inputs, position_ids=positions, past_key_values=cache, use_cache=True
+        )
+
+    import time
+
+    times = []
+    for i in range(repeats + 1):
+        started = time.perf_counter()
+        run()
+        if i:
+            times.append((time.perf_counter() - started) * 1000)
+    return common.median(times)
+
+
+def main() -> None:
+    args = common.parser(__doc__.splitlines()[0]).parse_args()
+    common.setup_threads(args.threads)
+    points = (QUICK if args.quick else POINTS)[args.geometry]
+    repeats = 1 if args.geometry == "ov-0.5b" or args.quick else 3
+    model = geometries.build(args.geometry)
+    frame = common.random_frame(model)
+    rows: dict[str, dict[int, dict]] = {}
+    for name, config in VARIANTS.items():
+        if args.quick and name not in ("videoscan", "full"):
+            continue
+        engine = StreamingEngine(model, config)
+        rows[name] = {t: measure(engine, frame, t, repeats) for t in points}
+    low, high = points[0], points[-1]
+    videoscan, full = rows["videoscan"], rows["full"]
+    entries = int(videoscan[high]["cache_entries"]) - 1  # the cache the step prefilled over
+    bare = bare_step_ms(model, frame, entries, repeats)
+    result = {
+        "benchmark": "stream_cost",
+        "geometry": args.geometry,
+        "points": points,
+        "tokens_per_frame": model.tokens_per_frame,
+        "steps_ms": {
+            name: {str(t): values for t, values in by_t.items()} for name, by_t in rows.items()
+        },
+        "videoscan_flatness": round(videoscan[high]["total"] / videoscan[low]["total"], 4),
+        "videoscan_prefill_flatness": round(
+            videoscan[high]["prefill"] / videoscan[low]["prefill"], 4
+        ),
+        "full_over_videoscan": round(full[high]["prefill"] / videoscan[high]["prefill"], 3),
+        "full_over_videoscan_total": round(full[high]["total"] / videoscan[high]["total"], 3),
+        "engine_overhead": round(videoscan[high]["total"] / bare, 4),
+        "kv_bytes_at_largest_t": {name: int(by_t[high]["kv_bytes"]) for name, by_t in rows.items()},
+    }
+    plot = Path(f"benchmarks/results/stream_cost_{args.geometry}.png")
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    line_chart(
+        plot,
+        {name: [(t, by_t[t]["total"]) for t in points] for name, by_t in rows.items()},
+        f"Per-frame step time vs history ({args.geometry}, {model.tokens_per_frame} tokens/frame)",
+        "frames of history (log scale)",
+        "ms per frame",
+    )
+    result["plot"] = str(plot)
+    lines = [
+        "| variant | " + " | ".join(f"t={t}" for t in points) + " |",
+        "|---|" + "---|" * len(points),
+    ]
+    for name, by_t in rows.items():
+        cells = " | ".join(
+            f"{by_t[t]['total']:.1f} (v {by_t[t]['vision']:.1f} / p {by_t[t]['prefill']:.1f}"
+            f" / s {by_t[t]['surgery']:.2f})"
+            for t in points
+        )
+        lines.append(f"| {name} | {cells} |")
+    lines += [
+        "",
+        f"VideoScan flatness t={high}/t={low}: {result['videoscan_flatness']}",
+        f"full / VideoScan prefill at t={high}: {result['full_over_videoscan']}x",
+        f"engine overhead vs bare prefill: {result['engine_overhead']}",
+        f"plot: {plot}",
+    ]
+    common.emit(result, args.json, "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

