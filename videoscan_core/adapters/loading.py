@@ -102,6 +102,7 @@ def load_model(
     dtype: str | None = None,
     attn_implementation: str = "sdpa",
     status: Callable[[str], None] | None = None,
+    quantize: str = "none",
 ):
     """Load a model for streaming; returns a ``VisionLanguageModel``."""
     from ..device import resolve_device, resolve_dtype
@@ -135,6 +136,13 @@ def load_model(
     except (OSError, ValueError, RuntimeError, KeyError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
+    if quantize == "int8":
+        from .quantize import quantize_language_model
+
+        report("Quantising the language model to int8")
+        quantize_language_model(model)
+    elif quantize != "none":
+        raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
     size = int(model.config.vision_config.image_size)
     preprocessor = FramePreprocessor.from_folder(folder, size)
     settings = read_model_settings(folder)

@@ -29,6 +29,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--predictions", help="write per-item predictions (JSON lines) here")
     parser.add_argument("--device", default=None)
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
+    parser.add_argument("--quantize", choices=["none", "int8"], default="none")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
 
@@ -36,7 +37,7 @@ def add_parser(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..adapters import load_model
 
-    model = load_model(args.model, device=args.device, dtype=args.dtype)
+    model = load_model(args.model, device=args.device, dtype=args.dtype, quantize=args.quantize)
     if args.benchmark == "synthetic":
         return _synthetic(args, model)
     from ..eval.public import run_public_benchmark

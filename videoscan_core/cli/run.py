@@ -73,6 +73,12 @@ def add_parser(commands) -> None:
         choices=["float32", "bfloat16", "float16"],
         help="default: bfloat16 on GPU, float32 on CPU",
     )
+    parser.add_argument(
+        "--quantize",
+        choices=["none", "int8"],
+        default="none",
+        help="int8 dynamic quantisation of the language model (CPU only)",
+    )
     parser.add_argument("--max-new-tokens", type=int, default=128, help="answer length cap")
     parser.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -122,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
     _status(args, f"loading model {args.model}")
     try:
-        engine = StreamingEngine.from_pretrained(args.model, config)
+        engine = StreamingEngine.from_pretrained(args.model, config, quantize=args.quantize)
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []
