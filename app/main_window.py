@@ -28,7 +28,7 @@ from videoscan_core.eval.synthetic import example_questions
 
 from .capture.controller import CaptureController
 from .frame_slot import LatestFrameSlot
-from .scripted_run import AnswerRecord, RunReport, ScriptPlan
+from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .timeline_model import TimelineModel
 from .voice.controller import VoiceController
@@ -66,11 +66,10 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.store = store
         self.plan = plan or ScriptPlan()
+        self.script = ScriptedRun(self, self.plan)
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
-        self._asked_scripted = False
         self._deferred_source: str | None = None
-        self._source_ended = False
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
@@ -84,7 +83,6 @@ class MainWindow(QMainWindow):
         self.timeline_model = TimelineModel()
         self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
-        self._awaiting_scripted_audio = False
         self._build_widgets()
         build_toolbar_and_menus(self)
         self._connect()
@@ -175,9 +173,7 @@ class MainWindow(QMainWindow):
             self._welcome = WelcomeDialog(self)
             self._welcome.finished.connect(self._on_welcome_closed)
             self._welcome.open()
-        if self.plan.ask_audio:
-            self._awaiting_scripted_audio = True
-            self.voice.transcribe_file(self.plan.ask_audio)
+        self.script.start()
         model, source = self.settings.model, self.settings.source
         if not model and self.demo_model is not None:
             # nothing chosen yet: show the bundled demo model on a demo video
@@ -343,10 +339,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_source_ended(self) -> None:
-        self._source_ended = True
         self._set_indicator("ended")
-        if self.plan.ask and not self._asked_scripted:
-            self._ask_scripted()
+        self.script.on_source_ended()
 
     @Slot(dict)
     def _on_model_ready(self, info: dict) -> None:
@@ -361,12 +355,7 @@ class MainWindow(QMainWindow):
         self.timeline_model.on_frame(event, thumbnail)
         self.report.frames_processed += 1
         self._update_counts()
-        if (
-            self.plan.ask
-            and not self._asked_scripted
-            and self.report.frames_processed >= self.plan.ask_after_frames
-        ):
-            self._ask_scripted()
+        self.script.on_frame_processed()
 
     @Slot(object)
     def _on_memory(self, snapshot) -> None:
@@ -394,22 +383,13 @@ class MainWindow(QMainWindow):
         if self.first_run:  # the first answer seen: now offer real models, once
             self.first_run = False
             QTimer.singleShot(800, self.open_models)
-        if self.plan.active and self._asked_scripted:
-            self._finish_scripted()
-
-    def _ask_scripted(self) -> None:
-        self._asked_scripted = True
-        self.ask(self.plan.ask, "voice" if self.plan.ask_audio else "typed")
+        self.script.on_answer_recorded()
 
     @Slot(str)
     def _on_transcript(self, text: str) -> None:
-        if self._awaiting_scripted_audio:
-            self._awaiting_scripted_audio = False
-            self.plan.ask = text
-            enough = self.report.frames_processed >= self.plan.ask_after_frames
-            if enough or self._source_ended:
-                self._ask_scripted()
-        elif self.settings.voice_autosend:
+        if self.script.on_transcript(text):
+            return
+        if self.settings.voice_autosend:
             self.ask(text, "voice")
         else:
             self.chat.input.setText(text)
@@ -427,14 +407,6 @@ class MainWindow(QMainWindow):
             return
         super().keyReleaseEvent(event)
 
-    def _finish_scripted(self) -> None:
-        if self.plan.screenshot:
-            self.grab().save(self.plan.screenshot)
-        if self.plan.report_json:
-            self.report.write(self.plan.report_json)
-        if self.plan.exit_after_answer:
-            self.close()
-
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
         self.shutdown()
@@ -448,5 +420,4 @@ class MainWindow(QMainWindow):
             log.warning("the model worker did not stop in time")
         if not self.voice.shutdown():
             log.warning("the transcription thread did not stop in time")
-        if self.plan.report_json and not self.plan.exit_after_answer:
-            self.report.write(self.plan.report_json)
+        self.script.on_shutdown()

@@ -54,3 +54,60 @@ class RunReport:
         path = Path(path)
         path.write_text(json.dumps(asdict(self), indent=2))
         return path
+
+
+class ScriptedRun:
+    """Drives a window through a ``ScriptPlan``: ask once enough frames were processed (or the
+    video ended), transcribe ``ask_audio`` first, then screenshot, report and exit after the
+    answer. The window calls the ``on_*`` hooks from its own handlers."""
+
+    def __init__(self, window, plan: ScriptPlan) -> None:
+        self.window = window
+        self.plan = plan
+        self.asked = False
+        self.awaiting_audio = False
+        self.source_ended = False
+
+    def start(self) -> None:
+        if self.plan.ask_audio:
+            self.awaiting_audio = True
+            self.window.voice.transcribe_file(self.plan.ask_audio)
+
+    def _ready(self) -> bool:
+        enough = self.window.report.frames_processed >= self.plan.ask_after_frames
+        return bool(self.plan.ask) and not self.asked and (enough or self.source_ended)
+
+    def _maybe_ask(self) -> None:
+        if self._ready():
+            self.asked = True
+            self.window.ask(self.plan.ask, "voice" if self.plan.ask_audio else "typed")
+
+    def on_frame_processed(self) -> None:
+        self._maybe_ask()
+
+    def on_source_ended(self) -> None:
+        self.source_ended = True
+        self._maybe_ask()
+
+    def on_transcript(self, text: str) -> bool:
+        """Take a transcript meant for the script; False when it is the user's."""
+        if not self.awaiting_audio:
+            return False
+        self.awaiting_audio = False
+        self.plan.ask = text
+        self._maybe_ask()
+        return True
+
+    def on_answer_recorded(self) -> None:
+        if not (self.plan.active and self.asked):
+            return
+        if self.plan.screenshot:
+            self.window.grab().save(self.plan.screenshot)
+        if self.plan.report_json:
+            self.window.report.write(self.plan.report_json)
+        if self.plan.exit_after_answer:
+            self.window.close()
+
+    def on_shutdown(self) -> None:
+        if self.plan.report_json and not self.plan.exit_after_answer:
+            self.window.report.write(self.plan.report_json)
