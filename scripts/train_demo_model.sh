@@ -24,4 +24,4 @@ echo "training took $(( (END - START) / 60 )) min" | tee "$WORK/training-time.tx
 $BIN/videoscan eval synthetic --model "$WORK/stage2" --videos 200 --split test --json \
     > "$WORK/results.json"
 $BIN/videoscan eval synthetic --model "$WORK/stage0" --videos 200 --split test --json \
-    --variants "full tokens (upper bound)" > "$WORK/results-stage0.json"
+    --variants full,uniform4,uniform8 > "$WORK/results-stage0.json"

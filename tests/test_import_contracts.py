@@ -42,3 +42,18 @@ def test_core_at_runtime_loads_no_qt_and_import_is_cheap():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_gui_modules_do_not_import_torch():
+    """The GUI starts fast: torch/transformers/faster_whisper load in worker threads only."""
+    code = (
+        "import sys, os\n"
+        "os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')\n"
+        "import app.main, app.main_window, app.widgets.model_manager, app.voice.controller\n"
+        "from videoscan_core.models import detect_hardware\n"
+        "detect_hardware()\n"
+        "heavy = [m for m in ('torch', 'transformers', 'faster_whisper') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr

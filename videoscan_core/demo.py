@@ -73,7 +73,7 @@ class DemoResult:
 
 
 def run_demo(
-    model, seed: int = 0, videos: int = 5, memory_size: int = 8, on_answer=None
+    model, seed: int = 0, videos: int = 5, memory_size: int = 16, on_answer=None
 ) -> DemoResult:
     """Stream ``videos`` fresh test videos (from ``seed``) and answer their questions."""
     from .config import EngineConfig, GenerationOptions

@@ -156,16 +156,39 @@ def detect_hardware() -> Hardware:
         if hasattr(os, "sysconf")
         else 0.0
     )
-    gpu_name, gpu_memory = "", 0.0
-    try:
-        import torch
+    gpu_name, gpu_memory = _detect_gpu()
+    return Hardware(os.cpu_count() or 1, round(ram, 1), gpu_name, round(gpu_memory, 1))
 
+
+def _detect_gpu() -> tuple[str, float]:
+    """(name, GB) of the first CUDA GPU. Uses torch when it is already imported; otherwise asks
+    nvidia-smi, so a GUI calling this does not pay for importing torch."""
+    import sys
+
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
         if torch.cuda.is_available():
             properties = torch.cuda.get_device_properties(0)
-            gpu_name, gpu_memory = properties.name, properties.total_memory / GB
-    except ImportError:
-        pass
-    return Hardware(os.cpu_count() or 1, round(ram, 1), gpu_name, round(gpu_memory, 1))
+            return properties.name, properties.total_memory / GB
+        return "", 0.0
+    import subprocess
+
+    try:
+        output = (
+            subprocess.run(
+                ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+                capture_output=True,
+                text=True,
+                timeout=3,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()
+        )
+        name, megabytes = output[0].rsplit(",", 1)
+        return name.strip(), float(megabytes) / 1024
+    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+        return "", 0.0
 
 
 def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:

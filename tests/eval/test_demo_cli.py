@@ -9,9 +9,22 @@ import sys
 
 def test_demo_json_report(tiny_model_dir):
     result = subprocess.run(
-        [sys.executable, "-m", "videoscan_core.cli.main", "demo", "--model", str(tiny_model_dir),
-         "--videos", "2", "--seed", "5", "--json"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "videoscan_core.cli.main",
+            "demo",
+            "--model",
+            str(tiny_model_dir),
+            "--videos",
+            "2",
+            "--seed",
+            "5",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -25,8 +38,12 @@ def test_demo_without_the_model_is_a_clear_error(tmp_path):
         "import os, sys; os.environ['VIDEOSCAN_DEMO_MODEL'] = sys.argv[1]; "
         "from videoscan_core.cli.main import main; sys.exit(main(['demo']))"
     )
-    result = subprocess.run([sys.executable, "-c", env_code, str(tmp_path / "none")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", env_code, str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert result.stderr.strip() == (
         "videoscan: error: the demo model is missing (resources/models/videoscan-demo); "

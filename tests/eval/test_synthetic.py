@@ -66,5 +66,7 @@ def test_every_standard_variant_runs_through_the_engine(tiny_vlm):
         )
         assert set(result.per_type) <= set(QUESTION_TYPES)
         assert 0.0 <= result.accuracy <= 1.0
-    uniform = evaluate(tiny_vlm, Variant("u", standard_variants()[1].config, 2), "test", 1)
+    uniform = evaluate(
+        tiny_vlm, Variant("u", "uniform", standard_variants()[1].config, 2), "test", 1
+    )
     assert uniform.questions > 0

@@ -19,7 +19,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--videos", type=int, default=200, help="synthetic: videos (200)")
     parser.add_argument("--split", default="test", choices=["validation", "test"])
     parser.add_argument(
-        "--variants", default="all", help="synthetic: comma-separated variant names, or 'all'"
+        "--variants", default="all", help="synthetic: comma-separated keys (m32,full,...) or all"
     )
     parser.add_argument("--data", help="public benchmarks: the annotation file")
     parser.add_argument("--video-folder", help="public benchmarks: where the videos are")
@@ -63,13 +63,13 @@ def _synthetic(args: argparse.Namespace, model) -> int:
 
     variants = standard_variants()
     if args.variants != "all":
-        wanted = [name.strip() for name in args.variants.split(",")]
-        unknown = [n for n in wanted if n not in {v.name for v in variants}]
+        wanted = [key.strip() for key in args.variants.split(",")]
+        unknown = [key for key in wanted if key not in {v.key for v in variants}]
         if unknown:
             raise VideoScanError(
-                f"unknown variant(s) {unknown}; known: " + "; ".join(v.name for v in variants)
+                f"unknown variant(s) {unknown}; known: " + ", ".join(v.key for v in variants)
             )
-        variants = [v for v in variants if v.name in wanted]
+        variants = [v for v in variants if v.key in wanted]
     results = []
     for variant in variants:
         print(f"videoscan: evaluating {variant.name}", file=sys.stderr)

@@ -16,7 +16,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--seed", type=int, default=0, help="which videos (default 0)")
     parser.add_argument("--videos", type=int, default=5, help="how many videos (default 5)")
     parser.add_argument("--model", help="model folder (default: the bundled demo model)")
-    parser.add_argument("--memory", type=int, default=8, help="carriers kept, M (default 8)")
+    parser.add_argument("--memory", type=int, default=16, help="carriers kept, M (default 16)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 

@@ -21,6 +21,7 @@ from .synthetic import QUESTION_TYPES, answer_letter, make_video, split_seeds
 
 @dataclass(frozen=True)
 class Variant:
+    key: str  # short name for the command line
     name: str
     config: EngineConfig
     uniform_frames: int = 0  # > 0: an offline baseline that sees only K uniformly sampled frames
@@ -29,6 +30,7 @@ class Variant:
 @dataclass
 class BenchmarkResult:
     variant: str
+    key: str = ""
     questions: int = 0
     correct: int = 0
     per_type: dict[str, list[int]] = field(default_factory=dict)  # type -> [correct, total]
@@ -47,6 +49,7 @@ class BenchmarkResult:
     def summary(self) -> dict:
         return {
             "variant": self.variant,
+            "key": self.key,
             "accuracy": round(self.accuracy, 4),
             "per_type": {k: round(self.type_accuracy(k), 4) for k in QUESTION_TYPES},
             "questions": self.questions,
@@ -56,28 +59,29 @@ class BenchmarkResult:
 
 def standard_variants() -> list[Variant]:
     base = EngineConfig(memory_size=32)
+    full = EngineConfig(carrier=False, memory_size=None)
     return [
-        Variant("full tokens (upper bound)", EngineConfig(carrier=False, memory_size=None)),
+        Variant("full", "full tokens (upper bound)", full),
+        Variant("uniform4", "uniform 4 frames, full tokens", full, uniform_frames=4),
+        Variant("uniform8", "uniform 8 frames, full tokens", full, uniform_frames=8),
+        Variant("m4", "VideoScan M=4", base.replace(memory_size=4)),
+        Variant("m8", "VideoScan M=8", base.replace(memory_size=8)),
+        Variant("m16", "VideoScan M=16", base.replace(memory_size=16)),
+        Variant("m32", "VideoScan M=32", base),
         Variant(
-            "uniform 4 frames, full tokens",
-            EngineConfig(carrier=False, memory_size=None),
-            uniform_frames=4,
+            "monotonic",
+            "VideoScan M=32, monotonic positions",
+            base.replace(position_mode="monotonic"),
         ),
+        Variant("no-carrier-kv", "without carrier KV", base.replace(carrier_kv=False)),
         Variant(
-            "uniform 8 frames, full tokens",
-            EngineConfig(carrier=False, memory_size=None),
-            uniform_frames=8,
+            "no-carrier-embedding",
+            "without carrier embedding",
+            base.replace(carrier_input="constant"),
         ),
-        Variant("VideoScan M=4", base.replace(memory_size=4)),
-        Variant("VideoScan M=8", base.replace(memory_size=8)),
-        Variant("VideoScan M=16", base.replace(memory_size=16)),
-        Variant("VideoScan M=32", base),
-        Variant("VideoScan M=32, monotonic positions", base.replace(position_mode="monotonic")),
-        Variant("without carrier KV", base.replace(carrier_kv=False)),
-        Variant("without carrier embedding", base.replace(carrier_input="constant")),
-        Variant("VideoScan+ top-2", base.replace(keep_topk=2)),
-        Variant("recent window r=1", base.replace(recent_frames=1)),
-        Variant("recent window r=2", base.replace(recent_frames=2)),
+        Variant("topk2", "VideoScan+ top-2", base.replace(keep_topk=2)),
+        Variant("recent1", "recent window r=1", base.replace(recent_frames=1)),
+        Variant("recent2", "recent window r=2", base.replace(recent_frames=2)),
     ]
 
 
@@ -97,7 +101,7 @@ def evaluate(
 ) -> BenchmarkResult:
     from ..engine import StreamingEngine
 
-    result = BenchmarkResult(variant.name)
+    result = BenchmarkResult(variant.name, variant.key)
     engine = StreamingEngine(model, variant.config)
     options = GenerationOptions(max_new_tokens=3)
     frame_ms: list[float] = []
