@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         model, source = self.settings.model, self.settings.source
         if not model and self.demo_model is not None:
             # nothing chosen yet: show the bundled demo model on a demo video
-            model, source = DEMO_MODEL_ID, "demo:0"
+            model, source = DEMO_MODEL_ID, "demo:1"
             self.source_picker.set_current(source)
             self.banner.show_note(
                 "No model chosen yet: this is the small demo model, trained on synthetic "

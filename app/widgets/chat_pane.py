@@ -51,7 +51,7 @@ class ChatPane(QWidget):
         self._stop.setToolTip("Stop the answer being written (Esc)")
         self._stop.setEnabled(False)
         self._stop.clicked.connect(self.sig_cancel_requested)
-        self.mic_button = QPushButton("🎤 Hold to talk")
+        self.mic_button = QPushButton("Hold to talk")
         self.mic_button.setToolTip("Hold to ask by voice (or hold F9)")
         self.level = QProgressBar()
         self.level.setRange(0, 100)
@@ -119,7 +119,7 @@ class ChatPane(QWidget):
 
     @Slot(bool)
     def set_recording(self, recording: bool) -> None:
-        self.mic_button.setText("● Listening…" if recording else "🎤 Hold to talk")
+        self.mic_button.setText("● Listening…" if recording else "Hold to talk")
 
     @Slot(bool)
     def set_transcribing(self, busy: bool) -> None:
@@ -220,7 +220,7 @@ class ChatPane(QWidget):
     def _render(self) -> None:
         parts = []
         for exchange in self.conversation.exchanges:
-            icon = "🎤 " if exchange.source == "voice" else ""
+            icon = "(spoken) " if exchange.source == "voice" else ""
             parts.append(
                 f"<p style='margin:8px 0 2px 0'><b>You:</b> {icon}"
                 f"{html.escape(exchange.question)}</p>"

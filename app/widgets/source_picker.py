@@ -33,7 +33,7 @@ class SourcePicker(QComboBox):
         for device in (0, 1):
             self.addItem(f"Webcam {device}", f"webcam:{device}")
         self.addItem("Video file…", FILE)
-        self.addItem("Demo video", "demo:0")
+        self.addItem("Demo video", "demo:1")
         self._current = str(self.itemData(0))
         self._selector: RegionSelector | None = None
         self.activated.connect(self._on_activated)

@@ -60,9 +60,9 @@ def test_without_a_model_the_demo_model_watches_a_demo_video(
     window = make_window(AppSettings(model="", source="screen:1", fps=5.0))
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
         window.start()
-    assert "demo model" in window.banner.text and window.source_picker.current_spec == "demo:0"
+    assert "demo model" in window.banner.text and window.source_picker.current_spec == "demo:1"
     qtbot.waitUntil(lambda: window.report.frames_processed >= 2, timeout=30000)
-    assert (tmp_path / "videoscan" / "demo-0.mp4").is_file()
+    assert (tmp_path / "videoscan" / "demo-1.mp4").is_file()
     assert window.chat._examples.isVisibleTo(window)  # example questions for the demo model
 
 
