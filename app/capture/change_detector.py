@@ -14,8 +14,17 @@ from PIL import Image
 THUMB_SIZE = (64, 36)
 
 
+SAMPLE_SIZE = (256, 144)  # pixels read from a large frame before the thumbnail is made
+
+
 def thumbnail_grey(frame: np.ndarray) -> np.ndarray:
-    image = Image.fromarray(frame).convert("L").resize(THUMB_SIZE, Image.Resampling.BILINEAR)
+    """A 64x36 grey thumbnail (0..1). Large frames are first sampled on a strided grid of about
+    256x144 pixels (a view, no copy), so a 4K screen costs about what a small frame costs."""
+    height, width = frame.shape[:2]
+    step_y = max(1, height // SAMPLE_SIZE[1])
+    step_x = max(1, width // SAMPLE_SIZE[0])
+    sampled = np.ascontiguousarray(frame[::step_y, ::step_x, :3])
+    image = Image.fromarray(sampled).convert("L").resize(THUMB_SIZE, Image.Resampling.BILINEAR)
     return np.asarray(image, dtype=np.float32) / 255.0
 
 

@@ -106,3 +106,17 @@ def test_bank_and_cache_stay_aligned_over_hundreds_of_frames(tiny_vlm, config):
     keys, _ = engine.cache.layer_kv(0)
     for entry, slot in zip(engine.bank.entries, engine.bank_slots(), strict=True):
         assert torch.equal(keys[0, :, slot], carrier_kv[entry.frame_index])
+
+
+def test_incremental_similarities_match_a_full_recomputation():
+    torch.manual_seed(1)
+    bank = MemoryBank(capacity=7)
+    reference: list[BankEntry] = []
+    for i in range(300):
+        entry = BankEntry(i, float(i), float(i), torch.randn(16))
+        bank.append(entry)
+        reference.append(entry)
+        while len(reference) > 7:
+            reference.pop(most_redundant_index(torch.stack([e.embedding for e in reference])))
+        bank.evict_over_capacity()
+        assert [e.frame_index for e in bank.entries] == [e.frame_index for e in reference]
