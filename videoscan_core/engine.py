@@ -182,14 +182,23 @@ class StreamingEngine:
         text = self.model.prompt.system_text(self.config.system_prompt)
         ids = self.model.tokenize(text)  # [1, S]
         positions = torch.arange(ids.shape[1], device=ids.device)[None]
-        self.model.decoder(
-            inputs_embeds=self.model.embed(ids),
+        self._forward(self.model.embed(ids), positions)
+        self.layout.system = ids.shape[1]
+        self.positions_used = ids.shape[1]
+
+    def _forward(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        """Run the language model over ``inputs [1, q, D]`` at ``positions [1, q]``, appending
+        to the cache; returns the last hidden states ``[1, q, D]``."""
+        return self.model.decoder(
+            inputs_embeds=inputs,
             position_ids=positions,
             past_key_values=self.cache,
             use_cache=True,
-        )
-        self.layout.system = ids.shape[1]
-        self.positions_used = ids.shape[1]
+        ).last_hidden_state
+
+    def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+        """``_forward``, then the head on the last position: logits ``[V]``."""
+        return self.model.lm_head(self._forward(inputs, positions)[:, -1])[0]
 
     def _next_positions(self, count: int) -> torch.Tensor:
         start = self.cache.length if self.config.position_mode == "compact" else self.positions_used
@@ -215,20 +224,10 @@ class StreamingEngine:
         selected = None
         if config.keep_topk:
             with CarrierAttentionProbe(self.model.attention_modules(), self.cache) as probe:
-                self.model.decoder(
-                    inputs_embeds=inputs,
-                    position_ids=positions,
-                    past_key_values=self.cache,
-                    use_cache=True,
-                )
+                self._forward(inputs, positions)
             selected = probe.top_visual(start, n, config.keep_topk)
         else:
-            self.model.decoder(
-                inputs_embeds=inputs,
-                position_ids=positions,
-                past_key_values=self.cache,
-                use_cache=True,
-            )
+            self._forward(inputs, positions)
         surgery_started = time.perf_counter()
         self.positions_used = int(positions[0, -1]) + 1
         self.frames_seen += 1
@@ -323,13 +322,7 @@ class StreamingEngine:
     def _prefill_question(self, question: str) -> torch.Tensor:
         ids = self.model.tokenize(self.question_prompt(question))  # [1, Q]
         positions = self._next_positions(ids.shape[1])
-        hidden = self.model.decoder(
-            inputs_embeds=self.model.embed(ids),
-            position_ids=positions,
-            past_key_values=self.cache,
-            use_cache=True,
-        ).last_hidden_state
-        return self.model.lm_head(hidden[:, -1])[0]  # [V]
+        return self._next_token_logits(self.model.embed(ids), positions)
 
     def _answer(self, question, options, should_stop) -> Iterator[AnswerChunk]:
         started = time.perf_counter()
@@ -367,13 +360,7 @@ class StreamingEngine:
                 with self._guarded():
                     ids = torch.tensor([[token]], device=self.model.device)
                     positions = torch.tensor([[next_position]], device=self.model.device)
-                    hidden = self.model.decoder(
-                        inputs_embeds=self.model.embed(ids),
-                        position_ids=positions,
-                        past_key_values=self.cache,
-                        use_cache=True,
-                    ).last_hidden_state
-                    logits = self.model.lm_head(hidden[:, -1])[0]
+                    logits = self._next_token_logits(self.model.embed(ids), positions)
                 next_position += 1
             final = text.text
             for stop in options.stop_strings:
