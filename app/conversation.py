@@ -26,6 +26,11 @@ class Exchange:
     source: str = "typed"  # "typed" or "voice"
 
 
+def format_duration(ms: float) -> str:
+    """'85 ms' under a second, '2.4 s' above: what a person reads at a glance."""
+    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+
+
 class Conversation:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
@@ -72,7 +77,8 @@ class Conversation:
             lines += [f"**Q** ({asked}): {exchange.question}", "", f"**A**: {exchange.answer}"]
             if exchange.ttft_ms is not None:
                 lines.append(
-                    f"_first token {exchange.ttft_ms:.0f} ms, total {exchange.total_ms:.0f} ms_"
+                    f"_first token {format_duration(exchange.ttft_ms)}, "
+                    f"total {format_duration(exchange.total_ms)}_"
                 )
             lines.append("")
         return "\n".join(lines)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..conversation import Conversation
+from ..conversation import Conversation, format_duration
 
 
 class ChatPane(QWidget):
@@ -231,8 +231,8 @@ class ChatPane(QWidget):
             parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
             if exchange.finished and exchange.ttft_ms is not None:
                 note = (
-                    f"first token {exchange.ttft_ms:.0f} ms · "
-                    f"total {exchange.total_ms / 1000:.1f} s"
+                    f"first token {format_duration(exchange.ttft_ms)} · "
+                    f"total {format_duration(exchange.total_ms)}"
                 )
                 if exchange.stop_reason == "cancelled":
                     note += " · stopped"

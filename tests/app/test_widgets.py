@@ -39,7 +39,8 @@ def test_enter_sends_and_answers_stream_into_the_pane(qtbot, tmp_path):
     pane.copy_last_answer()
     assert QGuiApplication.clipboard().text() == "A red square."
     markdown = pane.export_to(tmp_path / "chat.md").read_text()
-    assert "What is on screen?" in markdown and "first token 120 ms" in markdown
+    assert "What is on screen?" in markdown and "first token 120 ms, total 900 ms" in markdown
+    assert "total 900 ms" in pane._view.toPlainText()
     with qtbot.waitSignal(pane.sig_cancel_requested):
         qtbot.keyClick(pane.input, Qt.Key.Key_Escape)
     pane.clear()
