@@ -1,7 +1,8 @@
 """Speed experiments behind benchmarks/NOTES.md, each measured in one process.
 
 1. profile: where a VideoScan frame step spends its time (torch.profiler, top operators);
-2. batched vision: encoding 4 waiting frames at once vs one at a time;
+2. batched vision: encoding 4 waiting frames at once vs one at a time, alone and in a whole
+   offline stream (``stream_frames``, as ``videoscan run`` uses it);
 3. threads: a VideoScan step with 1 thread vs all cores;
 4. int8: dynamic int8 language model vs float32 (frame step and per-token decode);
 5. bfloat16 on CPU vs float32 (frame step).
@@ -17,6 +18,7 @@ import torch
 
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.engine import StreamingEngine
+from videoscan_core.frame_batches import stream_frames
 
 from . import common, geometries
 
@@ -53,6 +55,19 @@ def vision_ms(model, batch: int, repeats: int) -> float:
     return common.median(times) / batch
 
 
+def offline_stream_ms(model, batch: int, repeats: int, frames: int = 16) -> float:
+    """Wall time per frame of streaming ``frames`` frames with ``stream_frames(batch)``."""
+    engine = StreamingEngine(model, EngineConfig(memory_size=64))
+    samples = [(float(t), common.random_frame(model, t)) for t in range(frames)]
+
+    def stream() -> None:
+        engine.reset()
+        for _ in stream_frames(engine, samples, batch):
+            pass
+
+    return common.median(common.timed(stream, repeats)) / frames
+
+
 def profile_step(model) -> list[dict]:
     engine = StreamingEngine(model, EngineConfig(memory_size=64))
     frame = common.random_frame(model)
@@ -77,6 +92,8 @@ def main() -> None:
     result["profile_top_ops"] = profile_step(model)
     result["vision_ms_per_frame_batch1"] = vision_ms(model, 1, repeats)
     result["vision_ms_per_frame_batch4"] = vision_ms(model, 4, repeats)
+    result["offline_stream_ms_per_frame_batch1"] = offline_stream_ms(model, 1, repeats)
+    result["offline_stream_ms_per_frame_batch4"] = offline_stream_ms(model, 4, repeats)
     result["step_ms_float32"] = step_ms(model, repeats)
     torch.set_num_threads(1)
     result["step_ms_1_thread"] = step_ms(model, repeats)

@@ -79,14 +79,15 @@ def run_demo(
     from .config import EngineConfig, GenerationOptions
     from .engine import StreamingEngine
     from .eval.synthetic import make_video, split_seeds
+    from .frame_batches import stream_frames
 
     engine = StreamingEngine(model, EngineConfig(memory_size=memory_size))
     result = DemoResult(seed, videos)
     for number, video_seed in enumerate(split_seeds("test", videos, start=seed), 1):
         video = make_video(video_seed)
         engine.reset()
-        for frame, timestamp in zip(video.frames, video.timestamps, strict=True):
-            engine.add_frame(frame, timestamp)
+        for _ in stream_frames(engine, zip(video.timestamps, video.frames, strict=True)):
+            pass
         for question in video.questions:
             predicted = engine.answer(question.text, GenerationOptions(max_new_tokens=3))
             answer = DemoAnswer(number, question.kind, question.text, question.answer, predicted)

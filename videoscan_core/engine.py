@@ -121,11 +121,16 @@ class StreamingEngine:
         """Stream one RGB uint8 frame ``[H, W, 3]`` taken at ``timestamp`` seconds."""
         self._check_timestamp(timestamp)
         started = time.perf_counter()
-        with self._guarded():
-            pixels = self.model.preprocess([frame])  # [1, 3, S, S]
-            visual = self.model.encode_frames(pixels)  # [1, N, D]
+        visual = self.encode([frame])  # [1, N, D]
         vision_ms = (time.perf_counter() - started) * 1000
         return self.add_visual_tokens(visual, timestamp, vision_ms=vision_ms)
+
+    def encode(self, frames: list[np.ndarray]) -> torch.Tensor:
+        """Visual tokens ``[B, N, D]`` of B RGB uint8 frames, in one vision call; the stream is
+        not touched (``add_visual_tokens`` streams them)."""
+        with self._guarded():
+            pixels = self.model.preprocess(frames)  # [B, 3, S, S]
+            return self.model.encode_frames(pixels)  # [B, N, D]
 
     def add_visual_tokens(
         self, visual: torch.Tensor, timestamp: float, vision_ms: float = 0.0

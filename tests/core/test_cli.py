@@ -101,6 +101,7 @@ def test_run_plain_output_and_fps(video_file, tiny_model_dir):
         ("fps-zero", "--fps must be greater than 0"),
         ("fps-negative", "--fps must be greater than 0"),
         ("no-question", "at least one --question"),
+        ("vision-batch-zero", "--vision-batch must be at least 1"),
     ],
 )
 def test_bad_input_gives_one_clear_line(case, expected, tmp_path, video_file, tiny_model_dir):
@@ -128,6 +129,8 @@ def test_bad_input_gives_one_clear_line(case, expected, tmp_path, video_file, ti
         extra = ["--fps", "0"]
     elif case == "fps-negative":
         extra = ["--fps=-1"]
+    elif case == "vision-batch-zero":
+        extra = ["--vision-batch", "0"]
     question = [] if case == "no-question" else ["--question", "Q?"]
     result = videoscan("run", video, "--model", model, *question, *extra, "--no-progress")
     assert result.returncode != 0

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import EngineConfig, GenerationOptions
+from ..frame_batches import stream_frames
 from .synthetic import QUESTION_TYPES, answer_letter, make_video, split_seeds
 
 
@@ -112,8 +113,8 @@ def evaluate(
         indices = range(len(video.frames))
         if variant.uniform_frames:
             indices = uniform_indices(len(video.frames), variant.uniform_frames)
-        for index in indices:
-            event = engine.add_frame(video.frames[index], video.timestamps[index])
+        samples = ((video.timestamps[index], video.frames[index]) for index in indices)
+        for event in stream_frames(engine, samples):
             frame_ms.append(event.total_ms)
         for question in video.questions:
             answer = engine.answer(question.text, options)

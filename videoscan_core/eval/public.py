@@ -148,6 +148,7 @@ def run_public_benchmark(
 ) -> dict:
     from ..config import EngineConfig, GenerationOptions
     from ..engine import StreamingEngine
+    from ..frame_batches import stream_frames
     from ..resources import peak_rss_mb
     from ..video import sample_frames
 
@@ -165,9 +166,10 @@ def run_public_benchmark(
         engine.reset()
         pending = sorted(questions, key=lambda q: (q.ask_at is None, q.ask_at or 0.0))
         try:
-            for timestamp, frame in sample_frames(video, fps):
-                frame_ms.append(engine.add_frame(frame, timestamp).total_ms)
+            for event in stream_frames(engine, sample_frames(video, fps)):
+                frame_ms.append(event.total_ms)
                 frames += 1
+                timestamp = event.timestamp
                 while pending and pending[0].ask_at is not None and pending[0].ask_at <= timestamp:
                     rows.append(_ask(engine, pending.pop(0), options, timestamp))
         except VideoReadError as error:
