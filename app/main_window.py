@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         voice.sig_error.connect(self.show_error)
         self.chat.sig_question_submitted.connect(self.ask)
         self.chat.sig_cancel_requested.connect(worker.cancel_answer)
+        self.chat.sig_error.connect(self.show_error)
         self.source_picker.sig_source_chosen.connect(self.change_source)
 
     # -- running ----------------------------------------------------------------------------
@@ -350,9 +351,9 @@ class MainWindow(QMainWindow):
             self.sig_capture_start.emit(self._deferred_source)
             self._deferred_source = None
 
-    @Slot(object, QImage)
-    def _on_frame_processed(self, event, thumbnail: QImage) -> None:
-        self.timeline_model.on_frame(event, thumbnail)
+    @Slot(object, QImage, QImage)
+    def _on_frame_processed(self, event, thumbnail: QImage, keepsake: QImage) -> None:
+        self.timeline_model.on_frame(event, thumbnail, keepsake)
         self.report.frames_processed += 1
         self._update_counts()
         self.script.on_frame_processed()

@@ -1,10 +1,11 @@
 """What the assistant remembers, as data for the memory timeline (no Qt).
 
-Contract: ``TimelineModel.on_frame(event, thumbnail)`` records a new carrier and marks the
-carriers that frame evicted (with the time they were evicted); ``on_snapshot(snapshot)`` syncs
-capacity, carrier time ranges (static frames fold into the newest carrier) and evictions made
-outside a frame step (a smaller memory size). At most ``max_evicted`` evicted items are kept, so
-the model stays bounded however long the session runs.
+Contract: ``TimelineModel.on_frame(event, thumbnail, keepsake)`` records a new carrier and marks
+the carriers that frame evicted (with the time they were evicted; an evicted item drops its
+keepsake, the larger image kept for export, so only carriers in memory hold one);
+``on_snapshot(snapshot)`` syncs capacity, carrier time ranges (static frames fold into the newest
+carrier) and evictions made outside a frame step (a smaller memory size). At most ``max_evicted``
+evicted items are kept, so the model stays bounded however long the session runs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ class TimelineItem:
     until: float
     thumbnail: Any = None  # a QImage in the app; anything in tests
     evicted_at: float | None = None
+    keepsake: Any = None  # a larger QImage for export, while the carrier is in memory
+
+    def evict(self, at: float) -> None:
+        self.evicted_at = at
+        self.keepsake = None
 
     @property
     def retained(self) -> bool:
@@ -41,15 +47,15 @@ class TimelineModel:
     def evicted(self) -> list[TimelineItem]:
         return [item for item in self.items.values() if not item.retained]
 
-    def on_frame(self, event, thumbnail: Any = None) -> None:
+    def on_frame(self, event, thumbnail: Any = None, keepsake: Any = None) -> None:
         self.now = max(self.now, event.timestamp)
         self.items[event.frame_index] = TimelineItem(
-            event.frame_index, event.timestamp, event.timestamp, thumbnail
+            event.frame_index, event.timestamp, event.timestamp, thumbnail, keepsake=keepsake
         )
         for carrier in event.evicted:
             item = self.items.get(carrier.frame_index)
             if item is not None and item.retained:
-                item.evicted_at = event.timestamp
+                item.evict(event.timestamp)
         self._prune()
 
     def on_snapshot(self, snapshot) -> None:
@@ -61,7 +67,7 @@ class TimelineModel:
                 item.until = carrier.until
                 self.now = max(self.now, carrier.until)
             elif item.retained:
-                item.evicted_at = self.now
+                item.evict(self.now)
         self._prune()
 
     def reset(self) -> None:

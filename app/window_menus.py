@@ -1,11 +1,12 @@
 """The main window's toolbar, menus and shortcuts (Qt conventions: Ctrl+P pause, Ctrl+, settings,
-Ctrl+M models, Ctrl+Q quit, F1 about)."""
+Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export)."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QToolBar
 
+from .memory_export import export_with_dialog
 from .widgets.source_picker import SourcePicker
 
 
@@ -43,6 +44,15 @@ def build_toolbar_and_menus(window) -> None:
     window.addAction(quit_action)
     file_menu = window.menuBar().addMenu("&File")
     file_menu.addAction(action(window, "Export conversation…", "Ctrl+E", window.chat._on_export))
+    file_menu.addAction(
+        action(
+            window,
+            "Export remembered frames…",
+            "Ctrl+Shift+E",
+            lambda: export_with_dialog(window),
+            "Save the frames now in memory as PNG files with an index (Ctrl+Shift+E)",
+        )
+    )
     file_menu.addAction(settings)
     file_menu.addAction(models)
     file_menu.addSeparator()

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtGui import QImage
 
 from videoscan_core.config import EngineConfig, GenerationOptions
@@ -33,6 +33,7 @@ log = logging.getLogger("videoscan.app")
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
 THUMBNAIL_WIDTH = 96
+KEEPSAKE_WIDTH = 480  # the image kept for export while its carrier is in memory (M=128: ~50 MB)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class EngineWorker(QThread):
     sig_status = Signal(str)
     sig_loading = Signal(bool)
     sig_model_ready = Signal(dict)
-    sig_frame_processed = Signal(object, QImage)  # FrameEvent, thumbnail
+    sig_frame_processed = Signal(object, QImage, QImage)  # FrameEvent, thumbnail, keepsake
     sig_memory = Signal(object)  # MemorySnapshot
     sig_answer_started = Signal(int, str)  # answer id, question
     sig_answer_delta = Signal(int, str)  # answer id, new text
@@ -196,7 +197,12 @@ class EngineWorker(QThread):
             return
         event = engine.add_frame(frame.rgb, frame.timestamp)
         self.frames_processed += 1
-        self.sig_frame_processed.emit(event, to_qimage(frame.rgb, THUMBNAIL_WIDTH))
+        width = min(KEEPSAKE_WIDTH, frame.rgb.shape[1])  # never enlarged
+        keepsake = to_qimage(frame.rgb, width)  # for export while the carrier is in memory
+        thumbnail = keepsake.scaledToWidth(
+            THUMBNAIL_WIDTH, Qt.TransformationMode.SmoothTransformation
+        )
+        self.sig_frame_processed.emit(event, thumbnail, keepsake)
         self.sig_memory.emit(engine.snapshot())
         self.sig_stats.emit(
             {

@@ -29,6 +29,7 @@ from ..conversation import Conversation, format_duration
 class ChatPane(QWidget):
     sig_question_submitted = Signal(str)
     sig_cancel_requested = Signal()
+    sig_error = Signal(str)  # a message for people (e.g. an export that could not be written)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -213,8 +214,12 @@ class ChatPane(QWidget):
         path, _ = QFileDialog.getSaveFileName(
             self, "Export conversation", "conversation.md", "Markdown (*.md);;JSON (*.json)"
         )
-        if path:
+        if not path:
+            return
+        try:
             self.export_to(path)
+        except OSError as error:
+            self.sig_error.emit(f"Could not save the conversation to {path}: {error.strerror}")
 
     # -- rendering --------------------------------------------------------------------------
     def _render(self) -> None:

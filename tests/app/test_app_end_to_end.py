@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 
+from PySide6.QtGui import QAction, QImage
+
 from app.settings import AppSettings
 
 
 def test_app_streams_a_video_and_answers_through_the_worker(
-    make_window, qtbot, moving_video, tiny_model_dir, tmp_path
+    make_window, qtbot, moving_video, tiny_model_dir, tmp_path, monkeypatch
 ):
     settings = AppSettings(
         model=str(tiny_model_dir),
@@ -36,6 +38,17 @@ def test_app_streams_a_video_and_answers_through_the_worker(
     assert exchange.finished and exchange.answer == record.answer
     path = window.chat.export_to(tmp_path / "chat.json")
     assert json.loads(path.read_text())[0]["question"] == "What is moving on the screen?"
+    window.sig_capture_pause.emit(True)  # hold memory still while it is exported
+    frames_dir = tmp_path / "remembered"
+    monkeypatch.setattr(
+        "app.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(frames_dir)
+    )
+    export = next(a for a in window.findChildren(QAction) if a.text().startswith("Export remem"))
+    export.trigger()
+    saved = json.loads((frames_dir / "index.json").read_text())["frames"]
+    retained = [item.frame_index for item in window.timeline_model.retained]
+    assert [entry["frame_index"] for entry in saved] == retained and len(retained) == 4
+    assert QImage(str(frames_dir / saved[0]["file"])).width() == 96  # the video's own width
     assert not window.banner.isVisible(), window.banner.text
     image = window.grab()
     assert image.width() > 600 and not image.isNull()
