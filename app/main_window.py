@@ -13,12 +13,7 @@ import logging
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
-    QProgressBar,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
 )
 
 from videoscan_core.adapters.loading import DEMO_MODEL_ID
@@ -32,11 +27,8 @@ from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .timeline_model import TimelineModel
 from .voice.controller import VoiceController
-from .widgets.chat_pane import ChatPane
-from .widgets.error_banner import ErrorBanner
-from .widgets.memory_timeline import MemoryTimeline
-from .widgets.resource_plot import ResourcePlot
 from .widgets.settings_dialog import SettingsDialog
+from .window_layout import build_layout
 from .window_menus import build_toolbar_and_menus
 from .worker import EngineWorker, default_engine_factory
 
@@ -83,53 +75,14 @@ class MainWindow(QMainWindow):
         self.timeline_model = TimelineModel()
         self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
-        self._build_widgets()
+        build_layout(self)
+        self._set_indicator("idle")
         build_toolbar_and_menus(self)
         self._connect()
         self.capture.start_thread()
         self.worker.start()
 
     # -- construction -----------------------------------------------------------------------
-    def _build_widgets(self) -> None:
-        self.banner = ErrorBanner()
-        self.chat = ChatPane()
-        self.timeline = MemoryTimeline(self.timeline_model)
-        self.resources = ResourcePlot()
-        self.preview = QLabel("No frames yet")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumSize(240, 135)
-        self.preview.setStyleSheet("background: #202020; color: #aaa;")
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.addWidget(self.preview)
-        left.addWidget(self.resources)
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(left)
-        top.addWidget(self.chat)
-        top.setStretchFactor(1, 1)
-        main = QSplitter(Qt.Orientation.Vertical)
-        main.addWidget(top)
-        main.addWidget(self.timeline)
-        main.setStretchFactor(0, 1)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.banner)
-        layout.addWidget(main, 1)
-        self.setCentralWidget(central)
-        self.indicator = QLabel()
-        self.model_status = QLabel("No model loaded")
-        self.counts = QLabel()
-        self.loading = QProgressBar()
-        self.loading.setRange(0, 0)
-        self.loading.setMaximumWidth(120)
-        self.loading.hide()
-        bar = self.statusBar()
-        bar.addPermanentWidget(self.model_status, 1)
-        bar.addPermanentWidget(self.loading)
-        bar.addPermanentWidget(self.counts)
-        self._set_indicator("idle")
-        self.resize(1100, 720)
-
     def _connect(self) -> None:
         capture, worker = self.capture, self.worker
         self.sig_capture_start.connect(capture.start)

@@ -1,0 +1,54 @@
+"""The main window's widgets and layout: preview and resource plot on the left, the chat on the
+right, the memory timeline below, the error banner on top, status-bar fields at the bottom."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QProgressBar, QSplitter, QVBoxLayout, QWidget
+
+from .widgets.chat_pane import ChatPane
+from .widgets.error_banner import ErrorBanner
+from .widgets.memory_timeline import MemoryTimeline
+from .widgets.resource_plot import ResourcePlot
+
+
+def build_layout(window) -> None:
+    """Create ``window.banner``, ``chat``, ``timeline``, ``resources``, ``preview``,
+    ``indicator``, ``model_status``, ``counts`` and ``loading``, and lay them out."""
+    window.banner = ErrorBanner()
+    window.chat = ChatPane()
+    window.timeline = MemoryTimeline(window.timeline_model)
+    window.resources = ResourcePlot()
+    window.preview = QLabel("No frames yet")
+    window.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    window.preview.setMinimumSize(240, 135)
+    window.preview.setStyleSheet("background: #202020; color: #aaa;")
+    left = QSplitter(Qt.Orientation.Vertical)
+    left.addWidget(window.preview)
+    left.addWidget(window.resources)
+    top = QSplitter(Qt.Orientation.Horizontal)
+    top.addWidget(left)
+    top.addWidget(window.chat)
+    top.setStretchFactor(1, 1)
+    main = QSplitter(Qt.Orientation.Vertical)
+    main.addWidget(top)
+    main.addWidget(window.timeline)
+    main.setStretchFactor(0, 1)
+    central = QWidget()
+    layout = QVBoxLayout(central)
+    layout.setContentsMargins(6, 6, 6, 6)
+    layout.addWidget(window.banner)
+    layout.addWidget(main, 1)
+    window.setCentralWidget(central)
+    window.indicator = QLabel()
+    window.model_status = QLabel("No model loaded")
+    window.counts = QLabel()
+    window.loading = QProgressBar()
+    window.loading.setRange(0, 0)
+    window.loading.setMaximumWidth(120)
+    window.loading.hide()
+    bar = window.statusBar()
+    bar.addPermanentWidget(window.model_status, 1)
+    bar.addPermanentWidget(window.loading)
+    bar.addPermanentWidget(window.counts)
+    window.resize(1100, 720)
