@@ -26,6 +26,7 @@ from .frame_slot import LatestFrameSlot
 from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .timeline_model import TimelineModel
+from .tray import WatchTray
 from .voice.controller import VoiceController
 from .widgets.settings_dialog import SettingsDialog
 from .window_layout import build_layout
@@ -76,6 +77,7 @@ class MainWindow(QMainWindow):
         self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
         build_layout(self)
+        self.tray = WatchTray(self)
         self._set_indicator("idle")
         build_toolbar_and_menus(self)
         self._connect()
@@ -253,6 +255,7 @@ class MainWindow(QMainWindow):
             "ended": "■ Video ended",
         }[state]
         self.indicator.setText(text)
+        self.tray.set_state(state)
 
     # -- signal handlers --------------------------------------------------------------------
     @Slot(str)
@@ -368,6 +371,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Stop capture and the worker (bounded waits); safe to call twice."""
+        self.tray.hide()
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")
         if not self.worker.stop(5000):

@@ -1,0 +1,98 @@
+"""The system-tray icon: the recording indicator outside the window, and a menu to show the
+window, pause or resume watching, and quit.
+
+Contract: ``WatchTray(window)`` builds the icon and its menu (the icon is shown only where the
+desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``idle`` or ``ended``
+updates the icon (a red dot while watching, pause bars while paused), the tooltip and the pause
+item. Clicking the icon shows or hides the window; capture and the model go on while it is hidden.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QRectF, Qt, Slot
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+
+ICON_SIZE = 64
+TOOLTIPS = {
+    "recording": "VideoScan: watching",
+    "paused": "VideoScan: paused",
+    "idle": "VideoScan: not watching",
+    "ended": "VideoScan: the video ended",
+}
+
+
+def state_icon(base: QIcon, state: str) -> QIcon:
+    """The app icon with a red dot (watching) or pause bars (paused) in its lower right corner."""
+    pixmap = base.pixmap(ICON_SIZE, ICON_SIZE) if not base.isNull() else QPixmap()
+    if pixmap.isNull():
+        pixmap = QPixmap(ICON_SIZE, ICON_SIZE)
+        pixmap.fill(QColor("#37474f"))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    badge = QRectF(ICON_SIZE * 0.55, ICON_SIZE * 0.55, ICON_SIZE * 0.42, ICON_SIZE * 0.42)
+    if state == "recording":
+        painter.setPen(QPen(QColor("white"), 3))
+        painter.setBrush(QColor("#d32f2f"))
+        painter.drawEllipse(badge)
+    elif state == "paused":
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("white"))
+        painter.drawRoundedRect(badge, 6, 6)
+        painter.setBrush(QColor("#455a64"))
+        bar_w, bar_h = badge.width() * 0.2, badge.height() * 0.6
+        top = badge.top() + (badge.height() - bar_h) / 2
+        painter.drawRect(QRectF(badge.left() + badge.width() * 0.22, top, bar_w, bar_h))
+        painter.drawRect(QRectF(badge.left() + badge.width() * 0.58, top, bar_w, bar_h))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class WatchTray(QObject):
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.base_icon = QGuiApplication.windowIcon()
+        self.state = ""
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu(window)
+        self.show_action = self.menu.addAction("Show VideoScan", self.show_window)
+        self.pause_action = self.menu.addAction("Pause watching", window.toggle_pause)
+        self.menu.addSeparator()
+        self.quit_action = self.menu.addAction("Quit", self.quit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self.set_state("idle")
+        if self.available:
+            self.icon.show()
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.icon.setIcon(state_icon(self.base_icon, state))
+        self.icon.setToolTip(TOOLTIPS[state])
+        self.pause_action.setText("Resume watching" if state == "paused" else "Pause watching")
+        self.pause_action.setEnabled(state in ("recording", "paused"))
+
+    @Slot()
+    def show_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+
+    @Slot()
+    def quit(self) -> None:
+        self.window.close()  # stops capture and the worker, saves settings
+        QApplication.quit()
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason != QSystemTrayIcon.ActivationReason.Trigger:
+            return
+        if self.window.isVisible() and not self.window.isMinimized():
+            self.window.hide()
+        else:
+            self.show_window()
+
+    def hide(self) -> None:
+        self.icon.hide()
