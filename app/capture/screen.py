@@ -1,6 +1,12 @@
-"""Screen capture with mss: a whole monitor or a rectangle of the virtual screen."""
+"""Screen capture with mss: a whole monitor or a rectangle of the virtual screen.
+
+Failures raise ``CaptureError`` with what to do about them on this platform (a Wayland session
+without XWayland, macOS screen-recording permission)."""
 
 from __future__ import annotations
+
+import os
+import sys
 
 import numpy as np
 
@@ -20,7 +26,7 @@ class ScreenSource(FrameSource):
 
             grabber = mss.MSS() if hasattr(mss, "MSS") else mss.mss()
         except Exception as error:  # mss raises ScreenShotError / XError without a display
-            raise CaptureError(f"cannot capture the screen: {error}") from None
+            raise CaptureError(f"cannot capture the screen: {error}{permission_hint()}") from None
         monitors = grabber.monitors  # [0] is the union of all monitors
         if self.region is not None:
             x, y, w, h = self.region
@@ -37,7 +43,7 @@ class ScreenSource(FrameSource):
         try:
             shot = self._grabber.grab(self._area)
         except Exception as error:
-            raise CaptureError(f"screen capture failed: {error}") from None
+            raise CaptureError(f"screen capture failed: {error}{permission_hint()}") from None
         bgra = np.frombuffer(shot.bgra, dtype=np.uint8).reshape(shot.height, shot.width, 4)
         return bgra[:, :, 2::-1].copy()  # BGRA -> RGB
 
@@ -45,6 +51,18 @@ class ScreenSource(FrameSource):
         if self._grabber is not None:
             self._grabber.close()
             self._grabber = None
+
+
+def permission_hint() -> str:
+    """What usually blocks screen capture on this platform, as a sentence to append."""
+    if sys.platform == "darwin":
+        return (
+            ". Allow VideoScan in System Settings > Privacy & Security > Screen Recording,"
+            " then restart it"
+        )
+    if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):
+        return ". Screen capture needs an X11 session (or XWayland); watch a video or a webcam"
+    return ""
 
 
 def list_monitors() -> list[tuple[int, str]]:

@@ -49,6 +49,13 @@ def test_missing_camera_is_a_clear_error():
         open_source(SourceSpec.parse("webcam:7"))
 
 
+def test_screen_without_a_display_says_what_to_do(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    with pytest.raises(CaptureError, match="cannot capture the screen.*needs an X11 session"):
+        open_source(SourceSpec.parse("screen:1"))
+
+
 def test_missing_video_is_a_clear_error(tmp_path):
     with pytest.raises(CaptureError, match="does not exist"):
         open_source(SourceSpec.parse(f"file:{tmp_path / 'gone.mp4'}"))
