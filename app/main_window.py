@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
         self._deferred_source: str | None = None
+        self._deferred_waits: set[str] = set()  # "model", "welcome": what the video waits for
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
@@ -129,6 +130,7 @@ class MainWindow(QMainWindow):
             self._welcome = WelcomeDialog(self)
             self._welcome.finished.connect(self._on_welcome_closed)
             self._welcome.open()
+            self._deferred_waits.add("welcome")  # the demo video starts when it is read
         self.script.start()
         model, source = self.settings.model, self.settings.source
         if not model and self.demo_model is not None:
@@ -150,6 +152,7 @@ class MainWindow(QMainWindow):
         if source.startswith(("file:", "demo:")) and model:
             # a video plays once the model can watch it; live sources start right away
             self._deferred_source = source
+            self._deferred_waits.add("model")
             self.statusBar().showMessage("The video starts when the model is ready…")
         else:
             self.sig_capture_start.emit(source)
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def change_source(self, spec: str) -> None:
         self._deferred_source = None
+        self._deferred_waits.clear()
         self._save(self.settings.with_changes(source=spec))
         self.report.source = spec
         self.sig_capture_start.emit(spec)
@@ -303,7 +307,12 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, info: dict) -> None:
         self.report.model = info["source"]
         self.model_status.setText(f"Model {info['source']} · {info['device']} · {info['dtype']}")
-        if self._deferred_source is not None:
+        self._release_deferred_source("model")
+
+    def _release_deferred_source(self, reason: str) -> None:
+        """A video source starts once the model is ready and the welcome has been read."""
+        self._deferred_waits.discard(reason)
+        if self._deferred_source is not None and not self._deferred_waits:
             self.sig_capture_start.emit(self._deferred_source)
             self._deferred_source = None
 
@@ -324,6 +333,7 @@ class MainWindow(QMainWindow):
     def _on_welcome_closed(self, result: int) -> None:
         if self.store is not None:
             self.store.setValue("first_run_done", True)
+        self._release_deferred_source("welcome")
 
     @Slot(int, object)
     def _on_answer_finished(self, answer_id: int, chunk) -> None:

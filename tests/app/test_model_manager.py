@@ -76,9 +76,13 @@ def test_first_run_welcomes_then_offers_models_after_the_first_answer(
         first_run=True,
     )
     window.show()
-    window.start()
+    with qtbot.waitSignal(window.worker.sig_model_ready, timeout=30000):
+        window.start()
     assert window._welcome.isVisible()
-    window._welcome.accept()
+    # the video waits until the welcome has been read
+    assert window._deferred_source == f"file:{moving_video}" and window.tray.state == "idle"
+    with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
+        window._welcome.accept()
     assert settings_store.value("first_run_done", False, type=bool)
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000):
         window.ask("What is there?")
