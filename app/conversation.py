@@ -28,7 +28,7 @@ class Exchange:
 
 def format_duration(ms: float) -> str:
     """'85 ms' under a second, '2.4 s' above: what a person reads at a glance."""
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
+    return f"{ms:.0f} ms" if ms < 999.5 else f"{ms / 1000:.1f} s"
 
 
 class Conversation:

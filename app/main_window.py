@@ -316,8 +316,8 @@ class MainWindow(QMainWindow):
             self.sig_capture_start.emit(self._deferred_source)
             self._deferred_source = None
 
-    @Slot(object, QImage, QImage)
-    def _on_frame_processed(self, event, thumbnail: QImage, keepsake: QImage) -> None:
+    @Slot(object, QImage, object)
+    def _on_frame_processed(self, event, thumbnail: QImage, keepsake: bytes) -> None:
         self.timeline_model.on_frame(event, thumbnail, keepsake)
         self.report.frames_processed += 1
         self._update_counts()

@@ -1,22 +1,47 @@
 """Export what the assistant remembers: the frames behind the carriers now in memory.
 
-Contract: ``export_remembered_frames(items, folder)`` writes one PNG per retained timeline item
-that has a keepsake image (the frame, at most 480 pixels wide, kept only while its carrier is
-in memory) and an ``index.json`` listing frame index, time range and file; it returns the
-index path and raises ``OSError`` with a message for people when the folder cannot be written.
-``export_with_dialog(window)`` asks for a folder and reports the result in the window. This is the
-only place frames reach the disk, and only when the user asks.
+Contract: ``keepsake_jpeg(image)`` makes the small JPEG kept per carrier while it is in memory
+(longest side at most ``KEEPSAKE_SIDE``, never enlarged; about 30 KB, so even M=4096 stays near
+150 MB). ``export_remembered_frames(items, folder)`` writes the retained items' JPEGs and an
+``index.json`` (frame index, time range, file) into a new ``videoscan-frames-<date-time>`` folder
+inside ``folder`` and returns that folder and the number of frames written; it raises ``OSError``
+with a message for people when it cannot write. ``export_with_dialog(window)`` asks for the folder
+and reports the result in the window. This is the only place frames reach the disk, and only when
+the user asks.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
 from .timeline_model import TimelineItem
+
+KEEPSAKE_SIDE = 480
+JPEG_QUALITY = 88
+
+
+def keepsake_jpeg(image: QImage) -> bytes:
+    """The frame as JPEG bytes, its longest side at most ``KEEPSAKE_SIDE`` (never enlarged)."""
+    if max(image.width(), image.height()) > KEEPSAKE_SIDE:
+        image = image.scaled(
+            KEEPSAKE_SIDE,
+            KEEPSAKE_SIDE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "JPEG", JPEG_QUALITY)
+    buffer.close()
+    return bytes(data.data())
 
 
 def _clock_name(seconds: float) -> str:
@@ -26,50 +51,56 @@ def _clock_name(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes:02d}m{secs:02d}s"
 
 
-def export_remembered_frames(items: Iterable[TimelineItem], folder: str | Path) -> Path:
-    """Write the retained items' keepsake images and ``index.json`` into ``folder``."""
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise OSError(f"cannot create {folder}: {error.strerror or error}") from None
-    entries = []
-    for item in sorted(items, key=lambda item: item.frame_index):
-        if not item.retained or item.keepsake is None:
+def _new_folder(parent: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for attempt in range(100):
+        folder = parent / (f"videoscan-frames-{stamp}" + (f"-{attempt}" if attempt else ""))
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
             continue
-        name = f"frame-{item.frame_index:06d}-at-{_clock_name(item.timestamp)}.png"
-        if not item.keepsake.save(str(folder / name)):
-            raise OSError(f"cannot write {folder / name} (is the folder writable?)")
-        entries.append(
-            {
-                "frame_index": item.frame_index,
-                "timestamp": item.timestamp,
-                "until": item.until,
-                "file": name,
-            }
-        )
-    index = folder / "index.json"
+        except OSError as error:
+            raise OSError(f"cannot create {folder}: {error.strerror or error}") from None
+    raise OSError(f"cannot create a new folder in {parent}")
+
+
+def export_remembered_frames(items: Iterable[TimelineItem], folder: str | Path) -> tuple[Path, int]:
+    """Write the retained items' keepsakes and ``index.json`` into a new folder in ``folder``."""
+    target = _new_folder(Path(folder))
+    entries = []
     try:
-        index.write_text(json.dumps({"frames": entries}, indent=2), encoding="utf-8")
+        for item in sorted(items, key=lambda item: item.frame_index):
+            if not item.retained or item.keepsake is None:
+                continue
+            name = f"frame-{item.frame_index:06d}-at-{_clock_name(item.timestamp)}.jpg"
+            (target / name).write_bytes(item.keepsake)
+            entries.append(
+                {
+                    "frame_index": item.frame_index,
+                    "timestamp": item.timestamp,
+                    "until": item.until,
+                    "file": name,
+                }
+            )
+        index = json.dumps({"frames": entries}, indent=2)
+        (target / "index.json").write_text(index, encoding="utf-8")
     except OSError as error:
-        raise OSError(f"cannot write {index}: {error.strerror or error}") from None
-    return index
+        raise OSError(f"cannot write in {target}: {error.strerror or error}") from None
+    return target, len(entries)
 
 
 def export_with_dialog(window) -> None:
     """File > Export remembered frames: choose a folder, write, say what happened."""
-    retained = window.timeline_model.retained
-    if not retained:
+    if not window.timeline_model.retained:
         window.statusBar().showMessage("Nothing in memory yet: no frames to export", 5000)
         return
-    folder = QFileDialog.getExistingDirectory(window, "Export remembered frames to a folder")
+    folder = QFileDialog.getExistingDirectory(window, "Export remembered frames into a folder")
     if not folder:
         return
-    try:
-        index = export_remembered_frames(retained, folder)
+    try:  # what is in memory now, after the dialog: frames kept arriving while it was open
+        target, count = export_remembered_frames(window.timeline_model.retained, folder)
     except OSError as error:
         window.show_error(f"Could not export the frames: {error}")
         return
-    window.statusBar().showMessage(
-        f"Saved {len(retained)} remembered frames to {index.parent}", 8000
-    )
+    window.statusBar().showMessage(f"Saved {count} remembered frames to {target}", 8000)

@@ -21,7 +21,7 @@ class TimelineItem:
     until: float
     thumbnail: Any = None  # a QImage in the app; anything in tests
     evicted_at: float | None = None
-    keepsake: Any = None  # a larger QImage for export, while the carrier is in memory
+    keepsake: bytes | None = None  # a JPEG of the frame for export, while it is in memory
 
     def evict(self, at: float) -> None:
         self.evicted_at = at

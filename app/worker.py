@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, QThread, Signal
+from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from videoscan_core.config import EngineConfig, GenerationOptions
@@ -26,6 +26,7 @@ from videoscan_core.errors import StepAborted, VideoScanError
 
 from .capture.controller import to_qimage
 from .frame_slot import LatestFrameSlot
+from .memory_export import keepsake_jpeg
 from .system_stats import process_memory
 
 log = logging.getLogger("videoscan.app")
@@ -33,13 +34,19 @@ log = logging.getLogger("videoscan.app")
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
 THUMBNAIL_WIDTH = 96
-KEEPSAKE_WIDTH = 480  # the image kept for export while its carrier is in memory (M=128: ~50 MB)
 
 
 @dataclass(frozen=True)
 class ModelRequest:
     source: str
     config: EngineConfig
+
+
+def frame_pictures(rgb) -> tuple[QImage, bytes]:
+    """The timeline thumbnail (``THUMBNAIL_WIDTH`` wide) and the keepsake JPEG kept for export
+    while the frame's carrier is in memory; made here in the worker, off the GUI thread."""
+    thumbnail = to_qimage(rgb, THUMBNAIL_WIDTH)
+    return thumbnail, keepsake_jpeg(to_qimage(rgb, rgb.shape[1]))
 
 
 def default_engine_factory(request: ModelRequest, status: Callable[[str], None]):
@@ -52,7 +59,7 @@ class EngineWorker(QThread):
     sig_status = Signal(str)
     sig_loading = Signal(bool)
     sig_model_ready = Signal(dict)
-    sig_frame_processed = Signal(object, QImage, QImage)  # FrameEvent, thumbnail, keepsake
+    sig_frame_processed = Signal(object, QImage, object)  # FrameEvent, thumbnail, keepsake JPEG
     sig_memory = Signal(object)  # MemorySnapshot
     sig_answer_started = Signal(int, str)  # answer id, question
     sig_answer_delta = Signal(int, str)  # answer id, new text
@@ -197,11 +204,7 @@ class EngineWorker(QThread):
             return
         event = engine.add_frame(frame.rgb, frame.timestamp)
         self.frames_processed += 1
-        width = min(KEEPSAKE_WIDTH, frame.rgb.shape[1])  # never enlarged
-        keepsake = to_qimage(frame.rgb, width)  # for export while the carrier is in memory
-        thumbnail = keepsake.scaledToWidth(
-            THUMBNAIL_WIDTH, Qt.TransformationMode.SmoothTransformation
-        )
+        thumbnail, keepsake = frame_pictures(frame.rgb)
         self.sig_frame_processed.emit(event, thumbnail, keepsake)
         self.sig_memory.emit(engine.snapshot())
         self.sig_stats.emit(

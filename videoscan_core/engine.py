@@ -174,12 +174,20 @@ class StreamingEngine:
             self.bank.entries[-1].until = timestamp
 
     def _check_timestamp(self, timestamp: float) -> None:
-        if not math.isfinite(timestamp) or timestamp < 0:
-            raise ValueError(f"timestamp must be a finite number of seconds >= 0 (got {timestamp})")
-        if self.last_timestamp is not None and timestamp < self.last_timestamp:
-            raise ValueError(
-                f"timestamps must not go backwards ({timestamp} after {self.last_timestamp})"
-            )
+        self.check_timestamps([timestamp])
+
+    def check_timestamps(self, timestamps: list[float]) -> None:
+        """Raise ``ValueError`` unless these could be the stream's next frame times: finite,
+        >= 0, never going backwards (from the last frame streamed, and among themselves)."""
+        last = self.last_timestamp
+        for timestamp in timestamps:
+            if not math.isfinite(timestamp) or timestamp < 0:
+                raise ValueError(
+                    f"timestamp must be a finite number of seconds >= 0 (got {timestamp})"
+                )
+            if last is not None and timestamp < last:
+                raise ValueError(f"timestamps must not go backwards ({timestamp} after {last})")
+            last = timestamp
 
     def _ensure_system(self) -> None:
         if self.layout.system:

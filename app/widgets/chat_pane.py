@@ -86,12 +86,9 @@ class ChatPane(QWidget):
         layout.addWidget(self._view, 1)
         layout.addLayout(self.input_row)
         layout.addLayout(tools)
-        for keys, slot in (
-            (QKeySequence("Ctrl+L"), self.clear),
-            (QKeySequence("Ctrl+E"), self._on_export),
-        ):
-            shortcut = QShortcut(keys, self, activated=slot)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Ctrl+E (export) belongs to the window's File menu: one binding, never ambiguous
+        clear = QShortcut(QKeySequence("Ctrl+L"), self, activated=self.clear)
+        clear.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:  # the input box passes Esc up to us
@@ -219,7 +216,8 @@ class ChatPane(QWidget):
         try:
             self.export_to(path)
         except OSError as error:
-            self.sig_error.emit(f"Could not save the conversation to {path}: {error.strerror}")
+            reason = error.strerror or error
+            self.sig_error.emit(f"Could not save the conversation to {path}: {reason}")
 
     # -- rendering --------------------------------------------------------------------------
     def _render(self) -> None:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QAction, QImage
 
 from app.settings import AppSettings
@@ -38,17 +39,24 @@ def test_app_streams_a_video_and_answers_through_the_worker(
     assert exchange.finished and exchange.answer == record.answer
     path = window.chat.export_to(tmp_path / "chat.json")
     assert json.loads(path.read_text())[0]["question"] == "What is moving on the screen?"
-    window.sig_capture_pause.emit(True)  # hold memory still while it is exported
-    frames_dir = tmp_path / "remembered"
     monkeypatch.setattr(
-        "app.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(frames_dir)
+        "app.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(tmp_path)
     )
     export = next(a for a in window.findChildren(QAction) if a.text().startswith("Export remem"))
-    export.trigger()
-    saved = json.loads((frames_dir / "index.json").read_text())["frames"]
+    export.trigger()  # synchronous on the GUI thread: memory cannot change meanwhile
+    (folder,) = tmp_path.glob("videoscan-frames-*")
+    saved = json.loads((folder / "index.json").read_text())["frames"]
     retained = [item.frame_index for item in window.timeline_model.retained]
     assert [entry["frame_index"] for entry in saved] == retained and len(retained) == 4
-    assert QImage(str(frames_dir / saved[0]["file"])).width() == 96  # the video's own width
+    assert QImage(str(folder / saved[0]["file"])).size() == QSize(96, 64)  # the video's size
+    assert f"Saved 4 remembered frames to {folder}" in window.statusBar().currentMessage()
+    monkeypatch.setattr(
+        "app.widgets.chat_pane.QFileDialog.getSaveFileName",
+        lambda *a, **k: (str(tmp_path / "by-shortcut.md"), ""),
+    )
+    window.chat.input.setFocus()
+    qtbot.keyClick(window.chat.input, "e", Qt.KeyboardModifier.ControlModifier)
+    assert "What is moving" in (tmp_path / "by-shortcut.md").read_text()
     assert not window.banner.isVisible(), window.banner.text
     image = window.grab()
     assert image.width() > 600 and not image.isNull()

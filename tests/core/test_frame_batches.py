@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
@@ -48,4 +49,40 @@ def test_questions_between_batched_events_see_only_streamed_frames(tiny_vlm, ran
 
 def test_vision_batch_must_be_positive(tiny_vlm):
     with pytest.raises(ValueError, match="at least 1"):
-        list(stream_frames(StreamingEngine(tiny_vlm), [], batch=0))
+        stream_frames(StreamingEngine(tiny_vlm), [], batch=0)  # at the call, not on iteration
+
+
+class CountingEncoder:
+    """Wraps an engine's ``encode`` to count vision calls; fails on a frame marked bad."""
+
+    def __init__(self, engine):
+        self.calls, self._encode = [], engine.encode
+        engine.encode = self
+
+    def __call__(self, frames):
+        self.calls.append(len(frames))
+        if any(frame.shape[-1] != 3 for frame in frames):
+            raise ValueError("a frame must be RGB")
+        return self._encode(frames)
+
+
+def test_bad_timestamps_are_refused_before_the_batch_is_encoded(tiny_vlm, random_frames):
+    engine = StreamingEngine(tiny_vlm)
+    encoder = CountingEncoder(engine)
+    samples = [(0.0, f) for f in random_frames(2)] + [(1.0, random_frames(1)[0]), (0.5, None)]
+    with pytest.raises(ValueError, match="must not go backwards"):
+        next(stream_frames(engine, samples, batch=4))
+    assert encoder.calls == [] and engine.frames_seen == 0
+
+
+def test_a_bad_frame_in_a_batch_streams_the_good_ones_before_it(tiny_vlm, random_frames):
+    engine = StreamingEngine(tiny_vlm)
+    encoder = CountingEncoder(engine)
+    good = random_frames(3)
+    samples = [(0.0, good[0]), (1.0, good[1]), (2.0, np.zeros((8, 8, 4), np.uint8)), (3.0, good[2])]
+    events = []
+    with pytest.raises(ValueError, match="must be RGB"):
+        for event in stream_frames(engine, samples, batch=4):
+            events.append(event)
+    assert [e.frame_index for e in events] == [0, 1] and engine.frames_seen == 2
+    assert encoder.calls == [4, 1, 1, 1]  # the batch, then frame by frame up to the bad one
