@@ -126,3 +126,16 @@ def test_pause_shortcut_toggles_the_indicator(make_window, qtbot):
     assert window.paused and "Paused" in window.indicator.text()
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     assert not window.paused and "Watching" in window.indicator.text()
+
+
+def test_a_conversation_export_that_cannot_be_written_is_reported(qtbot, tmp_path, monkeypatch):
+    pane = ChatPane()
+    qtbot.addWidget(pane)
+    target = tmp_path / "missing-folder" / "chat.md"
+    monkeypatch.setattr(
+        "app.widgets.chat_pane.QFileDialog.getSaveFileName", lambda *a, **k: (str(target), "")
+    )
+    with qtbot.waitSignal(pane.sig_error) as reported:
+        pane._export.click()
+    assert reported.args[0].startswith(f"Could not save the conversation to {target}: ")
+    assert "None" not in reported.args[0] and not target.exists()
