@@ -86,7 +86,7 @@ def test_download_can_be_cancelled(tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     cancel = threading.Event()
     hub = FakeHub([1000], tmp_path)
-    with pytest.raises(models.DownloadCancelled, match="resumes"):
+    with pytest.raises(models.DownloadCancelled, match="finished files are kept"):
         models.download(
             "some/repo",
             lambda progress: cancel.set(),

@@ -4,10 +4,12 @@ Contract: ``CATALOGUE`` lists the supported models (vision-language and speech) 
 size and expected memory. ``installed_path(entry)`` says where an entry is on this machine (or
 None). ``detect_hardware()`` + ``recommend(hardware)`` pick the largest model that fits, with an
 explanation of what to expect. ``download(id, on_progress, cancel)`` fetches a hub model into the
-standard cache with ``huggingface_hub.snapshot_download`` (which verifies the files and resumes
-interrupted downloads), after checking the free disk space; progress reports bytes, speed and
-time left; setting ``cancel`` stops it (``DownloadCancelled``), and a later call resumes. Offline,
-downloads fail with a clear message while installed models keep working.
+standard cache with ``huggingface_hub.snapshot_download`` (which checks each file's size and
+hash, and resumes a file with a Range request when the network drops during the download), after
+checking the free disk space; progress reports bytes, speed and time left; setting ``cancel``
+stops it (``DownloadCancelled``). A later call keeps the files that were finished and fetches the
+rest (huggingface_hub 2.x restarts an interrupted file from its first byte). Offline, downloads
+fail with a clear message while installed models keep working.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ class DownloadError(VideoScanError):
 
 
 class DownloadCancelled(VideoScanError):
-    """The user cancelled a download; what was fetched is kept and resumed next time."""
+    """The user cancelled a download; finished files are kept for the next attempt."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,11 @@ def _cache_root() -> Path:
 def _progress_class(
     report: Callable[[DownloadProgress], None], cancel: threading.Event, total: int
 ):
-    """A tqdm class for huggingface_hub that adds up byte bars and honours ``cancel``."""
+    """A tqdm class for huggingface_hub that adds up file bytes and honours ``cancel``.
+
+    snapshot_download feeds every byte to two bars: a network "Downloading bytes" bar and a
+    "Reconstructing" bar of bytes written to the files; only the second is counted (it matches
+    the file sizes the total is made of, also for Xet downloads)."""
     from tqdm.auto import tqdm
 
     state = {"done": 0, "started": time.monotonic()}
@@ -254,16 +260,22 @@ def _progress_class(
         def __init__(self, *args, **kwargs):
             kwargs["disable"] = True
             super().__init__(*args, **kwargs)
-            self.counts_bytes = kwargs.get("unit") == "B"
+            self.network = str(kwargs.get("desc", "")).lower().startswith("downloading bytes")
+            self.counts_bytes = kwargs.get("unit") == "B" and not self.network
 
         def update(self, n=1):
-            if cancel.is_set():
-                raise DownloadCancelled("download cancelled; it resumes where it stopped")
+            # the network bar moves right after the counted one for the same chunk: checking
+            # it too would stop a file whose last chunk was already counted
+            if cancel.is_set() and not self.network:
+                raise DownloadCancelled(
+                    "download cancelled; finished files are kept for the next attempt"
+                )
             if self.counts_bytes and n:
                 with lock:
                     state["done"] += n
                     elapsed = max(1e-6, time.monotonic() - state["started"])
-                    report(DownloadProgress(state["done"], total, state["done"] / elapsed))
+                    done = min(state["done"], total) if total else state["done"]
+                    report(DownloadProgress(done, total, state["done"] / elapsed))
             return super().update(n)
 
     return Progress
@@ -293,7 +305,8 @@ def download(
     if snapshot is None:
         from huggingface_hub import snapshot_download as snapshot
     try:
-        listing = snapshot(repo_id, dry_run=True)
+        quiet = _progress_class(lambda progress: None, cancel, 0)  # no dry-run bar on stderr
+        listing = snapshot(repo_id, dry_run=True, tqdm_class=quiet)
         needed = sum((f.file_size or 0) for f in listing if f.will_download)
         free = (disk_free or (lambda path: shutil.disk_usage(path).free))(_existing(_cache_root()))
         if needed * 1.05 > free:
@@ -306,12 +319,26 @@ def download(
     except (DownloadError, DownloadCancelled):
         raise
     except Exception as error:
-        name = type(error).__name__
-        if "NotFound" in name:
+        if _caused_by(error, "GatedRepoError"):
+            raise DownloadError(
+                f"{repo_id} is gated: accept its licence on huggingface.co and log in "
+                "(hf auth login), then try again"
+            ) from None
+        if _caused_by(error, "RepositoryNotFoundError"):
             raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
-        text = str(error).strip().splitlines()[0] if str(error).strip() else name
+        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DownloadError(f"download of {repo_id} failed: {text}") from None
     return Path(folder)
+
+
+def _caused_by(error: BaseException | None, name: str) -> bool:
+    """Whether ``error`` or an error it was raised from is a ``name`` (or a subclass of one);
+    dry runs wrap the hub's errors in ``DryRunError``."""
+    while error is not None:
+        if any(cls.__name__ == name for cls in type(error).__mro__):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _existing(path: Path) -> Path:
