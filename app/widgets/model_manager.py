@@ -3,8 +3,9 @@
 Contract: ``ModelManagerDialog(settings)`` lists ``videoscan_core.models.CATALOGUE`` with sizes,
 memory and install state, and what this machine should use. *Download* runs in a
 ``DownloadThread`` (never on the GUI thread) with a progress bar showing bytes, speed and time
-left, and *Cancel* (a later download keeps the finished files). *Use* returns the chosen model or speech model as
-changed ``AppSettings`` (``chosen_settings``); *Folder…* picks a local model folder instead.
+left, and *Cancel* (a later download keeps the finished files). *Use* returns the chosen model
+or speech model as changed ``AppSettings`` (``chosen_settings``); *Folder…* picks a local model
+folder instead.
 """
 
 from __future__ import annotations
