@@ -2,8 +2,8 @@
 
 Contract: plain Python (no Qt). ``Conversation.start(id, question)``, ``append(id, text)`` and
 ``finish(id, answer, ttft_ms, total_ms, stop_reason)`` follow the worker's answer signals.
-``to_markdown()`` and ``to_json()`` give the exports; nothing is lost on clear until the caller
-decides to clear.
+``to_markdown()`` and ``to_json()`` give the exports; ``unsaved`` counts the answers finished since
+the last ``mark_saved()`` (an export) or ``clear()``, so nothing is lost without asking.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def format_duration(ms: float) -> str:
 class Conversation:
     def __init__(self) -> None:
         self.exchanges: list[Exchange] = []
+        self.unsaved = 0  # answers finished since the last export (or clear)
 
     def start(self, answer_id: int, question: str, source: str = "typed") -> Exchange:
         exchange = Exchange(answer_id, question, source=source)
@@ -60,6 +61,8 @@ class Conversation:
         exchange.answer = answer
         exchange.ttft_ms, exchange.total_ms = ttft_ms, total_ms
         exchange.stop_reason, exchange.finished = stop_reason, True
+        if answer.strip():
+            self.unsaved += 1
 
     def fail(self, answer_id: int, message: str) -> None:
         exchange = self.find(answer_id)
@@ -69,6 +72,10 @@ class Conversation:
 
     def clear(self) -> None:
         self.exchanges.clear()
+        self.unsaved = 0
+
+    def mark_saved(self) -> None:
+        self.unsaved = 0
 
     def to_markdown(self) -> str:
         lines = ["# VideoScan conversation", ""]

@@ -23,6 +23,7 @@ from videoscan_core.eval.synthetic import example_questions
 
 from .capture.controller import CaptureController
 from .frame_slot import LatestFrameSlot
+from .quit_guard import confirm_quit
 from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .timeline_model import TimelineModel
@@ -63,7 +64,8 @@ class MainWindow(QMainWindow):
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
         self._deferred_source: str | None = None
-        self._deferred_waits: set[str] = set()  # "model", "welcome": what the video waits for
+        self._deferred_waits: set[str] = set()
+        self._shut_down = False  # "model", "welcome": what the video waits for
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
@@ -376,11 +378,15 @@ class MainWindow(QMainWindow):
 
     # -- closing ----------------------------------------------------------------------------
     def closeEvent(self, event) -> None:
+        if not (self._shut_down or self.plan.active or confirm_quit(self)):
+            event.ignore()  # the user chose to stay
+            return
         self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """Stop capture and the worker (bounded waits); safe to call twice."""
+        self._shut_down = True
         self.tray.hide()
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")

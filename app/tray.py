@@ -82,8 +82,8 @@ class WatchTray(QObject):
 
     @Slot()
     def quit(self) -> None:
-        self.window.close()  # stops capture and the worker, saves settings
-        QApplication.quit()
+        if self.window.close():  # stops capture and the worker, unless the user chose to stay
+            QApplication.quit()
 
     @Slot(QSystemTrayIcon.ActivationReason)
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

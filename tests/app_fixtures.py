@@ -53,9 +53,16 @@ def tiny_engine_factory(tiny_vlm):
 
 
 @pytest.fixture
-def make_window(qtbot, settings_store):
-    """Create MainWindows that are shut down (threads joined) at the end of the test."""
+def make_window(qtbot, settings_store, monkeypatch):
+    """Create MainWindows that are shut down (threads joined) at the end of the test. Closing
+    one with unexported answers quits without saving (tests of that question override it)."""
+    from PySide6.QtWidgets import QMessageBox
+
     from app.main_window import MainWindow
+
+    monkeypatch.setattr(
+        "app.quit_guard.ask_about_unsaved", lambda window, count: QMessageBox.StandardButton.Discard
+    )
 
     windows = []
     threads_before = {t.ident for t in threading.enumerate()}

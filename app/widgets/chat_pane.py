@@ -204,20 +204,24 @@ class ChatPane(QWidget):
             else (self.conversation.to_markdown())
         )
         path.write_text(text, encoding="utf-8")
+        self.conversation.mark_saved()
         return path
 
     @Slot()
-    def _on_export(self) -> None:
+    def _on_export(self) -> bool:
+        """Ask where, export; True when the conversation was saved."""
         path, _ = QFileDialog.getSaveFileName(
             self, "Export conversation", "conversation.md", "Markdown (*.md);;JSON (*.json)"
         )
         if not path:
-            return
+            return False
         try:
             self.export_to(path)
         except OSError as error:
             reason = error.strerror or error
             self.sig_error.emit(f"Could not save the conversation to {path}: {reason}")
+            return False
+        return True
 
     # -- rendering --------------------------------------------------------------------------
     def _render(self) -> None:
