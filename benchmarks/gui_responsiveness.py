@@ -59,7 +59,9 @@ def main() -> None:
     def ask_more() -> None:
         if len(asked) < questions:
             asked.append(window.ask(f"What is on the screen now? ({len(asked) + 1})"))
-        else:
+        else:  # stop measuring, then close without the unsaved-conversation question
+            timer.stop()
+            window.shutdown()
             app.quit()
 
     window.sig_answer_recorded.connect(lambda record: QTimer.singleShot(200, ask_more))
