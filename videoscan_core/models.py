@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ModelNotFoundError, VideoScanError
+from .offline import hub_offline
 
 GB = 1024**3
 
@@ -231,10 +232,6 @@ class DownloadProgress:
         if self.bytes_per_second <= 0 or self.total <= 0:
             return None
         return max(0.0, (self.total - self.downloaded) / self.bytes_per_second)
-
-
-def hub_offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _cache_root() -> Path:

@@ -12,13 +12,13 @@ message for people (missing package, model not available offline, unreadable aud
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import VideoScanError
+from .offline import hub_offline
 
 log = logging.getLogger("videoscan")
 SAMPLE_RATE = 16_000
@@ -85,7 +85,7 @@ class Transcriber:
             device = "cuda" if _cuda_available() else "cpu"
         compute = "float16" if device == "cuda" else "int8"
         local = Path(source).expanduser().is_dir()
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+        offline = hub_offline()
         try:
             self._model = WhisperModel(
                 source,

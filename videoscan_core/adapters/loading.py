@@ -17,16 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ModelLoadError, ModelNotFoundError
+from ..offline import hub_offline
 from ..preprocess import FramePreprocessor
 
 log = logging.getLogger("videoscan")
-
-_TRUE = {"1", "true", "yes", "on"}
-
-
-def hub_offline() -> bool:
-    """Whether the hub must not be contacted (read at call time, not import time)."""
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE
 
 
 def looks_like_hub_id(source: str) -> bool:
