@@ -68,6 +68,8 @@ class Conversation:
         exchange = self.find(answer_id)
         if exchange is not None and not exchange.finished:
             exchange.stop_reason, exchange.finished = "error", True
+            if exchange.answer.strip():  # a partial answer is worth keeping
+                self.unsaved += 1
             exchange.answer = exchange.answer or f"({message})"
 
     def clear(self) -> None:
@@ -76,6 +78,12 @@ class Conversation:
 
     def mark_saved(self) -> None:
         self.unsaved = 0
+
+    @property
+    def unsaved_or_streaming(self) -> int:
+        """Unsaved answers, plus one being written that already has text."""
+        streaming = any(not e.finished and e.answer.strip() for e in self.exchanges)
+        return self.unsaved + int(streaming)
 
     def to_markdown(self) -> str:
         lines = ["# VideoScan conversation", ""]

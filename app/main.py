@@ -162,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         first_run=first_run,
         log_path=str(log_path),
     )
+    # however the app quits (logout, a Dock Quit, a hidden window): threads stop cleanly
+    app.aboutToQuit.connect(window.shutdown)
     window.show()
     window.start()
     return app.exec()

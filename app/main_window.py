@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -64,8 +64,10 @@ class MainWindow(QMainWindow):
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
         self._deferred_source: str | None = None
+        # what a deferred source still waits for: "model" (ready) and/or "welcome" (closed)
         self._deferred_waits: set[str] = set()
-        self._shut_down = False  # "model", "welcome": what the video waits for
+        self._requested_model = ""
+        self._shut_down = False
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         worker.sig_status.connect(self.model_status.setText)
         worker.sig_loading.connect(self.loading.setVisible)
         worker.sig_model_ready.connect(self._on_model_ready)
+        worker.sig_model_failed.connect(self._on_model_failed)
         worker.sig_frame_processed.connect(self._on_frame_processed)
         worker.sig_memory.connect(self._on_memory)
         worker.sig_answer_started.connect(self.chat.on_answer_started)
@@ -153,13 +156,15 @@ class MainWindow(QMainWindow):
             )
         if source.startswith(("file:", "demo:")) and model:
             # a video plays once the model can watch it; live sources start right away
-            self._deferred_source = source
             self._deferred_waits.add("model")
             self.statusBar().showMessage("The video starts when the model is ready…")
+        if self._deferred_waits:  # (on a first run nothing is watched before the welcome)
+            self._deferred_source = source
         else:
             self.sig_capture_start.emit(source)
 
     def _load_model(self, model: str) -> None:
+        self._requested_model = model
         self.worker.load_model(model, self.settings.engine_config())
         is_demo = model == DEMO_MODEL_ID
         self.chat.set_examples(example_questions() if is_demo else [])
@@ -188,6 +193,10 @@ class MainWindow(QMainWindow):
         self._save(self.settings.with_changes(source=spec))
         self.report.source = spec
         self.sig_capture_start.emit(spec)
+
+    def _offer_models(self) -> None:
+        if not self._shut_down and self.isVisible():
+            self.open_models()
 
     @Slot()
     def open_models(self) -> None:
@@ -309,7 +318,15 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, info: dict) -> None:
         self.report.model = info["source"]
         self.model_status.setText(f"Model {info['source']} · {info['device']} · {info['dtype']}")
-        self._release_deferred_source("model")
+        if info["source"] == self._requested_model:  # not a model replaced while loading
+            self._release_deferred_source("model")
+
+    @Slot(str)
+    def _on_model_failed(self, source: str) -> None:
+        if source == self._requested_model and self._deferred_source is not None:
+            self._deferred_source = None  # nothing to watch the video with (the banner says why)
+            self._deferred_waits.clear()
+            self.statusBar().clearMessage()
 
     def _release_deferred_source(self, reason: str) -> None:
         """A video source starts once the model is ready and the welcome has been read."""
@@ -351,7 +368,7 @@ class MainWindow(QMainWindow):
         self.sig_answer_recorded.emit(record)
         if self.first_run:  # the first answer seen: now offer real models, once
             self.first_run = False
-            QTimer.singleShot(800, self.open_models)
+            QTimer.singleShot(800, self._offer_models)
         self.script.on_answer_recorded()
 
     @Slot(str)
@@ -377,6 +394,10 @@ class MainWindow(QMainWindow):
         super().keyReleaseEvent(event)
 
     # -- closing ----------------------------------------------------------------------------
+    @property
+    def is_shut_down(self) -> bool:
+        return self._shut_down
+
     def closeEvent(self, event) -> None:
         if not (self._shut_down or self.plan.active or confirm_quit(self)):
             event.ignore()  # the user chose to stay
@@ -385,9 +406,13 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop capture and the worker (bounded waits); safe to call twice."""
+        """Stop capture, the worker and any download (bounded waits); safe to call twice."""
         self._shut_down = True
         self.tray.hide()
+        for thread in self.findChildren(QThread):  # downloads left by a closed model manager
+            if hasattr(thread, "cancel"):
+                thread.cancel.set()
+                thread.wait(5000)
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")
         if not self.worker.stop(5000):

@@ -27,7 +27,7 @@ def ask_about_unsaved(window, count: int) -> Button:
 
 
 def confirm_quit(window) -> bool:
-    unsaved = window.chat.conversation.unsaved
+    unsaved = window.chat.conversation.unsaved_or_streaming
     if not unsaved:
         return True
     choice = ask_about_unsaved(window, unsaved)

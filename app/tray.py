@@ -82,7 +82,11 @@ class WatchTray(QObject):
 
     @Slot()
     def quit(self) -> None:
-        if self.window.close():  # stops capture and the worker, unless the user chose to stay
+        if not self.window.isVisible():
+            self.show_window()  # the quit question (if any) needs its window
+        # close() is also True while a close is already in progress (its question open): quit
+        # only once the window has really shut capture and the worker down
+        if self.window.close() and self.window.is_shut_down:
             QApplication.quit()
 
     @Slot(QSystemTrayIcon.ActivationReason)

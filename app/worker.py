@@ -59,6 +59,7 @@ class EngineWorker(QThread):
     sig_status = Signal(str)
     sig_loading = Signal(bool)
     sig_model_ready = Signal(dict)
+    sig_model_failed = Signal(str)  # the model source that could not be loaded
     sig_frame_processed = Signal(object, QImage, object)  # FrameEvent, thumbnail, keepsake JPEG
     sig_memory = Signal(object)  # MemorySnapshot
     sig_answer_started = Signal(int, str)  # answer id, question
@@ -178,7 +179,8 @@ class EngineWorker(QThread):
             self.engine = self.engine_factory(request, self.sig_status.emit)
         except Exception:
             self.sig_status.emit("No model loaded")
-            raise
+            self.sig_model_failed.emit(request.source)
+            raise  # the message itself goes out as sig_error
         finally:
             self.sig_loading.emit(False)
         self.slot.clear()  # frames captured while loading are stale

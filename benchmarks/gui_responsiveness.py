@@ -68,7 +68,8 @@ def main() -> None:
     window.worker.sig_model_ready.connect(lambda info: QTimer.singleShot(500, ask_more))
     window.show()
     window.start()
-    QTimer.singleShot(120_000, app.quit)  # a safety net, not a measurement
+    # a safety net, not a measurement (shut down first: no quit question)
+    QTimer.singleShot(120_000, lambda: (window.shutdown(), app.quit()))
     app.exec()
     timer.stop()
     frames = window.report.frames_processed

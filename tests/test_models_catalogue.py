@@ -94,3 +94,41 @@ def test_download_can_be_cancelled(tmp_path, monkeypatch):
             snapshot=hub,
             disk_free=lambda p: 10**9,
         )
+
+
+class XetLikeHub(FakeHub):
+    """Like a Xet transfer: exceptions raised in progress callbacks are swallowed (hf_xet logs
+    and ignores them), so only aborting the Xet session stops the download."""
+
+    def __init__(self, sizes, folder, aborted):
+        super().__init__(sizes, folder)
+        self.aborted = aborted
+
+    def __call__(self, repo_id, dry_run=False, tqdm_class=None):
+        if dry_run:
+            return super().__call__(repo_id, dry_run=True)
+        bar = tqdm_class(total=sum(self.sizes), unit="B")
+        try:
+            bar.update(100)
+            bar.update(100)  # the cancel is set by now: this raises, and is swallowed
+        except models.DownloadCancelled:
+            pass
+        assert self.aborted.wait(10), "the Xet session was never aborted"
+        raise RuntimeError("xet: transfer aborted")
+
+
+def test_cancel_aborts_a_xet_transfer(tmp_path, monkeypatch):
+    from huggingface_hub.utils import _xet
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    aborted, cancel = threading.Event(), threading.Event()
+    monkeypatch.setattr(_xet, "abort_xet_session", aborted.set)
+    hub = XetLikeHub([1000], tmp_path, aborted)
+    with pytest.raises(models.DownloadCancelled, match="finished files are kept"):
+        models.download(
+            "some/repo",
+            lambda progress: cancel.set(),
+            cancel,
+            snapshot=hub,
+            disk_free=lambda p: 10**9,
+        )

@@ -14,6 +14,7 @@ fail with a clear message while installed models keep working.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
@@ -26,6 +27,8 @@ from .errors import ModelNotFoundError, VideoScanError
 from .offline import hub_offline
 
 GB = 1024**3
+CANCELLED = "download cancelled; finished files are kept for the next attempt"
+log = logging.getLogger("videoscan")
 
 
 class DownloadError(VideoScanError):
@@ -264,9 +267,7 @@ def _progress_class(
             # the network bar moves right after the counted one for the same chunk: checking
             # it too would stop a file whose last chunk was already counted
             if cancel.is_set() and not self.network:
-                raise DownloadCancelled(
-                    "download cancelled; finished files are kept for the next attempt"
-                )
+                raise DownloadCancelled(CANCELLED)
             if self.counts_bytes and n:
                 with lock:
                     state["done"] += n
@@ -301,6 +302,8 @@ def download(
     report = on_progress or (lambda progress: None)
     if snapshot is None:
         from huggingface_hub import snapshot_download as snapshot
+    done = threading.Event()
+    _watch_cancel_for_xet(cancel, done)
     try:
         quiet = _progress_class(lambda progress: None, cancel, 0)  # no dry-run bar on stderr
         listing = snapshot(repo_id, dry_run=True, tqdm_class=quiet)
@@ -316,6 +319,8 @@ def download(
     except (DownloadError, DownloadCancelled):
         raise
     except Exception as error:
+        if cancel.is_set():  # e.g. an aborted Xet transfer
+            raise DownloadCancelled(CANCELLED) from None
         if _caused_by(error, "GatedRepoError"):
             raise DownloadError(
                 f"{repo_id} is gated: accept its licence on huggingface.co and log in "
@@ -325,15 +330,38 @@ def download(
             raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DownloadError(f"download of {repo_id} failed: {text}") from None
+    finally:
+        done.set()
     return Path(folder)
+
+
+def _watch_cancel_for_xet(cancel: threading.Event, done: threading.Event) -> None:
+    """Xet transfers (most hub weights) report progress from Rust, which ignores the exception
+    that cancels a plain HTTP download; on ``cancel`` this aborts huggingface_hub's Xet session
+    instead, as the hub client itself does on Ctrl+C."""
+
+    def watch() -> None:
+        while not done.is_set():
+            if cancel.wait(0.25):
+                try:
+                    from huggingface_hub.utils._xet import abort_xet_session
+
+                    abort_xet_session()
+                except Exception as error:  # a private API: never let it break a cancel
+                    log.debug("could not abort the Xet session: %s", error)
+                return
+
+    threading.Thread(target=watch, name="download-cancel", daemon=True).start()
 
 
 def _caused_by(error: BaseException | None, name: str) -> bool:
     """Whether ``error`` or an error it was raised from is a ``name`` (or a subclass of one);
     dry runs wrap the hub's errors in ``DryRunError``."""
-    while error is not None:
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
         if any(cls.__name__ == name for cls in type(error).__mro__):
             return True
+        seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
 

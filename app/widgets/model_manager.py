@@ -236,7 +236,16 @@ class ModelManagerDialog(QDialog):
         super().accept()
 
     def _stop_download(self) -> None:
+        """Closing the manager cancels a running download without waiting on the GUI thread:
+        the thread winds down on its own, owned by the window (which waits for it on quit)."""
         thread = self.download_thread
-        if thread is not None:
-            thread.cancel.set()
+        if thread is None:
+            return
+        self.download_thread = None
+        thread.cancel.set()
+        owner = self.parentWidget()
+        if owner is None:  # a stand-alone manager: nobody else can keep the thread alive
             thread.wait(10_000)
+            return
+        thread.setParent(owner)
+        thread.finished.connect(thread.deleteLater)

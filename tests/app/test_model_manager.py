@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtWidgets import QDialog
 
 from app.settings import AppSettings
@@ -93,3 +95,38 @@ def test_first_run_welcomes_then_offers_models_after_the_first_answer(
         timeout=5000,
     )
     window.models_dialog.reject()
+
+
+def test_closing_the_manager_never_waits_for_a_download(qtbot):
+    from PySide6.QtWidgets import QWidget
+
+    started, release = threading.Event(), threading.Event()
+
+    def stubborn(model_id, on_progress, cancel):  # like a transfer that stops late
+        started.set()
+        release.wait(10)
+        raise models.DownloadCancelled("download cancelled")
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    dialog = ModelManagerDialog(AppSettings(), owner, stubborn, models.Hardware(2, 24.0))
+    dialog.download_button.click()
+    assert started.wait(10)
+    thread = dialog.download_thread
+    dialog.reject()  # returns at once: the thread is still running, now owned by the window
+    assert thread.cancel.is_set() and thread.isRunning() and thread.parent() is owner
+    with qtbot.waitSignal(thread.finished, timeout=10000):
+        release.set()
+
+
+def test_first_run_watches_nothing_before_the_welcome_is_closed(
+    make_window, qtbot, moving_video, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("VIDEOSCAN_DEMO_MODEL", str(tmp_path / "no-demo-here"))
+    source = f"file:{moving_video}"
+    window = make_window(AppSettings(model="", source=source), first_run=True)
+    window.show()
+    window.start()  # no model at all: the source would start at once, but for the welcome
+    assert window._deferred_source == source and window.report.frames_captured == 0
+    with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
+        window._welcome.accept()

@@ -85,3 +85,20 @@ def test_quit_without_saving_and_nothing_to_save_close_at_once(make_window, qtbo
     chatty = make_window(AppSettings(model="", source="demo:1"))
     answer(chatty, 1, "Green.")
     assert chatty.close() is True and asked == [1] and chatty.worker.isFinished()
+
+
+def test_an_answer_being_written_counts_and_a_second_quit_waits_for_the_first(window, monkeypatch):
+    window.chat.on_question_queued(1, "What is moving?")
+    window.chat.on_answer_delta(1, "A white squ")  # still streaming
+    quits, asked = [], []
+    monkeypatch.setattr("app.tray.QApplication.quit", lambda: quits.append(True))
+
+    def ask(window_, count):  # while the question is open, the tray's Quit is chosen too
+        asked.append(count)
+        window_.tray.quit()
+        return Button.Cancel
+
+    monkeypatch.setattr("app.quit_guard.ask_about_unsaved", ask)
+    assert window.close() is False
+    assert asked == [1] and quits == []  # the nested Quit did not end the app under the question
+    assert window.isVisible() and not window.is_shut_down and window.worker.isRunning()
