@@ -101,7 +101,11 @@ def engine_overhead(model, frame, history: int, repeats: int) -> dict:
 
 
 def main() -> None:
-    args = common.parser(__doc__.splitlines()[0]).parse_args()
+    parser = common.parser(__doc__.splitlines()[0])
+    parser.add_argument(
+        "--plot", default="", help="PNG path (default benchmarks/results/stream_cost_GEOMETRY.png)"
+    )
+    args = parser.parse_args()
     common.setup_threads(args.threads)
     points = (QUICK if args.quick else POINTS)[args.geometry]
     repeats = 1 if args.geometry == "ov-0.5b" or args.quick else 3
@@ -134,7 +138,7 @@ def main() -> None:
         **overhead,
         "kv_bytes_at_largest_t": {name: int(by_t[high]["kv_bytes"]) for name, by_t in rows.items()},
     }
-    plot = Path(f"benchmarks/results/stream_cost_{args.geometry}.png")
+    plot = Path(args.plot or f"benchmarks/results/stream_cost_{args.geometry}.png")
     plot.parent.mkdir(parents=True, exist_ok=True)
     line_chart(
         plot,
