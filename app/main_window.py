@@ -160,6 +160,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The video starts when the model is ready…")
         if self._deferred_waits:  # (on a first run nothing is watched before the welcome)
             self._deferred_source = source
+            if "welcome" in self._deferred_waits:
+                self.statusBar().showMessage("Watching starts when you close the welcome.")
         else:
             self.sig_capture_start.emit(source)
 
