@@ -1,13 +1,13 @@
 """Export what the assistant remembers: the frames behind the carriers now in memory.
 
 Contract: ``keepsake_jpeg(image)`` makes the small JPEG kept per carrier while it is in memory
-(longest side at most ``KEEPSAKE_SIDE``, never enlarged; about 30 KB, so even M=4096 stays near
-150 MB). ``export_remembered_frames(items, folder)`` writes the retained items' JPEGs and an
-``index.json`` (frame index, time range, file) into a new ``videoscan-frames-<date-time>`` folder
-inside ``folder`` and returns that folder and the number of frames written; it raises ``OSError``
-with a message for people when it cannot write. ``export_with_dialog(window)`` asks for the folder
-and reports the result in the window. This is the only place frames reach the disk, and only when
-the user asks.
+(longest side at most ``KEEPSAKE_SIDE``, never enlarged; 21-29 KB measured on screenshots of this
+app, so M=64 holds about 2 MB; photos and noise compress worse). ``export_remembered_frames(items,
+folder)`` writes the retained items' JPEGs and an ``index.json`` (frame index, time range, file)
+into a new ``videoscan-frames-<date-time>`` folder inside ``folder`` and returns that folder and
+the number of frames written; it raises ``OSError`` with a message for people when it cannot write.
+``export_with_dialog(window)`` asks for the folder and reports the result in the window. This is
+the only place frames reach the disk, and only when the user asks.
 """
 
 from __future__ import annotations
