@@ -86,7 +86,7 @@ def setup_logging(verbose: bool) -> Path:
 def app_icon():
     from PySide6.QtGui import QIcon
 
-    from videoscan_core.demo import resources_folder
+    from videoscan_core.paths import resources_folder
 
     return QIcon(str(resources_folder() / "icons" / "videoscan.svg"))
 

@@ -16,10 +16,9 @@ from PySide6.QtWidgets import (
     QMainWindow,
 )
 
-from videoscan_core.adapters.loading import DEMO_MODEL_ID
 from videoscan_core.config import GenerationOptions
-from videoscan_core.demo import bundled_demo_model
 from videoscan_core.eval.synthetic import example_questions
+from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
 
 from .capture.controller import CaptureController
 from .frame_slot import LatestFrameSlot

@@ -50,7 +50,7 @@ def frame_pictures(rgb) -> tuple[QImage, bytes]:
 
 
 def default_engine_factory(request: ModelRequest, status: Callable[[str], None]):
-    from videoscan_core.engine import StreamingEngine
+    from videoscan_core.stream.engine import StreamingEngine
 
     return StreamingEngine.from_pretrained(request.source, request.config, status=status)
 

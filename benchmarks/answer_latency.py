@@ -15,7 +15,7 @@ import torch
 from transformers import DynamicCache
 
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries
 

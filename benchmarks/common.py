@@ -17,8 +17,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from videoscan_core.cache_layout import FrameBlock
-from videoscan_core.memory_bank import BankEntry
+from videoscan_core.stream.cache_layout import FrameBlock
+from videoscan_core.stream.memory_bank import BankEntry
 
 
 def parser(description: str, default_geometry: str = "tiny") -> argparse.ArgumentParser:

@@ -17,8 +17,8 @@ import copy
 import torch
 
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.engine import StreamingEngine
-from videoscan_core.frame_batches import stream_frames
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.stream.frame_batches import stream_frames
 
 from . import common, geometries
 

@@ -29,7 +29,7 @@ def main() -> None:
     from app.main_window import MainWindow
     from app.settings import AppSettings
     from videoscan_core.demo import write_demo_video
-    from videoscan_core.engine import StreamingEngine
+    from videoscan_core.stream.engine import StreamingEngine
 
     from . import geometries
 

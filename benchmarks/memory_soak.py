@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
 from videoscan_core.resources import current_rss_mb
+from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries
 

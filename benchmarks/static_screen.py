@@ -15,7 +15,7 @@ import numpy as np
 from app.capture.change_detector import ChangeDetector
 from app.frame_slot import LatestFrameSlot
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries
 

@@ -19,7 +19,7 @@ import torch
 from transformers import DynamicCache
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries
 from .plot import line_chart

@@ -47,7 +47,7 @@ def settings_store(tmp_path):
 @pytest.fixture
 def tiny_engine_factory(tiny_vlm):
     """Builds engines on the in-memory tiny model (no loading from disk)."""
-    from videoscan_core.engine import StreamingEngine
+    from videoscan_core.stream.engine import StreamingEngine
 
     return lambda request, status: StreamingEngine(tiny_vlm, request.config)
 

@@ -36,7 +36,7 @@ def test_core_at_runtime_loads_no_qt_and_import_is_cheap():
     code = (
         "import sys, videoscan_core\n"
         "assert 'torch' not in sys.modules, 'importing videoscan_core must not load torch'\n"
-        "import videoscan_core.engine, videoscan_core.cli.main, videoscan_core.adapters\n"
+        "import videoscan_core.stream.engine, videoscan_core.cli.main, videoscan_core.adapters\n"
         f"bad = [m for m in sys.modules if m.split('.')[0] in {QT_MODULES!r}]\n"
         "assert not bad, bad\n"
     )
@@ -50,7 +50,7 @@ def test_gui_modules_do_not_import_torch():
         "import sys, os\n"
         "os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')\n"
         "import app.main, app.main_window, app.widgets.model_manager, app.voice.controller\n"
-        "from videoscan_core.models import detect_hardware\n"
+        "from videoscan_core.hub.catalogue import detect_hardware\n"
         "detect_hardware()\n"
         "heavy = [m for m in ('torch', 'transformers', 'faster_whisper') if m in sys.modules]\n"
         "assert not heavy, heavy\n"

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_hub import FakeHub
-from videoscan_core import models
+from videoscan_core.hub import catalogue as models
 
 REPO = "acme/tiny-model"
 FILES = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from videoscan_core import models
+from videoscan_core.hub import catalogue as models
 
 
 def test_catalogue_lists_the_supported_models():

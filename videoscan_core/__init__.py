@@ -26,7 +26,7 @@ from .events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 
 if TYPE_CHECKING:
     from .adapters import load_model
-    from .engine import StreamingEngine
+    from .stream.engine import StreamingEngine
 
 __all__ = [
     "AnswerChunk",
@@ -47,7 +47,7 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "StreamingEngine":
-        from .engine import StreamingEngine
+        from .stream.engine import StreamingEngine
 
         return StreamingEngine
     if name == "load_model":

@@ -1,34 +1,16 @@
 """The bundled demo: a small model trained on the synthetic benchmark, and demo videos.
 
-Contract: ``bundled_demo_model()`` is the folder of the demo model shipped in
-``resources/models/videoscan-demo`` (or ``$VIDEOSCAN_DEMO_MODEL``; inside a PyInstaller bundle,
-next to the executable), or None when it is missing. ``run_demo(model, seed, videos)`` streams
-fresh synthetic test videos through the real engine, asks their questions and scores them.
+Contract (the demo model's folder is ``paths.bundled_demo_model()``):
+``run_demo(model, seed, videos)`` streams fresh synthetic test videos through the real engine,
+asks their questions and scores them.
 ``write_demo_video(path, seed)`` writes one synthetic video, enlarged for display, as a file the
 app can play.
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-
-DEMO_MODEL_NAME = "videoscan-demo"
-
-
-def resources_folder() -> Path:
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[1] / "resources"
-
-
-def bundled_demo_model() -> Path | None:
-    override = os.environ.get("VIDEOSCAN_DEMO_MODEL")
-    folder = Path(override) if override else resources_folder() / "models" / DEMO_MODEL_NAME
-    return folder if (folder / "config.json").is_file() else None
 
 
 @dataclass
@@ -77,9 +59,9 @@ def run_demo(
 ) -> DemoResult:
     """Stream ``videos`` fresh test videos (from ``seed``) and answer their questions."""
     from .config import EngineConfig, GenerationOptions
-    from .engine import StreamingEngine
     from .eval.synthetic import make_video, split_seeds
-    from .frame_batches import stream_frames
+    from .stream.engine import StreamingEngine
+    from .stream.frame_batches import stream_frames
 
     engine = StreamingEngine(model, EngineConfig(memory_size=memory_size))
     result = DemoResult(seed, videos)

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VideoScanError
-from .offline import hub_offline
+from .hub.offline import hub_offline
 
 log = logging.getLogger("videoscan")
 SAMPLE_RATE = 16_000

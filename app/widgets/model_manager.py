@@ -1,6 +1,6 @@
 """The model manager: the catalogue, what is installed, a recommendation, and downloads.
 
-Contract: ``ModelManagerDialog(settings)`` lists ``videoscan_core.models.CATALOGUE`` with sizes,
+Contract: ``ModelManagerDialog(settings)`` lists ``hub.catalogue.CATALOGUE`` with sizes,
 memory and install state, and what this machine should use. *Download* runs in a
 ``DownloadThread`` (never on the GUI thread) with a progress bar showing bytes, speed and time
 left, and *Cancel* (a later download keeps the finished files). *Use* returns the chosen model
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from videoscan_core import models
+from videoscan_core.hub import catalogue as models
 
 from ..settings import AppSettings
 

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog
 from app.settings import AppSettings
 from app.widgets.about_dialog import AboutDialog
 from app.widgets.model_manager import ModelManagerDialog, describe_progress
-from videoscan_core import models
+from videoscan_core.hub import catalogue as models
 
 
 def test_manager_shows_the_catalogue_and_recommendation(qtbot):

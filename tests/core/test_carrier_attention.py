@@ -6,7 +6,7 @@ import torch
 from transformers import DynamicCache
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 
 def test_topk_selection_matches_eager_attention_weights(tiny_vlm_eager):

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 
 def cache_state(engine):

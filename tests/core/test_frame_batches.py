@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.engine import StreamingEngine
-from videoscan_core.frame_batches import stream_frames
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.stream.frame_batches import stream_frames
 
 
 @pytest.mark.parametrize("batch", [1, 3, 8])

@@ -13,8 +13,8 @@ from safetensors.torch import save_file
 from videoscan_core.adapters import load_model
 from videoscan_core.adapters.llava_next import is_llava_next_layout
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
 from videoscan_core.errors import ModelLoadError, ModelNotFoundError
+from videoscan_core.stream.engine import StreamingEngine
 
 
 def test_tiny_folder_loads_and_matches_in_memory_model(tiny_model_dir, tiny_vlm, random_frames):

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
-from videoscan_core.masks import (
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.train.masks import (
     CARRIER,
     PAD,
     SYSTEM,

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
-from videoscan_core.memory_bank import BankEntry, MemoryBank, most_redundant_index
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.stream.memory_bank import BankEntry, MemoryBank, most_redundant_index
 
 
 def unit(index: int, dim: int = 8) -> torch.Tensor:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 from .oracle import oracle_logits
 

@@ -6,7 +6,7 @@ import torch
 
 from videoscan_core.adapters import load_model
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
+from videoscan_core.stream.engine import StreamingEngine
 
 
 def test_int8_language_model_streams_and_stays_close(tiny_model_dir, random_frames):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from transformers import DynamicCache, Qwen2Config, Qwen2Model
 
-from videoscan_core.slot_cache import SlotCache
+from videoscan_core.stream.slot_cache import SlotCache
 
 
 def tiny_decoder():

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.engine import StreamingEngine
 from videoscan_core.eval.synthetic import make_video
+from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.train.data import Collator, TrainingExample
 from videoscan_core.train.model import CarrierTrainingModel
 

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from ..errors import StepAborted
-from ..preprocess import FramePreprocessor
-from ..prompt import CHATML, PromptFormat
+from .preprocess import FramePreprocessor
+from .prompt import CHATML, PromptFormat
 
 NewlineMode = Literal["none", "grid", "frame"]
 

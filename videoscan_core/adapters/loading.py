@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ModelLoadError, ModelNotFoundError
-from ..offline import hub_offline
-from ..preprocess import FramePreprocessor
+from ..hub.offline import hub_offline
+from ..paths import DEMO_MODEL_ID, bundled_demo_model
+from .preprocess import FramePreprocessor
 
 log = logging.getLogger("videoscan")
 
@@ -28,13 +29,8 @@ def looks_like_hub_id(source: str) -> bool:
     return len(parts) == 2 and all(parts) and not source.startswith((".", "/", "~"))
 
 
-DEMO_MODEL_ID = "videoscan-demo"
-
-
 def resolve_model_folder(source: str | os.PathLike) -> Path:
     if str(source) == DEMO_MODEL_ID:
-        from ..demo import bundled_demo_model
-
         folder = bundled_demo_model()
         if folder is None:
             raise ModelNotFoundError("the bundled demo model is missing; reinstall the app")
@@ -99,7 +95,7 @@ def load_model(
     quantize: str = "none",
 ):
     """Load a model for streaming; returns a ``VisionLanguageModel``."""
-    from ..device import resolve_device, resolve_dtype
+    from .device import resolve_device, resolve_dtype
     from .llava_next import is_llava_next_layout, load_llava_next
     from .llava_onevision import VisionLanguageModel
 

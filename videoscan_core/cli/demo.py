@@ -23,7 +23,8 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..adapters import load_model
-    from ..demo import bundled_demo_model, run_demo
+    from ..demo import run_demo
+    from ..paths import bundled_demo_model
     from .main import fail
 
     if args.videos < 1 or args.memory < 1:

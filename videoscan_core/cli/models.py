@@ -22,7 +22,7 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from .. import models
+    from ..hub import catalogue as models
 
     if args.action == "list":
         rows = []
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
 def _download(model_id: str) -> int:
     from tqdm import tqdm
 
-    from .. import models
+    from ..hub import catalogue as models
 
     bars: list = []  # created on the first progress report, so errors print only their line
 

@@ -117,7 +117,7 @@ def _validate(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..config import EngineConfig, GenerationOptions
-    from ..frame_batches import stream_frames
+    from ..stream.frame_batches import stream_frames
     from ..video import probe_video, sample_frames
 
     _validate(args)
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
     )
     options = GenerationOptions(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
-    from ..engine import StreamingEngine
+    from ..stream.engine import StreamingEngine
 
     _status(args, f"loading model {args.model}")
     try:

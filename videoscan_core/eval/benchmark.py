@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import EngineConfig, GenerationOptions
-from ..frame_batches import stream_frames
+from ..stream.frame_batches import stream_frames
 from .synthetic import QUESTION_TYPES, answer_letter, make_video, split_seeds
 
 
@@ -100,7 +100,7 @@ def evaluate(
     start: int = 0,
     keep_predictions: bool = False,
 ) -> BenchmarkResult:
-    from ..engine import StreamingEngine
+    from ..stream.engine import StreamingEngine
 
     result = BenchmarkResult(variant.name, variant.key)
     engine = StreamingEngine(model, variant.config)

@@ -147,9 +147,9 @@ def run_public_benchmark(
     predictions_path: str | Path | None = None,
 ) -> dict:
     from ..config import EngineConfig, GenerationOptions
-    from ..engine import StreamingEngine
-    from ..frame_batches import stream_frames
     from ..resources import peak_rss_mb
+    from ..stream.engine import StreamingEngine
+    from ..stream.frame_batches import stream_frames
     from ..video import sample_frames
 
     items = load_items(fmt, annotation, video_folder)[: limit or None]

@@ -22,10 +22,10 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ..adapters.preprocess import FramePreprocessor
+from ..adapters.prompt import PromptFormat, time_instruction
 from ..config import DEFAULT_SYSTEM_PROMPT
 from ..errors import VideoReadError
-from ..preprocess import FramePreprocessor
-from ..prompt import PromptFormat, time_instruction
 from ..video import sample_frames
 
 

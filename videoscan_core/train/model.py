@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from ..adapters.llava_onevision import encode_visual_tokens
-from ..masks import (
+from .masks import (
     CARRIER,
     PAD,
     SYSTEM,

@@ -117,7 +117,7 @@ def train(options: TrainOptions) -> Path:
     )
 
     from ..adapters.loading import MODEL_SETTINGS_FILE, read_model_settings, resolve_model_folder
-    from ..preprocess import FramePreprocessor
+    from ..adapters.preprocess import FramePreprocessor
     from .data import Collator
     from .model import CarrierTrainingModel
 

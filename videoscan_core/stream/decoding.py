@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import torch
 
-from .config import GenerationOptions
+from ..config import GenerationOptions
 
 
 class TokenChooser:

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 
-from .errors import StepAborted
-from .events import FrameEvent
+from ..errors import StepAborted
+from ..events import FrameEvent
 
 # Batch 4 on 2 CPU cores, small geometry: vision -20%, a whole frame step -7% (benchmarks/NOTES.md)
 DEFAULT_VISION_BATCH = 4

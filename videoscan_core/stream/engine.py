@@ -23,14 +23,14 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from ..adapters.prompt import time_instruction
+from ..config import EngineConfig, GenerationOptions
+from ..errors import StepAborted
+from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
-from .config import EngineConfig, GenerationOptions
 from .decoding import IncrementalText, TokenChooser
-from .errors import StepAborted
-from .events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .memory_bank import BankEntry, MemoryBank
-from .prompt import time_instruction
 from .slot_cache import SlotCache
 
 log = logging.getLogger("videoscan")
@@ -48,7 +48,7 @@ class StreamingEngine:
         cls, source: str, config: EngineConfig | None = None, **load_options
     ) -> StreamingEngine:
         """Load a model (folder or hub id) and wrap it; device/dtype come from ``config``."""
-        from .adapters import load_model
+        from ..adapters import load_model
 
         config = config or EngineConfig()
         model = load_model(source, device=config.device, dtype=config.dtype, **load_options)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
-from .events import CarrierInfo
+from ..events import CarrierInfo
 
 
 @dataclass

