@@ -31,6 +31,7 @@ from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
 from .decoding import IncrementalText, TokenChooser
 from .memory_bank import BankEntry, MemoryBank
+from .session_clock import SessionClock
 from .slot_cache import SlotCache
 
 log = logging.getLogger("videoscan")
@@ -64,9 +65,19 @@ class StreamingEngine:
         self.layout = CacheLayout()
         self.frames_seen = 0
         self.frames_folded = 0
-        self.last_timestamp: float | None = None
+        self.last_timestamp: float | None = None  # on the stream's timeline (see SessionClock)
+        self.clock = SessionClock()
         self.positions_used = 0  # next position in monotonic mode
         self._active_answer: Iterator[AnswerChunk] | None = None
+
+    def start_session(self) -> None:
+        """A new session: memory and clock start afresh (e.g. a new video file)."""
+        self.reset()
+
+    def start_segment(self) -> None:
+        """The same session continues from a source whose clock may restart (a source switch):
+        its first frame is placed at or after the last one, never before."""
+        self.clock.new_segment()
 
     def _initial_capacity(self) -> int:
         n = self.model.tokens_per_frame
@@ -137,6 +148,7 @@ class StreamingEngine:
     ) -> FrameEvent:
         """Stream a frame given as its visual tokens ``[N, D]`` or ``[1, N, D]``."""
         self._check_timestamp(timestamp)
+        source_time, timestamp = timestamp, self.clock.to_stream(timestamp, self.last_timestamp)
         self._close_active_answer()
         if visual.dim() == 2:
             visual = visual.unsqueeze(0)
@@ -151,6 +163,7 @@ class StreamingEngine:
         except StepAborted:
             self.cache.truncate(checkpoint)  # layers may have appended different amounts
             raise
+        self.clock.settle(source_time, timestamp)
         surgery_ms = event[2]
         prefill_ms = (time.perf_counter() - started) * 1000 - surgery_ms
         return FrameEvent(
@@ -168,6 +181,8 @@ class StreamingEngine:
     def fold_static_frame(self, timestamp: float) -> None:
         """A frame nearly identical to the last one: extend the newest carrier's time range."""
         self._check_timestamp(timestamp)
+        source_time, timestamp = timestamp, self.clock.to_stream(timestamp, self.last_timestamp)
+        self.clock.settle(source_time, timestamp)
         self.last_timestamp = timestamp
         self.frames_folded += 1
         if self.bank.entries:
@@ -178,13 +193,15 @@ class StreamingEngine:
 
     def check_timestamps(self, timestamps: list[float]) -> None:
         """Raise ``ValueError`` unless these could be the stream's next frame times: finite,
-        >= 0, never going backwards (from the last frame streamed, and among themselves)."""
-        last = self.last_timestamp
+        >= 0, never going backwards (from the last frame streamed, and among themselves) once
+        mapped onto the stream's timeline (after ``start_segment`` a restarted clock is fine)."""
         for timestamp in timestamps:
             if not math.isfinite(timestamp) or timestamp < 0:
                 raise ValueError(
                     f"timestamp must be a finite number of seconds >= 0 (got {timestamp})"
                 )
+        last = self.last_timestamp
+        for timestamp in self.clock.to_stream_all(list(timestamps), last):
             if last is not None and timestamp < last:
                 raise ValueError(f"timestamps must not go backwards ({timestamp} after {last})")
             last = timestamp
