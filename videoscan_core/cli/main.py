@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import VideoScanError
+from ..privacy import disable_telemetry
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -25,7 +26,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench, demo, models, run, train
+    from . import bench, demo, models, run, train, watch
 
     parser = OneLineParser(
         prog="videoscan",
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(commands)
     bench.add_parser(commands)
     models.add_parser(commands)
+    watch.add_parser(commands)
     tiny = commands.add_parser(
         "make-tiny-model", help="write a tiny random model (for tests and examples)"
     )
@@ -89,6 +91,7 @@ def fail(message: str, code: int = EXIT_FAILURE) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    disable_telemetry()  # before any third-party library loads
     args = build_parser().parse_args(argv)
     debug = os.environ.get("VIDEOSCAN_DEBUG") == "1"
     try:

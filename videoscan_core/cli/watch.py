@@ -1,0 +1,96 @@
+"""``videoscan watch VIDEO --model M --when TEXT [--when TEXT ...]``: alerts on a video file.
+
+Contract: validates the arguments and the video before loading the model, samples the video at
+``--fps`` (timestamps are the video's own), streams it through the engine and, after every
+``--every`` frames, scores each condition with one yes/no prefill whose cache is rolled back
+(``videoscan_core.alerts``). Prints one line per alert as it happens
+(``<time>s  <score>  <condition>``), or with ``--json`` one object
+``{"alerts": [{"condition", "time", "score"}...], "frames_seen"}`` at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..errors import VideoScanError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("watch", help="report when conditions hold in a video file")
+    parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
+    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument(
+        "--when",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        required=True,
+        help='a condition, e.g. "a red circle appears" (repeatable)',
+    )
+    parser.add_argument("--every", type=int, default=1, metavar="K", help="score every K frames")
+    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
+    parser.add_argument(
+        "--on", type=float, default=0.6, help="score at which a condition fires (0.6)"
+    )
+    parser.add_argument(
+        "--off", type=float, default=0.4, help="score at or below which it re-arms (0.4)"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument(
+        "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.set_defaults(handler=watch)
+
+
+def _conditions(args: argparse.Namespace):
+    from ..alerts import Condition
+
+    if args.every < 1:
+        raise VideoScanError(f"--every must be at least 1 (got {args.every})")
+    if args.memory < 1:
+        raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
+    if not args.fps > 0:
+        raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
+    try:
+        return [
+            Condition(text, id=f"c{i}", on_threshold=args.on, off_threshold=args.off)
+            for i, text in enumerate(args.when)
+        ]
+    except ValueError as error:
+        raise VideoScanError(str(error)) from None
+
+
+def watch(args: argparse.Namespace) -> int:
+    from ..adapters import load_model
+    from ..alerts import AlertWatcher
+    from ..config import EngineConfig
+    from ..stream.engine import StreamingEngine
+    from ..stream.frame_batches import stream_frames
+    from ..video import probe_video, sample_frames
+
+    conditions = _conditions(args)
+    probe_video(args.video)
+    config = EngineConfig(memory_size=args.memory, device=args.device, dtype=args.dtype)
+    try:
+        model = load_model(args.model, device=config.device, dtype=config.dtype)
+    except ValueError as error:
+        raise VideoScanError(str(error)) from None
+    engine = StreamingEngine(model, config)
+    watcher = AlertWatcher(conditions, every=args.every)
+    alerts = []
+    # batch 1: conditions are scored between frames, so nothing is gained by reading ahead
+    for event in stream_frames(engine, sample_frames(args.video, args.fps), batch=1):
+        for alert in watcher.after_frame(engine, event):
+            alerts.append(alert)
+            if not args.json:
+                print(f"{alert.time:8.2f}s  {alert.score:.3f}  {alert.condition}", flush=True)
+    if args.json:
+        report = {"alerts": [a.to_json() for a in alerts], "frames_seen": engine.frames_seen}
+        print(json.dumps(report))
+    elif not alerts:
+        print("no alerts", file=sys.stderr)
+    return 0
