@@ -62,8 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def log_file_path() -> Path:
-    base = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
-    return base / "videoscan" / "videoscan-desktop.log"
+    from .user_paths import log_file
+
+    return log_file()
 
 
 def setup_logging(verbose: bool) -> Path:

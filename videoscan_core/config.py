@@ -38,7 +38,7 @@ class EngineConfig:
     # Ablation "without carrier embedding": "constant" feeds a fixed vector (the mean token
     # embedding) instead of the mean of the frame's visual tokens.
     carrier_input: Literal["mean", "constant"] = "mean"
-    # "cpu", "cuda", "cuda:1", ... None picks CUDA when available.
+    # "cpu", "cuda", "cuda:1", "mps", ... None picks CUDA, then MPS, when available.
     device: str | None = None
     # "float32", "bfloat16", "float16". None picks bfloat16/float16 on CUDA, float32 on CPU.
     dtype: str | None = None

@@ -83,6 +83,8 @@ class Transcriber:
         device = self.options.device
         if device == "auto":
             device = "cuda" if _cuda_available() else "cpu"
+        elif device == "mps":  # CTranslate2 has no Metal backend: speech stays on the CPU
+            device = "cpu"
         compute = "float16" if device == "cuda" else "int8"
         local = Path(source).expanduser().is_dir()
         offline = hub_offline()

@@ -101,13 +101,11 @@ class FrameSource(ABC):
 
 def demo_video_path(number: int):
     """A synthetic demo video (generated once into the user's cache folder)."""
-    import os
-    from pathlib import Path
-
     from videoscan_core.demo import write_demo_video
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "videoscan"
-    path = cache / f"demo-{number}.mp4"
+    from ..user_paths import cache_folder
+
+    path = cache_folder() / f"demo-{number}.mp4"
     if not path.is_file():
         write_demo_video(path, seed=number)
     return path

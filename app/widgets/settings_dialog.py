@@ -40,7 +40,7 @@ class SettingsDialog(QDialog):
         model_row.addWidget(browse)
         self.device = QComboBox()
         self.device.setEditable(True)
-        self.device.addItems(["auto", "cpu", "cuda"])
+        self.device.addItems(["auto", "cpu", "cuda", "mps"])
         self.device.setCurrentText(settings.device)
         self.dtype = QComboBox()
         self.dtype.addItems(["auto", "float32", "bfloat16", "float16"])

@@ -66,7 +66,7 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--full-tokens", action="store_true", help="baseline: no carriers, keep every visual token"
     )
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
     parser.add_argument(
         "--dtype",
         default=None,

@@ -15,7 +15,6 @@ fail with a clear message while installed models keep working.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 import time
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelNotFoundError, VideoScanError
+from .hardware import Hardware, detect_hardware  # noqa: F401 - re-exported
 from .offline import hub_offline
 
 GB = 1024**3
@@ -147,56 +147,7 @@ def installed_path(item: CatalogueEntry) -> Path | None:
         return None
 
 
-# -- hardware ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Hardware:
-    cpu_count: int
-    ram_gb: float
-    gpu_name: str = ""
-    gpu_memory_gb: float = 0.0
-
-
-def detect_hardware() -> Hardware:
-    ram = (
-        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GB
-        if hasattr(os, "sysconf")
-        else 0.0
-    )
-    gpu_name, gpu_memory = _detect_gpu()
-    return Hardware(os.cpu_count() or 1, round(ram, 1), gpu_name, round(gpu_memory, 1))
-
-
-def _detect_gpu() -> tuple[str, float]:
-    """(name, GB) of the first CUDA GPU. Uses torch when it is already imported; otherwise asks
-    nvidia-smi, so a GUI calling this does not pay for importing torch."""
-    import sys
-
-    if "torch" in sys.modules:
-        torch = sys.modules["torch"]
-        if torch.cuda.is_available():
-            properties = torch.cuda.get_device_properties(0)
-            return properties.name, properties.total_memory / GB
-        return "", 0.0
-    import subprocess
-
-    try:
-        output = (
-            subprocess.run(
-                ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
-                capture_output=True,
-                text=True,
-                timeout=3,
-                check=True,
-            )
-            .stdout.strip()
-            .splitlines()
-        )
-        name, megabytes = output[0].rsplit(",", 1)
-        return name.strip(), float(megabytes) / 1024
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
-        return "", 0.0
-
-
+# -- hardware (detected in hardware.py) ---------------------------------------------------
 def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
     """The best vision model for this machine, and what to expect from it."""
     vision = [item for item in CATALOGUE if item.kind == "vision" and not item.bundled]

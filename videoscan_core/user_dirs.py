@@ -1,0 +1,52 @@
+"""Per-user folders of the core (cache, logs, settings), portable through platformdirs.
+
+Contract: ``cache_dir()``, ``log_dir()`` and ``config_dir()`` return the folder (not created) for
+the running platform, chosen from ``sys.platform`` at call time (so tests can exercise the
+Windows and macOS rules on Linux): Linux follows XDG (``~/.cache/videoscan``,
+``~/.local/state/videoscan``, ``~/.config/videoscan``), Windows ``%LOCALAPPDATA%\\videoscan\\...``,
+macOS ``~/Library/Caches|Logs|Application Support/videoscan``. Model weights are not here: they
+live in the Hugging Face cache, whose own conventions (``HF_HOME``) apply.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from platformdirs.api import PlatformDirsABC
+
+APP_NAME = "videoscan"
+
+
+def platform_dirs(platform: str | None = None) -> PlatformDirsABC:
+    """platformdirs' rules for ``platform`` (default: this one)."""
+    platform = platform or sys.platform
+    if platform == "win32":
+        from platformdirs.windows import Windows
+
+        return Windows(APP_NAME, appauthor=False)
+    if platform == "darwin":
+        from platformdirs.macos import MacOS
+
+        return MacOS(APP_NAME)
+    from platformdirs.unix import Unix
+
+    return Unix(APP_NAME)
+
+
+def cache_dir() -> Path:
+    """Regenerable files (the demo videos)."""
+    return platform_dirs().user_cache_path
+
+
+def log_dir() -> Path:
+    """Log files. On Linux ``$XDG_STATE_HOME/videoscan`` (no extra ``log`` level, as before)."""
+    dirs = platform_dirs()
+    if sys.platform.startswith("linux"):
+        return dirs.user_state_path
+    return dirs.user_log_path
+
+
+def config_dir() -> Path:
+    """Settings files."""
+    return platform_dirs().user_config_path
