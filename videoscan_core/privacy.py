@@ -1,0 +1,42 @@
+"""Third-party telemetry switched off before the libraries that send it are loaded.
+
+Contract: ``disable_telemetry()`` sets every known opt-out switch in ``os.environ`` (a value that
+would turn telemetry on is overridden: "nothing leaves your machine" is not a preference) and
+returns the names it changed. It must run before onnxruntime,
+faster_whisper, huggingface_hub, hf_xet or transformers are imported, because they read these
+switches once, at load time:
+
+- ``ORT_DISABLE_TELEMETRY``: onnxruntime (loaded by faster-whisper's voice detection) otherwise
+  starts Microsoft's 1DS telemetry, which looks up ``mobile.events.data.microsoft.com`` and keeps
+  a device id and an event queue under ``~/.cache/Microsoft/DeveloperTools/.onnxruntime/``;
+  ``onnxruntime.disable_telemetry_events()`` does not stop it, this variable does.
+- ``HF_HUB_DISABLE_TELEMETRY``, ``DISABLE_TELEMETRY``, ``DO_NOT_TRACK``: huggingface_hub and
+  transformers (usage pings, the user-agent's telemetry fields).
+- ``HF_XET_TELEMETRY_ENABLED``: the hf_xet download client's own telemetry.
+
+Every entry point calls it first (``videoscan``, ``videoscan-desktop``, the packaged launcher);
+``speech`` and model loading call it again defensively (it is idempotent and cheap).
+"""
+
+from __future__ import annotations
+
+import os
+
+# name -> value that turns the telemetry off
+TELEMETRY_SWITCHES: dict[str, str] = {
+    "ORT_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "HF_XET_TELEMETRY_ENABLED": "false",
+}
+
+
+def disable_telemetry() -> list[str]:
+    """Set every opt-out switch; return the names whose value changed now."""
+    changed = []
+    for name, value in TELEMETRY_SWITCHES.items():
+        if os.environ.get(name) != value:
+            os.environ[name] = value
+            changed.append(name)
+    return changed
