@@ -2,10 +2,12 @@
 
 Contract: ``resolve_model_folder(source)`` returns a local folder holding ``config.json``: the
 folder itself, or the hub snapshot (downloaded if allowed, from the cache when
-``HF_HUB_OFFLINE=1``). ``load_model(source, device, dtype)`` returns a ready
-``VisionLanguageModel`` for LLaVA-OneVision checkpoints in transformers format and for
-LLaVA-NeXT-layout checkpoints (LLaVA-Video). Failures raise ``ModelNotFoundError`` /
-``ModelLoadError`` with a one-line message.
+``HF_HUB_OFFLINE=1``). ``load_model(source, device, dtype)`` returns a ready family adapter
+(``base.VisionLanguageModel``) for the families in ``SUPPORTED_FAMILIES``: LLaVA-OneVision
+checkpoints in transformers format, LLaVA-NeXT-layout checkpoints (LLaVA-Video) and SmolVLM2
+(``model_type`` "smolvlm"). ``family_of(config)`` names a config's family (None when unsupported).
+Failures raise ``ModelNotFoundError`` / ``ModelLoadError`` with a one-line message: an unsupported
+checkpoint names the supported families, a missing processor or tokenizer file is named.
 """
 
 from __future__ import annotations
@@ -88,6 +90,20 @@ def _hub_snapshot(repo_id: str) -> Path:
     return path
 
 
+SUPPORTED_FAMILIES = ("LLaVA-OneVision", "LLaVA-Video", "SmolVLM2")
+
+
+def family_of(config: dict) -> str | None:
+    """``"llava-video"`` (LLaVA-NeXT layout), ``"llava-onevision"``, ``"smolvlm2"`` or None."""
+    from .llava_next import is_llava_next_layout
+
+    if is_llava_next_layout(config):
+        return "llava-video"
+    return {"llava_onevision": "llava-onevision", "smolvlm": "smolvlm2"}.get(
+        config.get("model_type")
+    )
+
+
 def load_model(
     source: str | os.PathLike,
     device: str | None = None,
@@ -96,11 +112,10 @@ def load_model(
     status: Callable[[str], None] | None = None,
     quantize: str = "none",
 ):
-    """Load a model for streaming; returns a ``VisionLanguageModel``."""
+    """Load a model for streaming; returns its family's ``VisionLanguageModel`` adapter."""
     disable_telemetry()  # library callers skip the entry points; transformers reads it at import
     from .device import resolve_device, resolve_dtype
-    from .llava_next import is_llava_next_layout, load_llava_next
-    from .llava_onevision import VisionLanguageModel
+    from .llava_next import load_llava_next
 
     report = status or (lambda message: log.info(message))
     folder = resolve_model_folder(source)
@@ -110,43 +125,71 @@ def load_model(
         config = json.loads((folder / "config.json").read_text())
     except (OSError, ValueError) as error:
         raise ModelLoadError(f"cannot read {folder / 'config.json'}: {error}") from None
+    family = family_of(config)
+    if family is None:
+        raise ModelLoadError(
+            f"{folder}: unsupported model type {config.get('model_type')!r}; VideoScan runs "
+            f"{', '.join(SUPPORTED_FAMILIES)} checkpoints"
+        )
+    if family == "smolvlm2":
+        _require_files(folder, family, ("preprocessor_config.json",))
     report(f"Loading tokenizer from {folder}")
     tokenizer = _load_tokenizer(folder)
     report(f"Loading weights ({torch_dtype}, {torch_device})")
     newline = "none"
     try:
-        if is_llava_next_layout(config):
+        if family == "llava-video":
             model, newline = load_llava_next(folder, config, tokenizer, torch_dtype, torch_device)
-        elif config.get("model_type") == "llava_onevision":
-            model = _load_onevision(folder, torch_dtype, torch_device, attn_implementation)
         else:
-            raise ModelLoadError(
-                f"{folder}: unsupported model type {config.get('model_type')!r}; VideoScan runs "
-                "LLaVA-OneVision and LLaVA-Video checkpoints"
+            model = _load_pretrained(
+                _CLASSES[family], folder, torch_dtype, torch_device, attn_implementation
             )
     except (ModelLoadError, ModelNotFoundError):
         raise
     except (OSError, ValueError, RuntimeError, KeyError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
+    if quantize not in ("none", "int8"):
+        raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
+    size = int(model.config.vision_config.image_size)
+    settings = read_model_settings(folder)
+    if family == "smolvlm2":
+        from .smolvlm import SmolVLMModel
+
+        preprocessor = FramePreprocessor.from_folder(folder, size, resample=1)  # LANCZOS
+        vlm = SmolVLMModel(model, tokenizer, preprocessor=preprocessor, source=str(source))
+    else:
+        from .llava_onevision import LlavaOnevisionModel
+
+        vlm = LlavaOnevisionModel(
+            model,
+            tokenizer,
+            preprocessor=FramePreprocessor.from_folder(folder, size),
+            newline=newline,
+            source=str(source),
+            time_instruction=bool(settings.get("time_instruction", True)),
+        )
     if quantize == "int8":
         from .quantize import quantize_language_model
 
         report("Quantising the language model to int8")
-        quantize_language_model(model)
-    elif quantize != "none":
-        raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
-    size = int(model.config.vision_config.image_size)
-    preprocessor = FramePreprocessor.from_folder(folder, size)
-    settings = read_model_settings(folder)
-    return VisionLanguageModel(
-        model,
-        tokenizer,
-        preprocessor=preprocessor,
-        newline=newline,
-        source=str(source),
-        time_instruction=bool(settings.get("time_instruction", True)),
-    )
+        quantize_language_model(model, vlm.decoder.layers)
+    return vlm
+
+
+_CLASSES = {
+    "llava-onevision": "LlavaOnevisionForConditionalGeneration",
+    "smolvlm2": "SmolVLMForConditionalGeneration",
+}
+
+
+def _require_files(folder: Path, family: str, names: tuple[str, ...]) -> None:
+    for name in names:
+        if not (folder / name).is_file():
+            raise ModelLoadError(
+                f"{folder} has no {name}, which a {family} checkpoint needs; download the whole "
+                "model repository"
+            )
 
 
 MODEL_SETTINGS_FILE = "videoscan.json"
@@ -164,19 +207,27 @@ def read_model_settings(folder: Path) -> dict:
         raise ModelLoadError(f"{path} is not valid JSON: {error}") from None
 
 
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json")
+
+
 def _load_tokenizer(folder: Path):
     from transformers import AutoTokenizer
 
+    if not any((folder / name).is_file() for name in TOKENIZER_FILES):
+        raise ModelLoadError(
+            f"{folder} has no tokenizer ({' or '.join(TOKENIZER_FILES)}); download the whole "
+            "model repository"
+        )
     try:
         return AutoTokenizer.from_pretrained(folder, local_files_only=True)
     except (OSError, ValueError) as error:
         raise ModelLoadError(f"cannot load the tokenizer in {folder}: {error}") from None
 
 
-def _load_onevision(folder: Path, dtype, device, attn_implementation: str):
-    from transformers import LlavaOnevisionForConditionalGeneration
+def _load_pretrained(class_name: str, folder: Path, dtype, device, attn_implementation: str):
+    import transformers
 
-    return LlavaOnevisionForConditionalGeneration.from_pretrained(
+    return getattr(transformers, class_name).from_pretrained(
         folder,
         dtype=dtype,
         device_map={"": str(device)},

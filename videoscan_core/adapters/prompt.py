@@ -1,7 +1,8 @@
-"""Prompt text around the frames: the system turn and the question turn.
+"""Prompt text around the frames: the system turn, each frame's scaffold and the question turn.
 
-Contract: the language model sees ``system_text(...)`` tokens, then the frames (visual tokens and
-carriers), then ``question_text(...)``. The default format is ChatML, the conversation template of
+Contract: the language model sees ``system_text(...)`` tokens, then the frames (each one
+``frame_text(t).before``, its visual tokens, ``frame_text(t).after``, its carrier), then
+``question_text(...)``. The default format is ChatML, the conversation template of
 LLaVA-OneVision and LLaVA-Video (Qwen2). ``time_instruction`` is LLaVA-Video's wording with the
 real timestamps of the frames in memory.
 """
@@ -23,6 +24,19 @@ def time_instruction(duration: float, timestamps: Sequence[float]) -> str:
 
 
 @dataclass(frozen=True)
+class FrameText:
+    """Scaffold text right before and right after one frame's visual tokens."""
+
+    before: str = ""
+    after: str = ""
+
+
+def minutes_seconds(timestamp: float) -> str:
+    """SmolVLM2's frame time: ``MM:SS`` from whole seconds (minutes not wrapped at 60)."""
+    return f"{int(timestamp // 60):02d}:{int(timestamp % 60):02d}"
+
+
+@dataclass(frozen=True)
 class PromptFormat:
     """Where the frames sit in a conversation turn."""
 
@@ -32,6 +46,10 @@ class PromptFormat:
     question_template: str = "\n{body}<|im_end|>\n<|im_start|>assistant\n"
     # Tokens that end an answer (looked up in the tokenizer when present).
     stop_tokens: tuple[str, ...] = ("<|im_end|>", "<|endoftext|>")
+    # Text right before / after each frame's visual tokens; {mmss} is the frame time as MM:SS,
+    # {seconds} in seconds with two decimals. Empty for LLaVA-OneVision / LLaVA-Video.
+    frame_before: str = ""
+    frame_after: str = ""
 
     def system_text(self, system_prompt: str) -> str:
         return self.system_template.format(system=system_prompt)
@@ -39,6 +57,10 @@ class PromptFormat:
     def question_text(self, question: str, instruction: str | None = None) -> str:
         body = f"{instruction}\n{question}" if instruction else question
         return self.question_template.format(body=body)
+
+    def frame_text(self, timestamp: float) -> FrameText:
+        fields = {"mmss": minutes_seconds(timestamp), "seconds": f"{timestamp:.2f}"}
+        return FrameText(self.frame_before.format(**fields), self.frame_after.format(**fields))
 
 
 CHATML = PromptFormat()

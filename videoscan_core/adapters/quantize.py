@@ -14,13 +14,15 @@ import warnings
 import torch
 
 
-def quantize_language_model(model) -> int:
-    """Quantise the decoder layers in place; returns how many linear layers were replaced."""
+def quantize_language_model(model, layers: torch.nn.Module | None = None) -> int:
+    """Quantise the decoder layers in place (``layers``: the adapter's ``decoder.layers``;
+    default LLaVA-OneVision's); returns how many linear layers were replaced."""
     if model.lm_head.weight.device.type != "cpu":
         raise ValueError("int8 dynamic quantisation runs on the CPU only")
     from torch.ao.quantization import quantize_dynamic
 
-    layers = model.model.language_model.layers
+    if layers is None:
+        layers = model.model.language_model.layers
     before = sum(isinstance(m, torch.nn.Linear) for m in layers.modules())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the eager-mode API is deprecated in favour of torchao

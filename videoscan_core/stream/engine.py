@@ -23,6 +23,7 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from ..adapters.base import VisualTokens
 from ..adapters.prompt import time_instruction
 from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted
@@ -30,6 +31,7 @@ from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
 from .decoding import IncrementalText, TokenChooser
+from .frame_chunk import frame_chunk
 from .memory_bank import BankEntry, MemoryBank
 from .session_clock import SessionClock
 from .slot_cache import SlotCache
@@ -136,22 +138,21 @@ class StreamingEngine:
         vision_ms = (time.perf_counter() - started) * 1000
         return self.add_visual_tokens(visual, timestamp, vision_ms=vision_ms)
 
-    def encode(self, frames: list[np.ndarray]) -> torch.Tensor:
-        """Visual tokens ``[B, N, D]`` of B RGB uint8 frames, in one vision call; the stream is
-        not touched (``add_visual_tokens`` streams them)."""
+    def encode(self, frames: list[np.ndarray]) -> VisualTokens:
+        """Visual tokens ``[B, N, D]`` (+ family extras) of B RGB uint8 frames, in one vision
+        call; the stream is not touched (``add_visual_tokens`` streams ``visual[i]``)."""
         with self._guarded():
             pixels = self.model.preprocess(frames)  # [B, 3, S, S]
-            return self.model.encode_frames(pixels)  # [B, N, D]
+            return self.model.encode(pixels)  # tokens [B, N, D]
 
     def add_visual_tokens(
-        self, visual: torch.Tensor, timestamp: float, vision_ms: float = 0.0
+        self, visual: torch.Tensor | VisualTokens, timestamp: float, vision_ms: float = 0.0
     ) -> FrameEvent:
         """Stream a frame given as its visual tokens ``[N, D]`` or ``[1, N, D]``."""
         self._check_timestamp(timestamp)
         source_time, timestamp = timestamp, self.clock.to_stream(timestamp, self.last_timestamp)
         self._close_active_answer()
-        if visual.dim() == 2:
-            visual = visual.unsqueeze(0)
+        visual = VisualTokens.of(visual)  # tokens [1, N, D]
         started = time.perf_counter()
         checkpoint = self.cache.length
         try:
@@ -211,55 +212,44 @@ class StreamingEngine:
             return
         text = self.model.prompt.system_text(self.config.system_prompt)
         ids = self.model.tokenize(text)  # [1, S]
-        positions = torch.arange(ids.shape[1], device=ids.device)[None]
+        positions = self.model.text_positions(0, ids.shape[1])  # [R, 1, S]
         self._forward(self.model.embed(ids), positions)
         self.layout.system = ids.shape[1]
-        self.positions_used = ids.shape[1]
+        self.positions_used = self.model.next_position(positions)
 
-    def _forward(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        """Run the language model over ``inputs [1, q, D]`` at ``positions [1, q]``, appending
-        to the cache; returns the last hidden states ``[1, q, D]``."""
-        return self.model.decoder(
-            inputs_embeds=inputs,
-            position_ids=positions,
-            past_key_values=self.cache,
-            use_cache=True,
-        ).last_hidden_state
+    def _forward(self, inputs: torch.Tensor, positions: torch.Tensor, **extra) -> torch.Tensor:
+        """Run the language model over ``inputs [1, q, D]`` at ``positions [R, 1, q]``,
+        appending to the cache; returns the last hidden states ``[1, q, D]``."""
+        return self.model.decode_step(inputs, positions, self.cache, **extra)
 
     def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """``_forward``, then the head on the last position: logits ``[V]``."""
         return self.model.lm_head(self._forward(inputs, positions)[:, -1])[0]
 
-    def _next_positions(self, count: int) -> torch.Tensor:
-        start = self.cache.length if self.config.position_mode == "compact" else self.positions_used
-        return torch.arange(start, start + count, device=self.model.device)[None]  # [1, count]
+    def _next_start(self) -> int:
+        return self.cache.length if self.config.position_mode == "compact" else self.positions_used
 
-    def _prefill_frame(self, visual: torch.Tensor, timestamp: float):
+    def _next_positions(self, count: int) -> torch.Tensor:
+        """Positions ``[R, 1, count]`` of the next ``count`` text tokens."""
+        return self.model.text_positions(self._next_start(), count)
+
+    def _prefill_frame(self, visual: VisualTokens, timestamp: float):
         config = self.config
         frame_index = self.frames_seen
         start = self.cache.length
-        n = visual.shape[1]
-        if config.carrier:
-            carrier = visual.mean(dim=1, keepdim=True)  # [1, 1, D]
-            if config.carrier_input == "constant":
-                carrier = self.model.constant_carrier().to(visual.dtype).view(1, 1, -1)
-            summary = carrier[0, 0]
-            if config.carrier_kv:
-                inputs = torch.cat([visual, carrier], dim=1)  # [1, N+1, D]
-            else:
-                inputs, n = carrier, 0  # the frame's tokens never enter the cache
-        else:
-            inputs, summary = visual, visual[0].mean(dim=0)
-        positions = self._next_positions(inputs.shape[1])
+        # [before | visual | after | carrier]; scaffold entries count as the frame's visual part
+        chunk, summary = frame_chunk(self.model, config, visual, timestamp)
+        n = chunk.block_entries
+        positions = self.model.frame_positions(self._next_start(), chunk)  # [R, 1, q]
         selected = None
         if config.keep_topk:
             with CarrierAttentionProbe(self.model.attention_modules(), self.cache) as probe:
-                self._forward(inputs, positions)
+                self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
             selected = probe.top_visual(start, n, config.keep_topk)
         else:
-            self._forward(inputs, positions)
+            self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
         surgery_started = time.perf_counter()
-        self.positions_used = int(positions[0, -1]) + 1
+        self.positions_used = self.model.next_position(positions)
         self.frames_seen += 1
         self.last_timestamp = timestamp
         self.layout.blocks.append(
@@ -389,7 +379,7 @@ class StreamingEngine:
                     break
                 with self._guarded():
                     ids = torch.tensor([[token]], device=self.model.device)
-                    positions = torch.tensor([[next_position]], device=self.model.device)
+                    positions = self.model.text_positions(next_position, 1)  # [R, 1, 1]
                     logits = self._next_token_logits(self.model.embed(ids), positions)
                 next_position += 1
             final = text.text

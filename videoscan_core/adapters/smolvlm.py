@@ -1,0 +1,75 @@
+"""SmolVLM2 (``SmolVLMForConditionalGeneration``: SigLIP + pixel shuffle + Linear + Llama).
+
+Contract: ``SmolVLMModel`` is a ``base.VisionLanguageModel``. Frames are laid out as transformers'
+SmolVLM video processor and its video prompt lay them out: each frame is resized to the square
+``max_image_size`` (LANCZOS, one resize; the processor first resizes the longest edge, then forces
+the square), rescaled by 1/255 and normalised with mean/std 0.5, never split into tiles;
+``encode`` runs vision tower (``last_hidden_state``, after ``post_layernorm``) -> connector (pixel
+shuffle by ``scale_factor`` + Linear): N = (S/P)^2 / scale^2 tokens (64 at 512 px / 16 / 4).
+Around each frame's visual tokens sits the video template's text
+``"\\nFrame from MM:SS:<fake_token_around_image><global-img>"`` and
+``"<fake_token_around_image>"``. The conversation is SmolVLM2's own default chat template:
+``<|im_start|>System: {system}<end_of_utterance>\\nUser: {intro}`` before the frames,
+``"\\n\\n{question}<end_of_utterance>\\nAssistant:"`` after them. The processor's intro names the
+frame count and the duration, which a live stream does not know yet; ``STREAM_INTRO`` keeps its
+wording without them. Positions are plain 1-D Llama RoPE (the base class's).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from . import base
+from .prompt import PromptFormat
+
+# transformers' DEFAULT_VIDEO_INTRO without "{frame_count}" and "{video_duration} [H:MM:SS]"
+STREAM_INTRO = "You are provided the following series of frames from a video.\n"
+FAKE_TOKEN = "<fake_token_around_image>"
+GLOBAL_TOKEN = "<global-img>"
+IMAGE_TOKEN = "<image>"
+END_OF_UTTERANCE = "<end_of_utterance>"
+SPECIAL_TOKENS = (FAKE_TOKEN, GLOBAL_TOKEN, IMAGE_TOKEN, END_OF_UTTERANCE)
+
+SMOLVLM_PROMPT = PromptFormat(
+    system_template="<|im_start|>System: {system}" + END_OF_UTTERANCE + "\nUser: " + STREAM_INTRO,
+    question_template="\n\n{body}" + END_OF_UTTERANCE + "\nAssistant:",
+    stop_tokens=(END_OF_UTTERANCE, "<|im_end|>", "<|endoftext|>"),
+    frame_before="\nFrame from {mmss}:" + FAKE_TOKEN + GLOBAL_TOKEN,
+    frame_after=FAKE_TOKEN,
+)
+
+
+class SmolVLMModel(base.VisionLanguageModel):
+    """SmolVLM2 behind the adapter interface (1-D positions, scaffold text around frames)."""
+
+    family = "smolvlm2"
+
+    def __init__(self, model, tokenizer, **options) -> None:
+        options.setdefault("prompt", SMOLVLM_PROMPT)
+        options.setdefault("time_instruction", False)  # times are in each frame's scaffold
+        super().__init__(model, tokenizer, **options)
+        self.scale_factor = int(self.config.scale_factor)
+
+    @property
+    def decoder(self):
+        """The Llama text model without its head."""
+        return self.model.model.text_model
+
+    @property
+    def tokens_per_frame(self) -> int:
+        return int(self.model.model.image_seq_len)
+
+    def vision_layers(self) -> list[torch.nn.Module]:
+        return list(self.model.model.vision_model.encoder.layers)
+
+    def encode(self, pixels: torch.Tensor) -> base.VisualTokens:
+        """[F, 3, S, S] pixels -> [F, N, D]: vision tower, then pixel shuffle + projection."""
+        return base.VisualTokens(encode_smolvlm_tokens(self.model, pixels))
+
+
+def encode_smolvlm_tokens(model, pixels: torch.Tensor) -> torch.Tensor:
+    """What ``SmolVLMModel.get_image_features`` gives for unpadded, unsplit frames:
+    [F, 3, S, S] -> [F, N, D]. Differentiable."""
+    inner = model.model
+    hidden = inner.vision_model(pixel_values=pixels.to(inner.dtype)).last_hidden_state
+    return inner.connector(hidden)  # [F, (S/P)^2 / scale^2, D]
