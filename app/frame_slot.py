@@ -3,7 +3,8 @@
 Contract: ``put(frame)`` never blocks; if an unprocessed frame is waiting it is replaced and
 counted as dropped. ``put_static(t)`` records that a frame identical to the last one sent was seen
 at ``t`` (folded into the newest carrier rather than re-encoded). ``take()`` returns
-``(fold_until, frame)``, either may be None, and empties the slot. Waiters are woken through the
+``(fold_until, frame)``, either may be None, and empties the slot; ``take_tagged()`` also gives
+the session tag of the fold (a frame carries its own ``tag``). Waiters are woken through the
 shared ``threading.Condition`` so the worker can wait for frames and other commands at once.
 Thread-safe; holds at most one frame.
 """
@@ -15,12 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .capture.sessions import NO_TAG, StreamTag
+
 
 @dataclass
 class CapturedFrame:
     rgb: np.ndarray  # [H, W, 3] uint8
     timestamp: float  # seconds since the capture started (or video time for files)
     sequence: int  # capture counter, for tests and logs
+    tag: StreamTag = NO_TAG  # session and segment (see capture/sessions.py)
 
 
 class LatestFrameSlot:
@@ -28,6 +32,7 @@ class LatestFrameSlot:
         self.condition = condition or threading.Condition()
         self._frame: CapturedFrame | None = None
         self._fold_until: float | None = None
+        self._fold_tag = NO_TAG
         self.dropped = 0
         self.put_count = 0
 
@@ -40,18 +45,22 @@ class LatestFrameSlot:
             self.put_count += 1
             self.condition.notify_all()
 
-    def put_static(self, timestamp: float) -> None:
+    def put_static(self, timestamp: float, tag: StreamTag = NO_TAG) -> None:
         with self.condition:
             if self._frame is not None:
                 return  # the pending frame already stands for this moment
-            self._fold_until = timestamp
+            self._fold_until, self._fold_tag = timestamp, tag
             self.condition.notify_all()
 
     def take(self) -> tuple[float | None, CapturedFrame | None]:
+        fold, _, frame = self.take_tagged()
+        return fold, frame
+
+    def take_tagged(self) -> tuple[float | None, StreamTag, CapturedFrame | None]:
         with self.condition:
-            fold, frame = self._fold_until, self._frame
+            fold, tag, frame = self._fold_until, self._fold_tag, self._frame
             self._fold_until, self._frame = None, None
-            return fold, frame
+            return fold, tag, frame
 
     def has_work(self) -> bool:
         """Call with ``condition`` held."""

@@ -27,7 +27,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--source", help="screen[:N] | region:X,Y,W,H | webcam[:N] | file:PATH")
     parser.add_argument("--model", help="model folder or Hugging Face hub id")
-    parser.add_argument("--ask", metavar="TEXT", help="ask this once enough frames were seen")
+    parser.add_argument(
+        "--ask",
+        metavar="TEXT",
+        action="append",
+        default=[],
+        help="ask this once enough frames were seen (repeat: asked in order, each after the "
+        "previous answer)",
+    )
+    parser.add_argument(
+        "--then-source",
+        metavar="SRC",
+        action="append",
+        default=[],
+        help="switch to this source after --switch-after-frames frames (repeatable)",
+    )
+    parser.add_argument(
+        "--switch-after-frames",
+        metavar="K",
+        type=int,
+        action="append",
+        default=[],
+        help="frames to process before each --then-source switch (repeatable; the last repeats)",
+    )
     parser.add_argument(
         "--ask-after-frames",
         type=int,
@@ -150,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     plan = ScriptPlan(
         ask_audio=args.ask_audio,
-        ask=args.ask,
+        asks=list(args.ask),
+        then_sources=list(args.then_source),
+        switch_after_frames=list(args.switch_after_frames),
         ask_after_frames=args.ask_after_frames,
         screenshot=args.screenshot,
         exit_after_answer=args.exit_after_answer,

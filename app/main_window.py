@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
     sig_capture_pause = Signal(bool)
     sig_capture_fps = Signal(float)
     sig_capture_threshold = Signal(float)
+    sig_capture_new_memory = Signal()
     sig_answer_recorded = Signal(object)  # AnswerRecord (for scripted runs and tests)
 
     def __init__(
@@ -95,6 +96,9 @@ class MainWindow(QMainWindow):
         self.sig_capture_pause.connect(capture.set_paused)
         self.sig_capture_fps.connect(capture.set_fps)
         self.sig_capture_threshold.connect(capture.set_threshold)
+        self.sig_capture_new_memory.connect(capture.new_memory)
+        capture.sig_session.connect(worker.start_session)
+        worker.sig_session_started.connect(self._on_session_started)
         capture.sig_started.connect(self._on_capture_started)
         capture.sig_preview.connect(self._on_preview)
         capture.sig_counts.connect(self._on_capture_counts)
@@ -162,7 +166,17 @@ class MainWindow(QMainWindow):
             if "welcome" in self._deferred_waits:
                 self.statusBar().showMessage("Watching starts when you close the welcome.")
         else:
-            self.sig_capture_start.emit(source)
+            self._watch(source)
+
+    def _watch(self, spec: str) -> None:
+        self.report.watching(spec)
+        self.sig_capture_start.emit(spec)
+
+    @Slot()
+    def new_memory(self) -> None:
+        """File > New memory: forget what was seen; watching goes on into a fresh memory."""
+        self.sig_capture_new_memory.emit()
+        self.statusBar().showMessage("Started a new memory: earlier frames are forgotten.", 5000)
 
     def _load_model(self, model: str) -> None:
         self._requested_model = model
@@ -192,8 +206,7 @@ class MainWindow(QMainWindow):
         self._deferred_source = None
         self._deferred_waits.clear()
         self._save(self.settings.with_changes(source=spec))
-        self.report.source = spec
-        self.sig_capture_start.emit(spec)
+        self._watch(spec)
 
     def _offer_models(self) -> None:
         if not self._shut_down and self.isVisible():
@@ -260,7 +273,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def show_error(self, message: str) -> None:
         log.warning("%s", message)
-        self.report.errors.append(message)
+        self.report.add_error(message)
         self.banner.show_message(message)
 
     def _set_indicator(self, state: str) -> None:
@@ -292,8 +305,11 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int)
     def _on_capture_counts(self, captured: int, skipped: int) -> None:
+        folded = skipped - self.report.frames_skipped_static
         self.report.frames_captured = captured
         self.report.frames_skipped_static = skipped
+        if folded > 0:
+            self.script.on_frames_folded(folded)
         self._update_counts()
 
     def _update_counts(self) -> None:
@@ -333,15 +349,22 @@ class MainWindow(QMainWindow):
         """A video source starts once the model is ready and the welcome has been read."""
         self._deferred_waits.discard(reason)
         if self._deferred_source is not None and not self._deferred_waits:
-            self.sig_capture_start.emit(self._deferred_source)
-            self._deferred_source = None
+            source, self._deferred_source = self._deferred_source, None
+            self._watch(source)
 
     @Slot(object, QImage, object)
     def _on_frame_processed(self, event, thumbnail: QImage, keepsake: bytes) -> None:
         self.timeline_model.on_frame(event, thumbnail, keepsake)
-        self.report.frames_processed += 1
+        self.report.frame_processed()
         self._update_counts()
         self.script.on_frame_processed()
+
+    @Slot(int)
+    def _on_session_started(self, session: int) -> None:
+        """A new memory began (a video file, File > New memory): the timeline starts empty."""
+        self.report.sessions += 1
+        self.timeline_model.reset()
+        self.timeline.refresh()
 
     @Slot(object)
     def _on_memory(self, snapshot) -> None:
@@ -364,6 +387,7 @@ class MainWindow(QMainWindow):
             chunk.answer,
             round(chunk.ttft_ms, 1),
             round(chunk.total_ms, 1),
+            [round(float(t), 2) for t in getattr(chunk, "evidence", ())],
         )
         self.report.answers.append(record)
         self.sig_answer_recorded.emit(record)

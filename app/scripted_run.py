@@ -1,8 +1,14 @@
-"""Scriptable runs of the real window: ask after K frames, screenshot, report, exit.
+"""Scriptable runs of the real window: switch sources, ask in order, screenshot, report, exit.
 
 Contract: ``ScriptPlan`` holds the ``videoscan-desktop`` flags; ``RunReport`` gathers what the
 report JSON contains: frames_captured, frames_processed, frames_dropped, frames_skipped_static,
-carriers_retained, answers (question, answer, ttft_ms), peak_rss_mb (plus the source and model).
+carriers_retained, answers (question, answer, ttft_ms, total_ms, evidence), errors (a count, with
+the messages in error_messages), sessions (memories started), watched (per source: frames
+processed while it was watched), peak_rss_mb, plus the source and model really used.
+``ScriptedRun`` switches to each ``then_sources`` entry after its ``switch_after_frames`` frames
+were seen (processed, or folded as unchanged; at least one processed) or when a video ends, then
+asks each question once ``ask_after_frames`` frames of the last source were seen, each after the
+previous answer.
 """
 
 from __future__ import annotations
@@ -16,16 +22,25 @@ from videoscan_core.resources import peak_rss_mb
 
 @dataclass
 class ScriptPlan:
-    ask: str | None = None
+    asks: list[str] = field(default_factory=list)
     ask_audio: str | None = None
     ask_after_frames: int = 3
+    then_sources: list[str] = field(default_factory=list)
+    switch_after_frames: list[int] = field(default_factory=list)  # the last one repeats
     screenshot: str | None = None
     exit_after_answer: bool = False
     report_json: str | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.ask or self.ask_audio or self.screenshot or self.report_json)
+        return bool(
+            self.asks or self.ask_audio or self.screenshot or self.report_json or self.then_sources
+        )
+
+    def frames_before_switch(self, index: int) -> int:
+        if not self.switch_after_frames:
+            return self.ask_after_frames
+        return self.switch_after_frames[min(index, len(self.switch_after_frames) - 1)]
 
 
 @dataclass
@@ -34,6 +49,13 @@ class AnswerRecord:
     answer: str
     ttft_ms: float
     total_ms: float
+    evidence: list[float] = field(default_factory=list)  # stream times of the answer's evidence
+
+
+@dataclass
+class WatchedSource:
+    source: str
+    frames_processed: int = 0
 
 
 @dataclass
@@ -46,8 +68,25 @@ class RunReport:
     frames_skipped_static: int = 0
     carriers_retained: int = 0
     answers: list[AnswerRecord] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: int = 0
+    error_messages: list[str] = field(default_factory=list)
+    sessions: int = 0
+    watched: list[WatchedSource] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+
+    def add_error(self, message: str) -> None:
+        self.errors += 1
+        if len(self.error_messages) < 100:
+            self.error_messages.append(message)
+
+    def watching(self, source: str) -> None:
+        self.source = source
+        self.watched.append(WatchedSource(source))
+
+    def frame_processed(self) -> None:
+        self.frames_processed += 1
+        if self.watched:
+            self.watched[-1].frames_processed += 1
 
     def write(self, path: str | Path) -> Path:
         self.peak_rss_mb = round(peak_rss_mb(), 1)
@@ -57,50 +96,106 @@ class RunReport:
 
 
 class ScriptedRun:
-    """Drives a window through a ``ScriptPlan``: ask once enough frames were processed (or the
-    video ended), transcribe ``ask_audio`` first, then screenshot, report and exit after the
-    answer. The window calls the ``on_*`` hooks from its own handlers."""
+    """Drives a window through a ``ScriptPlan``. The window calls the ``on_*`` hooks from its own
+    handlers; this calls ``window.change_source``, ``window.ask`` and ``window.close``."""
 
     def __init__(self, window, plan: ScriptPlan) -> None:
         self.window = window
         self.plan = plan
-        self.asked = False
+        self.switches_done = 0
+        self.frames_since_switch = 0  # processed since the last switch
+        self.folded_since_switch = 0  # seen unchanged since the last switch
+        self.asked = 0  # questions asked so far
+        self.waiting = False  # a scripted question waits for its answer
         self.awaiting_audio = False
         self.source_ended = False
+        self.finished = False
 
     def start(self) -> None:
         if self.plan.ask_audio:
             self.awaiting_audio = True
             self.window.voice.transcribe_file(self.plan.ask_audio)
 
+    # -- switching --------------------------------------------------------------------------
+    def _seen(self, frames: int) -> bool:
+        """At least ``frames`` seen since the last switch, one of them processed."""
+        seen = self.frames_since_switch + self.folded_since_switch
+        return self.frames_since_switch >= 1 and seen >= frames
+
+    def _switches_left(self) -> bool:
+        return self.switches_done < len(self.plan.then_sources)
+
+    def _maybe_switch(self) -> None:
+        if not self._switches_left():
+            return
+        due = self.plan.frames_before_switch(self.switches_done)
+        if self._seen(due) or self.source_ended:
+            source = self.plan.then_sources[self.switches_done]
+            self.switches_done += 1
+            self.frames_since_switch = self.folded_since_switch = 0
+            self.source_ended = False
+            self.window.change_source(source)
+
+    # -- asking -----------------------------------------------------------------------------
     def _ready(self) -> bool:
-        enough = self.window.report.frames_processed >= self.plan.ask_after_frames
-        return bool(self.plan.ask) and not self.asked and (enough or self.source_ended)
+        if self.awaiting_audio or self.waiting or self._switches_left():
+            return False
+        enough = self._seen(self.plan.ask_after_frames)
+        return self.asked < len(self.plan.asks) and (enough or self.source_ended)
 
     def _maybe_ask(self) -> None:
         if self._ready():
-            self.asked = True
-            self.window.ask(self.plan.ask, "voice" if self.plan.ask_audio else "typed")
+            question = self.plan.asks[self.asked]
+            spoken = self.plan.ask_audio and self.asked == 0
+            self.asked += 1
+            self.waiting = True
+            self.window.ask(question, "voice" if spoken else "typed")
+
+    def _step(self) -> None:
+        self._maybe_switch()
+        if self._switches_left():
+            return
+        if self.plan.asks or self.awaiting_audio:
+            self._maybe_ask()
+        elif self.plan.then_sources and (
+            self._seen(self.plan.ask_after_frames) or self.source_ended
+        ):
+            self._finish()  # switches without questions end once the last source was watched
 
     def on_frame_processed(self) -> None:
-        self._maybe_ask()
+        self.frames_since_switch += 1
+        self._step()
+
+    def on_frames_folded(self, count: int) -> None:
+        self.folded_since_switch += count
+        self._step()
 
     def on_source_ended(self) -> None:
         self.source_ended = True
-        self._maybe_ask()
+        self._step()
 
     def on_transcript(self, text: str) -> bool:
         """Take a transcript meant for the script; False when it is the user's."""
         if not self.awaiting_audio:
             return False
         self.awaiting_audio = False
-        self.plan.ask = text
+        self.plan.asks.insert(0, text)
         self._maybe_ask()
         return True
 
     def on_answer_recorded(self) -> None:
-        if not (self.plan.active and self.asked):
+        if not self.waiting:
+            return  # the user's own question
+        self.waiting = False
+        if self.asked < len(self.plan.asks):
+            self._maybe_ask()
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        if self.finished:
             return
+        self.finished = True
         if self.plan.screenshot:
             self.window.grab().save(self.plan.screenshot)
         if self.plan.report_json:
@@ -111,3 +206,4 @@ class ScriptedRun:
     def on_shutdown(self) -> None:
         if self.plan.report_json and not self.plan.exit_after_answer:
             self.window.report.write(self.plan.report_json)
+

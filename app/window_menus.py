@@ -1,5 +1,5 @@
 """The main window's toolbar, menus and shortcuts (Qt conventions: Ctrl+P pause, Ctrl+, settings,
-Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export)."""
+Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export, Ctrl+N new memory)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,16 @@ def build_toolbar_and_menus(window) -> None:
     quit_action = action(window, "Quit", QKeySequence.StandardKey.Quit, window.close)
     window.addAction(quit_action)
     file_menu = window.menuBar().addMenu("&File")
+    file_menu.addAction(
+        action(
+            window,
+            "New memory",
+            "Ctrl+N",
+            window.new_memory,
+            "Forget what was seen so far and start a fresh memory (Ctrl+N)",
+        )
+    )
+    file_menu.addSeparator()
     file_menu.addAction(action(window, "Export conversation…", "Ctrl+E", window.chat._on_export))
     file_menu.addAction(
         action(

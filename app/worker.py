@@ -2,9 +2,13 @@
 
 Contract: ``EngineWorker`` (a QThread) loads the model, takes frames from the latest-frame slot,
 and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask``,
-``cancel_answer``, ``set_memory_size``, ``reset_stream``, ``stop``) are thread-safe calls that
-enqueue work in a bounded queue and wake the thread; commands run before the next frame, so a
-question asked during a frame step is answered right after it. Answer text is coalesced into one
+``cancel_answer``, ``set_memory_size``, ``reset_stream``, ``start_session``, ``stop``) are
+thread-safe calls that enqueue typed commands (``worker_commands.py``) in a bounded queue and wake
+the thread; commands run before the next frame, so a question asked during a frame step is
+answered right after it. Stops are keyed by answer id (a question stopped while it waits is not
+answered). Frames carry their capture session: a new session resets the engine (memory and clock,
+``sig_session_started``), a new segment of the same session continues it on the engine's session
+clock, and frames of an older session are dropped. Answer text is coalesced into one
 signal per ~50 ms. Every failure becomes ``sig_error`` with a message for people; the worker keeps
 running. torch/transformers are imported here, in the worker thread, not at GUI start.
 """
@@ -16,30 +20,34 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
+from videoscan_core.events import AnswerChunk
 
 from .capture.controller import to_qimage
+from .capture.sessions import StreamTag
 from .frame_slot import LatestFrameSlot
 from .memory_export import keepsake_jpeg
 from .system_stats import process_memory
+from .worker_commands import (
+    Ask,
+    Command,
+    LoadModel,
+    ModelRequest,
+    ResetStream,
+    SetMemorySize,
+    StartSession,
+)
 
 log = logging.getLogger("videoscan.app")
 
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
 THUMBNAIL_WIDTH = 96
-
-
-@dataclass(frozen=True)
-class ModelRequest:
-    source: str
-    config: EngineConfig
 
 
 def frame_pictures(rgb) -> tuple[QImage, bytes]:
@@ -68,6 +76,7 @@ class EngineWorker(QThread):
     sig_answer_failed = Signal(int, str)  # answer id, message
     sig_stats = Signal(dict)
     sig_error = Signal(str)
+    sig_session_started = Signal(int)  # a capture session whose frames now fill a fresh memory
 
     def __init__(
         self,
@@ -85,11 +94,15 @@ class EngineWorker(QThread):
         self.frames_processed = 0
         self._commands: collections.deque = collections.deque()
         self._stopping = False
-        self._cancel = threading.Event()
+        self._cancel = threading.Event()  # the answer being written should stop
+        self._cancelled: set[int] = set()  # answer ids stopped (maybe before they started)
+        self._answering = 0  # the answer id being written (0: none)
         self._next_answer_id = 1
+        self._session: int | None = None  # capture session the engine's memory belongs to
+        self._segment = 0
 
     # -- commands (any thread) --------------------------------------------------------------
-    def _enqueue(self, command: tuple) -> bool:
+    def _enqueue(self, command: Command) -> bool:
         with self.condition:
             if len(self._commands) >= MAX_PENDING_COMMANDS:
                 return False
@@ -98,26 +111,35 @@ class EngineWorker(QThread):
             return True
 
     def load_model(self, source: str, config: EngineConfig) -> None:
-        self._enqueue(("load", ModelRequest(source, config)))
+        self._enqueue(LoadModel(ModelRequest(source, config)))
 
     def ask(self, question: str, options: GenerationOptions | None = None) -> int:
         """Queue a question; returns its answer id (0 if too many are waiting)."""
         with self.condition:
             answer_id = self._next_answer_id
             self._next_answer_id += 1
-        if not self._enqueue(("ask", answer_id, question, options or self.options)):
+        if not self._enqueue(Ask(answer_id, question, options or self.options)):
             self.sig_error.emit("Too many questions are waiting; try again in a moment.")
             return 0
         return answer_id
 
-    def cancel_answer(self) -> None:
-        self._cancel.set()
+    def cancel_answer(self, answer_id: int = 0) -> None:
+        """Stop answer ``answer_id`` (0: the latest asked), whether it is written or waits."""
+        with self.condition:
+            answer_id = answer_id or self._next_answer_id - 1
+            self._cancelled.add(answer_id)
+            if answer_id == self._answering:
+                self._cancel.set()
 
     def set_memory_size(self, memory_size: int) -> None:
-        self._enqueue(("memory", memory_size))
+        self._enqueue(SetMemorySize(memory_size))
 
     def reset_stream(self, config: EngineConfig | None = None) -> None:
-        self._enqueue(("reset", config))
+        self._enqueue(ResetStream(config))
+
+    def start_session(self, session: int) -> None:
+        """Forget the memory now for capture session ``session`` (its frames may follow)."""
+        self._enqueue(StartSession(session))
 
     def stop(self, timeout_ms: int = 5000) -> bool:
         """Ask the thread to finish (aborting a running step) and wait up to ``timeout_ms``."""
@@ -156,20 +178,40 @@ class EngineWorker(QThread):
                 self.sig_error.emit(describe_error(error))
         self.engine = None
 
-    def _run_command(self, command: tuple) -> None:
-        kind = command[0]
-        if kind == "load":
-            self._load(command[1])
-        elif kind == "ask":
-            self._answer(*command[1:])
-        elif kind == "memory" and self.engine is not None:
-            self.engine.set_memory_size(command[1])
+    def _run_command(self, command: Command) -> None:
+        if isinstance(command, LoadModel):
+            self._load(command.request)
+        elif isinstance(command, Ask):
+            self._answer(command.answer_id, command.question, command.options)
+        elif isinstance(command, StartSession):
+            self._follow(StreamTag(command.session, -1))
+        elif self.engine is None:
+            return
+        elif isinstance(command, SetMemorySize):
+            self.engine.set_memory_size(command.memory_size)
             self.sig_memory.emit(self.engine.snapshot())
-        elif kind == "reset" and self.engine is not None:
-            if command[1] is not None:
-                self.engine.config = command[1]
+        elif isinstance(command, ResetStream):
+            if command.config is not None:
+                self.engine.config = command.config
             self.engine.reset()
             self.sig_memory.emit(self.engine.snapshot())
+
+    def _follow(self, tag: StreamTag) -> bool:
+        """Bring the engine to the frame's session; False for a frame of a finished session."""
+        if self._session is not None and tag.session < self._session:
+            return False
+        if self._session is None or tag.session > self._session:
+            self._session, self._segment = tag.session, tag.segment
+            if self.engine is not None:
+                start = getattr(self.engine, "start_session", self.engine.reset)
+                start()
+                self.sig_memory.emit(self.engine.snapshot())
+            self.sig_session_started.emit(tag.session)
+        elif tag.segment != self._segment:
+            self._segment = tag.segment
+            if tag.segment >= 0 and self.engine is not None:
+                self.engine.start_segment()
+        return True
 
     def _load(self, request: ModelRequest) -> None:
         self.sig_loading.emit(True)
@@ -184,6 +226,7 @@ class EngineWorker(QThread):
         finally:
             self.sig_loading.emit(False)
         self.slot.clear()  # frames captured while loading are stale
+        self._session = None  # a fresh engine: the next frame's session starts on it
         model = self.engine.model
         self.sig_model_ready.emit(
             {
@@ -196,14 +239,15 @@ class EngineWorker(QThread):
         self.sig_memory.emit(self.engine.snapshot())
 
     def _process_frame(self) -> None:
-        fold, frame = self.slot.take()
+        fold, fold_tag, frame = self.slot.take_tagged()
         engine = self.engine
         if fold is not None and frame is None:
-            engine.fold_static_frame(fold)
-            self.sig_memory.emit(engine.snapshot())
+            if self._follow(fold_tag):
+                engine.fold_static_frame(fold)
+                self.sig_memory.emit(engine.snapshot())
             return
-        if frame is None:
-            return
+        if frame is None or not self._follow(frame.tag):
+            return  # (a frame of a session already finished is dropped on purpose)
         event = engine.add_frame(frame.rgb, frame.timestamp)
         self.frames_processed += 1
         thumbnail, keepsake = frame_pictures(frame.rgb)
@@ -219,13 +263,22 @@ class EngineWorker(QThread):
         )
 
     def _answer(self, answer_id: int, question: str, options: GenerationOptions) -> None:
+        with self.condition:
+            stopped = answer_id in self._cancelled
+            self._cancelled.discard(answer_id)
+            self._answering = 0 if stopped else answer_id
+            self._cancel.clear()
         self.sig_answer_started.emit(answer_id, question)
+        if stopped:  # stopped while it waited: never answered
+            self.sig_answer_finished.emit(
+                answer_id, AnswerChunk("", finished=True, stop_reason="cancelled")
+            )
+            return
         if self.engine is None:
             message = "No model is loaded yet: choose one in Settings."
             self.sig_answer_failed.emit(answer_id, message)
             self.sig_error.emit(message)
             return
-        self._cancel.clear()
         pending, last_emit = "", time.monotonic()
         try:
             for chunk in self.engine.ask(question, options, should_stop=self._cancel.is_set):
@@ -241,6 +294,9 @@ class EngineWorker(QThread):
         except Exception as error:
             self.sig_answer_failed.emit(answer_id, describe_error(error))
             raise
+        finally:
+            with self.condition:
+                self._answering = 0
 
 
 def describe_error(error: BaseException) -> str:

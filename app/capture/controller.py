@@ -3,10 +3,12 @@
 Contract: ``CaptureController`` is a QObject moved to a capture QThread (``start_thread``).
 Its slots are called through queued signals from the GUI: ``start(spec)`` opens the source in the
 capture thread, then a timer reads one frame every ``1/fps`` seconds (files: every
-``1/(fps*speed)`` seconds of wall time, stamped with video time). Frames that differ from the last
-accepted one go to the slot; unchanged ones become ``put_static`` marks. Signals report previews
-(small QImages, at most 5 per second), counts, errors (with a message for people) and the end of a
-file. Nothing is written to disk.
+``1/(fps*speed)`` seconds of wall time, stamped with video time; live sources are stamped with
+the live session's clock, shared across live sources, see ``sessions.py``). Each frame carries its
+session tag. ``new_memory()`` starts a new session (``sig_session``). Frames that differ from the
+last accepted one go to the slot; unchanged ones become ``put_static`` marks. Signals report
+previews (small QImages, at most 5 per second), counts, errors (with a message for people) and the
+end of a file. Nothing is written to disk.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtGui import QImage
 from ..frame_slot import CapturedFrame, LatestFrameSlot
 from .base import CaptureError, FrameSource, SourceSpec, open_source
 from .change_detector import ChangeDetector
+from .sessions import CaptureSessions, StreamTag
 
 PREVIEW_WIDTH = 320
 PREVIEW_INTERVAL_S = 0.2
@@ -41,6 +44,7 @@ class CaptureController(QObject):
     sig_error = Signal(str)
     sig_ended = Signal()  # a file source reached its end
     sig_stopped = Signal()
+    sig_session = Signal(int)  # a new session was started by new_memory()
 
     def __init__(
         self,
@@ -57,11 +61,12 @@ class CaptureController(QObject):
         self.detector = ChangeDetector(threshold)
         self.source_factory = source_factory
         self.source: FrameSource | None = None
+        self.sessions = CaptureSessions()
+        self.tag = StreamTag(0, 0)
         self.captured = 0
         self.skipped_static = 0
         self.paused = False
         self._timer: QTimer | None = None
-        self._started_at = 0.0
         self._ticks = 0
         self._last_preview = 0.0
         self._thread: QThread | None = None
@@ -96,7 +101,7 @@ class CaptureController(QObject):
             self.sig_error.emit(str(error))
             return
         self.detector.reset()
-        self._started_at = time.monotonic()
+        self.tag = self.sessions.begin_source(self.source.live)
         self._ticks = 0
         if self._timer is None:
             self._timer = QTimer(self)
@@ -114,6 +119,13 @@ class CaptureController(QObject):
             self.source.close()
             self.source = None
             self.sig_stopped.emit()
+
+    @Slot()
+    def new_memory(self) -> None:
+        """Start a new session: the worker forgets the memory; live time restarts at 0."""
+        self.tag = self.sessions.new_memory()
+        self.detector.reset()  # the next frame is streamed, not folded into the old memory
+        self.sig_session.emit(self.tag.session)
 
     @Slot(bool)
     def set_paused(self, paused: bool) -> None:
@@ -138,7 +150,7 @@ class CaptureController(QObject):
         if self.source is None or self.paused:
             return
         if self.source.live:
-            timestamp = time.monotonic() - self._started_at
+            timestamp = self.sessions.live_time()
         else:
             timestamp = self._ticks / self.fps
         try:
@@ -155,9 +167,9 @@ class CaptureController(QObject):
         self.captured += 1
         if self.detector.is_static(frame):
             self.skipped_static += 1
-            self.slot.put_static(timestamp)
+            self.slot.put_static(timestamp, self.tag)
         else:
-            self.slot.put(CapturedFrame(frame, timestamp, self.captured))
+            self.slot.put(CapturedFrame(frame, timestamp, self.captured, self.tag))
         self.sig_counts.emit(self.captured, self.skipped_static)
         now = time.monotonic()
         if now - self._last_preview >= PREVIEW_INTERVAL_S:

@@ -6,6 +6,7 @@ import threading
 import time
 
 from videoscan_core.events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
+from videoscan_core.stream.session_clock import SessionClock
 
 
 class SlowModel:
@@ -24,12 +25,24 @@ class SlowEngine:
         self.frames: list[tuple[int, float]] = []
         self.folded: list[float] = []
         self._abort = threading.Event()
+        self.clock = SessionClock()
+        self.last_timestamp: float | None = None
+
+    def _stream_time(self, timestamp: float) -> float:
+        """Like the real engine: time never goes backwards within a session."""
+        mapped = self.clock.to_stream(timestamp, self.last_timestamp)
+        if self.last_timestamp is not None and mapped < self.last_timestamp:
+            raise ValueError(f"timestamps must not go backwards ({mapped})")
+        self.clock.settle(timestamp, mapped)
+        self.last_timestamp = mapped
+        return mapped
 
     def _busy(self, seconds: float) -> None:
         self._abort.wait(seconds)  # stands in for compute; returns early when aborted
 
     def add_frame(self, frame, timestamp: float) -> FrameEvent:
         started = time.perf_counter()
+        timestamp = self._stream_time(timestamp)
         self._busy(self.step_s)
         self.frames.append((len(self.frames), timestamp))
         return FrameEvent(
@@ -44,7 +57,7 @@ class SlowEngine:
         )
 
     def fold_static_frame(self, timestamp: float) -> None:
-        self.folded.append(timestamp)
+        self.folded.append(self._stream_time(timestamp))
 
     def snapshot(self) -> MemorySnapshot:
         carriers = tuple(
@@ -66,6 +79,15 @@ class SlowEngine:
 
     def reset(self) -> None:
         self.frames.clear()
+        self.folded.clear()
+        self.clock = SessionClock()
+        self.last_timestamp = None
+
+    def start_session(self) -> None:
+        self.reset()
+
+    def start_segment(self) -> None:
+        self.clock.new_segment()
 
     def request_abort(self) -> None:
         self._abort.set()

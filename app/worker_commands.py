@@ -1,0 +1,49 @@
+"""The model worker's commands: small typed objects, one per kind of request.
+
+Contract: the GUI builds these and ``EngineWorker`` runs them in its thread, in order, before the
+next frame. Each is frozen (safe to pass between threads). ``Ask`` is keyed by its answer id; a
+Stop for that id is remembered by the worker, so a question stopped while it waits is never
+answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videoscan_core.config import EngineConfig, GenerationOptions
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    source: str
+    config: EngineConfig
+
+
+@dataclass(frozen=True)
+class LoadModel:
+    request: ModelRequest
+
+
+@dataclass(frozen=True)
+class Ask:
+    answer_id: int
+    question: str
+    options: GenerationOptions
+
+
+@dataclass(frozen=True)
+class SetMemorySize:
+    memory_size: int | None
+
+
+@dataclass(frozen=True)
+class ResetStream:
+    config: EngineConfig | None = None  # a new engine config (same model), or keep the current
+
+
+@dataclass(frozen=True)
+class StartSession:
+    session: int  # the capture session that begins: the memory is forgotten
+
+
+Command = LoadModel | Ask | SetMemorySize | ResetStream | StartSession
