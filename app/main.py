@@ -139,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .main_window import MainWindow
     from .scripted_run import ScriptPlan
     from .settings import AppSettings
+    from .startup_checks import show_settings_problems
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
@@ -148,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.settings_file
         else QSettings()
     )
-    settings = AppSettings.load(store)
+    settings, settings_problems = AppSettings.load_checked(store)
     overrides = {
         key: value
         for key, value in (
@@ -194,6 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.aboutToQuit.connect(window.shutdown)
     window.show()
     window.start()
+    show_settings_problems(window, settings_problems)
     return app.exec()
 
 

@@ -1,20 +1,41 @@
 """App settings: one dataclass, mapped to QSettings at this boundary only.
 
 Contract: ``AppSettings`` holds every user setting with its default; ``load(qsettings)`` and
-``save(qsettings)`` convert to and from QSettings (missing or malformed values fall back to the
-default), and ``engine_config()`` gives the core's ``EngineConfig``. Which changes need what:
+``save(qsettings)`` convert to and from QSettings, and ``engine_config()`` gives the core's
+``EngineConfig``. Every field is validated in ``__post_init__`` (ranges as the Settings dialog
+allows), so an ``AppSettings`` that exists can always start. ``load_checked`` validates a stored
+file as a whole: each missing, malformed or out-of-range value falls back to its default and is
+named in the returned problems (``problems_message`` makes them one line); loading never writes,
+the file changes only on ``save``. Which changes need what:
 ``needs_model_reload`` (model, device, dtype) and ``needs_stream_reset`` (position mode, top-k,
 recent frames); memory size, FPS and the change threshold apply to a running session.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, fields, replace
 
-from videoscan_core.config import EngineConfig
+from videoscan_core.config import POSITION_MODES, EngineConfig
 
 MODEL_FIELDS = ("model", "device", "dtype")
 STREAM_FIELDS = ("position_mode", "keep_topk", "recent_frames")
+# inclusive ranges of the numeric fields (the Settings dialog offers the same)
+RANGES: dict[str, tuple[float, float]] = {
+    "memory_size": (1, 4096),
+    "fps": (0.2, 5.0),
+    "change_threshold": (0.0, 1.0),
+    "keep_topk": (0, 256),
+    "recent_frames": (0, 64),
+    "max_new_tokens": (1, 4096),
+    "max_recording_s": (1.0, 600.0),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "dtype": ("auto", "float32", "bfloat16", "float16"),
+    "position_mode": POSITION_MODES,
+}
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -51,6 +72,13 @@ class AppSettings:
     max_recording_s: float = 30.0
 
     def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            kind = type(field.default)
+            if kind is bool and not isinstance(value, bool):
+                raise ValueError(f"{field.name} must be true or false (got {value!r})")
+            if kind is str and not isinstance(value, str):
+                raise ValueError(f"{field.name} must be text (got {value!r})")
         if not 0.2 <= self.fps <= 5:
             raise ValueError("capture rate must be between 0.2 and 5 frames per second")
         if self.memory_size < 1:
@@ -59,6 +87,19 @@ class AppSettings:
             raise ValueError("change threshold must be between 0 and 1")
         if not 1 <= self.max_recording_s <= 600:
             raise ValueError("the longest recording must be between 1 and 600 seconds")
+        for name, (low, high) in RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"{name} must be a number (got {value!r})")
+            if not (math.isfinite(value) and low <= value <= high):
+                raise ValueError(f"{name} must be between {low:g} and {high:g} (got {value!r})")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r})"
+                )
+        if not _DEVICE.fullmatch(self.device):
+            raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})")
 
     def speech_options(self):
         from videoscan_core.speech import SpeechOptions
@@ -93,22 +134,50 @@ class AppSettings:
     def load(cls, store) -> AppSettings:
         """Read from a QSettings; a malformed or out-of-range value falls back to its default
         (the other values are kept)."""
-        values = {}
+        return cls.load_checked(store)[0]
+
+    @classmethod
+    def load_checked(cls, store) -> tuple[AppSettings, list[str]]:
+        """The settings in a QSettings and one problem per value replaced by its default.
+        Reads only: nothing is written back."""
+        values, problems = {}, []
         for field in fields(cls):
             if not store.contains(field.name):
                 continue
+            raw = store.value(field.name)
             try:
-                value = _parse(type(field.default), store.value(field.name))
+                value = _parse(type(field.default), raw)
                 cls(**{field.name: value})  # validates this one value
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as error:
+                reason = re.sub(r" \(got .*\)$", "", str(error))
+                problems.append(f"{field.name}={_shown(raw)}: {reason}; using {field.default!r}")
                 continue
             values[field.name] = value
-        return cls(**values)
+        try:
+            settings = cls(**values)
+            settings.engine_config()  # the core's own checks, on the values together
+        except (TypeError, ValueError) as error:
+            problems.append(f"the values together ({error}; using the defaults)")
+            settings = cls()
+        return settings, problems
 
     def save(self, store) -> None:
         for field in fields(self):
             store.setValue(field.name, getattr(self, field.name))
         store.sync()
+
+
+def problems_message(problems: list[str]) -> str:
+    """One line for people about the values ``load_checked`` replaced."""
+    return (
+        "Some saved settings were not valid and use their defaults until you save Settings: "
+        + "; ".join(problems)
+    )
+
+
+def _shown(raw) -> str:
+    text = repr(raw)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _parse(kind: type, raw):
@@ -121,4 +190,11 @@ def _parse(kind: type, raw):
                 return False
             raise ValueError(f"not a boolean: {raw!r}")
         return bool(raw)
+    if kind in (int, float) and isinstance(raw, str):
+        try:
+            return kind(raw.strip())
+        except ValueError:
+            raise ValueError("not a number") from None
+    if kind is str and not isinstance(raw, str):
+        raise ValueError("not text")  # e.g. an unquoted "a,b" read back as a list
     return kind(raw)
