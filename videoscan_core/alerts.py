@@ -76,8 +76,10 @@ NO_WORDS = ("no", "No", "NO")
 
 def condition_question(text: str) -> str:
     """The yes/no question asked for a condition ("when a red circle appears" -> asks whether a
-    red circle appears now)."""
-    body = text.strip().rstrip("?.!")
+    red circle appears now); a text ending in "?" is asked as written (as stream/conditions.py)."""
+    if text.strip().endswith("?"):
+        return text.strip()
+    body = text.strip().rstrip(".!")
     lowered = body.lower()
     for prefix in ("tell me when ", "alert me when ", "notify me when ", "when ", "if "):
         if lowered.startswith(prefix):
@@ -113,18 +115,23 @@ def first_token_score(engine, text: str) -> float:
     (``engine.first_token_logits``: the cache is rolled back). 0.5 before any frame."""
     if not engine.frames_seen:
         return 0.5
-    logits = engine.first_token_logits(condition_question(text))  # [V] float32
+    try:
+        logits = engine.first_token_logits(condition_question(text), use_history=False)  # [V]
+    except TypeError:  # an engine without follow-up history
+        logits = engine.first_token_logits(condition_question(text))
     yes, no = yes_no_ids(engine.model)
     margin = float(logits[yes].logsumexp(0) - logits[no].logsumexp(0))
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, margin))))
 
 
 def score_condition(engine, text: str) -> float:
-    """The engine's own yes/no scorer when it has one, otherwise ``first_token_score``."""
-    own = getattr(engine, "score_condition", None)
-    if own is not None:
-        return float(own(text))
-    return first_token_score(engine, text)
+    """P(yes) of a condition: ``stream.conditions.score_condition`` (the wording the demo model is
+    trained on) when the core has it, otherwise ``first_token_score``."""
+    try:
+        from .stream.conditions import score_condition as engine_score
+    except ImportError:
+        return first_token_score(engine, text)
+    return float(engine_score(engine, text))
 
 
 # -- watching --------------------------------------------------------------------------------
