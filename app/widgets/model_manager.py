@@ -43,6 +43,12 @@ def human_bytes(count: float) -> str:
 
 
 def describe_progress(progress: models.DownloadProgress) -> str:
+    if progress.stalled_s:
+        done = f"{human_bytes(progress.downloaded)} so far; " if progress.downloaded else ""
+        return (
+            f"Stalled: no data from the Hugging Face hub for {progress.stalled_s:.0f} s "
+            f"({done}still trying; Cancel stops and keeps finished files)"
+        )
     left = progress.seconds_left
     eta = (
         f", {left / 60:.0f} min left"
@@ -204,6 +210,7 @@ class ModelManagerDialog(QDialog):
     def _on_cancel(self) -> None:
         if self.download_thread is not None:
             self.download_thread.cancel.set()
+            self.status.setText("Cancelling…")
 
     @Slot()
     def _on_use(self) -> None:

@@ -55,6 +55,9 @@ def resolve_model_folder(source: str | os.PathLike) -> Path:
 
 def _hub_snapshot(repo_id: str) -> Path:
     disable_telemetry()
+    from ..hub.timeouts import install_hub_timeouts
+
+    install_hub_timeouts()  # the first metadata request has no time limit of its own
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,

@@ -76,6 +76,14 @@ def _download(model_id: str) -> int:
     bars: list = []  # created on the first progress report, so errors print only their line
 
     def show(progress: models.DownloadProgress) -> None:
+        if progress.stalled_s:
+            # one line per stall report (about once a second), above the bar
+            message = (
+                f"videoscan: no data from the hub for {progress.stalled_s:.0f} s; still "
+                "waiting (Ctrl-C stops, finished files are kept)"
+            )
+            (bars[0].write if bars else print)(message, file=sys.stderr)
+            return
         if not bars:
             bars.append(
                 tqdm(

@@ -7,7 +7,10 @@ explanation of what to expect. ``download(id, on_progress, cancel)`` fetches a h
 standard cache with ``huggingface_hub.snapshot_download`` (which checks each file's size and
 hash, and resumes a file with a Range request when the network drops during the download), after
 checking the free disk space; progress reports bytes, speed and time left; setting ``cancel``
-stops it (``DownloadCancelled``). A later call keeps the files that were finished and fetches the
+stops it (``DownloadCancelled``) within a tenth of a second, even while a request hangs. Every hub
+request has time limits (``hub.timeouts``); the first metadata request is retried once on a
+network error, and while no byte arrives for ``STALL_S`` seconds progress reports say so
+(``DownloadProgress.stalled_s``). A later call keeps the files that were finished and fetches the
 rest (huggingface_hub 2.x restarts an interrupted file from its first byte). Offline, downloads
 fail with a clear message while installed models keep working.
 """
@@ -25,9 +28,18 @@ from pathlib import Path
 from ..errors import ModelNotFoundError, VideoScanError
 from .hardware import Hardware, detect_hardware  # noqa: F401 - re-exported
 from .offline import hub_offline
+from .timeouts import (
+    Abandoned,
+    install_hub_timeouts,
+    is_network_error,
+    limits,
+    retrying,
+    run_cancellable,
+)
 
 GB = 1024**3
 CANCELLED = "download cancelled; finished files are kept for the next attempt"
+STALL_S = 5.0  # no byte for this long: progress reports say the download is stalled
 log = logging.getLogger("videoscan")
 
 
@@ -180,6 +192,8 @@ class DownloadProgress:
     downloaded: int
     total: int
     bytes_per_second: float
+    # seconds without a byte from the hub (0 while data flows; set from STALL_S on)
+    stalled_s: float = 0.0
 
     @property
     def seconds_left(self) -> float | None:
@@ -250,14 +264,21 @@ def download(
             "cannot download while offline (HF_HUB_OFFLINE=1); installed models still work"
         )
     cancel = cancel or threading.Event()
-    report = on_progress or (lambda progress: None)
+    report, on_wait = _stall_watch(on_progress or (lambda progress: None))
     if snapshot is None:
+        install_hub_timeouts()
         from huggingface_hub import snapshot_download as snapshot
     done = threading.Event()
     _watch_cancel_for_xet(cancel, done)
     try:
         quiet = _progress_class(lambda progress: None, cancel, 0)  # no dry-run bar on stderr
-        listing = snapshot(repo_id, dry_run=True, tqdm_class=quiet)
+        listing = run_cancellable(
+            lambda: retrying(
+                lambda: snapshot(repo_id, dry_run=True, tqdm_class=quiet), cancel=cancel
+            ),
+            cancel,
+            on_wait,
+        )
         needed = sum((f.file_size or 0) for f in listing if f.will_download)
         free = (disk_free or (lambda path: shutil.disk_usage(path).free))(_existing(_cache_root()))
         if needed * 1.05 > free:
@@ -266,9 +287,12 @@ def download(
                 f"GB, {free / GB:.1f} GB free in {_cache_root()}"
             )
         report(DownloadProgress(0, needed, 0.0))
-        folder = snapshot(repo_id, tqdm_class=_progress_class(report, cancel, needed))
+        progress = _progress_class(report, cancel, needed)
+        folder = run_cancellable(lambda: snapshot(repo_id, tqdm_class=progress), cancel, on_wait)
     except (DownloadError, DownloadCancelled):
         raise
+    except Abandoned:
+        raise DownloadCancelled(CANCELLED) from None
     except Exception as error:
         if cancel.is_set():  # e.g. an aborted Xet transfer
             raise DownloadCancelled(CANCELLED) from None
@@ -279,11 +303,34 @@ def download(
             ) from None
         if _caused_by(error, "RepositoryNotFoundError"):
             raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
+        if is_network_error(error):
+            raise DownloadError(
+                f"download of {repo_id} failed: the Hugging Face hub did not answer within "
+                f"{limits()['read']:g} s (no network, or a proxy that does not answer?)"
+            ) from None
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DownloadError(f"download of {repo_id} failed: {text}") from None
     finally:
         done.set()
     return Path(folder)
+
+
+def _stall_watch(report: Callable[[DownloadProgress], None]):
+    """``report`` that remembers the last progress, and a once-a-second ``on_wait(seconds)`` that
+    reports a stall (the last progress again, with ``stalled_s``) after ``STALL_S`` without one."""
+    state = {"at": time.monotonic(), "last": DownloadProgress(0, 0, 0.0)}
+
+    def on_progress(progress: DownloadProgress) -> None:
+        state["at"], state["last"] = time.monotonic(), progress
+        report(progress)
+
+    def on_wait(_seconds: float) -> None:
+        quiet = time.monotonic() - state["at"]
+        if quiet >= STALL_S:
+            last = state["last"]
+            report(DownloadProgress(last.downloaded, last.total, 0.0, stalled_s=round(quiet, 1)))
+
+    return on_progress, on_wait
 
 
 def _watch_cancel_for_xet(cancel: threading.Event, done: threading.Event) -> None:
