@@ -58,6 +58,11 @@ class AnswerChunk:
     stop_reason: str = ""  # "eos", "max_tokens", "stop_string", "cancelled"
     ttft_ms: float = 0.0
     total_ms: float = 0.0
+    # Where the evidence is: times (seconds) of the memory entries the question attended to
+    # most, heaviest first, with their frame indices and attention shares (0..1).
+    evidence: tuple[float, ...] = ()
+    evidence_frames: tuple[int, ...] = ()
+    evidence_weights: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--data",
         default="synthetic",
-        help="'synthetic' or a LLaVA-Video-178K-style JSON file (default synthetic)",
+        help="'synthetic' (multiple choice), 'synthetic-words' (multiple choice plus answers in "
+        "words, yes/no, follow-ups and refusals) or a LLaVA-Video-178K-style JSON file "
+        "(default synthetic)",
     )
     parser.add_argument("--video-folder", help="where the JSON's videos are (default: its folder)")
     parser.add_argument("--output", required=True, help="folder for checkpoints and the result")

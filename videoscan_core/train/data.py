@@ -26,6 +26,7 @@ from ..adapters.preprocess import FramePreprocessor
 from ..adapters.prompt import PromptFormat, time_instruction
 from ..config import DEFAULT_SYSTEM_PROMPT
 from ..errors import VideoReadError
+from ..stream.conversation import prompt_with_history
 from ..video import sample_frames
 
 
@@ -36,6 +37,8 @@ class TrainingExample:
     questions: list[str]  # independent questions about the video, packed in one sequence
     answers: list[str]
     kinds: list[str] | None = None
+    # per question, earlier (question, answer) turns shown before it (follow-ups); None: none
+    histories: list[tuple[tuple[str, str], ...]] | None = None
 
 
 class SyntheticDataset(Dataset):
@@ -48,9 +51,11 @@ class SyntheticDataset(Dataset):
         start: int = 0,
         max_frames: int = 32,
         easy_fraction: float = 0.0,
+        words: bool = False,
     ) -> None:
         from ..eval.synthetic import split_seeds
 
+        self.words = words  # mix in free-form word questions (synthetic_words)
         self.seeds = split_seeds(split, videos, start)
         self.max_frames = max_frames
         # a curriculum: this fraction of the videos has at most two shapes (short, easy)
@@ -64,12 +69,38 @@ class SyntheticDataset(Dataset):
 
         easy = self.easy_every and index % self.easy_every == 0
         video = make_video(self.seeds[index], max_events=2 if easy else 4)
+        if self.words:
+            return self._with_words(video)
         return TrainingExample(
             video.frames[-self.max_frames :],
             video.timestamps[-self.max_frames :],
             [q.text for q in video.questions],
             [q.answer for q in video.questions],
             [q.kind for q in video.questions],
+        )
+
+
+    def _with_words(self, video) -> TrainingExample:
+        """Half the videos: the multiple-choice questions plus 4 word questions about the whole
+        video; the other half: cut at a random frame (the screen may be blank "now"), 6 word
+        questions about what was streamed up to there."""
+        from ..eval.synthetic_words import word_questions
+
+        rng = np.random.default_rng(video.seed * 31 + 5)
+        if rng.random() < 0.5:
+            cut, asked = len(video.frames), list(video.questions)
+            words = word_questions(video, count=4)
+        else:
+            cut = int(rng.integers(video.events[0].start + 1, len(video.frames) + 1))
+            asked, words = [], word_questions(video, cut=cut, count=6)
+        start = max(0, cut - self.max_frames)
+        return TrainingExample(
+            video.frames[start:cut],
+            video.timestamps[start:cut],
+            [q.text for q in asked] + [q.text for q in words],
+            [q.answer for q in asked] + [q.answer for q in words],
+            [q.kind for q in asked] + [q.kind for q in words],
+            [()] * len(asked) + [q.history for q in words],
         )
 
 
@@ -140,11 +171,14 @@ class Collator:
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def question_text(self, example: TrainingExample, question: str) -> str:
+    def question_text(
+        self, example: TrainingExample, question: str, history: tuple = ()
+    ) -> str:
+        """The text after the frames, as the engine builds it (``prompt_with_history``)."""
         instruction = None
         if self.time_instruction:
             instruction = time_instruction(example.timestamps[-1], example.timestamps)
-        return self.prompt.question_text(question, instruction)
+        return prompt_with_history(self.prompt, question, instruction, history)
 
     def __call__(self, examples: list[TrainingExample]) -> dict[str, torch.Tensor]:
         size = self.preprocessor.size
@@ -153,7 +187,13 @@ class Collator:
         for row, example in enumerate(examples):
             stacked = np.stack([self.preprocessor(frame) for frame in example.frames])
             pixels[row, : len(example.frames)] = torch.from_numpy(stacked)
-        questions = [[self._ids(self.question_text(e, q)) for q in e.questions] for e in examples]
+        questions = [
+            [
+                self._ids(self.question_text(e, q, e.histories[k] if e.histories else ()))
+                for k, q in enumerate(e.questions)
+            ]
+            for e in examples
+        ]
         answers = [[self._ids(a) + self.end_ids for a in e.answers] for e in examples]
         pad = self.tokenizer.pad_token_id or 0
         return {

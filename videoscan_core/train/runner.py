@@ -30,7 +30,9 @@ class TrainOptions:
     stage: int
     model: str  # folder of the model to start from
     output: str
-    data: str = "synthetic"  # "synthetic" or a LLaVA-Video-178K-style JSON file
+    # "synthetic" (multiple choice), "synthetic-words" (multiple choice + word answers, yes/no,
+    # follow-ups, refusals; see eval/synthetic_words.py) or a LLaVA-Video-178K-style JSON file
+    data: str = "synthetic"
     video_folder: str | None = None
     videos: int = 2000  # synthetic training videos
     easy_fraction: float = 0.0  # synthetic: share of short two-shape videos (a curriculum)
@@ -104,8 +106,13 @@ def _merge_lora(owners: list) -> None:
 def _dataset(options: TrainOptions):
     from .data import JsonVideoDataset, SyntheticDataset
 
-    if options.data == "synthetic":
-        return SyntheticDataset("train", options.videos, easy_fraction=options.easy_fraction)
+    if options.data in ("synthetic", "synthetic-words"):
+        return SyntheticDataset(
+            "train",
+            options.videos,
+            easy_fraction=options.easy_fraction,
+            words=options.data == "synthetic-words",
+        )
     return JsonVideoDataset(options.data, options.video_folder)
 
 

@@ -1,0 +1,123 @@
+"""The recent conversation, as text after the memory, so follow-up questions work.
+
+Contract: ``Conversation(max_turns, max_chars)`` keeps the last question/answer pairs
+(``add(question, answer)``, ``clear()``, ``turns()``), bounded in pairs and in characters (a
+cheap proxy for tokens: the oldest pairs go first; ``token_budget`` is also applied by the engine
+when it tokenizes). ``prompt_with_history(prompt, question, instruction, history)`` is the text
+that follows the memory: the earlier turns as real chat turns (the time instruction goes in the
+first one, right after the frames), then the new question. With no history it equals
+``prompt.question_text(question, instruction)``, so a model trained without history sees exactly
+what it was trained on. Training (``train/data.py``) builds two-turn questions with the same
+function, so the demo model learns the format the engine uses. Nothing here touches the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..adapters.prompt import PromptFormat
+
+DEFAULT_MAX_TURNS = 3
+DEFAULT_MAX_CHARS = 600
+
+
+def turn_break(prompt: PromptFormat) -> str:
+    """The text between an answer and the next user question: the end of the assistant's turn
+    and the opening of a user turn, taken from the format's own templates (ChatML:
+    ``<|im_end|>\\n<|im_start|>user``; the question template supplies the newline after it)."""
+    after_system = prompt.system_template.split("{system}", 1)[-1]
+    if prompt.question_template.startswith("\n") and after_system.endswith("\n"):
+        after_system = after_system[:-1]
+    return after_system
+
+
+def prompt_with_history(
+    prompt: PromptFormat,
+    question: str,
+    instruction: str | None = None,
+    history: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The text after the memory for ``question`` with earlier ``(question, answer)`` turns."""
+    if not history:
+        return prompt.question_text(question, instruction)
+    parts = []
+    for index, (asked, answered) in enumerate(history):
+        parts.append(prompt.question_text(asked, instruction if index == 0 else None))
+        parts.append(answered.strip() + turn_break(prompt))
+    parts.append(prompt.question_text(question))
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Turn:
+    question: str
+    answer: str
+
+
+class Conversation:
+    """The last few question/answer pairs (oldest first)."""
+
+    def __init__(
+        self, max_turns: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS
+    ) -> None:
+        if max_turns < 0 or max_chars < 0:
+            raise ValueError("max_turns and max_chars must be >= 0")
+        self.max_turns = max_turns
+        self.max_chars = max_chars
+        self._turns: list[Turn] = []
+
+    def add(self, question: str, answer: str) -> None:
+        """Remember a finished exchange (empty answers are not remembered)."""
+        if not answer.strip() or self.max_turns == 0:
+            return
+        self._turns.append(Turn(question.strip(), answer.strip()))
+        self._trim()
+
+    def clear(self) -> None:
+        self._turns.clear()
+
+    def drop_oldest(self) -> bool:
+        """Forget the oldest pair; False when there was none."""
+        if not self._turns:
+            return False
+        self._turns.pop(0)
+        return True
+
+    def _trim(self) -> None:
+        while len(self._turns) > self.max_turns:
+            self._turns.pop(0)
+        while self._turns and self._chars() > self.max_chars:
+            self._turns.pop(0)
+
+    def _chars(self) -> int:
+        return sum(len(turn.question) + len(turn.answer) for turn in self._turns)
+
+    def turns(self) -> tuple[tuple[str, str], ...]:
+        return tuple((turn.question, turn.answer) for turn in self._turns)
+
+    def __len__(self) -> int:
+        return len(self._turns)
+
+
+DEFAULT_HISTORY_TOKENS = 256
+
+
+def fit_history(
+    history: Sequence[tuple[str, str]],
+    build: Callable[[Sequence[tuple[str, str]]], str],
+    count_tokens: Callable[[str], int],
+    budget: int = DEFAULT_HISTORY_TOKENS,
+) -> str:
+    """``build(history)`` with the oldest turns dropped until the history adds at most
+    ``budget`` tokens to the prompt without history."""
+    turns = list(history)
+    if not turns:
+        return build(())
+    plain = count_tokens(build(()))
+    while turns:
+        text = build(turns)
+        if count_tokens(text) - plain <= budget:
+            return text
+        turns.pop(0)
+    return build(())
