@@ -17,7 +17,7 @@ import math
 import re
 from dataclasses import dataclass, fields, replace
 
-from videoscan_core.config import POSITION_MODES, EngineConfig
+from videoscan_core.config import EngineConfig
 
 MODEL_FIELDS = ("model", "device", "dtype")
 STREAM_FIELDS = ("position_mode", "keep_topk", "recent_frames")
@@ -31,10 +31,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_new_tokens": (1, 4096),
     "max_recording_s": (1.0, 600.0),
 }
-CHOICES: dict[str, tuple[str, ...]] = {
-    "dtype": ("auto", "float32", "bfloat16", "float16"),
-    "position_mode": POSITION_MODES,
-}
+# position_mode, keep_topk and recent_frames are also checked by the core (engine_config())
+CHOICES: dict[str, tuple[str, ...]] = {"dtype": ("auto", "float32", "bfloat16", "float16")}
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -100,6 +98,7 @@ class AppSettings:
                 )
         if not _DEVICE.fullmatch(self.device):
             raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps (got {self.device!r})")
+        self.engine_config()  # the core's own rules (position modes, top-k, recent frames)
 
     def speech_options(self):
         from videoscan_core.speech import SpeechOptions

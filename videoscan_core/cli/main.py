@@ -26,7 +26,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench, demo, models, run, train, watch
+    from . import bench, demo, models, run, serve, train, watch
 
     parser = OneLineParser(
         prog="videoscan",
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_parser(commands)
     models.add_parser(commands)
     watch.add_parser(commands)
+    serve.add_parser(commands)
     tiny = commands.add_parser(
         "make-tiny-model", help="write a tiny random model (for tests and examples)"
     )

@@ -1,0 +1,83 @@
+"""``videoscan serve --model M``: an OpenAI-compatible server on this machine.
+
+Contract: checks the arguments (a non-loopback ``--host`` needs ``--api-key``; ``--source`` must
+name a file, a screen or a webcam) before loading the model, then serves until Ctrl-C on
+``http://HOST:PORT/v1``. Missing server packages are one line telling what to install.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import VideoScanError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("serve", help="an OpenAI-compatible API on this machine")
+    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (8765; 0 picks a free one)")
+    parser.add_argument("--api-key", default=None, help="require this Bearer key")
+    parser.add_argument(
+        "--source",
+        default=None,
+        help="live source for model videoscan-live: file:PATH, screen[:N] or webcam[:N]",
+    )
+    parser.add_argument("--fps", type=float, default=1.0, help="live frames per second (1)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="playback speed of a file source (1)"
+    )
+    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    parser.add_argument(
+        "--max-body-mb", type=float, default=64.0, help="largest request body in MB (64)"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument(
+        "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
+    )
+    parser.set_defaults(handler=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    try:
+        from ..serve.live import parse_source
+        from ..serve.server import VideoScanServer, check_host
+    except ImportError as error:
+        raise VideoScanError(
+            f"the server needs extra packages ({error.name}): "
+            "pip install 'videoscan-desktop[serve]'"
+        ) from None
+    from ..adapters import load_model
+
+    check_host(args.host, args.api_key)
+    if args.source:
+        parse_source(args.source)
+    if args.memory < 1 or not args.fps > 0 or not 0 <= args.port < 65536:
+        raise VideoScanError("--memory must be >= 1, --fps > 0 and --port in 0-65535")
+    print(f"videoscan: loading model {args.model}", file=sys.stderr)
+    try:
+        model = load_model(args.model, device=args.device, dtype=args.dtype)
+    except ValueError as error:
+        raise VideoScanError(str(error)) from None
+    server = VideoScanServer(
+        args.model,
+        model,
+        host=args.host,
+        api_key=args.api_key,
+        source=args.source,
+        memory=args.memory,
+        fps=args.fps,
+        speed=args.speed,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        device=args.device,
+        dtype=args.dtype,
+    )
+    print(
+        f"videoscan: serving http://{args.host}:{args.port}/v1 (models: "
+        f"{', '.join(server.pool.served_ids())}); Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
+    server.run(args.port)
+    return 0

@@ -1,0 +1,205 @@
+"""The ASGI application (Starlette): ``/v1/models``, ``/v1/chat/completions``, ``/health``.
+
+Contract: ``create_app(worker, pool, api_key, max_body_bytes, allow_files)`` returns a Starlette
+app; every model call goes to the single ``EngineWorker``. With an ``api_key`` every ``/v1``
+request needs ``Authorization: Bearer <key>`` (401 otherwise). Bodies over ``max_body_bytes`` get
+413, malformed JSON 400, unknown models 404, all with OpenAI's error body. ``stream: true``
+answers as server-sent events of ``chat.completion.chunk`` objects ending with ``data: [DONE]``;
+the last chunk with a ``finish_reason`` carries ``usage`` (or, with
+``stream_options.include_usage``, a separate chunk with empty ``choices`` does, as OpenAI sends
+it) and the ``videoscan`` extra field (evidence times, memory). A client that disconnects
+cancels its answer (a waiting job never starts; a running one stops within a token or a frame).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from .media import parse_messages
+from .models import LIVE_MODEL_ID, ModelPool
+from .protocol import APIError, ChatOptions, chunk, completion, model_card, new_id, usage
+from .worker import ChatJob, EngineWorker
+
+DEFAULT_MAX_BODY = 64 * 1024 * 1024
+POLL_S = 0.2
+
+
+def create_app(
+    worker: EngineWorker,
+    pool: ModelPool,
+    api_key: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    allow_files: bool = True,
+) -> Starlette:
+    def authorise(request: Request) -> None:
+        if not api_key:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, given = header.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), api_key):
+            raise APIError(401, "Incorrect API key provided", code="invalid_api_key")
+
+    async def models(request: Request) -> Response:
+        authorise(request)
+        ids = await run_in_threadpool(pool.served_ids)
+        return JSONResponse({"object": "list", "data": [model_card(i) for i in ids]})
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "pending": worker.pending(), **worker.live_status()})
+
+    async def chat(request: Request) -> Response:
+        authorise(request)
+        body = await _read_json(request, max_body_bytes)
+        options = ChatOptions.parse(body)
+        hints = dict(body.get("mm_processor_kwargs") or {})
+        hints.update({key: body[key] for key in ("fps", "num_frames") if key in body})
+        parsed = await run_in_threadpool(parse_messages, body.get("messages"), hints, allow_files)
+        model_id = body.get("model")
+        pool.check(model_id, parsed.video is not None)
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue = asyncio.Queue()
+
+        def emit(kind: str, value: object) -> None:
+            try:
+                loop.call_soon_threadsafe(events.put_nowait, (kind, value))
+            except RuntimeError:  # the event loop has closed (server shutting down)
+                pass
+
+        job = ChatJob(
+            model_id=model_id,
+            question=parsed.question,
+            options=options,
+            emit=emit,
+            video=parsed.video,
+            history=parsed.history,
+            system=parsed.system,
+        )
+        worker.submit(job)
+        first = await _next_event(events, request, job)
+        if first is None:
+            return Response(status_code=499)
+        if first[0] == "error":
+            raise first[1]
+        completion_id = new_id()
+        if options.stream:
+            stream = _sse(first, events, job, completion_id, model_id, options)
+            return StreamingResponse(stream, media_type="text/event-stream")
+        pieces, event = [], first
+        while event[0] == "delta":
+            pieces.append(event[1])
+            event = await _next_event(events, request, job)
+            if event is None:
+                return Response(status_code=499)
+        if event[0] == "error":
+            raise event[1]
+        result = event[1]
+        return JSONResponse(
+            completion(
+                completion_id,
+                model_id,
+                result["text"] if result["text"] else "".join(pieces).strip(),
+                result["stop_reason"],
+                usage(result["prompt_tokens"], result["completion_tokens"]),
+                result["videoscan"],
+            )
+        )
+
+    async def api_error(request: Request, error: APIError) -> Response:
+        return JSONResponse(error.body(), status_code=error.status)
+
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        code = "not_found" if error.status_code == 404 else None
+        body = APIError(error.status_code, str(error.detail), code=code).body()
+        return JSONResponse(body, status_code=error.status_code)
+
+    routes = [
+        Route("/v1/models", models, methods=["GET"]),
+        Route("/v1/chat/completions", chat, methods=["POST"]),
+        Route("/health", health, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes, exception_handlers={APIError: api_error, HTTPException: http_error}
+    )
+    app.state.worker, app.state.pool = worker, pool
+    return app
+
+
+async def _read_json(request: Request, limit: int) -> dict:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    data = bytearray()
+    async for piece in request.stream():
+        data += piece
+        if len(data) > limit:
+            raise _too_large(limit)
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise APIError(400, "the request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise APIError(400, "the request body must be a JSON object")
+    return body
+
+
+def _too_large(limit: int) -> APIError:
+    return APIError(413, f"the request body is larger than {limit} bytes", code="body_too_large")
+
+
+async def _next_event(events: asyncio.Queue, request: Request, job: ChatJob):
+    """The job's next event, or None (and the job cancelled) when the client has gone."""
+    while True:
+        try:
+            return await asyncio.wait_for(events.get(), POLL_S)
+        except TimeoutError:
+            if await request.is_disconnected():
+                job.cancel.set()
+                return None
+
+
+async def _sse(first, events: asyncio.Queue, job: ChatJob, completion_id, model_id, options):
+    def line(payload: dict) -> str:
+        return f"data: {json.dumps(payload)}\n\n"
+
+    try:
+        yield line(chunk(completion_id, model_id, {"role": "assistant", "content": ""}))
+        event = first
+        while True:
+            kind, value = event
+            if kind == "delta":
+                yield line(chunk(completion_id, model_id, {"content": value}))
+            elif kind == "error":
+                yield line(value.body())
+                break
+            else:
+                counts = usage(value["prompt_tokens"], value["completion_tokens"])
+                finish = {"eos": "stop", "max_tokens": "length"}.get(value["stop_reason"], "stop")
+                yield line(
+                    chunk(
+                        completion_id,
+                        model_id,
+                        {},
+                        finish,
+                        usage_=None if options.include_usage else counts,
+                        extra=value["videoscan"],
+                    )
+                )
+                if options.include_usage:
+                    yield line(chunk(completion_id, model_id, {}, usage_=counts, choices=False))
+                break
+            event = await events.get()
+        yield "data: [DONE]\n\n"
+    finally:
+        job.cancel.set()  # a client that went away stops the answer; after the end it is a no-op
+
+
+__all__ = ["create_app", "LIVE_MODEL_ID"]

@@ -1,0 +1,118 @@
+"""Putting a server together: model, worker, live source, ASGI app and uvicorn.
+
+Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an API key
+(``VideoScanError``). ``VideoScanServer(model_id, model, ...)`` wires a ``ModelPool``, one
+``EngineWorker``, an optional ``LiveSource`` feeding it, and the Starlette app;
+``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
+``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
+(waiting jobs get 503). ``file://`` URLs in requests are accepted only on a loopback host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+
+from ..errors import VideoScanError
+from .app import DEFAULT_MAX_BODY, create_app
+from .live import LiveSource
+from .models import ModelPool
+from .worker import EngineWorker
+
+log = logging.getLogger("videoscan.serve")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(host: str, api_key: str | None) -> None:
+    if not is_loopback(host) and not api_key:
+        raise VideoScanError(
+            f"--host {host} lets other machines connect: give an --api-key (or use 127.0.0.1)"
+        )
+
+
+class VideoScanServer:
+    def __init__(
+        self,
+        model_id: str,
+        model,
+        host: str = "127.0.0.1",
+        api_key: str | None = None,
+        source: str | None = None,
+        memory: int = 64,
+        fps: float = 1.0,
+        speed: float = 1.0,
+        max_body_bytes: int = DEFAULT_MAX_BODY,
+        device: str | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        check_host(host, api_key)
+        self.host = host
+        self.pool = ModelPool(model_id, model, live=source is not None, device=device, dtype=dtype)
+        self.worker = EngineWorker(self.pool, memory=memory, live=source is not None)
+        self.source = (
+            LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
+        )
+        self.app = create_app(
+            self.worker, self.pool, api_key, max_body_bytes, allow_files=is_loopback(host)
+        )
+        self._server = None
+        self._thread: threading.Thread | None = None
+
+    def _uvicorn(self, port: int):
+        import uvicorn
+
+        config = uvicorn.Config(
+            self.app, host=self.host, port=port, log_level="warning", lifespan="off"
+        )
+        return uvicorn.Server(config)
+
+    def _start_engine(self) -> None:
+        self.worker.start()
+        if self.source is not None:
+            self.source.start()
+
+    def start(self, port: int = 0, timeout: float = 30.0) -> int:
+        """Serve in a background thread; returns the bound port."""
+        self._start_engine()
+        self._server = self._uvicorn(port)
+        self._thread = threading.Thread(target=self._server.run, name="videoscan-http", daemon=True)
+        self._thread.start()
+        started = threading.Event()
+        while not started.wait(0.02):
+            if self._server.started:
+                break
+            if not self._thread.is_alive() or timeout <= 0:
+                self.stop()
+                raise VideoScanError(f"the server could not listen on {self.host}:{port}")
+            timeout -= 0.02
+        return self._server.servers[0].sockets[0].getsockname()[1]
+
+    def run(self, port: int) -> None:
+        """Serve in this thread until interrupted."""
+        self._start_engine()
+        self._server = self._uvicorn(port)
+        try:
+            self._server.run()
+        finally:
+            self._stop_engine()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+        self._stop_engine()
+
+    def _stop_engine(self) -> None:
+        if self.source is not None:
+            self.source.stop()
+        self.worker.stop()

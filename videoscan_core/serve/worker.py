@@ -1,0 +1,279 @@
+"""One engine worker thread that every request, live frame and alert check goes through.
+
+Contract: ``EngineWorker(pool, memory, live)`` owns a thread; nothing else touches an engine.
+``submit(job)`` queues a ``ChatJob`` (FIFO; ``APIError(503)`` when ``max_queue`` are waiting) and
+returns at once; the job's ``emit(kind, value)`` is called from the worker thread with
+``("delta", text)`` pieces, then exactly one ``("done", result)`` or ``("error", APIError)``.
+Setting ``job.cancel`` stops a waiting job before it starts and a running one within one frame or
+one token (its answer is rolled back as any answer is). Live mode: ``submit_frame(t, rgb)`` offers
+the newest frame of the server's own source (latest wins: a frame still waiting when a newer one
+comes is dropped and counted); frames are streamed only while no request waits, so questions go
+first. After each live frame the ``watcher``'s conditions are scored and alerts kept (newest
+``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its frames through a fresh
+engine on the requested model with the request's memory size; the live stream is not touched.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..alerts import Alert, AlertWatcher
+from ..config import EngineConfig
+from ..errors import StepAborted, VideoScanError
+from .media import VideoInput, iter_samples
+from .models import ModelPool
+from .protocol import APIError, ChatOptions
+
+log = logging.getLogger("videoscan.serve")
+
+
+@dataclass
+class ChatJob:
+    model_id: str
+    question: str
+    options: ChatOptions
+    emit: Callable[[str, object], None]
+    video: VideoInput | None = None  # None: answer from the live stream
+    history: list[tuple[str, str]] = field(default_factory=list)
+    system: str | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+
+
+class EngineWorker:
+    def __init__(
+        self,
+        pool: ModelPool,
+        memory: int = 64,
+        live: bool = False,
+        max_queue: int = 64,
+        max_alerts: int = 200,
+        on_alert: Callable[[Alert], None] | None = None,
+    ) -> None:
+        self.pool, self.memory, self.max_queue = pool, memory, max_queue
+        self.live_engine = None
+        if live:
+            from ..stream.engine import StreamingEngine
+
+            self.live_engine = StreamingEngine(pool.default(), EngineConfig(memory_size=memory))
+        self.watcher = AlertWatcher()
+        self.alerts: collections.deque[Alert] = collections.deque(maxlen=max_alerts)
+        self.on_alert = on_alert
+        self.frames_dropped = 0
+        self.jobs_done = 0
+        self.answers_cancelled = 0  # by clients that went away (before or while answering)
+        self._jobs: collections.deque[ChatJob] = collections.deque()
+        self._frame: tuple[float, np.ndarray] | None = None
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="videoscan-engine", daemon=True)
+
+    # -- any thread ------------------------------------------------------------------------
+    def start(self) -> EngineWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._wake:
+            self._stopping = True
+            waiting, self._jobs = list(self._jobs), collections.deque()
+            self._wake.notify_all()
+        for job in waiting:
+            job.emit("error", APIError(503, "the server is shutting down", "server_error"))
+        for engine in (self.live_engine,):
+            if engine is not None:
+                engine.request_abort()
+        if self._thread.ident is not None:
+            self._thread.join(timeout)
+
+    def submit(self, job: ChatJob) -> None:
+        with self._wake:
+            if self._stopping:
+                raise APIError(503, "the server is shutting down", "server_error")
+            if len(self._jobs) >= self.max_queue:
+                raise APIError(503, "too many requests are waiting; try again", "server_error")
+            self._jobs.append(job)
+            self._wake.notify_all()
+
+    def submit_frame(self, timestamp: float, frame: np.ndarray) -> None:
+        with self._wake:
+            if self._frame is not None:
+                self.frames_dropped += 1
+            self._frame = (timestamp, frame)
+            self._wake.notify_all()
+
+    def pending(self) -> int:
+        with self._wake:
+            return len(self._jobs)
+
+    def live_status(self) -> dict:
+        engine = self.live_engine
+        if engine is None:
+            return {"live": False}
+        snapshot = engine.snapshot()  # plain numbers; a race only makes it a frame old
+        return {
+            "live": True,
+            "frames_seen": snapshot.frames_seen,
+            "frames_dropped": self.frames_dropped,
+            "memory_size": snapshot.capacity,
+            "carrier_times": [round(c.timestamp, 3) for c in snapshot.carriers],
+        }
+
+    # -- the worker thread -----------------------------------------------------------------
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stopping and not self._jobs and self._frame is None:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                job = self._jobs.popleft() if self._jobs else None
+                frame = None
+                if job is None:
+                    frame, self._frame = self._frame, None
+            if job is not None:
+                self._run(job)
+            elif frame is not None:
+                self._live_frame(*frame)
+
+    def _live_frame(self, timestamp: float, frame: np.ndarray) -> None:
+        engine = self.live_engine
+        if engine is None:
+            return
+        try:
+            event = engine.add_frame(frame, timestamp)
+            for alert in self.watcher.after_frame(engine, event):
+                self.alerts.append(alert)
+                if self.on_alert is not None:
+                    self.on_alert(alert)
+        except (StepAborted, ValueError, VideoScanError) as error:
+            log.warning("live frame at %.2f s skipped: %s", timestamp, error)
+
+    def _run(self, job: ChatJob) -> None:
+        if job.cancel.is_set():
+            self.answers_cancelled += 1
+            job.emit("error", APIError(499, "the client went away", code="cancelled"))
+            return
+        try:
+            result = self._answer(job)
+        except APIError as error:
+            job.emit("error", error)
+        except (VideoScanError, ValueError) as error:
+            job.emit("error", APIError(400, str(error)))
+        except Exception as error:  # a bug or an out-of-memory: report it, keep serving
+            log.exception("request failed")
+            job.emit("error", APIError(500, f"{type(error).__name__}: {error}", "server_error"))
+        else:
+            job.emit("done", result)
+        finally:
+            self.jobs_done += 1
+
+    def _answer(self, job: ChatJob) -> dict:
+        started = time.perf_counter()
+        if job.video is None:
+            if self.live_engine is None:
+                raise APIError(404, "videoscan-live needs a server started with --source")
+            engine, frames = self.live_engine, None
+        else:
+            engine, frames = self._stream_video(job)
+            if engine is None:
+                self.answers_cancelled += 1
+                raise APIError(499, "the client went away", code="cancelled")
+        final = None
+        with request_history(engine, job.history):
+            prompt = engine.question_prompt(job.question)
+            prompt_tokens = engine.cache.length + int(engine.model.tokenize(prompt).shape[1])
+            for piece in _ask(engine, job):
+                if piece.text:
+                    job.emit("delta", piece.text)
+                if piece.finished:
+                    final = piece
+        if final is None or final.stop_reason == "cancelled":
+            self.answers_cancelled += 1
+        snapshot = engine.snapshot()
+        return {
+            "text": final.answer if final else "",
+            "stop_reason": final.stop_reason if final else "cancelled",
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": final.tokens if final else 0,
+            "videoscan": {
+                "source": "live" if job.video is None else "video",
+                "frames_seen": snapshot.frames_seen,
+                "frames_streamed": frames,
+                "memory_size": snapshot.capacity,
+                "carrier_times": [round(c.timestamp, 3) for c in snapshot.carriers],
+                "evidence": evidence_times(engine, final),
+                "ttft_ms": round(final.ttft_ms, 1) if final else None,
+                "total_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        }
+
+    def _stream_video(self, job: ChatJob):
+        from ..stream.engine import StreamingEngine
+        from ..stream.frame_batches import stream_frames
+
+        model = self.pool.get(job.model_id)
+        config = EngineConfig(memory_size=job.options.memory or self.memory)
+        if job.system:
+            config = config.replace(system_prompt=job.system)
+        engine = StreamingEngine(model, config)
+        frames = 0
+        for _ in stream_frames(engine, iter_samples(job.video), batch=4):
+            frames += 1
+            if job.cancel.is_set():
+                return None, frames
+        if not frames:
+            raise APIError(400, "the video has no frames", param="messages")
+        return engine, frames
+
+
+def _ask(engine, job: ChatJob):
+    """The engine's answer stream; the request's own history is used, and nothing is remembered
+    (each client's conversation is its own)."""
+    options, stop = job.options.generation, job.cancel.is_set
+    if hasattr(engine, "conversation"):
+        return engine.ask(job.question, options, stop, use_history=True, remember=False)
+    return engine.ask(job.question, options, stop)
+
+
+@contextmanager
+def request_history(engine, history: list[tuple[str, str]]):
+    """Show the request's earlier turns (not the engine's shared ones) while it is answered."""
+    if not hasattr(engine, "conversation"):
+        yield
+        return
+    from ..stream.conversation import Conversation
+
+    conversation = Conversation()
+    for question, answer in history:
+        conversation.add(question, answer)
+    saved, engine.conversation = engine.conversation, conversation
+    try:
+        yield
+    finally:
+        engine.conversation = saved
+
+
+def evidence_times(engine, final) -> list[dict]:
+    """The memory the answer drew on: ``{"time", "frame", "weight"}`` per entry, heaviest first
+    (empty when the engine reports none)."""
+    if final is None:
+        return []
+    times = getattr(final, "evidence", ()) or ()
+    frames = getattr(final, "evidence_frames", ()) or ()
+    weights = getattr(final, "evidence_weights", ()) or ()
+    return [
+        {
+            "time": round(float(t), 3),
+            "frame": int(frames[i]) if i < len(frames) else None,
+            "weight": float(weights[i]) if i < len(weights) else None,
+        }
+        for i, t in enumerate(times)
+    ]
