@@ -60,6 +60,10 @@ def test_run_prints_the_json_report(video_file, tiny_model_dir):
     assert report["carriers_retained"] == 4 and report["memory_size"] == 4
     assert len(report["carrier_timestamps"]) == 4
     assert report["carrier_timestamps"][-1] == 11.0  # the newest frame is always kept
+    # each answer names where its evidence is: up to 3 retained carriers' times
+    assert len(report["evidence"]) == 2
+    for times in report["evidence"]:
+        assert 1 <= len(times) <= 3 and set(times) <= set(report["carrier_timestamps"])
     assert report["kv_cache_bytes"] > 0 and report["median_frame_ms"] > 0
     assert report["peak_rss_mb"] > 50
     assert "streaming" in result.stderr  # the progress bar went to stderr

@@ -118,7 +118,7 @@ def _validate(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..config import EngineConfig, GenerationOptions
     from ..stream.frame_batches import stream_frames
-    from ..video import probe_video, sample_frames
+    from ..video import ReadOutcome, probe_video, sample_frames
 
     _validate(args)
     info = probe_video(args.video)
@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     frame_ms: list[float] = []
     progress = _progress(args, info.expected_samples(args.fps))
     try:
-        samples = sample_frames(args.video, args.fps)
+        read = ReadOutcome()
+        samples = sample_frames(args.video, args.fps, read)
         for event in stream_frames(engine, samples, args.vision_batch):
             frame_ms.append(event.total_ms)
             if progress is not None:
@@ -153,8 +154,12 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if progress is not None:
             progress.close()
-    answers = [engine.answer(question, options) for question in args.question]
-    _print_report(args, engine, answers, frame_ms)
+    if read.stopped_early:  # answers still come, but from part of the video
+        print(f"videoscan: warning: {read.stopped_early}", file=sys.stderr)
+    finals = [list(engine.ask(question, options))[-1] for question in args.question]
+    answers = [chunk.answer for chunk in finals]
+    evidence = [[round(t, 3) for t in chunk.evidence] for chunk in finals]
+    _print_report(args, engine, answers, frame_ms, evidence)
     return 0
 
 
@@ -190,13 +195,21 @@ def _progress(args: argparse.Namespace, total: int):
     )
 
 
-def report(engine, questions: list[str], answers: list[str], frame_ms: list[float]) -> dict:
+def report(
+    engine,
+    questions: list[str],
+    answers: list[str],
+    frame_ms: list[float],
+    evidence: list[list[float]] | None = None,
+) -> dict:
+    """``evidence``: per answer, the times (s) of the memory entries it attended to most."""
     from ..resources import peak_rss_mb
 
     snapshot = engine.snapshot()
     return {
         "questions": questions,
         "answers": answers,
+        "evidence": evidence if evidence is not None else [[] for _ in answers],
         "frames_seen": snapshot.frames_seen,
         "carriers_retained": snapshot.carriers_retained,
         "carrier_timestamps": [round(c.timestamp, 3) for c in snapshot.carriers],
@@ -207,9 +220,13 @@ def report(engine, questions: list[str], answers: list[str], frame_ms: list[floa
     }
 
 
-def _print_report(args, engine, answers: list[str], frame_ms: list[float]) -> None:
+def _print_report(args, engine, answers: list[str], frame_ms: list[float], evidence) -> None:
+    from ..answer_text import with_option_text
+
     if args.json:
-        print(json.dumps(report(engine, args.question, answers, frame_ms)))
+        print(json.dumps(report(engine, args.question, answers, frame_ms, evidence)))
         return
-    for question, answer in zip(args.question, answers, strict=True):
-        print(f"Q: {question}\nA: {answer}\n")
+    for question, answer, times in zip(args.question, answers, evidence, strict=True):
+        seen = ", ".join(f"{t:g} s" for t in times)
+        where = f"\n   (evidence at {seen})" if seen else ""
+        print(f"Q: {question}\nA: {with_option_text(question, answer)}{where}\n")
