@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-PositionMode = Literal["compact", "monotonic"]
+PositionMode = Literal["compact", "monotonic", "rerotate"]
+POSITION_MODES = ("compact", "monotonic", "rerotate")
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 
@@ -23,7 +24,10 @@ class EngineConfig:
     # for the full-token baseline). With carrier=False the bank holds whole frames.
     memory_size: int | None = 64
     # "compact": new tokens are numbered from the compacted cache length (official VideoScan,
-    # needed for weights trained that way). "monotonic": positions keep growing with the stream.
+    # needed for weights trained that way). "monotonic": positions keep growing with the stream
+    # (refused past the model's max_position_embeddings). "rerotate": after each cut the kept
+    # keys are re-rotated so the cache holds contiguous positions in stream order (bounded by
+    # S + M (1 + k) + frame + question, and ordered); see stream/positions.py.
     position_mode: PositionMode = "compact"
     # VideoScan+: per layer, also keep the k visual entries of each frame that its carrier
     # attended to most (head-averaged). 0 disables.
@@ -50,9 +54,10 @@ class EngineConfig:
     def __post_init__(self) -> None:
         if self.memory_size is not None and self.memory_size < 1:
             raise ValueError(f"memory size must be at least 1 (got {self.memory_size})")
-        if self.position_mode not in ("compact", "monotonic"):
+        if self.position_mode not in POSITION_MODES:
             raise ValueError(
-                f"position mode must be 'compact' or 'monotonic' (got {self.position_mode!r})"
+                "position mode must be 'compact', 'monotonic' or 'rerotate' "
+                f"(got {self.position_mode!r})"
             )
         if self.keep_topk < 0:
             raise ValueError(f"keep_topk must be >= 0 (got {self.keep_topk})")

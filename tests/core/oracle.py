@@ -95,15 +95,18 @@ def oracle_logits(
     }
     layers = vlm.num_layers
     length = len(tokens)
-    masks = []
+    masks, allowed_per_layer = [], []
     for layer in range(layers):
         allowed = torch.zeros(length, length, dtype=torch.bool)
         for i, qt in enumerate(tokens):
             for j in range(i + 1):
                 allowed[i, j] = visible(qt, tokens[j], layer, rules)
+        allowed_per_layer.append(allowed)
         mask = torch.zeros(length, length, dtype=vlm.dtype)
         mask.masked_fill_(~allowed, torch.finfo(vlm.dtype).min)
         masks.append(mask[None, None])
+    if position_mode == "rerotate":
+        return pairwise_forward(vlm, embeds, allowed_per_layer)
     return masked_forward(vlm, embeds, torch.tensor([positions]), masks)
 
 
@@ -126,3 +129,78 @@ def masked_forward(vlm, embeds, positions, layer_masks) -> torch.Tensor:
     finally:
         for handle in handles:
             handle.remove()
+
+
+# -- rerotate: every query sees its visible keys at contiguous positions ------------------------
+# With re-rotation, the cache a token reads always holds contiguous positions 0..n-1 in stream
+# order, and the token itself comes next. So query i sits at position (number of keys it sees
+# before itself) and sees key j at position (rank of j among the keys it sees). A key's position
+# therefore depends on the query (a carrier moves when an older one is evicted): the reference is
+# one forward whose attention rotates every (query, key) pair at its own positions.
+
+
+def rope_inv_freq(vlm) -> torch.Tensor:
+    text = vlm.text_config
+    head_dim = vlm.head_dim
+    theta = text.rope_parameters["rope_theta"]
+    return 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+
+
+def rope_rotate(x: torch.Tensor, positions: torch.Tensor, inv_freq: torch.Tensor) -> torch.Tensor:
+    """Rotate ``x [..., D]`` to ``positions [...]`` (broadcast), transformers' rotate_half."""
+    angles = positions.double()[..., None] * inv_freq  # [..., D/2]
+    cos, sin = angles.cos(), angles.sin()
+    half = x.shape[-1] // 2
+    x1, x2 = x[..., :half].double(), x[..., half:].double()
+    out = torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
+    return out.to(x.dtype)
+
+
+def pairwise_forward(vlm, embeds, allowed_per_layer) -> torch.Tensor:
+    """One forward where each layer's attention is computed here, pair by pair."""
+    inv_freq = rope_inv_freq(vlm)
+    patched = []
+    for layer_module, allowed in zip(vlm.decoder.layers, allowed_per_layer, strict=True):
+        counts = allowed.long().cumsum(dim=1)  # visible keys up to j, per query row
+        query_pos = counts.diagonal() - 1  # [L] rank of the query in its own row
+        key_pos = counts - 1  # [L, L] rank of key j in row i (used where allowed)
+        attention = layer_module.self_attn
+
+        def forward(hidden_states, *args, attention=attention, allowed=allowed,
+                    query_pos=query_pos, key_pos=key_pos, **kwargs):
+            return _pairwise_attention(
+                attention, hidden_states, allowed, query_pos, key_pos, inv_freq
+            ), None
+
+        attention.forward = forward
+        patched.append(attention)
+    length = embeds.shape[1]
+    try:
+        with torch.inference_mode():
+            hidden = vlm.decoder(
+                inputs_embeds=embeds,
+                attention_mask=torch.zeros(1, 1, length, length, dtype=embeds.dtype),
+                position_ids=torch.arange(length)[None],
+            ).last_hidden_state
+            return vlm.lm_head(hidden[:, -1])[0].float()
+    finally:
+        for attention in patched:
+            del attention.forward
+
+
+def _pairwise_attention(attention, hidden, allowed, query_pos, key_pos, inv_freq):
+    """Qwen2 attention written out: [1, L, D] -> [1, L, D]."""
+    _, length, _ = hidden.shape
+    head_dim = attention.head_dim
+    q = attention.q_proj(hidden).view(length, -1, head_dim).transpose(0, 1)  # [H, L, hd]
+    k = attention.k_proj(hidden).view(length, -1, head_dim).transpose(0, 1)  # [Hkv, L, hd]
+    v = attention.v_proj(hidden).view(length, -1, head_dim).transpose(0, 1)
+    groups = q.shape[0] // k.shape[0]
+    k, v = k.repeat_interleave(groups, dim=0), v.repeat_interleave(groups, dim=0)
+    q = rope_rotate(q, query_pos, inv_freq)  # [H, L, hd]
+    keys = rope_rotate(k[:, None, :, :], key_pos, inv_freq)  # [H, L(query), L(key), hd]
+    scores = (q[:, :, None, :] * keys).sum(-1).float() * attention.scaling  # [H, L, L]
+    scores = scores.masked_fill(~allowed, float("-inf"))
+    weights = scores.softmax(dim=-1).to(v.dtype)
+    out = (weights @ v).transpose(0, 1).reshape(1, length, -1)  # [1, L, H*hd]
+    return attention.o_proj(out)

@@ -27,7 +27,7 @@ def first_answer_logits(wrapper, batch):
     return logits, targets
 
 
-@pytest.mark.parametrize("position_mode", ["compact", "monotonic"])
+@pytest.mark.parametrize("position_mode", ["compact", "monotonic", "rerotate"])
 def test_stage2_training_logits_equal_streaming_inference(tiny_vlm, position_mode):
     sample = example()
     engine = StreamingEngine(tiny_vlm, EngineConfig(memory_size=64, position_mode=position_mode))

@@ -30,11 +30,10 @@ from ..errors import StepAborted
 from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
-from .conversation import Conversation, fit_history, prompt_with_history
 from .decoding import IncrementalText, TokenChooser
-from .evidence import QuestionProbe, memory_spans, memory_weights, top_evidence
 from .frame_chunk import frame_chunk
 from .memory_bank import BankEntry, MemoryBank
+from .positions import PositionBook, PositionLimitError, Rotation, contiguous_shift, rerotate
 from .session_clock import SessionClock
 from .slot_cache import SlotCache
 
@@ -46,7 +45,6 @@ class StreamingEngine:
         self.model = model
         self.config = config or EngineConfig()
         self._abort = threading.Event()
-        self.conversation = Conversation()  # recent Q/A pairs shown to follow-up questions
         self.reset()
 
     @classmethod
@@ -62,9 +60,8 @@ class StreamingEngine:
 
     # -- state -----------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the stream (memory, cache, counters, conversation); the model stays loaded."""
+        """Forget the stream (memory, cache, counters); the model stays loaded."""
         self._close_active_answer()
-        self.conversation.clear()
         capacity = self._initial_capacity()
         self.cache = SlotCache(self.model.num_layers, initial_capacity=capacity)
         self.bank = MemoryBank(self.config.memory_size)
@@ -73,7 +70,11 @@ class StreamingEngine:
         self.frames_folded = 0
         self.last_timestamp: float | None = None  # on the stream's timeline (see SessionClock)
         self.clock = SessionClock()
-        self.positions_used = 0  # next position in monotonic mode
+        self.positions_used = 0  # next free position (compact numbers from the cache length)
+        rows = getattr(self.model, "position_rows", 1)
+        self.positions = PositionBook(self.model.num_layers, rows, capacity)  # per-slot positions
+        rerotating = self.config.position_mode == "rerotate"
+        self._rotation = Rotation.from_model(self.model) if rerotating else None  # checks RoPE
         self._active_answer: Iterator[AnswerChunk] | None = None
 
     def start_session(self) -> None:
@@ -224,7 +225,28 @@ class StreamingEngine:
     def _forward(self, inputs: torch.Tensor, positions: torch.Tensor, **extra) -> torch.Tensor:
         """Run the language model over ``inputs [1, q, D]`` at ``positions [R, 1, q]``,
         appending to the cache; returns the last hidden states ``[1, q, D]``."""
+        self._record_positions(positions)
         return self.model.decode_step(inputs, positions, self.cache, **extra)
+
+    def _record_positions(self, positions: torch.Tensor) -> None:
+        """Refuse positions past the model's limit (before the forward), then note them."""
+        limit = getattr(self.model, "max_position_embeddings", 0)
+        if limit and int(positions.max()) >= limit:
+            raise PositionLimitError(
+                f"position {int(positions.max())} would pass the model's limit of {limit} "
+                f"positions ({self.config.position_mode} positions grow with the stream); use "
+                "position mode 'rerotate' (bounded) or start a new stream"
+            )
+        self.positions.truncate(self.cache.length)  # a question or abort was rolled back
+        self.positions.append(positions)
+
+    def _settle_positions(self, keep) -> None:
+        """After a cut: keep the same slots' positions; ``rerotate`` closes the gaps."""
+        self.positions.keep(keep)
+        if self.config.position_mode == "rerotate":
+            delta = contiguous_shift(self.positions.positions, keep, self.model.num_layers)
+            rerotate(self.cache, self.positions, self._rotation, delta)
+            self.positions_used = self.positions.next_free()
 
     def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """``_forward``, then the head on the last position: logits ``[V]``."""
@@ -302,7 +324,9 @@ class StreamingEngine:
         if not real:
             return  # e.g. full-token streaming without eviction: nothing to cut
         keep = self.layout.transition(real, self.model.num_layers)
+        self.positions.truncate(self.cache.length)
         self.cache.keep(keep)
+        self._settle_positions(keep)
         if self.cache.length != self.layout.length:
             raise RuntimeError("cache and layout disagree after a cut")
 
@@ -312,16 +336,10 @@ class StreamingEngine:
         question: str,
         options: GenerationOptions | None = None,
         should_stop: Callable[[], bool] | None = None,
-        use_history: bool = True,
-        remember: bool = True,
     ) -> Iterator[AnswerChunk]:
-        """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats and
-        the evidence times). ``use_history``: the recent conversation is shown before the
-        question; ``remember``: a finished (not cancelled) answer joins the conversation."""
+        """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats)."""
         self._close_active_answer()
-        answer = self._answer(
-            question, options or GenerationOptions(), should_stop, use_history, remember
-        )
+        answer = self._answer(question, options or GenerationOptions(), should_stop)
         self._active_answer = answer
         return answer
 
@@ -330,56 +348,31 @@ class StreamingEngine:
         chunks = list(self.ask(question, options))
         return chunks[-1].answer
 
-    def clear_conversation(self) -> None:
-        """Forget the recent questions and answers (New conversation); the stream is kept."""
-        self.conversation.clear()
-
-    def question_prompt(self, question: str, use_history: bool = True) -> str:
-        """The text after the memory: the recent conversation (bounded in tokens, see
-        ``conversation.py``) when ``use_history``, then the question."""
+    def question_prompt(self, question: str) -> str:
         instruction = None
         wanted = self.config.time_instruction and getattr(self.model, "time_instruction", True)
         if wanted and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
-        history = self.conversation.turns() if use_history else ()
-        return fit_history(
-            history,
-            lambda turns: prompt_with_history(self.model.prompt, question, instruction, turns),
-            lambda text: int(self.model.tokenize(text).shape[1]),
-        )
+        return self.model.prompt.question_text(question, instruction)
 
-    def first_token_logits(self, question: str, use_history: bool = True) -> torch.Tensor:
+    def first_token_logits(self, question: str) -> torch.Tensor:
         """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
         self._close_active_answer()
         with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
             try:
-                return self._prefill_question(question, use_history).float().clone()
+                return self._prefill_question(question).float().clone()
             finally:
                 self.cache.truncate(checkpoint)
 
-    def _prefill_question(
-        self, question: str, use_history: bool = True, evidence: list | None = None
-    ) -> torch.Tensor:
-        """Prefill the question over the cache; logits ``[V]`` of the first answer token. With
-        ``evidence`` (a list), the question's attention row is probed and the heaviest memory
-        entries are appended to it (``evidence.py``)."""
-        ids = self.model.tokenize(self.question_prompt(question, use_history))  # [1, Q]
+    def _prefill_question(self, question: str) -> torch.Tensor:
+        ids = self.model.tokenize(self.question_prompt(question))  # [1, Q]
         positions = self._next_positions(ids.shape[1])
-        if evidence is None or not self.bank.entries:
-            return self._next_token_logits(self.model.embed(ids), positions)
-        entries = list(self.bank.entries)
-        spans = memory_spans(self.layout, entries, self.config.carrier)
-        with QuestionProbe(self.model.attention_modules(), self.cache) as probe:
-            logits = self._next_token_logits(self.model.embed(ids), positions)
-        evidence += top_evidence(entries, memory_weights(probe.rows, spans))
-        return logits
+        return self._next_token_logits(self.model.embed(ids), positions)
 
-    def _answer(
-        self, question, options, should_stop, use_history=True, remember=True
-    ) -> Iterator[AnswerChunk]:
+    def _answer(self, question, options, should_stop) -> Iterator[AnswerChunk]:
         started = time.perf_counter()
         with self._guarded():
             self._ensure_system()
@@ -387,10 +380,9 @@ class StreamingEngine:
         text = IncrementalText(self.model.decode)
         chooser = TokenChooser(options, self.model.device)
         ttft_ms, reason = 0.0, "max_tokens"
-        evidence: list = []
         try:
             with self._guarded():
-                logits = self._prefill_question(question, use_history, evidence)
+                logits = self._prefill_question(question)
             # the first answer token follows the question: compact numbers from the cache
             # length, monotonic from the stream's next position
             base = checkpoint if self.config.position_mode == "compact" else self.positions_used
@@ -421,8 +413,6 @@ class StreamingEngine:
             final = text.text
             for stop in options.stop_strings:
                 final = final.split(stop)[0]
-            if remember and reason != "cancelled":
-                self.conversation.add(question, final)
             yield AnswerChunk(
                 "",
                 finished=True,
@@ -431,9 +421,6 @@ class StreamingEngine:
                 stop_reason=reason,
                 ttft_ms=ttft_ms,
                 total_ms=(time.perf_counter() - started) * 1000,
-                evidence=tuple(item.timestamp for item in evidence),
-                evidence_frames=tuple(item.frame_index for item in evidence),
-                evidence_weights=tuple(round(item.weight, 4) for item in evidence),
             )
         finally:
             self.cache.truncate(checkpoint)

@@ -15,6 +15,10 @@ attended to (a padding query sees only itself, so no row is empty). ``additive_m
 ``stream_position_ids`` gives the positions streaming inference uses without eviction:
 ``monotonic`` numbers frames contiguously, ``compact`` starts every frame where the compacted
 cache (system + earlier carriers) ends; every question starts where the frames end.
+``rerotate`` queries sit where ``compact`` puts them, but streaming later moves each carrier's
+key to where the compacted cache holds it (its frame's visual entries are gone):
+``stream_key_shift`` gives that move per token (the carrier's own query still sees its key
+unmoved), which ``train/key_shift_attention.py`` applies.
 """
 
 from __future__ import annotations
@@ -97,8 +101,10 @@ def stream_position_ids(
     segment_ids: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Position ids ``[B, L]`` that match streaming inference (no eviction)."""
-    if mode not in ("compact", "monotonic"):
+    if mode not in ("compact", "monotonic", "rerotate"):
         raise ValueError(f"unknown position mode {mode!r}")
+    if mode == "rerotate":
+        mode = "compact"  # the queries; keys move by stream_key_shift
     batch = token_types.shape[0]
     is_text = (token_types == TEXT).long()
     is_visual = (token_types == VISUAL).long()
@@ -122,6 +128,20 @@ def stream_position_ids(
     if mode == "compact":
         offset = torch.where(frame_ids >= 0, visual_offset, offset)
     return kept_before + torch.where(is_text == 1, text_offset, offset)
+
+
+def stream_key_shift(token_types: torch.Tensor, frame_ids: torch.Tensor) -> torch.Tensor:
+    """``[B, L]``: how far streaming with ``rerotate`` moves each token's key after its own
+    frame step (no eviction): a carrier moves back over its frame's visual entries; nothing
+    else moves (system and text keys never; visual keys are only read inside their frame)."""
+    is_visual = (token_types == VISUAL).long()
+    visual_before = _exclusive_cumsum(is_visual)
+    batch = token_types.shape[0]
+    previous = torch.cat([frame_ids.new_full((batch, 1), -2), frame_ids[:, :-1]], dim=1)
+    frame_start = (frame_ids >= 0) & (frame_ids != previous)
+    base = torch.where(frame_start, visual_before, torch.full_like(visual_before, -1))
+    in_frame = visual_before - base.cummax(dim=1).values  # visual tokens of the frame so far
+    return torch.where(token_types == CARRIER, -in_frame, torch.zeros_like(in_frame))
 
 
 def stream_layout(

@@ -7,7 +7,9 @@ sees the frames and itself, never the other questions) where the frames are
 stage 0: ``E_1 .. E_T`` (ordinary causal attention),
 stage 1: ``c_1 .. c_T`` (carriers only; c_t = mean(E_t)),
 stage 2: ``E_1, c_1, .., E_T, c_T`` with the semantic-aware mask and the position ids of
-streaming inference (``compact`` or ``monotonic``), so one training forward equals streaming.
+streaming inference (``compact``, ``monotonic`` or ``rerotate``: compact queries, carrier keys
+read at their compacted positions via ``key_shift_attention``), so one training forward equals
+streaming.
 It returns ``{"loss": cross-entropy over answer tokens}``; ``answer_logits`` gives the logits at
 the answer positions (for tests).
 """
@@ -27,6 +29,7 @@ from .masks import (
     additive_mask,
     causal_allowed,
     semantic_aware_allowed,
+    stream_key_shift,
     stream_position_ids,
 )
 
@@ -110,14 +113,25 @@ class CarrierTrainingModel(nn.Module):
             mode = self.position_mode if self.stage == 2 else "monotonic"
             positions = stream_position_ids(types, frame_ids, mode, segments)
         mask = additive_mask(allowed, embeds.dtype)  # [B, 1, L, L]
+        self._key_shift = None
+        if self.stage == 2 and self.position_mode == "rerotate":
+            self._key_shift = stream_key_shift(types, frame_ids)  # [B, L]
         return embeds, mask, positions, labels
 
     def answer_logits(self, **batch) -> tuple[torch.Tensor, torch.Tensor]:
         """(logits [K, V], targets [K]) at every answer token of the batch."""
         embeds, mask, positions, labels = self._batch(batch)
-        hidden = self.model.model.language_model(
-            inputs_embeds=embeds, attention_mask=mask, position_ids=positions
-        ).last_hidden_state  # [B, L, D]
+        language = self.model.model.language_model
+        if self._key_shift is None:
+            hidden = language(inputs_embeds=embeds, attention_mask=mask, position_ids=positions)
+        else:
+            from .key_shift_attention import key_shift_scope
+
+            with key_shift_scope(language, self._key_shift) as extra:
+                hidden = language(
+                    inputs_embeds=embeds, attention_mask=mask, position_ids=positions, **extra
+                )
+        hidden = hidden.last_hidden_state  # [B, L, D]
         rows, cols = torch.nonzero(labels != IGNORE, as_tuple=True)
         logits = self.model.lm_head(hidden[rows, cols - 1])  # the token before predicts it
         return logits, labels[rows, cols]
