@@ -6,6 +6,12 @@ that ``LlavaOnevisionForConditionalGeneration.from_pretrained(folder)`` and ``lo
 load. The same seed gives the same weights. ``tiny_config`` is the config alone, for tests that
 build models in memory. Geometry: 35x35 frames, 7x7 patches -> a 5x5 grid pooled to 3x3 = 9
 tokens per frame; a 2-layer Qwen2 with GQA (4 heads, 2 KV heads).
+
+``make_tiny_model(folder, family=...)`` writes any family in ``TINY_FAMILIES``:
+"llava-onevision" (transformers format), "llava-video" (the same weights in the LLaVA-NeXT
+repository layout of ``lmms-lab/LLaVA-Video-7B-Qwen2``, per-row newline tokens, with its SigLIP
+tower config in ``siglip/``) and "smolvlm2" (``tiny_smolvlm``). Each loads through
+``load_model(folder)``, the path a downloaded checkpoint takes.
 """
 
 from __future__ import annotations
@@ -118,9 +124,21 @@ def build_tiny_model(
     return model.eval(), tokenizer
 
 
-def make_tiny_model(folder: str | Path, seed: int = 0, geometry: str = "tiny") -> Path:
-    """Write a random model of a named geometry ("tiny", or "demo": the starting point of the
-    demo model, with a tokenizer fitted to the synthetic benchmark) and return its path."""
+TINY_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2")
+
+
+def make_tiny_model(
+    folder: str | Path, seed: int = 0, geometry: str = "tiny", family: str = "llava-onevision"
+) -> Path:
+    """Write a random model of a family and a named geometry ("tiny", or "demo": the starting
+    point of the demo model, with a tokenizer fitted to the synthetic benchmark); returns its
+    path."""
+    if family == "smolvlm2":
+        from .tiny_smolvlm import make_tiny_smolvlm
+
+        return make_tiny_smolvlm(folder, seed=seed, geometry=geometry)
+    if family not in TINY_FAMILIES:
+        raise ValueError(f"unknown family {family!r}; choose one of {', '.join(TINY_FAMILIES)}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     corpus = None
@@ -129,8 +147,11 @@ def make_tiny_model(folder: str | Path, seed: int = 0, geometry: str = "tiny") -
 
         corpus = corpus_lines()
     model, tokenizer = build_tiny_model(seed, GEOMETRIES[geometry], corpus=corpus)
-    model.save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
+    if family == "llava-video":
+        write_llava_next_checkpoint(folder, model, tokenizer)
+    else:
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
     size = model.config.vision_config.image_size
     (folder / "preprocessor_config.json").write_text(
         json.dumps(
@@ -146,8 +167,56 @@ def make_tiny_model(folder: str | Path, seed: int = 0, geometry: str = "tiny") -
     )
     if geometry == "demo":  # the demo model is trained without the time instruction
         (folder / "videoscan.json").write_text(json.dumps({"time_instruction": False}))
+    title = "LLaVA-Video (LLaVA-NeXT layout)" if family == "llava-video" else "LLaVA-OneVision"
     (folder / "README.md").write_text(
-        "# Tiny random LLaVA-OneVision\n\nRandom weights from `videoscan make-tiny-model` "
+        f"# Tiny random {title}\n\nRandom weights from `videoscan make-tiny-model` "
         f"(seed {seed}). For tests and examples only: its answers are meaningless.\n"
     )
     return folder
+
+
+def write_llava_next_checkpoint(folder: Path, model, tokenizer) -> None:
+    """Write ``model`` the way the LLaVA-NeXT repository stores LLaVA-Video checkpoints: a Qwen2
+    config with ``mm_*`` keys, two safetensors shards with LLaVA-NeXT weight names, and the
+    vision tower's config in ``siglip/`` (``mm_vision_tower`` points there)."""
+    from safetensors.torch import save_file
+
+    rename = [
+        ("model.language_model.", "model."),
+        ("model.vision_tower.", "model.vision_tower.vision_tower.vision_model."),
+        ("model.multi_modal_projector.linear_1.", "model.mm_projector.0."),
+        ("model.multi_modal_projector.linear_2.", "model.mm_projector.2."),
+    ]
+    state = {}
+    for key, value in model.state_dict().items():
+        for old, new in rename:
+            if key.startswith(old):
+                key = new + key[len(old) :]
+                break
+        state[key] = value.detach().clone().contiguous()
+    names = sorted(state)
+    halves = {
+        "model-00001-of-00002.safetensors": names[::2],
+        "model-00002-of-00002.safetensors": names[1::2],
+    }
+    weight_map = {}
+    for file, keys in halves.items():
+        save_file({k: state[k] for k in keys}, str(folder / file), metadata={"format": "pt"})
+        weight_map.update({k: file for k in keys})
+    (folder / "model.safetensors.index.json").write_text(
+        json.dumps({"metadata": {}, "weight_map": weight_map})
+    )
+    tower = folder / "siglip"
+    model.config.vision_config.save_pretrained(tower)
+    config = model.config.text_config.to_dict()
+    config.update(
+        architectures=["LlavaQwenForCausalLM"],
+        model_type="llava",
+        mm_vision_tower=str(tower.resolve()),
+        mm_projector_type="mlp2x_gelu",
+        mm_newline_position="grid",
+        mm_spatial_pool_mode="bilinear",
+        mm_vision_select_layer=-2,
+    )
+    (folder / "config.json").write_text(json.dumps(config))
+    tokenizer.save_pretrained(folder)

@@ -20,7 +20,10 @@ from __future__ import annotations
 import torch
 
 from . import base
+from .preprocess import FramePreprocessor
 from .prompt import PromptFormat
+
+LANCZOS = 1  # PIL's numbering, as in SmolVLM2's preprocessor_config.json
 
 # transformers' DEFAULT_VIDEO_INTRO without "{frame_count}" and "{video_duration} [H:MM:SS]"
 STREAM_INTRO = "You are provided the following series of frames from a video.\n"
@@ -45,6 +48,8 @@ class SmolVLMModel(base.VisionLanguageModel):
     family = "smolvlm2"
 
     def __init__(self, model, tokenizer, **options) -> None:
+        size = int(model.config.vision_config.image_size)
+        options.setdefault("preprocessor", FramePreprocessor(size, resample=LANCZOS))
         options.setdefault("prompt", SMOLVLM_PROMPT)
         options.setdefault("time_instruction", False)  # times are in each frame's scaffold
         super().__init__(model, tokenizer, **options)

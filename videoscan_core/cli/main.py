@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ..errors import VideoScanError
 from ..privacy import disable_telemetry
+from ..tiny_model import TINY_FAMILIES
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -53,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="tiny",
         help="tiny (tests) or demo (the demo model's starting point)",
     )
+    tiny.add_argument(
+        "--family",
+        choices=list(TINY_FAMILIES),
+        default="llava-onevision",
+        help="model architecture (default llava-onevision)",
+    )
     tiny.set_defaults(handler=_make_tiny_model)
     return parser
 
@@ -60,8 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 def _make_tiny_model(args: argparse.Namespace) -> int:
     from ..tiny_model import make_tiny_model
 
-    folder = make_tiny_model(args.folder, seed=args.seed, geometry=args.geometry)
-    print(f"wrote a tiny random model to {folder}")
+    folder = make_tiny_model(
+        args.folder, seed=args.seed, geometry=args.geometry, family=args.family
+    )
+    print(f"wrote a tiny random {args.family} model to {folder}")
     return 0
 
 
