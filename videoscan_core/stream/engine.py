@@ -30,7 +30,9 @@ from ..errors import StepAborted
 from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
+from .conversation import Conversation, fit_history, prompt_with_history
 from .decoding import IncrementalText, TokenChooser
+from .evidence import QuestionProbe, memory_spans, memory_weights, top_evidence
 from .frame_chunk import frame_chunk
 from .memory_bank import BankEntry, MemoryBank
 from .positions import PositionBook, PositionLimitError, Rotation, contiguous_shift, rerotate
@@ -45,6 +47,7 @@ class StreamingEngine:
         self.model = model
         self.config = config or EngineConfig()
         self._abort = threading.Event()
+        self.conversation = Conversation()  # recent Q/A pairs shown to follow-up questions
         self.reset()
 
     @classmethod
@@ -60,8 +63,9 @@ class StreamingEngine:
 
     # -- state -----------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget the stream (memory, cache, counters); the model stays loaded."""
+        """Forget the stream (memory, cache, counters, conversation); the model stays loaded."""
         self._close_active_answer()
+        self.conversation.clear()
         capacity = self._initial_capacity()
         self.cache = SlotCache(self.model.num_layers, initial_capacity=capacity)
         self.bank = MemoryBank(self.config.memory_size)
@@ -336,10 +340,16 @@ class StreamingEngine:
         question: str,
         options: GenerationOptions | None = None,
         should_stop: Callable[[], bool] | None = None,
+        use_history: bool = True,
+        remember: bool = True,
     ) -> Iterator[AnswerChunk]:
-        """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats)."""
+        """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats and
+        the evidence times). ``use_history``: the recent conversation is shown before the
+        question; ``remember``: a finished (not cancelled) answer joins the conversation."""
         self._close_active_answer()
-        answer = self._answer(question, options or GenerationOptions(), should_stop)
+        answer = self._answer(
+            question, options or GenerationOptions(), should_stop, use_history, remember
+        )
         self._active_answer = answer
         return answer
 
@@ -348,31 +358,56 @@ class StreamingEngine:
         chunks = list(self.ask(question, options))
         return chunks[-1].answer
 
-    def question_prompt(self, question: str) -> str:
+    def clear_conversation(self) -> None:
+        """Forget the recent questions and answers (New conversation); the stream is kept."""
+        self.conversation.clear()
+
+    def question_prompt(self, question: str, use_history: bool = True) -> str:
+        """The text after the memory: the recent conversation (bounded in tokens, see
+        ``conversation.py``) when ``use_history``, then the question."""
         instruction = None
         wanted = self.config.time_instruction and getattr(self.model, "time_instruction", True)
         if wanted and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
-        return self.model.prompt.question_text(question, instruction)
+        history = self.conversation.turns() if use_history else ()
+        return fit_history(
+            history,
+            lambda turns: prompt_with_history(self.model.prompt, question, instruction, turns),
+            lambda text: int(self.model.tokenize(text).shape[1]),
+        )
 
-    def first_token_logits(self, question: str) -> torch.Tensor:
+    def first_token_logits(self, question: str, use_history: bool = True) -> torch.Tensor:
         """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
         self._close_active_answer()
         with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
             try:
-                return self._prefill_question(question).float().clone()
+                return self._prefill_question(question, use_history).float().clone()
             finally:
                 self.cache.truncate(checkpoint)
 
-    def _prefill_question(self, question: str) -> torch.Tensor:
-        ids = self.model.tokenize(self.question_prompt(question))  # [1, Q]
+    def _prefill_question(
+        self, question: str, use_history: bool = True, evidence: list | None = None
+    ) -> torch.Tensor:
+        """Prefill the question over the cache; logits ``[V]`` of the first answer token. With
+        ``evidence`` (a list), the question's attention row is probed and the heaviest memory
+        entries are appended to it (``evidence.py``)."""
+        ids = self.model.tokenize(self.question_prompt(question, use_history))  # [1, Q]
         positions = self._next_positions(ids.shape[1])
-        return self._next_token_logits(self.model.embed(ids), positions)
+        if evidence is None or not self.bank.entries:
+            return self._next_token_logits(self.model.embed(ids), positions)
+        entries = list(self.bank.entries)
+        spans = memory_spans(self.layout, entries, self.config.carrier)
+        with QuestionProbe(self.model.attention_modules(), self.cache) as probe:
+            logits = self._next_token_logits(self.model.embed(ids), positions)
+        evidence += top_evidence(entries, memory_weights(probe.rows, spans))
+        return logits
 
-    def _answer(self, question, options, should_stop) -> Iterator[AnswerChunk]:
+    def _answer(
+        self, question, options, should_stop, use_history=True, remember=True
+    ) -> Iterator[AnswerChunk]:
         started = time.perf_counter()
         with self._guarded():
             self._ensure_system()
@@ -380,9 +415,10 @@ class StreamingEngine:
         text = IncrementalText(self.model.decode)
         chooser = TokenChooser(options, self.model.device)
         ttft_ms, reason = 0.0, "max_tokens"
+        evidence: list = []
         try:
             with self._guarded():
-                logits = self._prefill_question(question)
+                logits = self._prefill_question(question, use_history, evidence)
             # the first answer token follows the question: compact numbers from the cache
             # length, monotonic from the stream's next position
             base = checkpoint if self.config.position_mode == "compact" else self.positions_used
@@ -413,6 +449,8 @@ class StreamingEngine:
             final = text.text
             for stop in options.stop_strings:
                 final = final.split(stop)[0]
+            if remember and reason != "cancelled":
+                self.conversation.add(question, final)
             yield AnswerChunk(
                 "",
                 finished=True,
@@ -421,6 +459,9 @@ class StreamingEngine:
                 stop_reason=reason,
                 ttft_ms=ttft_ms,
                 total_ms=(time.perf_counter() - started) * 1000,
+                evidence=tuple(item.timestamp for item in evidence),
+                evidence_frames=tuple(item.frame_index for item in evidence),
+                evidence_weights=tuple(round(item.weight, 4) for item in evidence),
             )
         finally:
             self.cache.truncate(checkpoint)
