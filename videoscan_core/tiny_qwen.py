@@ -36,6 +36,9 @@ MIN_PIXELS = 32 * 32
 MAX_PIXELS = 48 * 64
 TEXT = {"hidden": 32, "layers": 3, "heads": 2, "kv_heads": 1, "head_dim": 16, "intermediate": 48}
 INIT = 0.1
+# The checkpoints use 1e6 (2.5) and 5e6 (3); with only 8 frequency slots a small base is needed
+# so that the h and w rows drive frequencies fast enough for a swapped row to show in logits.
+TINY_THETA = 100.0
 
 
 def build_qwen_tokenizer(lines: list[str] | None = None, vocab_size: int = 512):
@@ -73,7 +76,7 @@ def qwen2_5_vl_config(tokenizer):
         "rms_norm_eps": 1e-6,
         "rope_parameters": {
             "rope_type": "default",
-            "rope_theta": 1000000.0,
+            "rope_theta": TINY_THETA,
             "mrope_section": [2, 3, 3],
         },
         "use_sliding_window": False,
@@ -120,7 +123,7 @@ def qwen3_vl_config(tokenizer):
         "max_position_embeddings": 262144,
         "rope_parameters": {
             "rope_type": "default",
-            "rope_theta": 5000000.0,
+            "rope_theta": TINY_THETA,
             "mrope_section": [4, 2, 2],
             "mrope_interleaved": True,
         },

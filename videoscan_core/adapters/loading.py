@@ -93,18 +93,23 @@ def _hub_snapshot(repo_id: str) -> Path:
     return path
 
 
-SUPPORTED_FAMILIES = ("LLaVA-OneVision", "LLaVA-Video", "SmolVLM2")
+SUPPORTED_FAMILIES = ("LLaVA-OneVision", "LLaVA-Video", "SmolVLM2", "Qwen2.5-VL", "Qwen3-VL")
+QWEN_FAMILIES = ("qwen2.5-vl", "qwen3-vl")
 
 
 def family_of(config: dict) -> str | None:
-    """``"llava-video"`` (LLaVA-NeXT layout), ``"llava-onevision"``, ``"smolvlm2"`` or None."""
+    """``"llava-video"`` (LLaVA-NeXT layout), ``"llava-onevision"``, ``"smolvlm2"``,
+    ``"qwen2.5-vl"``, ``"qwen3-vl"`` or None."""
     from .llava_next import is_llava_next_layout
 
     if is_llava_next_layout(config):
         return "llava-video"
-    return {"llava_onevision": "llava-onevision", "smolvlm": "smolvlm2"}.get(
-        config.get("model_type")
-    )
+    return {
+        "llava_onevision": "llava-onevision",
+        "smolvlm": "smolvlm2",
+        "qwen2_5_vl": "qwen2.5-vl",
+        "qwen3_vl": "qwen3-vl",
+    }.get(config.get("model_type"))
 
 
 def load_model(
@@ -136,6 +141,11 @@ def load_model(
         )
     if family == "smolvlm2":
         _require_files(folder, family, ("preprocessor_config.json",))
+    qwen_frames = None
+    if family in QWEN_FAMILIES:  # read (and name a missing processor file) before the weights
+        from .qwen_preprocess import QwenFrameProcessor
+
+        qwen_frames = QwenFrameProcessor.from_folder(folder, family)
     report(f"Loading tokenizer from {folder}")
     tokenizer = _load_tokenizer(folder)
     report(f"Loading weights ({torch_dtype}, {torch_device})")
@@ -154,16 +164,20 @@ def load_model(
         raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
     if quantize not in ("none", "int8"):
         raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
-    size = int(model.config.vision_config.image_size)
     settings = read_model_settings(folder)
-    if family == "smolvlm2":
+    if qwen_frames is not None:
+        vlm = _qwen_adapter(family, model, tokenizer, qwen_frames, str(source))
+    elif family == "smolvlm2":
         from .smolvlm import SmolVLMModel
 
-        preprocessor = FramePreprocessor.from_folder(folder, size, resample=1)  # LANCZOS
+        size = int(model.config.vision_config.image_size)
+
+        preprocessor = FramePreprocessor.from_folder(folder, size, resample=1)  # LANCZOS default
         vlm = SmolVLMModel(model, tokenizer, preprocessor=preprocessor, source=str(source))
     else:
         from .llava_onevision import LlavaOnevisionModel
 
+        size = int(model.config.vision_config.image_size)
         vlm = LlavaOnevisionModel(
             model,
             tokenizer,
@@ -183,7 +197,18 @@ def load_model(
 _CLASSES = {
     "llava-onevision": "LlavaOnevisionForConditionalGeneration",
     "smolvlm2": "SmolVLMForConditionalGeneration",
+    "qwen2.5-vl": "Qwen2_5_VLForConditionalGeneration",
+    "qwen3-vl": "Qwen3VLForConditionalGeneration",
 }
+
+
+def _qwen_adapter(family: str, model, tokenizer, frames, source: str):
+    """The Qwen2.5-VL / Qwen3-VL adapter (it refuses sliding-window language models)."""
+    if family == "qwen3-vl":
+        from .qwen3_vl import Qwen3VLModel as adapter
+    else:
+        from .qwen2_5_vl import Qwen25VLModel as adapter
+    return adapter(model, tokenizer, frames=frames, source=source)
 
 
 def _require_files(folder: Path, family: str, names: tuple[str, ...]) -> None:
