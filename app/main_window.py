@@ -22,6 +22,7 @@ from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
 
 from .capture.controller import CaptureController
 from .frame_slot import LatestFrameSlot
+from .privacy.indicator import attach_privacy
 from .quit_guard import confirm_quit
 from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.tray = WatchTray(self)
         self._set_indicator("idle")
         build_toolbar_and_menus(self)
+        self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
         self._connect()
         self.capture.start_thread()
         self.worker.start()

@@ -4,7 +4,9 @@ window, pause or resume watching, and quit.
 Contract: ``WatchTray(window)`` builds the icon and its menu (the icon is shown only where the
 desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``idle`` or ``ended``
 updates the icon (a red dot while watching, pause bars while paused), the tooltip and the pause
-item. Clicking the icon shows or hides the window; capture and the model go on while it is hidden.
+item; ``set_privacy_reason(text)`` shows the pause bars and says why while privacy rules pause
+capture. Clicking the icon shows or hides the window; capture and the model go on while it is
+hidden.
 """
 
 from __future__ import annotations
@@ -69,10 +71,18 @@ class WatchTray(QObject):
 
     def set_state(self, state: str) -> None:
         self.state = state
-        self.icon.setIcon(state_icon(self.base_icon, state))
-        self.icon.setToolTip(TOOLTIPS[state])
+        privacy = getattr(self, "privacy_reason", "")
+        shown = "paused" if privacy and state == "recording" else state
+        self.icon.setIcon(state_icon(self.base_icon, shown))
+        tip = TOOLTIPS[state]
+        self.icon.setToolTip(f"VideoScan: paused for privacy ({privacy})" if privacy else tip)
         self.pause_action.setText("Resume watching" if state == "paused" else "Pause watching")
         self.pause_action.setEnabled(state in ("recording", "paused"))
+
+    def set_privacy_reason(self, reason: str) -> None:
+        """Say why privacy rules paused capture ("" when they no longer do)."""
+        self.privacy_reason = reason
+        self.set_state(self.state)
 
     @Slot()
     def show_window(self) -> None:

@@ -26,6 +26,7 @@ TRANSFORMERS_FAMILIES = (
     "qwen3_vl",
     "smolvlm",
     "llama",  # SmolVLM's text model
+    "gpt2",  # the tokenizer class of the tiny SmolVLM
 )
 
 METADATA_PACKAGES = (
@@ -37,9 +38,9 @@ METADATA_PACKAGES = (
 # Imported inside functions or chosen by sys.platform at run time.
 _COMMON_HIDDEN = ["sounddevice", "mss", "peft", "psutil", "platformdirs"]
 _PLATFORM_HIDDEN = {
-    "win32": ["mss.windows", "platformdirs.windows"],
-    "darwin": ["mss.darwin", "platformdirs.macos"],
-    "linux": ["mss.linux", "platformdirs.unix"],
+    "win32": ["mss.windows", "platformdirs.windows", "app.privacy.win32_windows"],
+    "darwin": ["mss.darwin", "platformdirs.macos", "app.privacy.macos_windows", "Quartz", "AppKit"],
+    "linux": ["mss.linux", "platformdirs.unix", "app.privacy.x11_windows", "Xlib.ext.screensaver"],
 }
 
 EXCLUDES = ["tkinter", "matplotlib", "IPython", "pytest", "torchvision", "PyQt5", "PyQt6"]

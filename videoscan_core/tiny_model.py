@@ -10,7 +10,8 @@ tokens per frame; a 2-layer Qwen2 with GQA (4 heads, 2 KV heads).
 ``make_tiny_model(folder, family=...)`` writes any family in ``TINY_FAMILIES``:
 "llava-onevision" (transformers format), "llava-video" (the same weights in the LLaVA-NeXT
 repository layout of ``lmms-lab/LLaVA-Video-7B-Qwen2``, per-row newline tokens, with its SigLIP
-tower config in ``siglip/``) and "smolvlm2" (``tiny_smolvlm``). Each loads through
+tower config in ``siglip/``), "smolvlm2" (``tiny_smolvlm``), "qwen2.5-vl" and "qwen3-vl"
+(``tiny_qwen``, tiny geometry only). Each loads through
 ``load_model(folder)``, the path a downloaded checkpoint takes.
 """
 
@@ -124,7 +125,7 @@ def build_tiny_model(
     return model.eval(), tokenizer
 
 
-TINY_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2")
+TINY_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2", "qwen2.5-vl", "qwen3-vl")
 
 
 def make_tiny_model(
@@ -137,6 +138,12 @@ def make_tiny_model(
         from .tiny_smolvlm import make_tiny_smolvlm
 
         return make_tiny_smolvlm(folder, seed=seed, geometry=geometry)
+    if family in ("qwen2.5-vl", "qwen3-vl"):
+        from .tiny_qwen import make_tiny_qwen
+
+        if geometry != "tiny":
+            raise ValueError(f"{family} tiny models come in the 'tiny' geometry only")
+        return make_tiny_qwen(folder, family, seed=seed)
     if family not in TINY_FAMILIES:
         raise ValueError(f"unknown family {family!r}; choose one of {', '.join(TINY_FAMILIES)}")
     folder = Path(folder)

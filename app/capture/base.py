@@ -4,7 +4,9 @@ Contract: a ``FrameSource`` is opened once (``open`` raises ``CaptureError`` wit
 people: no camera, no display, unreadable file), then ``read(t)`` returns the RGB uint8 frame
 ``[H, W, 3]`` for stream time ``t`` seconds, or None when a finite source (a file) has ended.
 Live sources (screen, webcam) return what is visible now; a video file returns its frame at video
-time ``t``. Specs: ``screen``, ``screen:N`` (monitor N, 1-based), ``region:X,Y,W,H``,
+time ``t``. A screen source returns ``Withheld(reason)`` instead of a frame while privacy rules
+pause capture (``app.privacy.guard``); the frames it does return have excluded windows blacked
+out. Specs: ``screen``, ``screen:N`` (monitor N, 1-based), ``region:X,Y,W,H``,
 ``webcam``, ``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``,
 ``demo:N`` (synthetic demo video N of the demo model's benchmark, generated on first use).
 """
@@ -15,6 +17,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
+
+from .withheld import Withheld  # noqa: F401 - part of the FrameSource contract
 
 
 class CaptureError(Exception):

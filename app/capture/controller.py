@@ -20,7 +20,7 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from PySide6.QtGui import QImage
 
 from ..frame_slot import CapturedFrame, LatestFrameSlot
-from .base import CaptureError, FrameSource, SourceSpec, open_source
+from .base import CaptureError, FrameSource, SourceSpec, Withheld, open_source
 from .change_detector import ChangeDetector
 from .sessions import CaptureSessions, StreamTag
 
@@ -162,6 +162,8 @@ class CaptureController(QObject):
         if frame is None:
             self.stop()
             self.sig_ended.emit()
+            return
+        if isinstance(frame, Withheld):  # privacy pause: nothing captured (app.privacy.guard)
             return
         self._ticks += 1
         self.captured += 1

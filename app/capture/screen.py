@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from .base import CaptureError, FrameSource
+from .base import CaptureError, FrameSource, Withheld
 
 
 class ScreenSource(FrameSource):
@@ -39,7 +39,12 @@ class ScreenSource(FrameSource):
             raise CaptureError(f"there is no screen {self.monitor} (this machine has {count})")
         self._grabber = grabber
 
-    def read(self, timestamp: float) -> np.ndarray:
+    def read(self, timestamp: float) -> np.ndarray | Withheld:
+        from ..privacy.guard import GUARD  # excluded windows blacked out, pauses honoured
+
+        return GUARD.capture(self._area, self._grab)
+
+    def _grab(self) -> np.ndarray:
         try:
             shot = self._grabber.grab(self._area)
         except Exception as error:

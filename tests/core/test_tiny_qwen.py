@@ -42,3 +42,37 @@ def test_tiny_checkpoint_round_trips(tmp_path, family):
     with torch.no_grad():
         logits = model(input_ids=ids).logits
     assert logits.abs().max() > 0.5
+
+
+@pytest.mark.parametrize("family", QWEN_FAMILIES)
+def test_make_tiny_model_cli_writes_a_checkpoint_the_engine_streams(tmp_path, family, capsys):
+    import numpy as np
+
+    from videoscan_core.adapters.loading import load_model
+    from videoscan_core.cli.main import main
+    from videoscan_core.config import EngineConfig, GenerationOptions
+    from videoscan_core.stream.engine import StreamingEngine
+
+    folder = tmp_path / "tiny"
+    assert main(["make-tiny-model", str(folder), "--family", family, "--seed", "2"]) == 0
+    assert family in capsys.readouterr().out
+    engine = StreamingEngine(load_model(folder, device="cpu"), EngineConfig(memory_size=2))
+    rng = np.random.default_rng(0)
+    # frames under the minimum pixel budget (and odd shapes) are resized up, never refused
+    for index, shape in enumerate([(3, 3, 3), (30, 45, 3), (1, 7, 3), (64, 48, 3)]):
+        event = engine.add_frame(rng.integers(0, 256, shape, dtype=np.uint8), index * 0.5)
+        assert event.carriers_retained == min(index + 1, 2)
+    answer = engine.ask("What is on the screen?", GenerationOptions(max_new_tokens=3))
+    assert list(answer)[-1].finished
+
+
+@pytest.mark.parametrize("family", QWEN_FAMILIES)
+def test_missing_processor_file_is_named(tmp_path, family):
+    from videoscan_core.adapters.loading import load_model
+    from videoscan_core.errors import ModelLoadError
+
+    folder = make_tiny_qwen(tmp_path / "m", family)
+    for name in ("preprocessor_config.json", "video_preprocessor_config.json"):
+        (folder / name).unlink(missing_ok=True)
+    with pytest.raises(ModelLoadError, match="preprocessor_config.json"):
+        load_model(folder, device="cpu")
