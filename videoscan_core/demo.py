@@ -2,7 +2,9 @@
 
 Contract (the demo model's folder is ``paths.bundled_demo_model()``):
 ``run_demo(model, seed, videos)`` streams fresh synthetic test videos through the real engine,
-asks their questions and scores them.
+asks their multiple-choice questions (scored by option letter) and, with ``words`` > 0, that many
+free-form questions (``eval/synthetic_words.py``; scored by exact match of the words; a two-turn
+follow-up is asked after its first question, with the conversation on) and scores them.
 ``write_demo_video(path, seed)`` writes one synthetic video, enlarged for display, as a file the
 app can play.
 """
@@ -20,11 +22,16 @@ class DemoAnswer:
     question: str
     expected: str
     predicted: str
+    words: bool = False  # a free-form question (scored on its words, not a letter)
+    history: tuple[tuple[str, str], ...] = ()  # earlier turns a follow-up was asked after
 
     @property
     def correct(self) -> bool:
         from .eval.synthetic import answer_letter
+        from .eval.synthetic_words import answer_matches
 
+        if self.words:
+            return answer_matches(self.predicted, self.expected)
         return answer_letter(self.predicted) == self.expected
 
 
@@ -34,34 +41,53 @@ class DemoResult:
     videos: int
     answers: list[DemoAnswer] = field(default_factory=list)
 
-    def accuracy(self, kind: str | None = None) -> float:
-        chosen = [a for a in self.answers if kind is None or a.kind == kind]
+    def accuracy(self, kind: str | None = None, words: bool = False) -> float:
+        chosen = [a for a in self.answers if a.words == words and (kind is None or a.kind == kind)]
         return sum(a.correct for a in chosen) / len(chosen) if chosen else float("nan")
 
     def to_json(self) -> dict:
+        """Multiple-choice ``accuracy``/``per_type``; free-form ``word_accuracy``/``word_per_type``
+        (None where nothing was asked)."""
         from .eval.synthetic import QUESTION_TYPES
+        from .eval.synthetic_words import WORD_KINDS
 
-        per_type = {}
-        for kind in QUESTION_TYPES:
-            value = self.accuracy(kind)
-            per_type[kind] = None if value != value else round(value, 4)
+        def rounded(value: float):
+            return None if value != value else round(value, 4)
+
+        asked = {a.kind for a in self.answers if a.words}
         return {
-            "accuracy": round(self.accuracy(), 4),
-            "per_type": per_type,
-            "questions": len(self.answers),
+            "accuracy": rounded(self.accuracy()),
+            "per_type": {kind: rounded(self.accuracy(kind)) for kind in QUESTION_TYPES},
+            "questions": sum(not a.words for a in self.answers),
+            "word_accuracy": rounded(self.accuracy(words=True)),
+            "word_per_type": {
+                kind: rounded(self.accuracy(kind, words=True))
+                for kind in WORD_KINDS
+                if kind in asked
+            },
+            "word_questions": sum(a.words for a in self.answers),
             "videos": self.videos,
             "seed": self.seed,
         }
 
 
 def run_demo(
-    model, seed: int = 0, videos: int = 5, memory_size: int = 16, on_answer=None
+    model,
+    seed: int = 0,
+    videos: int = 5,
+    memory_size: int = 16,
+    on_answer=None,
+    words: int = 0,
 ) -> DemoResult:
-    """Stream ``videos`` fresh test videos (from ``seed``) and answer their questions."""
+    """Stream ``videos`` fresh test videos (from ``seed``) and answer their questions (and
+    ``words`` free-form ones per video)."""
     from .config import EngineConfig, GenerationOptions
     from .eval.synthetic import make_video, split_seeds
+    from .eval.synthetic_words import word_questions
     from .stream.engine import StreamingEngine
     from .stream.frame_batches import stream_frames
+
+    letter, phrase = GenerationOptions(max_new_tokens=3), GenerationOptions(max_new_tokens=32)
 
     engine = StreamingEngine(model, EngineConfig(memory_size=memory_size))
     result = DemoResult(seed, videos)
@@ -70,12 +96,21 @@ def run_demo(
         engine.reset()
         for _ in stream_frames(engine, zip(video.timestamps, video.frames, strict=True)):
             pass
-        for question in video.questions:
-            predicted = engine.answer(question.text, GenerationOptions(max_new_tokens=3))
-            answer = DemoAnswer(number, question.kind, question.text, question.answer, predicted)
-            result.answers.append(answer)
+        asked = [DemoAnswer(number, q.kind, q.text, q.answer, "") for q in video.questions] + [
+            DemoAnswer(number, q.kind, q.text, q.answer, "", True, q.history)
+            for q in (word_questions(video, count=words) if words else [])
+        ]
+        for item in asked:
+            engine.clear_conversation()
+            for earlier, _ in item.history:  # a follow-up: its first question is really asked
+                engine.answer(earlier, phrase)
+            options = phrase if item.words else letter
+            finals = list(engine.ask(item.question, options, use_history=bool(item.history)))
+            item.predicted = finals[-1].answer
+            item.history = engine.conversation.turns()[:-1] if item.history else ()
+            result.answers.append(item)
             if on_answer is not None:
-                on_answer(answer, video)
+                on_answer(item, video)
     return result
 
 

@@ -1,10 +1,11 @@
-"""``videoscan demo [--seed S] [--videos K] [--json]``: the demo model on fresh synthetic videos."""
+"""``videoscan demo [--seed S] [--videos K] [--words W] [--json]``: the demo model on fresh
+synthetic videos. Prints each question with its options and the model's answer (a letter with
+its option's text, or words), marked correct or wrong, then the accuracies."""
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 from ..errors import ModelNotFoundError
 
@@ -17,6 +18,12 @@ def add_parser(commands) -> None:
     parser.add_argument("--videos", type=int, default=5, help="how many videos (default 5)")
     parser.add_argument("--model", help="model folder (default: the bundled demo model)")
     parser.add_argument("--memory", type=int, default=16, help="carriers kept, M (default 16)")
+    parser.add_argument(
+        "--words",
+        type=int,
+        default=4,
+        help="free-form questions per video, answered in words (default 4; 0: none)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 
@@ -29,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.videos < 1 or args.memory < 1:
         return fail("--videos and --memory must be at least 1")
+    if args.words < 0:
+        return fail("--words must be at least 0")
     source = args.model or bundled_demo_model()
     if source is None:
         raise ModelNotFoundError(
@@ -37,30 +46,46 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(source, device="cpu", dtype="float32")
 
     def show(answer, video) -> None:
-        if args.json:
-            return
-        if answer.kind == "now":
-            print(
-                f"\nvideo {answer.video}: {len(video.frames)} frames, "
-                f"{', '.join(e.name for e in video.events)}"
-            )
-        mark = "correct" if answer.correct else f"wrong, expected {answer.expected}"
-        print(
-            f"  [{answer.kind}] {answer.question.split(' Options:')[0]}\n"
-            f"      -> {answer.predicted.strip() or '(nothing)'} ({mark})"
-        )
+        if not args.json:
+            _show(answer, video)
 
-    result = run_demo(model, args.seed, args.videos, args.memory, on_answer=show)
+    result = run_demo(model, args.seed, args.videos, args.memory, show, args.words)
     summary = result.to_json()
     if args.json:
         print(json.dumps(summary))
-    else:
-        kinds = ", ".join(
-            f"{k} {100 * v:.0f}%" for k, v in summary["per_type"].items() if v is not None
-        )
+        return 0
+    kinds = ", ".join(
+        f"{k} {100 * v:.0f}%" for k, v in summary["per_type"].items() if v is not None
+    )
+    print(
+        f"\nmultiple choice: {100 * summary['accuracy']:.1f}% of {summary['questions']} "
+        f"questions ({kinds})"
+    )
+    if summary["word_questions"]:
         print(
-            f"\naccuracy {100 * summary['accuracy']:.1f}% over {summary['questions']} "
-            f"questions ({kinds})",
-            file=sys.stdout,
+            f"answers in words: {100 * summary['word_accuracy']:.1f}% of "
+            f"{summary['word_questions']} questions"
         )
     return 0
+
+
+def _show(answer, video) -> None:
+    from ..answer_text import parse_options, with_option_text
+
+    if answer.kind == "now" and not answer.words:  # the first question asked about a video
+        print(
+            f"\nvideo {answer.video}: {len(video.frames)} frames, "
+            f"{', '.join(e.name for e in video.events)}"
+        )
+    question, options = answer.question, parse_options(answer.question)
+    print(f"  Q: {question.split(' Options:')[0]}")
+    for earlier, said in answer.history:
+        print(f'     (follow-up to "{earlier}", answered "{said}")')
+    if options:
+        print("     " + "  ".join(f"({letter}) {text}" for letter, text in options.items()))
+        predicted = with_option_text(question, answer.predicted.strip()) or "(nothing)"
+        expected = with_option_text(question, answer.expected)
+    else:
+        predicted, expected = answer.predicted.strip() or "(nothing)", answer.expected
+    mark = "correct" if answer.correct else f"wrong, expected: {expected}"
+    print(f"     -> {predicted}   [{mark}]")
