@@ -4,6 +4,12 @@ Contract: ``probe_video(path)`` checks that a file is a readable video with at l
 and returns its ``VideoInfo``; ``sample_frames(path, fps)`` yields ``(timestamp_seconds, rgb)``
 pairs, one per ``1/fps`` seconds of video (the source frame at or just after each sampling time),
 RGB uint8 ``[H, W, 3]``. Problems raise ``VideoReadError`` with a message for people.
+
+A file whose decoder stops before the container's frame count (truncated, or corrupt in the
+middle: decoding ends at the first frame that cannot be read) is not an error, but it must not pass
+silently: ``sample_frames(..., outcome=ReadOutcome())`` fills ``outcome`` as it reads, and
+``outcome.stopped_early`` is then a one-line message naming the frame where reading stopped
+(``short_read_message``), or None.
 """
 
 from __future__ import annotations
@@ -33,6 +39,34 @@ class VideoInfo:
 
     def expected_samples(self, fps: float) -> int:
         return max(1, math.ceil(self.duration * fps - 1e-9)) if self.duration else 0
+
+
+@dataclass
+class ReadOutcome:
+    """What ``sample_frames`` read: frames decoded (grabbed) and the container's frame count."""
+
+    frames_read: int = 0
+    frame_count: int = 0
+    fps: float = 0.0
+    path: str = ""
+
+    @property
+    def stopped_early(self) -> str | None:
+        return short_read_message(self.path, self.frames_read, self.frame_count, self.fps)
+
+
+def short_read_message(path, frames_read: int, frame_count: int, fps: float) -> str | None:
+    """A warning when decoding stopped clearly before the container's frame count, else None.
+    A tolerance of 2% (at least 1 frame) allows for containers that count slightly off."""
+    if frame_count <= 0 or frames_read >= frame_count - max(1, 0.02 * frame_count):
+        return None
+    where = ""
+    if fps > 0:
+        where = f" ({frames_read / fps:.1f} s of {frame_count / fps:.1f} s)"
+    return (
+        f"{Path(path).name}: the video stopped at frame {frames_read} of {frame_count}{where}; "
+        "the file is truncated or damaged there, and the rest was not read"
+    )
 
 
 def import_cv2():
@@ -74,14 +108,20 @@ def probe_video(path: str | Path) -> VideoInfo:
         capture.release()
 
 
-def sample_frames(path: str | Path, fps: float = 1.0) -> Iterator[tuple[float, np.ndarray]]:
+def sample_frames(
+    path: str | Path, fps: float = 1.0, outcome: ReadOutcome | None = None
+) -> Iterator[tuple[float, np.ndarray]]:
     cv2 = import_cv2()
-    if not fps > 0:
-        raise ValueError(f"fps must be > 0 (got {fps})")
+    if not (fps > 0 and math.isfinite(fps)):
+        raise ValueError(f"fps must be a finite number > 0 (got {fps})")
     capture, file = _open(path)
     source_fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
     if not math.isfinite(source_fps) or source_fps <= 0:
         source_fps = 30.0
+    count = capture.get(cv2.CAP_PROP_FRAME_COUNT) or 0
+    outcome = outcome if outcome is not None else ReadOutcome()
+    outcome.path, outcome.fps = str(file), source_fps
+    outcome.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
     step = 1.0 / fps
     next_time = 0.0
     index = 0
@@ -90,6 +130,7 @@ def sample_frames(path: str | Path, fps: float = 1.0) -> Iterator[tuple[float, n
         while capture.grab():
             timestamp = index / source_fps
             index += 1
+            outcome.frames_read = index
             if timestamp + 1e-6 < next_time:
                 continue
             ok, frame = capture.retrieve()

@@ -160,7 +160,10 @@ class CaptureController(QObject):
             self.sig_error.emit(str(error))
             return
         if frame is None:
+            stopped_early = getattr(self.source, "stopped_early", None)  # a truncated file
             self.stop()
+            if stopped_early:
+                self.sig_error.emit(stopped_early)
             self.sig_ended.emit()
             return
         if isinstance(frame, Withheld):  # privacy pause: nothing captured (app.privacy.guard)

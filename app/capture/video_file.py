@@ -2,6 +2,8 @@
 
 ``read(t)`` returns the frame shown at video time ``t`` (the last frame whose time is <= t),
 reading forward only (skipped frames are grabbed, not decoded); None once ``t`` is past the end.
+When the decoder stops clearly before the container's frame count (a truncated or damaged file),
+``stopped_early`` says so in one line (None otherwise); the controller shows it when the file ends.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import math
 import numpy as np
 
 from videoscan_core.errors import VideoReadError
-from videoscan_core.video import import_cv2, probe_video
+from videoscan_core.video import import_cv2, probe_video, short_read_message
 
 from .base import CaptureError, FrameSource
 
@@ -26,6 +28,8 @@ class VideoFileSource(FrameSource):
         self._next_index = 0  # index of the next frame the decoder would deliver
         self._last: np.ndarray | None = None
         self.duration = 0.0
+        self._frame_count = 0
+        self.stopped_early: str | None = None
 
     def open(self) -> None:
         try:
@@ -36,6 +40,7 @@ class VideoFileSource(FrameSource):
         self._capture = cv2.VideoCapture(info.path)
         self._fps = info.fps if info.fps > 0 else 30.0
         self.duration = info.duration
+        self._frame_count = info.frame_count
 
     def read(self, timestamp: float) -> np.ndarray | None:
         cv2 = import_cv2()
@@ -44,14 +49,20 @@ class VideoFileSource(FrameSource):
             return self._last  # still the frame on screen
         while self._next_index < target:
             if not self._capture.grab():
-                return None
+                return self._ended()
             self._next_index += 1
         ok, frame = self._capture.read()
         if not ok or frame is None:
-            return None
+            return self._ended()
         self._next_index += 1
         self._last = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
         return self._last
+
+    def _ended(self) -> None:
+        self.stopped_early = short_read_message(
+            self.path, self._next_index, self._frame_count, self._fps
+        )
+        return None
 
     def close(self) -> None:
         if self._capture is not None:
