@@ -18,6 +18,7 @@ import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -124,14 +125,30 @@ def first_token_score(engine, text: str) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, margin))))
 
 
-def score_condition(engine, text: str) -> float:
+def score_condition(engine, text: str, with_times: bool = False) -> float:
     """P(yes) of a condition: ``stream.conditions.score_condition`` (the wording the demo model is
-    trained on) when the core has it, otherwise ``first_token_score``."""
+    trained on) when the core has it, otherwise ``first_token_score``. A condition is about now,
+    so unless ``with_times`` it is asked without the time instruction (which lists every carrier's
+    time: hundreds of tokens at M=64, several times the question itself)."""
     try:
-        from .stream.conditions import score_condition as engine_score
+        from .stream.conditions import score_condition as scorer
     except ImportError:
-        return first_token_score(engine, text)
-    return float(engine_score(engine, text))
+        scorer = first_token_score
+    with _without_time_instruction(engine, not with_times):
+        return float(scorer(engine, text))
+
+
+@contextmanager
+def _without_time_instruction(engine, wanted: bool):
+    config = getattr(engine, "config", None)
+    if not wanted or config is None or not getattr(config, "time_instruction", False):
+        yield
+        return
+    engine.config = config.replace(time_instruction=False)
+    try:
+        yield
+    finally:
+        engine.config = config
 
 
 # -- watching --------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from videoscan_core.alerts import (
     first_token_score,
     load_conditions,
     save_conditions,
+    score_condition,
 )
 from videoscan_core.cli.main import main
 from videoscan_core.config import EngineConfig
@@ -121,6 +122,27 @@ def test_scoring_a_real_model_leaves_the_stream_unchanged(tiny_vlm, random_frame
     assert torch.allclose(
         engine.first_token_logits(question), reference.first_token_logits(question), atol=1e-5
     )
+
+
+def test_conditions_are_asked_without_the_time_instruction(tiny_vlm, random_frames):
+    engine = StreamingEngine(tiny_vlm, EngineConfig(memory_size=3, time_instruction=True))
+    for index, frame in enumerate(random_frames(3, seed=5)):
+        engine.add_frame(frame, float(index))
+    config = engine.config
+    asked = []
+    original = engine.first_token_logits
+
+    def spy(question, *args, **kwargs):
+        asked.append(engine.question_prompt(question, use_history=False))
+        return original(question, *args, **kwargs)
+
+    engine.first_token_logits = spy
+    plain = score_condition(engine, "a red circle appears")
+    timed = score_condition(engine, "a red circle appears", with_times=True)
+    assert engine.config is config  # restored
+    assert len(asked) == 2 and len(asked[0]) < len(asked[1])
+    assert "1.00s" not in asked[0] and "1.00s" in asked[1]
+    assert 0.0 < plain < 1.0 and 0.0 < timed < 1.0
 
 
 def videoscan(capsys, *args: str) -> SimpleNamespace:
