@@ -10,9 +10,30 @@ import json
 from ..errors import ModelNotFoundError
 
 
+def question_forms() -> str:
+    """The demo model's question forms, for help texts."""
+    from ..eval.synthetic_words import CANNOT_ANSWER, EXAMPLE_QUESTIONS
+
+    lines = "\n".join(f"  {question}" for question in EXAMPLE_QUESTIONS)
+    return (
+        "questions the demo model answers (about the shapes in its synthetic videos):\n"
+        f"{lines}\n"
+        "  tell-me-when conditions: 'when a red shape appears' (videoscan watch --when ...)\n"
+        f"anything else gets: {CANNOT_ANSWER}"
+    )
+
+
 def add_parser(commands) -> None:
+    import argparse
+
     parser = commands.add_parser(
-        "demo", help="stream fresh synthetic videos through the demo model and score its answers"
+        "demo",
+        help="stream fresh synthetic videos through the demo model and score its answers",
+        epilog=question_forms()
+        + "\n\nTry it on a video file:\n  videoscan demo --write-video demo.mp4\n"
+        "  videoscan run demo.mp4 --model resources/models/videoscan-demo "
+        '--question "What is on the screen now?"',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--seed", type=int, default=0, help="which videos (default 0)")
     parser.add_argument("--videos", type=int, default=5, help="how many videos (default 5)")
@@ -25,6 +46,11 @@ def add_parser(commands) -> None:
         help="free-form questions per video, answered in words (default 4; 0: none)",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--write-video",
+        metavar="MP4",
+        help="only write the synthetic test video --seed as MP4 (enlarged), for 'videoscan run'",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -38,6 +64,11 @@ def run(args: argparse.Namespace) -> int:
         return fail("--videos and --memory must be at least 1")
     if args.words < 0:
         return fail("--words must be at least 0")
+    if args.write_video:
+        from ..demo import write_demo_video
+
+        print(write_demo_video(args.write_video, seed=args.seed))
+        return 0
     source = args.model or bundled_demo_model()
     if source is None:
         raise ModelNotFoundError(

@@ -1,0 +1,52 @@
+"""Training on word questions: follow-ups in training look exactly as the engine asks them."""
+
+from __future__ import annotations
+
+import torch
+
+from videoscan_core.config import EngineConfig
+from videoscan_core.eval.synthetic import make_video
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.train.data import Collator, SyntheticDataset, TrainingExample
+from videoscan_core.train.model import CarrierTrainingModel
+
+
+def test_a_two_turn_training_question_equals_the_engine_follow_up(tiny_vlm):
+    video = make_video(4)
+    history = (("What is on the screen now?", "a red circle"),)
+    sample = TrainingExample(
+        video.frames,
+        video.timestamps,
+        ["How many shapes appeared in the video?", "And before that?"],
+        ["3 shapes", "a blue square"],
+        histories=[(), history],
+    )
+    engine = StreamingEngine(tiny_vlm, EngineConfig(memory_size=64))
+    for frame, t in zip(sample.frames, sample.timestamps, strict=True):
+        engine.add_frame(frame, t)
+    collator = Collator(tiny_vlm.tokenizer, tiny_vlm.preprocessor)
+    with torch.inference_mode():
+        logits, _ = CarrierTrainingModel(tiny_vlm.model, 2).answer_logits(**collator([sample]))
+    plain = engine.first_token_logits(sample.questions[0])
+    assert (logits[0].float() - plain).abs().max() < 1e-4
+    engine.conversation.add(*history[0])
+    assert collator.question_text(sample, "And before that?", history) == engine.question_prompt(
+        "And before that?"
+    )
+    follow_up = engine.first_token_logits("And before that?")
+    second = len(tiny_vlm.tokenizer("3 shapes", add_special_tokens=False)["input_ids"]) + 1
+    assert (logits[second].float() - follow_up).abs().max() < 1e-4
+    without = engine.first_token_logits("And before that?", use_history=False)
+    assert (logits[second].float() - without).abs().max() > 1e-3  # the history mattered
+
+
+def test_word_dataset_mixes_multiple_choice_words_and_cut_videos():
+    data = SyntheticDataset("train", 40, words=True)
+    examples = [data[i] for i in range(40)]
+    assert all(len(e.questions) == len(e.answers) == len(e.histories) for e in examples)
+    with_mc = [e for e in examples if "count" in e.kinds and "Options:" in e.questions[-5]]
+    assert 8 < len(with_mc) < 32  # about half keep the multiple-choice questions
+    kinds = {kind for e in examples for kind in e.kinds}
+    assert {"what_now", "yes_no_now", "condition", "other", "follow_up"} <= kinds
+    assert any(h for e in examples for h in e.histories)
+    assert SyntheticDataset("train", 3, words=True)[2].questions == examples[2].questions
