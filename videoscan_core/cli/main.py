@@ -27,7 +27,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench, demo, models, run, serve, train, watch
+    from . import bench, demo, mcp, models, run, serve, train, watch
 
     parser = OneLineParser(
         prog="videoscan",
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(commands)
     watch.add_parser(commands)
     serve.add_parser(commands)
+    mcp.add_parser(commands)
     tiny = commands.add_parser(
         "make-tiny-model", help="write a tiny random model (for tests and examples)"
     )

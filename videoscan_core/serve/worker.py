@@ -8,7 +8,8 @@ Setting ``job.cancel`` stops a waiting job before it starts and a running one wi
 one token (its answer is rolled back as any answer is). Live mode: ``submit_frame(t, rgb)`` offers
 the newest frame of the server's own source (latest wins: a frame still waiting when a newer one
 comes is dropped and counted); frames are streamed only while no request waits, so questions go
-first. After each live frame the ``watcher``'s conditions are scored and alerts kept (newest
+first. ``call(function)`` runs ``function(live_engine)`` on the worker thread (a future). After
+each live frame the ``watcher``'s conditions are scored and alerts kept (newest
 ``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its frames through a fresh
 engine on the requested model with the request's memory size; the live stream is not touched.
 """
@@ -20,13 +21,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..alerts import Alert, AlertWatcher
-from ..config import EngineConfig
+from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted, VideoScanError
 from .media import VideoInput, iter_samples
 from .models import ModelPool
@@ -45,6 +47,12 @@ class ChatJob:
     history: list[tuple[str, str]] = field(default_factory=list)
     system: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    call: Callable[[object], object] | None = None  # a function to run on the worker instead
+    future: Future | None = None
+
+
+def _no_emit(kind: str, value: object) -> None:
+    pass
 
 
 class EngineWorker:
@@ -86,7 +94,10 @@ class EngineWorker:
             waiting, self._jobs = list(self._jobs), collections.deque()
             self._wake.notify_all()
         for job in waiting:
-            job.emit("error", APIError(503, "the server is shutting down", "server_error"))
+            error = APIError(503, "the server is shutting down", "server_error")
+            if job.future is not None:
+                job.future.set_exception(error)
+            job.emit("error", error)
         for engine in (self.live_engine,):
             if engine is not None:
                 engine.request_abort()
@@ -101,6 +112,14 @@ class EngineWorker:
                 raise APIError(503, "too many requests are waiting; try again", "server_error")
             self._jobs.append(job)
             self._wake.notify_all()
+
+    def call(self, function: Callable[[object], object]) -> Future:
+        """Run ``function(live_engine)`` on the worker thread, in turn with the requests; its
+        result (or exception) comes back through the returned future."""
+        future: Future = Future()
+        self.submit(ChatJob("", "", ChatOptions(GenerationOptions()), _no_emit, call=function,
+                            future=future))  # fmt: skip
+        return future
 
     def submit_frame(self, timestamp: float, frame: np.ndarray) -> None:
         with self._wake:
@@ -157,6 +176,12 @@ class EngineWorker:
             log.warning("live frame at %.2f s skipped: %s", timestamp, error)
 
     def _run(self, job: ChatJob) -> None:
+        if job.call is not None:
+            try:
+                job.future.set_result(job.call(self.live_engine))
+            except BaseException as error:  # handed to the caller
+                job.future.set_exception(error)
+            return
         if job.cancel.is_set():
             self.answers_cancelled += 1
             job.emit("error", APIError(499, "the client went away", code="cancelled"))

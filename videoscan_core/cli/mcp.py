@@ -1,0 +1,61 @@
+"""``videoscan mcp --model M --source SRC``: an MCP server on stdio for assistants.
+
+Contract: checks the source before loading the model, then streams the source through one engine
+worker and serves the tools of ``serve.mcp_server`` over stdin/stdout until the client closes
+them. Only the protocol is written on stdout; status lines go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..errors import VideoScanError
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("mcp", help="an MCP server (stdio) over the live memory")
+    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument(
+        "--source", default="screen", help="file:PATH, screen[:N] or webcam[:N] (screen)"
+    )
+    parser.add_argument("--fps", type=float, default=1.0, help="frames per second (1)")
+    parser.add_argument("--speed", type=float, default=1.0, help="playback speed of a file (1)")
+    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    parser.add_argument(
+        "--alerts-file", default=None, help="keep alert conditions in this JSON file"
+    )
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.set_defaults(handler=mcp)
+
+
+def mcp(args: argparse.Namespace) -> int:
+    try:
+        from ..serve.live import LiveSource, parse_source
+        from ..serve.mcp_server import build_mcp
+        from ..serve.models import ModelPool
+        from ..serve.worker import EngineWorker
+    except ImportError as error:
+        raise VideoScanError(
+            f"the MCP server needs extra packages ({error.name}): "
+            "pip install 'videoscan-desktop[serve]'"
+        ) from None
+    from ..adapters import load_model
+
+    parse_source(args.source)
+    if args.memory < 1:
+        raise VideoScanError("--memory must be at least 1")
+    print(f"videoscan: loading model {args.model}", file=sys.stderr)
+    model = load_model(args.model, device=args.device)
+    worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)
+    source = LiveSource(args.source, worker.submit_frame, fps=args.fps, speed=args.speed)
+    server = build_mcp(worker, args.alerts_file)
+    worker.start()
+    source.start()
+    print(f"videoscan: MCP server on stdio, watching {args.source}", file=sys.stderr, flush=True)
+    try:
+        server.run("stdio")
+    finally:
+        source.stop()
+        worker.stop()
+    return 0

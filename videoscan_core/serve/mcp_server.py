@@ -1,0 +1,127 @@
+"""``videoscan mcp``: the live memory as Model Context Protocol tools (official ``mcp`` SDK, stdio).
+
+Contract: ``build_mcp(worker, alerts_file)`` returns an ``MCPServer`` whose tools all go through
+the one ``EngineWorker`` (which streams the live source):
+- ``ask_screen(question, max_tokens)`` -> ``{"answer", "evidence": [{"time", "frame", "weight"}],
+  "frames_seen"}``: answered from the live memory (no conversation carried between calls);
+- ``recent_memory(minutes)`` -> ``{"now", "carriers": [{"time", "until", "frame"}]}``: what the
+  memory holds from the last ``minutes`` of the stream (times in seconds since it started;
+  no captions: a carrier is one token, and a caption per carrier would cost one answer each);
+- ``add_alert(condition, threshold)`` / ``remove_alert(id)`` / ``list_alerts()``: "tell me when"
+  conditions scored after every live frame; ``list_alerts`` returns the conditions and the alerts
+  raised so far (``{"condition", "time", "score"}``). Conditions persist in ``alerts_file``.
+Nothing is printed on stdout except the protocol (logs go to stderr).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from ..alerts import Condition, load_conditions, save_conditions
+from ..config import GenerationOptions
+from .protocol import APIError, ChatOptions
+from .worker import ChatJob, EngineWorker
+
+INSTRUCTIONS = (
+    "VideoScan watches a screen, webcam or video on this computer and remembers it compactly. "
+    "Use ask_screen for questions about what is or was visible, recent_memory for the remembered "
+    "times, and add_alert/list_alerts for 'tell me when' conditions."
+)
+
+
+def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
+    from mcp.server.mcpserver import MCPServer
+
+    server = MCPServer("videoscan", instructions=INSTRUCTIONS)
+    if alerts_file is not None:
+        for condition in load_conditions(alerts_file):
+            worker.watcher.add(condition)
+
+    def persist() -> None:
+        if alerts_file is not None:
+            save_conditions(alerts_file, worker.watcher.conditions())
+
+    @server.tool()
+    async def ask_screen(question: str, max_tokens: int = 128) -> dict:
+        """Ask about what the live source shows now or showed earlier."""
+        if not question.strip():
+            raise ValueError("ask a question")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future = loop.create_future()
+
+        def emit(kind: str, value: object) -> None:
+            if kind in ("done", "error"):
+                loop.call_soon_threadsafe(_settle, done, kind, value)
+
+        options = ChatOptions(GenerationOptions(max_new_tokens=max(1, min(max_tokens, 1024))))
+        job = ChatJob("videoscan-live", question.strip(), options, emit)
+        worker.submit(job)
+        try:
+            result = await done
+        except asyncio.CancelledError:
+            job.cancel.set()
+            raise
+        extra = result["videoscan"]
+        return {
+            "answer": result["text"],
+            "evidence": extra["evidence"],
+            "frames_seen": extra["frames_seen"],
+        }
+
+    @server.tool()
+    async def recent_memory(minutes: float = 5.0) -> dict:
+        """Times (seconds since the stream started) of the frames the memory holds from the last
+        ``minutes`` minutes."""
+
+        def read(engine) -> dict:
+            now = float(engine.last_timestamp or 0.0)
+            since = now - max(0.0, minutes) * 60
+            carriers = [
+                {"time": c.timestamp, "until": c.until, "frame": c.frame_index}
+                for c in engine.snapshot().carriers
+                if c.until >= since
+            ]
+            return {"now": now, "frames_seen": engine.frames_seen, "carriers": carriers}
+
+        return await asyncio.wrap_future(worker.call(read))
+
+    @server.tool()
+    def add_alert(condition: str, threshold: float = 0.6) -> dict:
+        """Watch for a condition ("a red shape appears"); it is checked after every frame and
+        raises one alert per event (see list_alerts)."""
+        added = worker.watcher.add(
+            Condition(condition.strip(), on_threshold=threshold, off_threshold=min(0.4, threshold))
+        )
+        persist()
+        return {"id": added.id, "condition": added.text, "threshold": added.on_threshold}
+
+    @server.tool()
+    def remove_alert(id: str) -> dict:
+        """Stop watching the condition with this id."""
+        removed = worker.watcher.remove(id)
+        persist()
+        return {"removed": removed}
+
+    @server.tool()
+    def list_alerts() -> dict:
+        """The conditions being watched and the alerts raised so far (newest last)."""
+        return {
+            "conditions": [
+                {"id": c.id, "condition": c.text, "enabled": c.enabled}
+                for c in worker.watcher.conditions()
+            ],
+            "alerts": [alert.to_json() | {"id": alert.condition_id} for alert in worker.alerts],
+        }
+
+    return server
+
+
+def _settle(future: asyncio.Future, kind: str, value: object) -> None:
+    if future.done():
+        return
+    if kind == "done":
+        future.set_result(value)
+    else:
+        error = value if isinstance(value, APIError) else None
+        future.set_exception(RuntimeError(error.message if error else str(value)))
