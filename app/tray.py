@@ -75,7 +75,7 @@ class WatchTray(QObject):
         shown = "paused" if privacy and state == "recording" else state
         self.icon.setIcon(state_icon(self.base_icon, shown))
         tip = TOOLTIPS[state]
-        self.icon.setToolTip(f"VideoScan: paused for privacy ({privacy})" if privacy else tip)
+        self.icon.setToolTip(f"VideoScan: {privacy}" if privacy else tip)
         self.pause_action.setText("Resume watching" if state == "paused" else "Pause watching")
         self.pause_action.setEnabled(state in ("recording", "paused"))
 

@@ -7,7 +7,8 @@ Live sources (screen, webcam) return what is visible now; a video file returns i
 time ``t``. A screen source returns ``Withheld(reason)`` instead of a frame while privacy rules
 pause capture (``app.privacy.guard``); the frames it does return have excluded windows blacked
 out. Specs: ``screen``, ``screen:N`` (monitor N, 1-based), ``region:X,Y,W,H``,
-``webcam``, ``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``,
+``window:TITLE`` (the window whose title contains TITLE, followed as it moves), ``webcam``,
+``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``,
 ``demo:N`` (synthetic demo video N of the demo model's benchmark, generated on first use).
 """
 
@@ -57,12 +58,17 @@ class SourceSpec:
                 return cls("demo", device=str(int(rest)) if rest else "0")
             except ValueError:
                 raise CaptureError(f"bad demo number in {text!r}; use demo:1") from None
+        if kind == "window":
+            if not rest.strip():
+                raise CaptureError("window: needs a piece of its title, e.g. window:Firefox")
+            return cls("window", path=rest.strip())
         if kind == "file":
             if not rest:
                 raise CaptureError("file: needs a path, e.g. file:/home/me/clip.mp4")
             return cls("file", path=rest)
         raise CaptureError(
-            f"unknown source {text!r}; use screen[:N], region:X,Y,W,H, webcam[:N] or file:PATH"
+            f"unknown source {text!r}; use screen[:N], region:X,Y,W,H, window:TITLE, webcam[:N] "
+            "or file:PATH"
         )
 
     def __str__(self) -> str:
@@ -74,6 +80,8 @@ class SourceSpec:
             return f"webcam:{self.device}"
         if self.kind == "demo":
             return f"demo:{self.device}"
+        if self.kind == "window":
+            return f"window:{self.path}"
         return f"file:{self.path}"
 
     @property
@@ -87,6 +95,8 @@ class SourceSpec:
             return f"Webcam {self.device}"
         if self.kind == "demo":
             return f"Demo video {self.device}"
+        if self.kind == "window":
+            return f"Window '{self.path}'"
         return f"Video file {self.path}"
 
 
@@ -123,6 +133,10 @@ def open_source(spec: SourceSpec) -> FrameSource:
         source: FrameSource = ScreenSource(
             spec.monitor, spec.region if spec.kind == "region" else None
         )
+    elif spec.kind == "window":
+        from .window_source import WindowSource
+
+        source = WindowSource(spec.path)
     elif spec.kind == "webcam":
         from .webcam import WebcamSource
 

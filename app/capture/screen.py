@@ -71,13 +71,14 @@ def permission_hint() -> str:
 
 
 def list_monitors() -> list[tuple[int, str]]:
-    """(number, description) of each monitor, for the source menu; empty without a display."""
+    """(number, description with size and position) of each monitor, for the source menu;
+    empty without a display."""
     try:
         import mss
 
         with mss.MSS() if hasattr(mss, "MSS") else mss.mss() as grabber:
             return [
-                (i, f"Screen {i} ({m['width']}x{m['height']})")
+                (i, f"Screen {i} ({m['width']}x{m['height']} at {m['left']},{m['top']})")
                 for i, m in enumerate(grabber.monitors)
                 if i > 0
             ]

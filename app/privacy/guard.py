@@ -14,7 +14,9 @@ frame passes through untouched and no window list is opened.
 
 ``set_rules`` swaps the rules atomically (any thread). ``status`` is the latest ``GuardStatus``
 (read by the GUI): the pause reason ("" when capturing), a warning, and how many windows each
-exclusion rule matched. ``GUARD`` is the app's one guard; screen sources use it.
+exclusion rule matched; ``report_source(reason)`` records a source's own reason for having no
+frame (kind "source": a watched window minimised or closed). ``GUARD`` is the app's one guard;
+screen and window sources use it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ LOCK_CHECK_INTERVAL_S = 2.0
 @dataclass(frozen=True)
 class GuardStatus:
     reason: str = ""  # why capture is paused ("" = capturing)
+    kind: str = "privacy"  # "privacy" (rules) or "source" (a watched window minimised/closed)
     warning: str = ""  # e.g. the window list is unreadable
     excluded: int = 0  # windows blacked out on the last frame
     matches: dict = field(default_factory=dict)  # exclusion rule -> windows matched
@@ -120,6 +123,11 @@ class PrivacyGuard:
 
     def _withhold(self, reason: str, warning: str = "") -> Withheld:
         self.status = GuardStatus(reason=reason, warning=warning)
+        return Withheld(reason)
+
+    def report_source(self, reason: str) -> Withheld:
+        """A source has no frame for a reason of its own (a watched window minimised)."""
+        self.status = GuardStatus(reason=reason, kind="source")
         return Withheld(reason)
 
     # -- the decision ---------------------------------------------------------------------

@@ -52,7 +52,7 @@ class PrivacyIndicator(QObject):
         return self.window.menuBar().addMenu("&Privacy")
 
     def _show(self, reason: str) -> None:
-        self.label.setText(f"Paused for privacy: {reason}" if reason else "")
+        self.label.setText(reason)
         if self.label_action is not None:
             self.label_action.setVisible(bool(reason))
         else:
@@ -63,6 +63,9 @@ class PrivacyIndicator(QObject):
         fps = getattr(getattr(self.window, "settings", None), "fps", 1.0) or 1.0
         fresh = time.monotonic() - status.at <= 2.5 / fps
         reason = status.reason if fresh else ""
+        if reason:
+            prefix = "Paused for privacy" if status.kind == "privacy" else "Not capturing"
+            reason = f"{prefix}: {reason}"
         if reason != self.reason:
             self.reason = reason
             self._show(reason)
@@ -70,7 +73,7 @@ class PrivacyIndicator(QObject):
             if tray is not None:
                 tray.set_privacy_reason(reason)
             if reason:
-                self.window.statusBar().showMessage(f"Watching paused: {reason}", 5000)
+                self.window.statusBar().showMessage(reason, 5000)
         warning = status.warning if fresh else ""
         if warning and warning != self.warning:
             self.window.banner.show_message(warning)

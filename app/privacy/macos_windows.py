@@ -62,6 +62,9 @@ class QuartzWindows:
         ]
         return [info for info in found if info is not None]
 
+    def window(self, window_id: int) -> WindowInfo | None:
+        return next((w for w in self.windows() if w.id == window_id), None)
+
     def focused(self) -> WindowInfo | None:
         try:
             from AppKit import NSWorkspace

@@ -95,6 +95,14 @@ class Win32Windows:
         found = [self._info(hwnd) for hwnd in reversed(handles)]  # bottom to top
         return [info for info in found if info is not None]
 
+    def window(self, window_id: int) -> WindowInfo | None:
+        if not self._user32.IsWindow(window_id):
+            return None
+        info = self._info(window_id)
+        if info is None and self._user32.IsIconic(window_id):
+            return WindowInfo(window_id, "", self._app(window_id), 0, 0, 0, 0, minimised=True)
+        return info
+
     def focused(self) -> WindowInfo | None:
         hwnd = self._user32.GetForegroundWindow()
         return self._info(hwnd) if hwnd else None

@@ -2,8 +2,9 @@
 
 Contract: ``WindowInfo`` is one visible top-level window: its id, title, application name, and
 rectangle in virtual-screen pixels (the coordinates mss captures in), plus ``minimised``.
-A ``WindowLister`` has ``windows()`` (visible and minimised top-level windows, bottom to top when
-the platform says so), ``focused()`` (the window with the keyboard focus, or None) and ``close()``;
+A ``WindowLister`` has ``windows()`` (visible and minimised top-level windows, bottom to top
+when the platform says so), ``focused()`` (the window with the keyboard focus, or None),
+``window(id)`` (one window, minimised included, None once it is closed) and ``close()``;
 both raise ``WindowListUnavailable`` (with a sentence for people) when the list cannot be read,
 so callers can refuse to send unfiltered frames. ``listers.make_lister()`` picks the
 implementation. A Wayland session without XWayland has no readable window list.
@@ -46,6 +47,8 @@ class WindowLister(Protocol):
     def windows(self) -> list[WindowInfo]: ...
 
     def focused(self) -> WindowInfo | None: ...
+
+    def window(self, window_id: int) -> WindowInfo | None: ...
 
     def close(self) -> None: ...
 

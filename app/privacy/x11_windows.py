@@ -123,6 +123,10 @@ class X11Windows:
             )
         return windows
 
+    def window(self, window_id: int) -> WindowInfo | None:
+        """One window by id, minimised (unmapped) ones included; None once it is destroyed."""
+        return self._info(self._window(window_id), True)
+
     def focused(self) -> WindowInfo | None:
         try:
             prop = self._root.get_full_property(

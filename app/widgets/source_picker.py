@@ -1,21 +1,27 @@
-"""Choosing what to watch: a screen, a region of it, a webcam or a video file.
+"""Choosing what to watch: a screen, a region of it, one window, a webcam or a video file.
 
-Contract: a combo box listing the monitors, "Screen region…", the webcams 0-1 and "Video file…".
-Choosing an entry emits ``sig_source_chosen(spec)`` (a ``SourceSpec`` string); the region and
-file entries first open the region overlay or a file dialog (cancel keeps the old source).
+Contract: a combo box listing the monitors (with their size and position), "Screen region…",
+"Window…", the webcams 0-1 and "Video file…". Choosing an entry emits ``sig_source_chosen(spec)``
+(a ``SourceSpec`` string); the region, window and file entries first open the region overlay, a
+list of the open windows or a file dialog (cancel keeps the old source). In a Wayland session
+without XWayland the screen entries are replaced by one line saying screens cannot be captured
+there (webcam and video sources stay). The choice is remembered by the window's settings.
 ``set_current(spec)`` shows a spec chosen elsewhere (settings, command line).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QComboBox, QFileDialog, QWidget
+from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from ..capture.base import SourceSpec
 from ..capture.screen import list_monitors
+from ..privacy.listers import make_lister
+from ..privacy.windows import WindowListUnavailable, wayland_without_x
 from .region_selector import RegionSelector
 
-REGION, FILE = "region…", "file…"
+REGION, FILE, WINDOW = "region…", "file…", "window…"
+WAYLAND_LINE = "Screens cannot be captured on Wayland without XWayland: use a webcam or a video"
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.avi *.mov *.webm);;All files (*)"
 
 
@@ -26,15 +32,21 @@ class SourcePicker(QComboBox):
         super().__init__(parent)
         self.setToolTip("What the assistant watches")
         self.setMinimumContentsLength(22)
-        monitors = list_monitors() or [(1, "Screen 1")]
-        for number, label in monitors:
-            self.addItem(label, f"screen:{number}")
-        self.addItem("Screen region…", REGION)
+        self.wayland = wayland_without_x()
+        if self.wayland:
+            self.addItem(WAYLAND_LINE, "")
+            self.model().item(0).setEnabled(False)
+        else:
+            monitors = list_monitors() or [(1, "Screen 1")]
+            for number, label in monitors:
+                self.addItem(label, f"screen:{number}")
+            self.addItem("Screen region…", REGION)
+            self.addItem("Window…", WINDOW)
         for device in (0, 1):
             self.addItem(f"Webcam {device}", f"webcam:{device}")
         self.addItem("Video file…", FILE)
         self.addItem("Demo video", "demo:1")
-        self._current = str(self.itemData(0))
+        self._current = str(self.itemData(1 if self.wayland else 0))
         self._selector: RegionSelector | None = None
         self.activated.connect(self._on_activated)
 
@@ -48,7 +60,7 @@ class SourcePicker(QComboBox):
         if index < 0:  # a region or a file: show it as an extra entry
             self.blockSignals(True)
             for i in reversed(range(self.count())):
-                if str(self.itemData(i)).startswith(("region:", "file:")):
+                if str(self.itemData(i)).startswith(("region:", "file:", "window:")):
                     self.removeItem(i)
             try:
                 label = SourceSpec.parse(spec).label
@@ -65,6 +77,8 @@ class SourcePicker(QComboBox):
         if data == FILE:
             path, _ = QFileDialog.getOpenFileName(self, "Choose a video", "", VIDEO_FILTER)
             self._choose(f"file:{path}" if path else None)
+        elif data == WINDOW:
+            self._choose(self._pick_window())
         elif data == REGION:
             self._selector = RegionSelector()
             self._selector.sig_selected.connect(
@@ -74,6 +88,28 @@ class SourcePicker(QComboBox):
             self._selector.select(self.screen())
         else:
             self._choose(data)
+
+    def _pick_window(self) -> str | None:
+        """Ask which open window to watch; its title (or app name) becomes the spec."""
+        try:
+            lister = make_lister()
+            try:
+                windows = [w for w in lister.windows() if w.title and not w.minimised]
+            finally:
+                lister.close()
+        except WindowListUnavailable as error:
+            windows, problem = [], str(error)
+        else:
+            problem = "" if windows else "no window is open"
+        if problem:
+            QMessageBox.information(self, "Watch a window", f"Cannot list windows: {problem}.")
+            return None
+        labels = [w.label for w in reversed(windows)]  # topmost first
+        label, ok = QInputDialog.getItem(self, "Watch a window", "Window:", labels, 0, False)
+        if not ok or label not in labels:
+            return None
+        chosen = list(reversed(windows))[labels.index(label)]
+        return f"window:{chosen.title}"
 
     def _choose(self, spec: str | None) -> None:
         if spec is None:

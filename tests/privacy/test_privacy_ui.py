@@ -79,7 +79,7 @@ def test_toolbar_tray_and_banner_say_why_capture_is_paused(qtbot, settings_store
     guard.status = GuardStatus(reason="KeePassXC is focused (pause rule 'KeePassXC')")
     qtbot.waitUntil(lambda: indicator.label.isVisible(), timeout=2000)
     assert "Paused for privacy: KeePassXC is focused" in indicator.label.text()
-    assert "paused for privacy (KeePassXC is focused" in window.tray.icon.toolTip()
+    assert "VideoScan: Paused for privacy: KeePassXC is focused" in window.tray.icon.toolTip()
     guard.status = GuardStatus(
         reason="the window list cannot be read", warning="Privacy exclusions are off because x"
     )

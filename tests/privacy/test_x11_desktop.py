@@ -196,3 +196,45 @@ def test_ewmh_client_list_is_used_when_a_window_manager_publishes_it(desktop):
         connection.close()
         lister.close()
     assert X.AnyPropertyType == 0
+
+
+def test_watching_one_window_follows_it_and_says_when_it_is_gone(desktop):
+    from app.capture.base import SourceSpec, Withheld, open_source
+
+    GUARD.set_rules(PrivacyRules(exclude=("VS Secret",), pause_when_locked=False))
+    desktop.command("open watched")
+    spec = SourceSpec.parse("window:VS Watched")
+    assert str(spec) == "window:VS Watched" and spec.label == "Window 'VS Watched'"
+    source = open_source(spec)
+    try:
+        frame = source.read(0.0)
+        assert frame.shape == (180, 320, 3)
+        assert np.allclose(frame[90, 160], (40, 60, 220), atol=3)
+        desktop.command("move watched 700 500")
+        desktop.command("resize watched 400 250")
+        frame = source.read(1.0)
+        assert frame.shape == (250, 400, 3) and np.allclose(frame[125, 200], (40, 60, 220), atol=3)
+        desktop.command("move watched 50 50")  # over the excluded window: that part is black
+        frame = source.read(2.0)
+        assert (frame[60:240, 60:330] == 0).all() and reddish(frame) == 0
+        desktop.command("move watched 700 500")
+        desktop.command("hide watched")
+        result = source.read(3.0)
+        assert isinstance(result, Withheld) and "is minimised" in result.reason
+        assert GUARD.status.kind == "source"
+        desktop.command("show watched")
+        assert source.read(4.0).shape == (250, 400, 3)
+        desktop.command("close watched")
+        result = source.read(5.0)
+        assert isinstance(result, Withheld) and "was closed" in result.reason
+        desktop.command("open watched")  # the same title again: picked up
+        assert source.read(6.0).shape == (180, 320, 3)
+    finally:
+        source.close()
+        desktop.command("close watched")
+
+
+def test_monitors_are_listed_with_their_geometry():
+    from app.capture.screen import list_monitors
+
+    assert list_monitors() == [(1, "Screen 1 (1280x800 at 0,0)")]

@@ -2,7 +2,8 @@
 
 Windows: a grey backdrop over the whole screen, "VS Secret Bank" (red) and "VS Public Notes"
 (green). Commands, one per line, each answered with "ok <command>" once done and flushed to
-the X server: "move secret X Y", "focus NAME", "hide secret", "show secret", "quit".
+the X server: "move NAME X Y", "resize NAME W H", "focus NAME", "hide NAME", "show NAME",
+"open watched" / "close watched" (a blue "VS Watched Doc" window created or destroyed), "quit".
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ SPECS = {
     "secret": ("VS Secret Bank", (220, 30, 40), (100, 100, 300, 200)),
     "public": ("VS Public Notes", (30, 200, 60), (600, 150, 300, 200)),
 }
+EXTRA = {"watched": ("VS Watched Doc", (40, 60, 220), (300, 420, 320, 180))}
 
 
 def make(title, rgb, geometry) -> QWidget:
@@ -52,6 +54,12 @@ def main() -> int:
             windows[words[1]].move(int(words[2]), int(words[3]))
         elif words[0] == "focus":  # keyboard focus only: the stacking order stays
             windows[words[1]].activateWindow()
+        elif words[0] == "resize":
+            windows[words[1]].resize(int(words[2]), int(words[3]))
+        elif words[0] == "open":
+            windows[words[1]] = make(*EXTRA[words[1]])
+        elif words[0] == "close":
+            windows.pop(words[1]).deleteLater()
         elif words[0] == "hide":
             windows[words[1]].hide()
         elif words[0] == "show":
