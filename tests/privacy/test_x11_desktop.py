@@ -238,3 +238,39 @@ def test_monitors_are_listed_with_their_geometry():
     from app.capture.screen import list_monitors
 
     assert list_monitors() == [(1, "Screen 1 (1280x800 at 0,0)")]
+
+
+def test_the_app_never_hands_an_excluded_window_to_the_model(
+    desktop, make_window, qtbot, settings_store
+):
+    """The whole window: rules from the store, screen capture, the worker, the timeline."""
+    from app.privacy.rules import save_rules
+    from app.settings import AppSettings
+    from tests.app.fakes import SlowEngine
+
+    seen: list[np.ndarray] = []
+
+    class RecordingEngine(SlowEngine):
+        def add_frame(self, frame, timestamp):
+            seen.append(np.array(frame))
+            return super().add_frame(frame, timestamp)
+
+    save_rules(settings_store, PrivacyRules(exclude=("VS Secret",), pause_when_locked=False))
+    settings = AppSettings(model="fake", source="screen:1", fps=5.0, change_threshold=0.0)
+    window = make_window(
+        settings, engine_factory=lambda request, status: RecordingEngine(request.config, 0.05)
+    )
+    try:
+        window.show()
+        window.start()
+        desktop.command("move secret 150 120")
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=30000)
+        desktop.command("move secret 100 100")
+        assert "Privacy…" in [a.text() for a in window.findChildren(type(window.privacy.action))]
+        for frame in seen:
+            assert frame.shape == (800, 1280, 3) and reddish(frame) == 0
+        assert any((frame[120:320, 150:450] == 0).all() for frame in seen)
+        thumbnails = [item.thumbnail for item in window.timeline_model.retained]
+        assert thumbnails and all(reddish(qimage_rgb(image)) == 0 for image in thumbnails)
+    finally:
+        GUARD.set_rules(PrivacyRules())
