@@ -240,6 +240,7 @@ def test_monitors_are_listed_with_their_geometry():
     assert list_monitors() == [(1, "Screen 1 (1280x800 at 0,0)")]
 
 
+@pytest.mark.slow
 def test_the_app_never_hands_an_excluded_window_to_the_model(
     desktop, make_window, qtbot, settings_store
 ):
