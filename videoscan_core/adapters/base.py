@@ -105,6 +105,7 @@ class VisionLanguageModel(ABC):
     """Base of every family adapter; subclasses fill in the vision side and the decoder."""
 
     position_rows = 1  # R in the [R, 1, q] position grids
+    videoscan_trained = False  # load_model sets it from videoscan.json (see presets.py)
 
     def __init__(
         self,

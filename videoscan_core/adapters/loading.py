@@ -186,6 +186,8 @@ def load_model(
             source=str(source),
             time_instruction=bool(settings.get("time_instruction", True)),
         )
+    # the VideoScan training marker: without it, presets.recommended_config is training-free
+    vlm.videoscan_trained = (folder / MODEL_SETTINGS_FILE).is_file()
     if quantize == "int8":
         from .quantize import quantize_language_model
 

@@ -45,9 +45,10 @@ def add_parser(commands) -> None:
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
     parser.add_argument(
         "--position-mode",
-        choices=["compact", "monotonic"],
-        default="compact",
-        help="RoPE positions of new tokens (default compact, as the official code)",
+        choices=["compact", "monotonic", "rerotate"],
+        default=None,
+        help="RoPE positions of new tokens (default: compact, as the official code, for "
+        "VideoScan-trained weights; rerotate for untrained ones)",
     )
     parser.add_argument(
         "--keep-topk",
@@ -59,9 +60,10 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--recent-frames",
         type=int,
-        default=0,
+        default=None,
         metavar="R",
-        help="keep the full tokens of the last R frames (default 0)",
+        help="keep the full tokens of the last R frames (default: 0 for VideoScan-trained "
+        "weights, the family's training-free window for untrained ones)",
     )
     parser.add_argument(
         "--full-tokens", action="store_true", help="baseline: no carriers, keep every visual token"
@@ -98,7 +100,7 @@ def _validate(args: argparse.Namespace) -> None:
         raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
     if not args.fps > 0:
         raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
-    if args.keep_topk < 0 or args.recent_frames < 0:
+    if args.keep_topk < 0 or (args.recent_frames or 0) < 0:
         raise VideoScanError("--keep-topk and --recent-frames must be >= 0")
     if args.full_tokens and args.keep_topk:
         raise VideoScanError("--keep-topk needs carriers; drop --full-tokens")
@@ -126,9 +128,9 @@ def run(args: argparse.Namespace) -> int:
         args.question = args.question + _transcribe(args)
     config = EngineConfig(
         memory_size=args.memory,
-        position_mode=args.position_mode,
+        position_mode=args.position_mode or "compact",
         keep_topk=args.keep_topk,
-        recent_frames=args.recent_frames,
+        recent_frames=args.recent_frames or 0,
         carrier=not args.full_tokens,
         device=args.device,
         dtype=args.dtype,
@@ -138,7 +140,21 @@ def run(args: argparse.Namespace) -> int:
 
     _status(args, f"loading model {args.model}")
     try:
-        engine = StreamingEngine.from_pretrained(args.model, config, quantize=args.quantize)
+        from ..adapters import load_model
+        from ..presets import recommended_config
+
+        model = load_model(args.model, config.device, config.dtype, quantize=args.quantize)
+        given = {
+            name
+            for name, value in (
+                ("position_mode", args.position_mode),
+                ("recent_frames", args.recent_frames),
+                ("keep_topk", args.keep_topk or None),
+                ("carrier", True if args.full_tokens else None),
+            )
+            if value is not None
+        }
+        engine = StreamingEngine(model, recommended_config(model, config, given))
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []

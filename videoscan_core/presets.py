@@ -1,0 +1,60 @@
+"""Which engine settings suit a checkpoint: trained the VideoScan way, or not (training-free).
+
+Contract: a checkpoint trained by ``videoscan train`` carries ``videoscan.json`` next to its
+weights (the training marker, ``adapters.loading.MODEL_SETTINGS_FILE``); ``load_model`` records it
+as ``model.videoscan_trained``. Untrained weights (every downloaded SmolVLM2, LLaVA-OneVision,
+LLaVA-Video or Qwen-VL checkpoint) never saw carriers, so ``training_free_settings(family)`` keeps
+what they can read without training: carriers for memory plus the last ``recent_frames`` frames
+in full (their visual tokens and scaffold text, as the model was trained to see them), with
+bounded, ordered positions (``rerotate``). ``recommended_config(model, base, given)`` applies
+them to ``base`` unless the model is VideoScan-trained, leaving the fields named in ``given``
+(set explicitly by the user) alone.
+
+Cost per preset (cache entries kept after a frame step; S system tokens, M carriers, N visual
+tokens per frame plus its scaffold text, r recent frames): S + M + r (N + scaffold).
+LLaVA-OneVision 0.5B (N = 196): r = 2 -> S + 64 + 392. LLaVA-Video (N = 210): r = 1 -> S + 64 + 210.
+SmolVLM2 (N = 64, scaffold about 15 with the real tokenizer): r = 4 -> S + 64 + ~316.
+"""
+
+from __future__ import annotations
+
+from .config import EngineConfig
+
+# recent window per family for untrained weights (frames kept in full)
+RECENT_FRAMES = {
+    "llava-onevision": 2,
+    "llava-video": 1,
+    "smolvlm2": 4,
+    "qwen2.5-vl": 2,
+    "qwen3-vl": 2,
+}
+TRAINING_FREE_POSITIONS = "rerotate"  # bounded and ordered (issue 11); "compact" for trained
+
+
+def training_free_settings(family: str) -> dict:
+    """EngineConfig fields for untrained weights of ``family``."""
+    return {
+        "recent_frames": RECENT_FRAMES.get(family, 2),
+        "position_mode": TRAINING_FREE_POSITIONS,
+        "keep_topk": 0,
+        "carrier": True,
+    }
+
+
+def is_videoscan_trained(model) -> bool:
+    return bool(getattr(model, "videoscan_trained", False))
+
+
+def recommended_config(
+    model, base: EngineConfig | None = None, given: frozenset[str] | set[str] = frozenset()
+) -> EngineConfig:
+    """``base`` for VideoScan-trained weights; otherwise ``base`` with the family's training-free
+    settings, except the fields in ``given``."""
+    base = base or EngineConfig()
+    if is_videoscan_trained(model):
+        return base
+    settings = training_free_settings(getattr(model, "family", ""))
+    changes = {key: value for key, value in settings.items() if key not in given}
+    if not base.carrier and "carrier" in given:  # full-token baseline asked for: no window
+        changes.pop("recent_frames", None)
+    return base.replace(**changes)
