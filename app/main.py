@@ -17,6 +17,9 @@ from pathlib import Path
 
 from videoscan_core.privacy import disable_telemetry
 
+from .startup_checks import add_arguments as add_script_arguments
+from .startup_checks import check_script_args, fail_early
+
 ORGANIZATION, APPLICATION = "VideoScan", "VideoScan Desktop"
 
 
@@ -82,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=float, help="frames captured per second (0.2-5)")
     parser.add_argument("--memory", type=int, help="carriers kept in memory (M)")
     parser.add_argument("--verbose", action="store_true", help="log debug messages")
+    add_script_arguments(parser)
     return parser
 
 
@@ -125,6 +129,10 @@ def has_display() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     disable_telemetry()  # before onnxruntime / huggingface_hub / transformers load
     args = build_parser().parse_args(argv)
+    problem = check_script_args(args)
+    if problem:  # before any window: the report says why, the run ends
+        fail_early(args, problem)
+        return 2
     if not has_display():
         print(
             "videoscan-desktop: error: no display found; run it on a desktop, set "
@@ -137,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
+    from .script_guard import ScriptGuard
     from .scripted_run import ScriptPlan
     from .settings import AppSettings
     from .startup_checks import show_settings_problems
@@ -163,13 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings.with_changes(**overrides)
     except ValueError as error:
-        print(f"videoscan-desktop: error: {error}", file=sys.stderr)
+        fail_early(args, str(error))
         return 2
     if args.ask_audio and not Path(args.ask_audio).is_file():
-        print(
-            f"videoscan-desktop: error: audio file {args.ask_audio} does not exist",
-            file=sys.stderr,
-        )
+        fail_early(args, f"audio file {args.ask_audio} does not exist")
         return 2
     plan = ScriptPlan(
         ask_audio=args.ask_audio,
@@ -193,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # however the app quits (logout, a Dock Quit, a hidden window): threads stop cleanly
     app.aboutToQuit.connect(window.shutdown)
+    ScriptGuard(window, plan, args.script_timeout).attach()  # failures end scripted runs
     window.show()
     window.start()
     show_settings_problems(window, settings_problems)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from videoscan_core.resources import peak_rss_mb
 
+from .script_guard import finish_outputs
+
 
 @dataclass
 class ScriptPlan:
@@ -196,10 +198,8 @@ class ScriptedRun:
         if self.finished:
             return
         self.finished = True
-        if self.plan.screenshot:
-            self.window.grab().save(self.plan.screenshot)
-        if self.plan.report_json:
-            self.window.report.write(self.plan.report_json)
+        if not finish_outputs(self.window, self.plan):
+            return  # one line printed; a run with --exit-after-answer exits with code 1
         if self.plan.exit_after_answer:
             self.window.close()
 
