@@ -63,6 +63,7 @@ class ScriptGuard(QObject):
             return self  # the user keeps the window: errors stay in the banner
         self._errors_seen = self.window.report.errors
         self.window.banner.sig_shown.connect(self._on_shown)
+        self.window.worker.sig_answer_failed.connect(self._on_answer_failed)
         self._timer.start(int(self.timeout_s * 1000))
         return self
 
@@ -70,6 +71,11 @@ class ScriptGuard(QObject):
     def _on_shown(self, message: str) -> None:
         if self.window.report.errors > self._errors_seen:  # an error, not a note
             self.fail(message)
+
+    @Slot(int, str)
+    def _on_answer_failed(self, _answer_id: int, message: str) -> None:
+        if self.window.script.waiting:  # the scripted question will never be answered
+            self.fail(f"the answer failed: {message}")
 
     @Slot()
     def _on_timeout(self) -> None:

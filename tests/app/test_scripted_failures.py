@@ -116,3 +116,23 @@ def test_a_failing_scripted_run_writes_its_error_and_exits(tmp_path, clip, case,
     error = json.loads(report.read_text())["error"]
     assert expected.lower() in error.lower(), error
     assert error_lines(result.stderr)[-1].endswith(error)
+
+
+def test_a_failed_scripted_answer_ends_the_run(make_window, tiny_engine_factory, tmp_path, qtbot):
+    from app import script_guard
+    from app.scripted_run import ScriptPlan
+    from app.settings import AppSettings
+
+    exits = []
+    plan = ScriptPlan(asks=["Q"], exit_after_answer=True, report_json=str(tmp_path / "r.json"))
+    window = make_window(AppSettings(model="tiny"), engine_factory=tiny_engine_factory, plan=plan)
+    guard = script_guard.ScriptGuard(window, plan, timeout_s=60).attach()
+    script_guard._exit_failed, real = (lambda w: exits.append(w)), script_guard._exit_failed
+    try:
+        window.script.waiting = True
+        window.worker.sig_answer_failed.emit(1, "out of memory")
+        qtbot.waitUntil(lambda: exits == [window], timeout=5000)
+    finally:
+        script_guard._exit_failed = real
+    assert guard.error == "the answer failed: out of memory"
+    assert json.loads((tmp_path / "r.json").read_text())["error"] == guard.error
