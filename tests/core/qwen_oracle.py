@@ -57,17 +57,28 @@ def _chunk(vlm, visual, t: float, carriers: bool):
 
 
 def layout_positions(
-    vlm, system: int, frames: list[tuple[int, int, float]], grid, carriers, question: int
+    vlm,
+    system: int,
+    frames: list[tuple[int, int, float]],
+    grid,
+    carriers,
+    question: int,
+    starts: list[int] | None = None,
 ) -> torch.Tensor:
-    """``[3, L]`` positions from the documented layouts (monotonic numbering).
-    ``frames``: (scaffold before, after, time) per frame; ``grid``: merged (rows, cols)."""
+    """``[3, L]`` positions from the documented layouts. ``frames``: (scaffold before, after,
+    time) per frame; ``grid``: merged (rows, cols); ``starts``: where each frame and then the
+    question start (compact: the cache lengths), None for monotonic numbering."""
     rows, cols = grid
     h = torch.arange(rows).repeat_interleave(cols)
     w = torch.arange(cols).repeat(rows)
     columns = [torch.arange(system).expand(3, -1)]
     cur = system
     origin, first = system, frames[0][2]
-    for before, after, t in frames:
+    for index, (before, after, t) in enumerate(frames):
+        if starts is not None:
+            if starts[index] != cur:  # Qwen2.5-VL re-anchors a frame placed elsewhere
+                origin, first = starts[index], t
+            cur = starts[index]
         if vlm.family == "qwen2.5-vl":
             tpos = origin + math.floor(vlm.tokens_per_second * (t - first) + 1e-9)
             columns.append(torch.stack([torch.full_like(h, tpos), h + origin, w + origin]))
@@ -85,6 +96,8 @@ def layout_positions(
             if carriers:
                 columns.append(torch.full((3, 1), cur))
         cur = int(torch.cat(columns, dim=1).max()) + 1
+    if starts is not None:
+        cur = starts[-1]
     columns.append(torch.arange(cur, cur + question).expand(3, -1))
     return torch.cat(columns, dim=1).long()
 
@@ -121,7 +134,10 @@ def oracle_logits(vlm, engine, visuals, times, events, question: str, deepstack=
     ds_mask += [False] * q
     embeds = torch.cat(pieces)[None]
     grid = tuple(int(v) for v in visuals[0].extras["grid"][0])
-    positions = layout_positions(vlm, s, frames, grid, carriers, q)[:, None, :]
+    starts = None
+    if config.position_mode == "compact":
+        starts = [s] + [event.cache_entries for event in events]
+    positions = layout_positions(vlm, s, frames, grid, carriers, q, starts)[:, None, :]
     rules = {
         "frames": len(visuals),
         "evicted_at": {c.frame_index: e.frame_index for e in events for c in e.evicted},

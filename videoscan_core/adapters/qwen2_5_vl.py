@@ -5,8 +5,9 @@ lay a clip out: ``...<|vision_start|>`` ends the system text, every frame adds i
 (no per-frame text), ``<|vision_end|>`` opens the question. Each frame is its own temporal patch
 (the frame and its copy), so the equivalent offline input is a video with grid (T, gh, gw) and
 ``second_per_grid_ts`` = the frame interval. Positions follow ``Qwen2_5_VLModel.get_rope_index``
-for that video, built from the stream's state (the video's origin and first frame time, kept
-here and reset when the system text is numbered from 0, i.e. at each new stream):
+for that video, built from the stream's state (the video's origin and the time of its first
+frame, the "anchor", kept here and reset when the system text is numbered from 0, i.e. at each
+new stream):
 
 - frame k (time ts_k): t = origin + floor(tokens_per_second * (ts_k - ts_0)) - absolute time, 2
   positions per second by default -; h = origin + row, w = origin + col (the same grid base
@@ -19,10 +20,14 @@ here and reset when the system text is numbered from 0, i.e. at each new stream)
   the video's time extent is longer (MODEL-FAMILIES §10); the two agree while
   tokens_per_second * duration < max(rows, cols).
 
-The frames' positions grow with time (7,200 per hour at 2 per second, within the 128,000 of the
-checkpoints), not with tokens; the position mode only moves where text is numbered (``start`` is
-taken as the origin for the first frame and otherwise unused). Qwen2.5-VL's window attention
-lives in the vision tower; its language model must have no sliding-window layers (checked).
+Position modes. The anchor is the first frame's ``start``. While every next frame starts where
+the previous one ended (``monotonic``; ``rerotate`` and any mode before a cut) the frames keep
+this one-video layout, growing with time (7,200 positions per hour at 2 per second, within the
+checkpoints' 128,000), not with tokens. When the engine starts a frame elsewhere (``compact``
+numbers from the cache length; ``rerotate`` packs the cache after a cut), the frame re-anchors
+there: t = h/w base = ``start``, so positions stay bounded and in stream order, and the time
+between remembered frames is no longer in their positions. Qwen2.5-VL's window attention lives
+in the vision tower; its language model must have no sliding-window layers (checked).
 """
 
 from __future__ import annotations
@@ -44,9 +49,10 @@ class Qwen25VLModel(QwenVLModel):
         self.reset_stream()
 
     def reset_stream(self) -> None:
-        """Forget the video's origin and first frame time (a new stream begins)."""
+        """Forget the anchor (a new stream begins)."""
         self.origin: int | None = None
         self.first_time: float | None = None
+        self.expected_start: int | None = None  # where the next frame continues the video
 
     def text_positions(self, start: int, count: int) -> torch.Tensor:
         if start == 0:  # the system text of a new stream
@@ -56,11 +62,11 @@ class Qwen25VLModel(QwenVLModel):
     def frame_positions(self, start: int, chunk: base.FrameInputs) -> torch.Tensor:
         """``[3, 1, q]`` for ``[visual | carrier]`` (see the module docstring)."""
         timestamp = float(getattr(chunk, "timestamp", 0.0))
-        if self.origin is None:
-            self.origin, self.first_time = start, timestamp
-        return qwen25_chunk_positions(self.origin, self.time_offset(timestamp), chunk).to(
-            self.device
-        )[:, None, :]
+        if self.origin is None or start != self.expected_start:
+            self.origin, self.first_time = start, timestamp  # (re-)anchor the video here
+        positions = qwen25_chunk_positions(self.origin, self.time_offset(timestamp), chunk)
+        self.expected_start = int(positions.max()) + 1
+        return positions.to(self.device)[:, None, :]
 
     def time_offset(self, timestamp: float) -> int:
         """floor(tokens_per_second * seconds since the first frame)."""
