@@ -234,3 +234,113 @@ def make_tiny_qwen(folder: str | Path, family: str = "qwen2.5-vl", seed: int = 0
         f"{family}` (seed {seed}). For tests and examples only: its answers are meaningless.\n"
     )
     return folder
+
+
+# -- published shapes, random weights (benchmarks) ------------------------------------------
+# MODEL-FAMILIES.md sections 3 and 4; a model built here counts the parameters the sheet
+# computed for the checkpoint (3,754.6 M and 2,127.5 M).
+REAL_SHAPES = {
+    "qwen2.5-vl-3b": {
+        "text": {
+            "hidden_size": 2048,
+            "num_hidden_layers": 36,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 2,
+            "intermediate_size": 11008,
+            "max_position_embeddings": 128000,
+            "rms_norm_eps": 1e-6,
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 1000000.0,
+                "mrope_section": [16, 24, 24],
+            },
+            "use_sliding_window": False,
+        },
+        "vision": {
+            "depth": 32,
+            "hidden_size": 1280,
+            "num_heads": 16,
+            "intermediate_size": 3420,
+            "hidden_act": "silu",
+            "patch_size": 14,
+            "window_size": 112,
+            "fullatt_block_indexes": [7, 15, 23, 31],
+            "tokens_per_second": 2,
+            "out_hidden_size": 2048,
+        },
+    },
+    "qwen3-vl-2b": {
+        "text": {
+            "hidden_size": 2048,
+            "num_hidden_layers": 28,
+            "num_attention_heads": 16,
+            "num_key_value_heads": 8,
+            "head_dim": 128,
+            "intermediate_size": 6144,
+            "max_position_embeddings": 262144,
+            "rms_norm_eps": 1e-6,
+            "rope_parameters": {
+                "rope_type": "default",
+                "rope_theta": 5000000.0,
+                "mrope_section": [24, 20, 20],
+                "mrope_interleaved": True,
+            },
+            "tie_word_embeddings": True,
+        },
+        "vision": {
+            "depth": 24,
+            "hidden_size": 1024,
+            "num_heads": 16,
+            "intermediate_size": 4096,
+            "hidden_act": "gelu_pytorch_tanh",
+            "patch_size": 16,
+            "num_position_embeddings": 2304,
+            "deepstack_visual_indexes": [5, 11, 17],
+            "out_hidden_size": 2048,
+        },
+    },
+}
+REAL_VOCAB = 151936
+
+
+def real_shape_config(name: str, tokenizer):
+    """The config of a published geometry, with the tiny tokenizer's special ids."""
+    from transformers import Qwen2_5_VLConfig, Qwen3VLConfig
+
+    shape = REAL_SHAPES[name]
+    text = {**shape["text"], "vocab_size": REAL_VOCAB, "pad_token_id": tokenizer.pad_token_id}
+    cls = Qwen2_5_VLConfig if name.startswith("qwen2.5") else Qwen3VLConfig
+    return cls(
+        text_config=text,
+        vision_config=dict(shape["vision"]),
+        tie_word_embeddings=True,
+        **_ids(tokenizer),
+    )
+
+
+def build_real_shape_qwen(name: str, attn: str = "sdpa", device: str = "cpu"):
+    """A Qwen adapter with random weights of a published geometry (float32; ``device="meta"``
+    builds it without memory, for counting)."""
+    import torch
+    from transformers import Qwen2_5_VLForConditionalGeneration, Qwen3VLForConditionalGeneration
+
+    from .adapters.qwen_preprocess import QwenFrameProcessor
+
+    if name not in REAL_SHAPES:
+        raise ValueError(f"unknown Qwen geometry {name!r}; choose one of {', '.join(REAL_SHAPES)}")
+    tokenizer = build_qwen_tokenizer()
+    config = real_shape_config(name, tokenizer)
+    qwen3 = name.startswith("qwen3")
+    cls = Qwen3VLForConditionalGeneration if qwen3 else Qwen2_5_VLForConditionalGeneration
+    torch.manual_seed(0)
+    with torch.device(device):
+        model = cls._from_config(config, attn_implementation=attn, dtype=torch.float32)
+    if device == "meta":
+        return model, tokenizer
+    family = "qwen3-vl" if qwen3 else "qwen2.5-vl"
+    frames = QwenFrameProcessor.for_family(family)  # the hub processor settings
+    if qwen3:
+        from .adapters.qwen3_vl import Qwen3VLModel as adapter
+    else:
+        from .adapters.qwen2_5_vl import Qwen25VLModel as adapter
+    return adapter(model.eval(), tokenizer, frames=frames, source=name)

@@ -76,3 +76,18 @@ def test_missing_processor_file_is_named(tmp_path, family):
         (folder / name).unlink(missing_ok=True)
     with pytest.raises(ModelLoadError, match="preprocessor_config.json"):
         load_model(folder, device="cpu")
+
+
+@pytest.mark.parametrize(
+    "name,total,vision",
+    [("qwen2.5-vl-3b", 3754.6, 668.7), ("qwen3-vl-2b", 2127.5, 407.0)],
+)
+def test_real_shapes_count_the_published_parameters(name, total, vision):
+    """Benchmark geometries: MODEL-FAMILIES.md's counts (tower plus mergers), built on meta."""
+    from videoscan_core.tiny_qwen import build_real_shape_qwen
+
+    model, _ = build_real_shape_qwen(name, device="meta")
+    count = sum(p.numel() for p in model.parameters()) / 1e6
+    tower = sum(p.numel() for p in model.model.visual.parameters()) / 1e6
+    assert round(count, 1) == total
+    assert round(tower, 1) == vision
