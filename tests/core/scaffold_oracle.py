@@ -5,16 +5,17 @@ Like ``oracle.py`` but every frame's block is ``[before text | visual tokens | a
 carrier = mean of the VISUAL tokens only. The scaffold entries belong to the frame's block: they
 are visible exactly when the frame's visual entries are (same ``visible`` rule, same index space
 as the engine's top-k selection). Only the data-dependent choices (evictions, top-k) come from the
-engine; block sizes, positions and visibility are recomputed here. Planted bugs for negative
-controls: ``bug="scaffold-never-cut"`` (scaffold stays visible like the system prompt),
-``"carrier-includes-scaffold"`` (carrier = mean over the whole block), ``"other-positions"``.
+engine; block sizes, positions and visibility are recomputed here (``rerotate`` goes through
+``oracle.pairwise_forward``). Planted bugs for negative controls: ``bug="scaffold-never-cut"``
+(scaffold stays visible like the system prompt), ``"carrier-includes-scaffold"`` (carrier = mean
+over the whole block), ``"other-positions"``.
 """
 
 from __future__ import annotations
 
 import torch
 
-from .oracle import Token, masked_forward, visible
+from .oracle import Token, masked_forward, pairwise_forward, visible
 
 
 def scaffold_oracle_logits(
@@ -77,7 +78,7 @@ def scaffold_oracle_logits(
         "carriers": carriers,
     }
     length = len(tokens)
-    masks = []
+    masks, allowed_per_layer = [], []
     for layer in range(vlm.num_layers):
         allowed = torch.zeros(length, length, dtype=torch.bool)
         for i, qt in enumerate(tokens):
@@ -86,7 +87,10 @@ def scaffold_oracle_logits(
         if bug == "scaffold-never-cut":
             for j in scaffold:
                 allowed[j:, j] = True
+        allowed_per_layer.append(allowed)
         mask = torch.zeros(length, length, dtype=vlm.dtype)
         mask.masked_fill_(~allowed, torch.finfo(vlm.dtype).min)
         masks.append(mask[None, None])
+    if position_mode == "rerotate":  # every query sees its keys at contiguous positions
+        return pairwise_forward(vlm, embeds, allowed_per_layer)
     return masked_forward(vlm, embeds, torch.tensor([positions]), masks)

@@ -170,7 +170,7 @@ VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
-@pytest.mark.parametrize("position_mode", ["compact", "monotonic"])
+@pytest.mark.parametrize("position_mode", ["compact", "monotonic", "rerotate"])
 @pytest.mark.parametrize("attention", ["sdpa", pytest.param("eager", marks=pytest.mark.slow)])
 def test_streaming_equals_semantic_aware_masked_forward(
     variant, position_mode, attention, smol, smol_eager, random_frames
