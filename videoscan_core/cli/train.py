@@ -36,7 +36,12 @@ def add_parser(commands) -> None:
     parser.add_argument("--grad-accum", type=int, default=1)
     parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
     parser.add_argument("--warmup-steps", type=int, default=20)
-    parser.add_argument("--position-mode", choices=["compact", "monotonic"], default="compact")
+    parser.add_argument(
+        "--position-mode",
+        choices=["compact", "monotonic", "rerotate"],
+        default="compact",
+        help="stage-2 positions, as streaming will use them (default compact)",
+    )
     parser.add_argument(
         "--lora-rank",
         type=int,

@@ -74,6 +74,11 @@ def standard_variants() -> list[Variant]:
             "VideoScan M=32, monotonic positions",
             base.replace(position_mode="monotonic"),
         ),
+        Variant(
+            "rerotate",
+            "VideoScan M=32, rerotated positions",
+            base.replace(position_mode="rerotate"),
+        ),
         Variant("no-carrier-kv", "without carrier KV", base.replace(carrier_kv=False)),
         Variant(
             "no-carrier-embedding",
@@ -117,7 +122,9 @@ def evaluate(
         for event in stream_frames(engine, samples):
             frame_ms.append(event.total_ms)
         for question in video.questions:
-            answer = engine.answer(question.text, options)
+            # independent questions, as trained: no conversation history between them
+            chunks = list(engine.ask(question.text, options, use_history=False, remember=False))
+            answer = chunks[-1].answer
             ok = answer_letter(answer) == question.answer
             result.questions += 1
             result.correct += int(ok)
