@@ -145,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
+    from .quit_signals import QuitSignals, finish
     from .script_guard import ScriptGuard
     from .scripted_run import ScriptPlan
     from .settings import AppSettings
@@ -200,10 +201,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # however the app quits (logout, a Dock Quit, a hidden window): threads stop cleanly
     app.aboutToQuit.connect(window.shutdown)
     ScriptGuard(window, plan, args.script_timeout).attach()  # failures end scripted runs
+    QuitSignals(app, window).install()  # SIGINT/SIGTERM close the window like its button
     window.show()
     window.start()
     show_settings_problems(window, settings_problems)
-    return app.exec()
+    return finish(app.exec(), window)  # no Qt abort when a model load outlives the quit
 
 
 if __name__ == "__main__":
