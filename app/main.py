@@ -197,6 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         playback_speed=args.playback_speed,
         first_run=first_run,
         log_path=str(log_path),
+        explicit_source=args.source is not None,
     )
     # however the app quits (logout, a Dock Quit, a hidden window): threads stop cleanly
     app.aboutToQuit.connect(window.shutdown)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QMainWindow,
@@ -29,6 +29,7 @@ from .settings import AppSettings
 from .timeline_model import TimelineModel
 from .tray import WatchTray
 from .voice.controller import VoiceController
+from .watch_state import INDICATOR_TEXT, WatchState
 from .widgets.settings_dialog import SettingsDialog
 from .window_layout import build_layout
 from .window_menus import build_toolbar_and_menus
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         playback_speed: float = 1.0,
         first_run: bool = False,
         log_path: str = "",
+        explicit_source: bool = False,
     ) -> None:
         super().__init__()
         self.setWindowTitle("VideoScan Desktop")
@@ -64,6 +66,12 @@ class MainWindow(QMainWindow):
         self.script = ScriptedRun(self, self.plan)
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
+        self.watch = WatchState()
+        self.explicit_source = explicit_source  # --source given: never replaced by the demo
+        self._watching_source = ""  # the source that last opened (saved for the next launch)
+        self._pending_source: str | None = None  # a chosen source not opened yet
+        self._pending_model: AppSettings | None = None  # settings waiting for their model
+        self.devices: list[str] = []  # devices torch can use here (known once a model loaded)
         self._deferred_source: str | None = None
         # what a deferred source still waits for: "model" (ready) and/or "welcome" (closed)
         self._deferred_waits: set[str] = set()
@@ -117,7 +125,10 @@ class MainWindow(QMainWindow):
         worker.sig_answer_finished.connect(self._on_answer_finished)
         worker.sig_answer_failed.connect(self.chat.on_answer_failed)
         worker.sig_stats.connect(self.resources.add_sample)
-        worker.sig_error.connect(self.show_error)
+        worker.sig_error.connect(
+            lambda kind, message, details: self.show_error(message, kind, details)
+        )
+        worker.sig_resolved.connect(self.banner.resolve)
         voice = self.voice
         self.chat.mic_button.pressed.connect(voice.press)
         self.chat.mic_button.released.connect(voice.release)
@@ -125,10 +136,10 @@ class MainWindow(QMainWindow):
         voice.sig_recording.connect(self.chat.set_recording)
         voice.sig_busy.connect(self.chat.set_transcribing)
         voice.sig_transcript.connect(self._on_transcript)
-        voice.sig_error.connect(self.show_error)
+        voice.sig_error.connect(lambda message: self.show_error(message, "voice"))
         self.chat.sig_question_submitted.connect(self.ask)
         self.chat.sig_cancel_requested.connect(worker.cancel_answer)
-        self.chat.sig_error.connect(self.show_error)
+        self.chat.sig_error.connect(lambda message: self.show_error(message, "export"))
         self.source_picker.sig_source_chosen.connect(self.change_source)
 
     # -- running ----------------------------------------------------------------------------
@@ -144,20 +155,25 @@ class MainWindow(QMainWindow):
         self.script.start()
         model, source = self.settings.model, self.settings.source
         if not model and self.demo_model is not None:
-            # nothing chosen yet: show the bundled demo model on a demo video
-            model, source = DEMO_MODEL_ID, "demo:1"
-            self.source_picker.set_current(source)
+            # nothing chosen yet: the bundled demo model, on a demo video unless a source was
+            # given for this run
+            model = DEMO_MODEL_ID
+            watching = "the source you chose"
+            if not self.explicit_source:
+                source, watching = "demo:1", "a demo video"
+                self.source_picker.set_current(source)
             self.banner.show_note(
                 "No model chosen yet: this is the small demo model, trained on synthetic "
-                "shapes, watching a demo video. Try Examples, or pick a real model in "
-                "Settings (Ctrl+,)."
+                f"shapes, watching {watching}. Try Examples, or pick a real model in "
+                "Models (Ctrl+M)."
             )
         if model:
             self._load_model(model)
         else:
             self.show_error(
-                "No model chosen: open Settings (Ctrl+,) and pick a model folder or "
-                "a Hugging Face id."
+                "No model chosen: open Models (Ctrl+M) and pick a model folder or "
+                "a downloaded model.",
+                "model",
             )
         if source.startswith(("file:", "demo:")) and model:
             # a video plays once the model can watch it; live sources start right away
@@ -180,9 +196,9 @@ class MainWindow(QMainWindow):
         self.sig_capture_new_memory.emit()
         self.statusBar().showMessage("Started a new memory: earlier frames are forgotten.", 5000)
 
-    def _load_model(self, model: str) -> None:
+    def _load_model(self, model: str, settings: AppSettings | None = None) -> None:
         self._requested_model = model
-        self.worker.load_model(model, self.settings.engine_config())
+        self.worker.load_model(model, (settings or self.settings).engine_config())
         is_demo = model == DEMO_MODEL_ID
         self.chat.set_examples(example_questions() if is_demo else [])
 
@@ -199,20 +215,19 @@ class MainWindow(QMainWindow):
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
+        self.watch.paused = paused
         self.sig_capture_pause.emit(paused)
         self.pause_action.setText("Resume" if paused else "Pause")
-        self._set_indicator("paused" if paused else "recording")
+        self._show_watch_state()
 
     @Slot(str)
     def change_source(self, spec: str) -> None:
+        """Watch ``spec``; it is saved once it opened, and a failure goes back to the last
+        source that worked."""
         self._deferred_source = None
         self._deferred_waits.clear()
-        self._save(self.settings.with_changes(source=spec))
+        self._pending_source = spec
         self._watch(spec)
-
-    def _offer_models(self) -> None:
-        if not self._shut_down and self.isVisible():
-            self.open_models()
 
     @Slot()
     def open_models(self) -> None:
@@ -240,16 +255,22 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self)
+        dialog = SettingsDialog(self.settings, self, self.devices or None)
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.apply_settings(dialog.result_settings())
 
     def apply_settings(self, new: AppSettings) -> None:
+        """Apply and save ``new``; a model or device change is saved only once the new model
+        loaded (the working one runs until then, and stays if the new one fails)."""
         old = self.settings
-        self._save(new)
         if new.needs_model_reload(old) and new.model:
-            self.timeline_model.reset()
-            self._load_model(new.model)
+            self._pending_model = new
+            self._save(new.with_changes(model=old.model, device=old.device, dtype=old.dtype))
+            self._load_model(new.model, new)
+        else:
+            self._save(new)
+        if new.needs_model_reload(old):
+            pass  # the new engine gets the new stream settings and memory size
         elif new.needs_stream_reset(old):
             self.timeline_model.reset()
             self.worker.reset_stream(new.engine_config())
@@ -273,25 +294,29 @@ class MainWindow(QMainWindow):
             settings.save(self.store)
 
     @Slot(str)
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, kind: str = "general", details: str = "") -> None:
         log.warning("%s", message)
         self.report.add_error(message)
-        self.banner.show_message(message)
+        self.banner.show_message(message, kind, details)
 
     def _set_indicator(self, state: str) -> None:
-        text = {
-            "recording": "<span style='color:#d32f2f'>●</span> Watching",
-            "paused": "❚❚ Paused",
-            "idle": "○ Not watching",
-            "ended": "■ Video ended",
-        }[state]
-        self.indicator.setText(text)
-        self.tray.set_state(state)
+        self.indicator.setText(INDICATOR_TEXT[state])
+        self.tray.set_state("recording" if state == "nomodel" else state)  # capture is on
+
+    def _show_watch_state(self) -> None:
+        self._set_indicator(self.watch.indicator())
 
     # -- signal handlers --------------------------------------------------------------------
     @Slot(str)
     def _on_capture_started(self, label: str) -> None:
-        self._set_indicator("paused" if self.paused else "recording")
+        self.watch.capturing, self.watch.ended = True, False
+        self._show_watch_state()
+        self.banner.resolve("capture")
+        if self._pending_source is not None:  # a chosen source that works: remember it
+            self._watching_source, self._pending_source = self._pending_source, None
+            self._save(self.settings.with_changes(source=self._watching_source))
+        else:
+            self._watching_source = self.report.source
         self.statusBar().showMessage(f"Watching {label}", 4000)
 
     @Slot(QImage, float)
@@ -325,23 +350,48 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
-        self._set_indicator("idle")
-        self.show_error(message)
+        self.watch.capturing = False
+        self._show_watch_state()
+        failed, self._pending_source = self._pending_source, None
+        back = self._watching_source
+        if failed is not None and back and back != failed:  # not remembered; back to what worked
+            self.show_error(f"{message}; still watching the previous source", "capture")
+            self.source_picker.set_current(back)
+            self._watch(back)
+        else:
+            self.show_error(message, "capture")
 
     @Slot()
     def _on_source_ended(self) -> None:
-        self._set_indicator("ended")
+        self.watch.capturing, self.watch.ended = False, True
+        self._show_watch_state()
         self.script.on_source_ended()
 
     @Slot(dict)
     def _on_model_ready(self, info: dict) -> None:
         self.report.model = info["source"]
-        self.model_status.setText(f"Model {info['source']} · {info['device']} · {info['dtype']}")
+        self.devices = list(info.get("devices", []))
+        self.watch.model_ready = True
+        self._show_watch_state()
+        self.banner.resolve("model")
+        self.timeline_model.reset()  # a new model starts a new memory
+        self.timeline.refresh()
+        pending, self._pending_model = self._pending_model, None
+        if pending is not None and pending.model == info["source"]:  # it works: now save it
+            self._save(
+                self.settings.with_changes(
+                    model=pending.model, device=pending.device, dtype=pending.dtype
+                )
+            )
+        name = "the demo model" if info["source"] == DEMO_MODEL_ID else info["source"]
+        self.model_status.setText(f"Model {name} · {info['device']} · {info['dtype']}")
         if info["source"] == self._requested_model:  # not a model replaced while loading
             self._release_deferred_source("model")
 
     @Slot(str)
     def _on_model_failed(self, source: str) -> None:
+        if self._pending_model is not None and self._pending_model.model == source:
+            self._pending_model = None  # not saved: the next launch uses the working model
         if source == self._requested_model and self._deferred_source is not None:
             self._deferred_source = None  # nothing to watch the video with (the banner says why)
             self._deferred_waits.clear()
@@ -393,9 +443,12 @@ class MainWindow(QMainWindow):
         )
         self.report.answers.append(record)
         self.sig_answer_recorded.emit(record)
-        if self.first_run:  # the first answer seen: now offer real models, once
+        if self.first_run:  # the first answer seen: point to real models, once, never over it
             self.first_run = False
-            QTimer.singleShot(800, self._offer_models)
+            self.banner.show_note(
+                "That was the demo model. For your own screen, pick a real model in "
+                "Models (Ctrl+M)."
+            )
         self.script.on_answer_recorded()
 
     @Slot(str)

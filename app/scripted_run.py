@@ -7,8 +7,8 @@ the messages in error_messages), sessions (memories started), watched (per sourc
 processed while it was watched), peak_rss_mb, plus the source and model really used.
 ``ScriptedRun`` switches to each ``then_sources`` entry after its ``switch_after_frames`` frames
 were seen (processed, or folded as unchanged; at least one processed) or when a video ends, then
-asks each question once ``ask_after_frames`` frames of the last source were seen, each after the
-previous answer.
+asks each question once ``ask_after_frames`` frames of the last source were processed (or it
+ended), each after the previous answer.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class ScriptedRun:
     def _ready(self) -> bool:
         if self.awaiting_audio or self.waiting or self._switches_left():
             return False
-        enough = self._seen(self.plan.ask_after_frames)
+        enough = self.frames_since_switch >= self.plan.ask_after_frames  # processed ones
         return self.asked < len(self.plan.asks) and (enough or self.source_ended)
 
     def _maybe_ask(self) -> None:

@@ -9,8 +9,12 @@ answered right after it. Stops are keyed by answer id (a question stopped while 
 answered). Frames carry their capture session: a new session resets the engine (memory and clock,
 ``sig_session_started``), a new segment of the same session continues it on the engine's session
 clock, and frames of an older session are dropped. Answer text is coalesced into one
-signal per ~50 ms. Every failure becomes ``sig_error`` with a message for people; the worker keeps
-running. torch/transformers are imported here, in the worker thread, not at GUI start.
+signal per ~50 ms. Every failure becomes ``sig_error(kind, message, details)`` with one line for
+people (kind: "model", "frame", "answer" or "command"; details: the full error text) and
+``sig_resolved(kind)`` says when that kind works again; the worker keeps running. A failing frame
+logs its traceback once, then a count. A model load is checked first and the working model keeps
+running until the new one is ready; a failed load leaves it in place (``sig_model_failed``).
+torch/transformers are imported here, in the worker thread, not at GUI start.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from videoscan_core.events import AnswerChunk
 
 from .capture.controller import to_qimage
 from .capture.sessions import StreamTag
+from .failure_log import FailureLog
 from .frame_slot import LatestFrameSlot
 from .memory_export import keepsake_jpeg
 from .system_stats import process_memory
@@ -58,7 +63,15 @@ def frame_pictures(rgb) -> tuple[QImage, bytes]:
 
 
 def default_engine_factory(request: ModelRequest, status: Callable[[str], None]):
+    """Check the model and the device (fast, no weights), then load."""
+    from videoscan_core.adapters.model_check import check_model, device_problem
+    from videoscan_core.errors import ModelLoadError
     from videoscan_core.stream.engine import StreamingEngine
+
+    check_model(request.source)
+    problem = device_problem(request.config.device or "auto")
+    if problem:
+        raise ModelLoadError(problem)
 
     return StreamingEngine.from_pretrained(request.source, request.config, status=status)
 
@@ -75,7 +88,8 @@ class EngineWorker(QThread):
     sig_answer_finished = Signal(int, object)  # answer id, final AnswerChunk
     sig_answer_failed = Signal(int, str)  # answer id, message
     sig_stats = Signal(dict)
-    sig_error = Signal(str)
+    sig_error = Signal(str, str, str)  # kind, one line for people, details
+    sig_resolved = Signal(str)  # kind: what failed works again
     sig_session_started = Signal(int)  # a capture session whose frames now fill a fresh memory
 
     def __init__(
@@ -99,6 +113,8 @@ class EngineWorker(QThread):
         self._answering = 0  # the answer id being written (0: none)
         self._next_answer_id = 1
         self._session: int | None = None  # capture session the engine's memory belongs to
+        self._model_source = ""  # what the working engine was loaded from
+        self._frame_failures = FailureLog(log, "a frame step")
         self._segment = 0
 
     # -- commands (any thread) --------------------------------------------------------------
@@ -119,7 +135,7 @@ class EngineWorker(QThread):
             answer_id = self._next_answer_id
             self._next_answer_id += 1
         if not self._enqueue(Ask(answer_id, question, options or self.options)):
-            self.sig_error.emit("Too many questions are waiting; try again in a moment.")
+            self._problem("command", "Too many questions are waiting; try again in a moment.")
             return 0
         return answer_id
 
@@ -174,9 +190,31 @@ class EngineWorker(QThread):
             except StepAborted:
                 continue
             except Exception as error:  # keep running whatever happens; say what went wrong
-                log.exception("worker step failed")
-                self.sig_error.emit(describe_error(error))
+                self._report(command, error)
         self.engine = None
+
+    def _problem(self, kind: str, message: str, details: str = "") -> None:
+        self.sig_error.emit(kind, message, details)
+
+    def _report(self, command: Command | None, error: Exception) -> None:
+        details = f"{type(error).__name__}: {error}"
+        if command is None:  # the banner counts the repeats; the log has one traceback
+            self._frame_failures.failed()
+            self._problem("frame", describe_error(error), details)
+            return
+        log.exception("worker command %s failed", type(command).__name__)
+        kind = {LoadModel: "model", Ask: "answer"}.get(type(command), "command")
+        if isinstance(command, LoadModel):
+            from videoscan_core.adapters.model_check import short_name
+
+            message = describe_error(error)
+            if not isinstance(error, VideoScanError):  # (ours already name the model)
+                message = f"Could not use {short_name(command.request.source)}: {message}"
+            if self.engine is not None:
+                message += f" (still using {short_name(self._model_source)})"
+            self._problem(kind, message, details)
+        else:
+            self._problem(kind, describe_error(error), details)
 
     def _run_command(self, command: Command) -> None:
         if isinstance(command, LoadModel):
@@ -214,17 +252,22 @@ class EngineWorker(QThread):
         return True
 
     def _load(self, request: ModelRequest) -> None:
+        """Load (after checking) a new engine; the working one runs until it is ready."""
         self.sig_loading.emit(True)
         self.sig_status.emit(f"Loading model {request.source}…")
-        self.engine = None
         try:
-            self.engine = self.engine_factory(request, self.sig_status.emit)
+            engine = self.engine_factory(request, self.sig_status.emit)
         except Exception:
-            self.sig_status.emit("No model loaded")
+            if self.engine is None:
+                self.sig_status.emit("No model loaded")
+            else:
+                self.sig_status.emit(f"Still using {self._model_source}")
             self.sig_model_failed.emit(request.source)
             raise  # the message itself goes out as sig_error
         finally:
             self.sig_loading.emit(False)
+        self.engine, self._model_source = engine, request.source
+        self.sig_resolved.emit("model")
         self.slot.clear()  # frames captured while loading are stale
         self._session = None  # a fresh engine: the next frame's session starts on it
         model = self.engine.model
@@ -234,6 +277,7 @@ class EngineWorker(QThread):
                 "device": str(getattr(model, "device", "cpu")),
                 "dtype": str(getattr(model, "dtype", "")).removeprefix("torch."),
                 "tokens_per_frame": getattr(model, "tokens_per_frame", 0),
+                "devices": _devices_here(),
             }
         )
         self.sig_memory.emit(self.engine.snapshot())
@@ -249,6 +293,9 @@ class EngineWorker(QThread):
         if frame is None or not self._follow(frame.tag):
             return  # (a frame of a session already finished is dropped on purpose)
         event = engine.add_frame(frame.rgb, frame.timestamp)
+        if self._frame_failures.count:
+            self._frame_failures.succeeded()
+            self.sig_resolved.emit("frame")
         self.frames_processed += 1
         thumbnail, keepsake = frame_pictures(frame.rgb)
         self.sig_frame_processed.emit(event, thumbnail, keepsake)
@@ -275,9 +322,9 @@ class EngineWorker(QThread):
             )
             return
         if self.engine is None:
-            message = "No model is loaded yet: choose one in Settings."
+            message = "No model is loaded yet: choose one in Models or Settings."
             self.sig_answer_failed.emit(answer_id, message)
-            self.sig_error.emit(message)
+            self._problem("model", message)
             return
         pending, last_emit = "", time.monotonic()
         try:
@@ -299,10 +346,17 @@ class EngineWorker(QThread):
                 self._answering = 0
 
 
+def _devices_here() -> list[str]:
+    from videoscan_core.adapters.model_check import available_devices
+
+    return available_devices()
+
+
 def describe_error(error: BaseException) -> str:
     """One line for the error banner."""
     if isinstance(error, VideoScanError):
-        return str(error)
+        text = str(error).strip()
+        return text.splitlines()[0] if text else type(error).__name__
     if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
         return (
             "Out of memory: lower the memory size in Settings, choose a smaller model, "

@@ -5,7 +5,9 @@ memory and install state, and what this machine should use. *Download* runs in a
 ``DownloadThread`` (never on the GUI thread) with a progress bar showing bytes, speed and time
 left, and *Cancel* (a later download keeps the finished files). *Use* returns the chosen model
 or speech model as changed ``AppSettings`` (``chosen_settings``); *Folder…* picks a local model
-folder instead.
+folder instead. The list also shows runnable models already in the Hugging Face cache and marks
+the one in use; a folder or model is checked (``check_model``) before it is returned, so a
+broken choice never replaces the working model (the reason is shown here, in one line).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from videoscan_core.adapters.model_check import ModelCheck, check_model, installed_models
+from videoscan_core.errors import VideoScanError
 from videoscan_core.hub import catalogue as models
 
 from ..settings import AppSettings
@@ -101,7 +105,9 @@ class ModelManagerDialog(QDialog):
         self.recommended = best
         self.recommendation = QLabel(f"<b>Recommended here:</b> {best.title}. {why}")
         self.recommendation.setWordWrap(True)
-        self.table = QTableWidget(len(models.CATALOGUE), len(COLUMNS))
+        known = {item.id for item in models.CATALOGUE}
+        self.cached: list[ModelCheck] = [m for m in installed_models() if m.source not in known]
+        self.table = QTableWidget(len(models.CATALOGUE) + len(self.cached), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -148,13 +154,25 @@ class ModelManagerDialog(QDialog):
                 item.kind,
                 "bundled" if item.bundled else f"{item.download_gb:g} GB",
                 memory,
-                "yes" if installed else "no",
+                self._installed_text(item.id, installed is not None),
             )
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                cell.setToolTip(item.notes or item.id)
-                self.table.setItem(row, column, cell)
+            self._fill_row(row, cells, item.notes or item.id)
+        for row, found in enumerate(self.cached, start=len(models.CATALOGUE)):
+            cells = (found.source, f"{found.family} (downloaded)", "—", "—", "")
+            cells = (*cells[:4], self._installed_text(found.source, True))
+            self._fill_row(row, cells, str(found.folder))
         self.table.resizeColumnsToContents()
+
+    def _installed_text(self, model_id: str, installed: bool) -> str:
+        if model_id == self.settings.model:
+            return "in use"
+        return "yes" if installed else "no"
+
+    def _fill_row(self, row: int, cells: tuple[str, ...], tip: str) -> None:
+        for column, text in enumerate(cells):
+            cell = QTableWidgetItem(text)
+            cell.setToolTip(tip)
+            self.table.setItem(row, column, cell)
 
     def select(self, model_id: str) -> None:
         for row, item in enumerate(models.CATALOGUE):
@@ -162,8 +180,12 @@ class ModelManagerDialog(QDialog):
                 self.table.selectRow(row)
 
     def selected(self) -> models.CatalogueEntry | None:
+        row = self._selected_row()
+        return models.CATALOGUE[row] if row is not None and row < len(models.CATALOGUE) else None
+
+    def _selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
-        return models.CATALOGUE[rows[0].row()] if rows else None
+        return rows[0].row() if rows else None
 
     @Slot()
     def _on_download(self) -> None:
@@ -214,6 +236,10 @@ class ModelManagerDialog(QDialog):
 
     @Slot()
     def _on_use(self) -> None:
+        row = self._selected_row()
+        if row is not None and row >= len(models.CATALOGUE):  # a model found in the cache
+            self._choose_model(self.cached[row - len(models.CATALOGUE)].source)
+            return
         item = self.selected()
         if item is None:
             return
@@ -224,15 +250,25 @@ class ModelManagerDialog(QDialog):
         if item.kind == "speech":
             self.chosen_settings = self.settings.with_changes(speech_model=item.speech_name or "")
         else:
-            self.chosen_settings = self.settings.with_changes(model=item.id)
+            self._choose_model(item.id)
+            return
         self.accept()
 
     @Slot()
     def _on_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")
         if folder:
-            self.chosen_settings = self.settings.with_changes(model=folder)
-            self.accept()
+            self._choose_model(folder)
+
+    def _choose_model(self, source: str) -> None:
+        """Return ``source`` if it passes the check; otherwise say why and stay open."""
+        try:
+            check_model(source)
+        except VideoScanError as error:
+            self.status.setText(f"⚠ {error}")
+            return
+        self.chosen_settings = self.settings.with_changes(model=source)
+        self.accept()
 
     def reject(self) -> None:
         self._stop_download()

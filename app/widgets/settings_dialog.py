@@ -1,7 +1,12 @@
-"""Settings dialog: model, device, dtype, memory size, capture rate, change threshold, variants.
+"""Settings dialog: a Basic tab (model, device, memory, capture rate, voice) and an Advanced tab
+(precision, change threshold, positions, top-k, recent frames, answer length).
 
-Contract: ``SettingsDialog(settings).exec()``; after Accepted, ``result_settings()`` is the new
-``AppSettings``. The caller decides what to apply live and what needs a model reload.
+Contract: ``SettingsDialog(settings, parent, devices).exec()``; after Accepted,
+``result_settings()`` is the new ``AppSettings``. Only devices this computer has are offered
+(``devices``: as the worker found them; cpu when unknown). The model can be typed, browsed or
+picked from the models already downloaded; a changed model is checked (``check_model``) before
+OK closes the dialog, so a broken choice is explained here, in one line. The caller decides what
+to apply live and what needs a model reload.
 """
 
 from __future__ import annotations
@@ -19,29 +24,50 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from videoscan_core.adapters.model_check import check_model, installed_models
+from videoscan_core.errors import VideoScanError
+from videoscan_core.paths import DEMO_MODEL_ID
+
 from ..settings import AppSettings
+
+DEVICE_NAMES = {"auto": "Automatic", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU"}
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: AppSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: AppSettings,
+        parent: QWidget | None = None,
+        devices: list[str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self._original = settings
         self.model = QLineEdit(settings.model)
-        self.model.setPlaceholderText("a model folder, or a hub id like llava-hf/…")
+        self.model.setPlaceholderText("a model folder, or a downloaded model like llava-hf/…")
+        self.installed = QComboBox()
+        self.installed.setToolTip("Models already on this computer")
+        self.installed.addItem("Downloaded models…", "")
+        self.installed.addItem("The demo model", DEMO_MODEL_ID)
+        for found in installed_models():
+            self.installed.addItem(found.source, found.source)
+        self.installed.activated.connect(self._pick_installed)
         browse = QPushButton("Folder…")
         browse.clicked.connect(self._browse)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.installed)
         model_row.addWidget(browse)
         self.device = QComboBox()
-        self.device.setEditable(True)
-        self.device.addItems(["auto", "cpu", "cuda", "mps"])
-        self.device.setCurrentText(settings.device)
+        for name in ["auto", *(devices or ["cpu"])]:
+            self.device.addItem(DEVICE_NAMES.get(name, name), name)
+        here = self.device.findData(settings.device.split(":")[0])
+        self.device.setCurrentIndex(max(0, here))  # a device not here is not offered
         self.dtype = QComboBox()
         self.dtype.addItems(["auto", "float32", "bfloat16", "float16"])
         self.dtype.setCurrentText(settings.dtype)
@@ -82,21 +108,26 @@ class SettingsDialog(QDialog):
         self.max_recording.setRange(1, 600)
         self.max_recording.setValue(settings.max_recording_s)
         self.max_recording.setSuffix(" s")
-        form = QFormLayout()
+        basic, advanced = QWidget(), QWidget()
+        form = QFormLayout(basic)
         form.addRow("Model", model_row)
         form.addRow("Device", self.device)
-        form.addRow("Precision", self.dtype)
         form.addRow("Memory size", self.memory)
         form.addRow("Capture rate", self.fps)
-        form.addRow("Change threshold", self.threshold)
-        form.addRow("Positions", self.position)
-        form.addRow("Top-k per frame", self.topk)
-        form.addRow("Recent frames", self.recent)
-        form.addRow("Answer length", self.max_tokens)
         form.addRow("Speech model", self.speech_model)
         form.addRow("Spoken language", self.voice_language)
         form.addRow("Longest recording", self.max_recording)
         form.addRow("", self.voice_autosend)
+        expert = QFormLayout(advanced)
+        expert.addRow("Precision", self.dtype)
+        expert.addRow("Change threshold", self.threshold)
+        expert.addRow("Positions", self.position)
+        expert.addRow("Top-k per frame", self.topk)
+        expert.addRow("Recent frames", self.recent)
+        expert.addRow("Answer length", self.max_tokens)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(basic, "Basic")
+        self.tabs.addTab(advanced, "Advanced")
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(
@@ -105,7 +136,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.tabs)
         layout.addWidget(
             QLabel(
                 "Model, device and precision changes reload the model; "
@@ -123,6 +154,12 @@ class SettingsDialog(QDialog):
         spin.setToolTip(tip)
         return spin
 
+    def _pick_installed(self, index: int) -> None:
+        source = self.installed.itemData(index)
+        if source:
+            self.model.setText(source)
+        self.installed.setCurrentIndex(0)
+
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Choose a model folder")
         if folder:
@@ -131,7 +168,7 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> AppSettings:
         return self._original.with_changes(
             model=self.model.text().strip(),
-            device=self.device.currentText().strip() or "auto",
+            device=self.device.currentData() or "auto",
             dtype=self.dtype.currentText(),
             memory_size=self.memory.value(),
             fps=round(self.fps.value(), 2),
@@ -148,8 +185,10 @@ class SettingsDialog(QDialog):
 
     def accept(self) -> None:
         try:
-            self.result_settings()
-        except ValueError as error:
+            result = self.result_settings()
+            if result.model and result.model != self._original.model:
+                check_model(result.model)  # a broken model is explained before anything changes
+        except (ValueError, VideoScanError) as error:
             self.problem.setText(str(error))
             return
         super().accept()

@@ -254,5 +254,9 @@ def test_a_changed_field_applies_live_and_is_saved(name, live_window, qtbot, set
     new = window.settings.with_changes(**{name: CHANGED[name]})
     window.apply_settings(new)
     assert applied(window, calls, qtbot, name, CHANGED[name]) == CHANGED[name]
+    if name in ("model", "device", "dtype"):  # saved only once the new model is ready
+        assert AppSettings.load(reopen(settings_store.fileName())) != new
+        ready = {"source": new.model, "device": "cpu", "dtype": "float32"}
+        window.worker.sig_model_ready.emit(ready)
     assert window.settings == new
     assert AppSettings.load(reopen(settings_store.fileName())) == new

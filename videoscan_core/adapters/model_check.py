@@ -39,11 +39,13 @@ def check_model(source: str) -> ModelCheck:
     folder = _local_folder(source)
     config_path = folder / "config.json"
     if not config_path.is_file():
-        raise ModelNotFoundError(f"{folder} is not a model folder: it has no config.json")
+        raise ModelNotFoundError(
+            f"{short_name(source)} is not a model folder: it has no config.json"
+        )
     try:
         config = json.loads(config_path.read_text())
     except (OSError, ValueError):
-        raise ModelLoadError(f"the model's config.json in {folder} cannot be read") from None
+        raise ModelLoadError(f"the config.json of {short_name(source)} cannot be read") from None
     family = family_of(config) if isinstance(config, dict) else None
     if family is None:
         kind = config.get("model_type", "unknown") if isinstance(config, dict) else "unknown"
@@ -63,7 +65,16 @@ def check_model(source: str) -> ModelCheck:
 
 
 def _name(source: str) -> str:
-    return "The demo model" if source == DEMO_MODEL_ID else f"The model {source}"
+    return "The demo model" if source == DEMO_MODEL_ID else f"The model {short_name(source)}"
+
+
+def short_name(source: str) -> str:
+    """How a model is named in one line: the demo, a hub id, or a folder's own name."""
+    if source == DEMO_MODEL_ID:
+        return "the demo model"
+    if looks_like_hub_id(source) and not Path(source).expanduser().exists():
+        return source
+    return Path(source).expanduser().name or source
 
 
 def _local_folder(source: str) -> Path:
@@ -75,7 +86,7 @@ def _local_folder(source: str) -> Path:
     path = Path(source).expanduser()
     if path.exists():
         if not path.is_dir():
-            raise ModelNotFoundError(f"{path} is a file; choose the model's folder")
+            raise ModelNotFoundError(f"{path.name} is a file; choose the model's folder")
         return path
     if not looks_like_hub_id(source):
         raise ModelNotFoundError(f"the model folder {source} does not exist")
@@ -98,12 +109,12 @@ def _cached_snapshot(repo_id: str) -> Path | None:
 def installed_models() -> list[ModelCheck]:
     """Hub models in the local Hugging Face cache that VideoScan can run, by name."""
     try:
-        from huggingface_hub import scan_cache_dir
+        from huggingface_hub import constants, scan_cache_dir
         from huggingface_hub.errors import CacheNotFound
     except ImportError:
         return []
     try:
-        cache = scan_cache_dir()
+        cache = scan_cache_dir(constants.HF_HUB_CACHE)  # (as set now, like the loaders)
     except (CacheNotFound, OSError, ValueError):
         return []
     found = []
