@@ -33,7 +33,7 @@ from ..capture.withheld import Withheld
 from .listers import make_lister
 from .rules import PrivacyRules, matching, rule_matches
 from .session import dbus_screensaver_active, session_pause_reason
-from .windows import WindowInfo, WindowListUnavailable
+from .windows import WindowInfo
 
 LOCK_CHECK_INTERVAL_S = 2.0
 
@@ -139,7 +139,7 @@ class PrivacyGuard:
         lister, problem = None, ""
         try:
             lister = self._get_lister()
-        except WindowListUnavailable as error:
+        except Exception as error:  # WindowListUnavailable, or a broken display
             problem = str(error)
         reason = session_pause_reason(rules, lister, locked=self._is_locked)
         if reason:
@@ -147,23 +147,21 @@ class PrivacyGuard:
         if not rules.needs_window_list:
             self.status = GuardStatus()
             return grab()
+        if lister is None:
+            return self._unreadable(problem)
         try:
-            if lister is None:
-                raise WindowListUnavailable(problem)
             before = lister.windows()
             reason = self._pause_for_focus(rules, lister.focused())
-            if reason:
-                return self._withhold(reason)
-            frame = grab()
+        except Exception as error:  # unreadable list, or a lister bug: fail closed
+            return self._unreadable(str(error))
+        if reason:
+            return self._withhold(reason)
+        frame = grab()  # a CaptureError here is the source's to report
+        try:
             after = lister.windows()
             reason = self._pause_for_focus(rules, lister.focused())
-        except WindowListUnavailable as error:
-            self.close()
-            return self._withhold(
-                "the window list cannot be read",
-                f"Privacy exclusions are off because {error}; capture is paused so that no "
-                "unfiltered frame is sent.",
-            )
+        except Exception as error:
+            return self._unreadable(str(error))
         if reason:
             return self._withhold(reason)
         excluded = [w for w in matching(rules.exclude, before + after) if not w.minimised]
@@ -171,6 +169,14 @@ class PrivacyGuard:
         counts = {rule: sum(rule_matches(rule, w) for w in after) for rule in rules.exclude}
         self.status = GuardStatus(excluded=count, matches=counts)
         return frame
+
+    def _unreadable(self, problem: str) -> Withheld:
+        self.close()
+        return self._withhold(
+            "the window list cannot be read",
+            f"Privacy exclusions are off because {problem}; capture is paused so that no "
+            "unfiltered frame is sent.",
+        )
 
 
 GUARD = PrivacyGuard()

@@ -135,11 +135,11 @@ class X11Windows:
             if prop is not None and prop.value and int(prop.value[0]):
                 return self._info(self._window(int(prop.value[0])), True)
             window = self._display.get_input_focus().focus
-            if isinstance(window, int) or window is None:
-                return None  # PointerRoot / None
+            if isinstance(window, int) or window is None or window.id == self._root.id:
+                return None  # PointerRoot / None / the root itself: no window is focused
             while True:  # walk up to the root's child: the top-level window
                 parent = window.query_tree().parent
-                if parent is None or int(parent.id) == int(self._root.id):
+                if isinstance(parent, int) or parent is None or parent.id == self._root.id:
                     break
                 window = parent
             return self._info(window, False)

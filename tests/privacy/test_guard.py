@@ -150,3 +150,13 @@ def test_rules_round_trip_and_bad_values(tmp_path):
     )
     store.setValue("privacy/idle_minutes", "soon")
     assert load_rules(store).idle_minutes == 0.0
+
+
+def test_a_failing_lister_fails_closed():
+    class Broken(FakeLister):
+        def focused(self):
+            raise RuntimeError("lister bug")
+
+    guard = guard_with(Broken([BANK]), exclude=("banking",))
+    result = guard.capture(AREA, lambda: pytest.fail("grabbed an unfiltered frame"))
+    assert isinstance(result, Withheld) and "lister bug" in guard.status.warning

@@ -84,6 +84,14 @@ class Starter(QObject):
     start = Signal(str)
 
 
+@pytest.fixture(autouse=True)
+def default_rules():
+    """Every test leaves the app's guard as it found it."""
+    yield
+    GUARD.set_rules(PrivacyRules())
+    GUARD.close()
+
+
 @pytest.fixture(scope="module")
 def desktop():
     desktop = Desktop()
