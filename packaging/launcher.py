@@ -1,11 +1,19 @@
 """Entry point of the packaged app (PyInstaller starts here).
 
 Telemetry switches are set before ``app.main`` (and through it Qt, transformers, onnxruntime) loads.
+Missing standard streams (windowed bundles on Windows and macOS) are replaced by os.devnull.
 """
 
+import os
 import sys
 
-from videoscan_core.privacy import disable_telemetry
+# A windowed bundle (console=False: Windows .exe, macOS .app) starts without stdout/stderr; give
+# print(), logging and progress bars somewhere to write instead of failing on None.
+for _name in ("stdout", "stderr"):
+    if getattr(sys, _name) is None:
+        setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))
+
+from videoscan_core.privacy import disable_telemetry  # noqa: E402
 
 disable_telemetry()
 

@@ -132,7 +132,11 @@ def _no_unix(name, globals=None, locals=None, fromlist=(), level=0):
 builtins.__import__ = _no_unix
 sys.platform = {platform!r}
 import runpy
+real_stdout = sys.stdout
+sys.stdout = sys.stderr = None  # a windowed bundle has no console
 launcher = runpy.run_path('packaging/launcher.py', run_name='launcher')
+assert sys.stdout is not None and sys.stderr is not None
+sys.stdout = real_stdout
 assert callable(launcher['main'])
 import app.main_window, app.worker, app.capture.screen, videoscan_core.cli.main
 import videoscan_core.user_dirs as dirs
