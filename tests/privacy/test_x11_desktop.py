@@ -283,3 +283,29 @@ def test_the_app_never_hands_an_excluded_window_to_the_model(
         assert thumbnails and all(reddish(qimage_rgb(image)) == 0 for image in thumbnails)
     finally:
         GUARD.set_rules(PrivacyRules())
+
+
+def test_idle_session_pauses_and_input_resumes(desktop, qtbot):
+    """Idle time from the real X server (MIT-SCREEN-SAVER); XTest input ends the pause."""
+    from Xlib import X, display
+    from Xlib.ext import xtest
+
+    from app.capture.base import Withheld
+    from app.privacy.guard import PrivacyGuard
+    from app.privacy.x11_windows import X11Windows
+
+    area = {"left": 0, "top": 0, "width": 64, "height": 64}
+    guard = PrivacyGuard(
+        PrivacyRules(idle_minutes=0.01, pause_when_locked=False), X11Windows, locked=lambda: False
+    )
+    grab = lambda: np.zeros((64, 64, 3), np.uint8)  # noqa: E731
+    connection = display.Display()
+    try:
+        qtbot.waitUntil(lambda: isinstance(guard.capture(area, grab), Withheld), timeout=5000)
+        assert guard.status.reason == "no input for 0.01 minutes"
+        xtest.fake_input(connection, X.MotionNotify, x=5, y=5)
+        connection.sync()
+        assert isinstance(guard.capture(area, grab), np.ndarray)
+    finally:
+        connection.close()
+        guard.close()
