@@ -1,7 +1,10 @@
 """The conversation as data: questions, streamed answers, latencies; export to Markdown/JSON.
 
 Contract: plain Python (no Qt). ``Conversation.start(id, question)``, ``append(id, text)`` and
-``finish(id, answer, ttft_ms, total_ms, stop_reason)`` follow the worker's answer signals.
+``finish(id, answer, ttft_ms, total_ms, stop_reason, evidence, evidence_frames)`` follow the
+worker's answer signals (evidence: the stream times and frame indices the answer attended to
+most). ``Exchange.shown_answer`` is what people read: a bare option letter comes with its option's
+text ("B (green)").
 ``to_markdown()`` and ``to_json()`` give the exports; ``unsaved`` counts the answers finished since
 the last ``mark_saved()`` (an export) or ``clear()``, so nothing is lost without asking.
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
+
+from videoscan_core.answer_text import with_option_text
 
 
 @dataclass
@@ -24,6 +29,12 @@ class Exchange:
     stop_reason: str = ""
     finished: bool = False
     source: str = "typed"  # "typed" or "voice"
+    evidence: list[float] = field(default_factory=list)  # stream times, heaviest first
+    evidence_frames: list[int] = field(default_factory=list)  # their frame indices
+
+    @property
+    def shown_answer(self) -> str:
+        return with_option_text(self.question, self.answer) if self.finished else self.answer
 
 
 def format_duration(ms: float) -> str:
@@ -53,12 +64,21 @@ class Conversation:
             exchange.answer += text
 
     def finish(
-        self, answer_id: int, answer: str, ttft_ms: float, total_ms: float, stop_reason: str
+        self,
+        answer_id: int,
+        answer: str,
+        ttft_ms: float,
+        total_ms: float,
+        stop_reason: str,
+        evidence=(),
+        evidence_frames=(),
     ) -> None:
         exchange = self.find(answer_id)
         if exchange is None:
             return
         exchange.answer = answer
+        exchange.evidence = [float(t) for t in evidence]
+        exchange.evidence_frames = [int(i) for i in evidence_frames]
         exchange.ttft_ms, exchange.total_ms = ttft_ms, total_ms
         exchange.stop_reason, exchange.finished = stop_reason, True
         if answer.strip():
@@ -89,7 +109,11 @@ class Conversation:
         lines = ["# VideoScan conversation", ""]
         for exchange in self.exchanges:
             asked = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(exchange.asked_at))
-            lines += [f"**Q** ({asked}): {exchange.question}", "", f"**A**: {exchange.answer}"]
+            lines += [
+                f"**Q** ({asked}): {exchange.question}",
+                "",
+                f"**A**: {exchange.shown_answer}",
+            ]
             if exchange.ttft_ms is not None:
                 lines.append(
                     f"_first token {format_duration(exchange.ttft_ms)}, "

@@ -141,6 +141,9 @@ class MainWindow(QMainWindow):
         self.chat.sig_cancel_requested.connect(worker.cancel_answer)
         self.chat.sig_error.connect(lambda message: self.show_error(message, "export"))
         self.source_picker.sig_source_chosen.connect(self.change_source)
+        self.chat.frame_lookup = self.timeline_model.items.get
+        self.chat.sig_evidence_clicked.connect(self._on_evidence_clicked)
+        self.timeline.sig_frame_clicked.connect(self._show_frame)
 
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -433,6 +436,7 @@ class MainWindow(QMainWindow):
     @Slot(int, object)
     def _on_answer_finished(self, answer_id: int, chunk) -> None:
         self.chat.on_answer_finished(answer_id, chunk)
+        self.timeline.set_highlight(getattr(chunk, "evidence_frames", ()))  # the newest answer
         exchange = self.chat.conversation.find(answer_id)
         record = AnswerRecord(
             exchange.question if exchange else "",
@@ -450,6 +454,21 @@ class MainWindow(QMainWindow):
                 "Models (Ctrl+M)."
             )
         self.script.on_answer_recorded()
+
+    @Slot(int, int)
+    def _on_evidence_clicked(self, answer_id: int, frame_index: int) -> None:
+        exchange = self.chat.conversation.find(answer_id)
+        if exchange is not None:
+            self.timeline.set_highlight(exchange.evidence_frames)
+        item = self.timeline_model.items.get(frame_index)
+        if item is not None:
+            self._show_frame(item)
+
+    @Slot(object)
+    def _show_frame(self, item) -> None:
+        from .widgets.frame_viewer import show_frame
+
+        show_frame(self, item)
 
     @Slot(str)
     def _on_transcript(self, text: str) -> None:

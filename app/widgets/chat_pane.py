@@ -2,16 +2,20 @@
 
 Contract: emits ``sig_question_submitted(text)`` and ``sig_cancel_requested()``; the main window
 routes the worker's answer signals to ``on_answer_*``. The conversation itself lives in a
-``Conversation`` (plain Python); this widget only renders it.
+``Conversation`` (plain Python); this widget only renders it. Under each finished answer its
+evidence is shown as thumbnails with their times (``frame_lookup(frame_index)`` gives the
+timeline's item, with its thumbnail); clicking one emits ``sig_evidence_clicked(answer_id,
+frame_index)``. Letter answers to multiple-choice questions are shown with the option's text.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -23,20 +27,45 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..conversation import Conversation, format_duration
+from ..conversation import Conversation, Exchange, format_duration
+from .memory_timeline import clock
+
+EVIDENCE_W, EVIDENCE_H = 64, 36
+
+
+class AnswerView(QTextBrowser):
+    """A text browser that draws ``frame:N`` images from the timeline's thumbnails."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frame_lookup: Callable[[int], object] = lambda frame_index: None
+
+    def loadResource(self, kind: int, url: QUrl):
+        if url.scheme() == "frame" and kind == QTextDocument.ResourceType.ImageResource.value:
+            item = self.frame_lookup(int(url.path() or 0))
+            thumbnail = getattr(item, "thumbnail", None)
+            if isinstance(thumbnail, QImage) and not thumbnail.isNull():
+                return thumbnail
+            blank = QImage(EVIDENCE_W, EVIDENCE_H, QImage.Format.Format_RGB888)
+            blank.fill(Qt.GlobalColor.darkGray)
+            return blank
+        return super().loadResource(kind, url)
 
 
 class ChatPane(QWidget):
     sig_question_submitted = Signal(str)
     sig_cancel_requested = Signal()
     sig_error = Signal(str)  # a message for people (e.g. an export that could not be written)
+    sig_evidence_clicked = Signal(int, int)  # answer id, frame index
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.conversation = Conversation()
         self._answering = False
-        self._view = QTextBrowser()
+        self._view = AnswerView()
         self._view.setOpenExternalLinks(False)
+        self._view.setOpenLinks(False)
+        self._view.anchorClicked.connect(self._on_anchor)
         self._view.setPlaceholderText(
             "Ask about anything the assistant has seen: what is on the screen now, what "
             "happened a minute ago, which came first…"
@@ -89,6 +118,20 @@ class ChatPane(QWidget):
         # Ctrl+E (export) belongs to the window's File menu: one binding, never ambiguous
         clear = QShortcut(QKeySequence("Ctrl+L"), self, activated=self.clear)
         clear.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    @property
+    def frame_lookup(self) -> Callable[[int], object]:
+        return self._view.frame_lookup
+
+    @frame_lookup.setter
+    def frame_lookup(self, lookup: Callable[[int], object]) -> None:
+        self._view.frame_lookup = lookup
+
+    @Slot(QUrl)
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == "evidence":  # evidence:ANSWER/FRAME
+            answer_id, _, frame_index = url.path().partition("/")
+            self.sig_evidence_clicked.emit(int(answer_id), int(frame_index))
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:  # the input box passes Esc up to us
@@ -165,7 +208,13 @@ class ChatPane(QWidget):
     @Slot(int, object)
     def on_answer_finished(self, answer_id: int, chunk) -> None:
         self.conversation.finish(
-            answer_id, chunk.answer, chunk.ttft_ms, chunk.total_ms, chunk.stop_reason
+            answer_id,
+            chunk.answer,
+            chunk.ttft_ms,
+            chunk.total_ms,
+            chunk.stop_reason,
+            getattr(chunk, "evidence", ()),
+            getattr(chunk, "evidence_frames", ()),
         )
         self._set_answering(False)
         self._render()
@@ -232,7 +281,7 @@ class ChatPane(QWidget):
                 f"<p style='margin:8px 0 2px 0'><b>You:</b> {icon}"
                 f"{html.escape(exchange.question)}</p>"
             )
-            answer = html.escape(exchange.answer).replace("\n", "<br>")
+            answer = html.escape(exchange.shown_answer).replace("\n", "<br>")
             if not exchange.finished:
                 answer += " <span style='color:#888'>▍</span>"
             parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
@@ -246,6 +295,29 @@ class ChatPane(QWidget):
                 parts.append(
                     f"<p style='margin:0 0 6px 12px;color:#888;font-size:small'>{note}</p>"
                 )
+            if exchange.finished and exchange.evidence:
+                parts.append(self._evidence_html(exchange))
+        self._view.document().clear()  # (images are asked for again: frames come and go)
         self._view.setHtml("".join(parts))
         bar = self._view.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    def _evidence_html(self, exchange: Exchange) -> str:
+        """Thumbnails (linked) with their times: where in the stream the answer looked."""
+        cells = []
+        frames = exchange.evidence_frames or [-1] * len(exchange.evidence)
+        for time, frame_index in zip(exchange.evidence, frames, strict=False):
+            label = clock(time)
+            if frame_index >= 0 and self.frame_lookup(frame_index) is not None:
+                link = f"evidence:{exchange.answer_id}/{frame_index}"
+                cells.append(
+                    f"<td align='center'><a href='{link}'><img src='frame:{frame_index}' "
+                    f"width='{EVIDENCE_W}' height='{EVIDENCE_H}'></a><br>"
+                    f"<a href='{link}' style='color:#666'>{label}</a></td>"
+                )
+            else:  # no longer on the timeline: its time only
+                cells.append(f"<td align='center' style='color:#888'>{label}</td>")
+        return (
+            "<table style='margin:0 0 8px 12px' cellspacing='4'><tr>"
+            "<td style='color:#888;font-size:small'>Seen at</td>" + "".join(cells) + "</tr></table>"
+        )

@@ -1,0 +1,54 @@
+"""A remembered frame shown large (from the timeline or an answer's evidence).
+
+Contract: ``FrameViewer(item, parent)`` is a non-modal window showing the frame's keepsake JPEG
+(the full frame kept while the carrier is in memory) or, for a frame already evicted, its
+thumbnail, with its index and time in the title. ``show_frame(parent, item)`` opens one and keeps
+a reference on the parent so it is not collected.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
+
+from ..timeline_model import TimelineItem
+from .memory_timeline import clock
+
+MAX_SIDE = 960
+
+
+class FrameViewer(QDialog):
+    def __init__(self, item: TimelineItem, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Frame #{item.frame_index} at {clock(item.timestamp)}")
+        image = QImage.fromData(item.keepsake) if item.keepsake else QImage()
+        if image.isNull() and isinstance(item.thumbnail, QImage):
+            image = item.thumbnail
+        self.image = QLabel()
+        self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        if image.isNull():
+            self.image.setText("This frame's picture is no longer kept.")
+        else:
+            pixmap = QPixmap.fromImage(image)
+            if max(pixmap.width(), pixmap.height()) > MAX_SIDE:
+                pixmap = pixmap.scaled(
+                    MAX_SIDE,
+                    MAX_SIDE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            self.image.setPixmap(pixmap)
+        state = "in memory" if item.retained else f"evicted at {clock(item.evicted_at or 0)}"
+        caption = QLabel(f"Seen at {clock(item.timestamp)} · {state}")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.image, 1)
+        layout.addWidget(caption)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+
+def show_frame(parent: QWidget, item: TimelineItem) -> FrameViewer:
+    viewer = FrameViewer(item, parent)
+    parent.frame_viewer = viewer
+    viewer.show()
+    return viewer
