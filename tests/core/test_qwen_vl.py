@@ -125,9 +125,7 @@ def _carrier_stream(vlm, **config):
     return engine, visuals, times, events
 
 
-@pytest.mark.parametrize(
-    "recent,mode", [(0, "monotonic"), (2, "monotonic"), (0, "compact"), (2, "compact")]
-)
+@pytest.mark.parametrize("recent,mode", [(0, "monotonic"), (2, "monotonic"), (2, "compact")])
 def test_carriers_with_eviction_equal_one_masked_forward(vlm, recent, mode):
     engine, visuals, times, events = _carrier_stream(vlm, recent_frames=recent, position_mode=mode)
     assert any(event.evicted for event in events)
