@@ -246,3 +246,39 @@ def test_gap_closing_keeps_an_mrope_grid_and_shifts_all_rows_alike():
         [0, 1, 2, 3, 3, 3, 3], [0, 1, 2, 3, 3, 4, 4], [0, 1, 2, 3, 4, 3, 4]
     ]
     assert (delta[0] == delta[0, :1]).all()  # uniform over the three rows: one rotation
+
+
+def test_mrope_uniform_shift_is_one_rotation_per_frequency():
+    inv_freq = 1.0 / (10000 ** (torch.arange(0, 16, 2, dtype=torch.float) / 16))  # F = 8
+    rows = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2])  # t, h, w sections as M-RoPE assigns them
+    mrope, plain = Rotation(inv_freq, rows), Rotation(inv_freq, torch.zeros(8, dtype=torch.long))
+    uniform = torch.tensor([[5, -3], [5, -3], [5, -3]])  # [R=3, L=2]
+    assert torch.allclose(mrope.angles(uniform), plain.angles(uniform[:1]))
+    mixed = torch.tensor([[5], [1], [2]])  # per-row shifts drive their own frequencies
+    assert mrope.angles(mixed)[0].tolist() == pytest.approx(
+        (torch.tensor([5, 5, 5, 1, 1, 2, 2, 2]) * inv_freq).tolist()
+    )
+
+
+def test_moving_a_scaled_partial_rotary_key_equals_computing_it_there():
+    """YaRN-style attention scaling s is applied once and stays; dimensions past the rotary
+    part (partial rotary) do not move."""
+    from transformers.models.qwen2.modeling_qwen2 import apply_rotary_pos_emb
+
+    torch.manual_seed(0)
+    head_dim, rotary_dim, scaling = 16, 8, 1.3
+    inv_freq = 1.0 / (10000 ** (torch.arange(0, rotary_dim, 2, dtype=torch.float) / rotary_dim))
+    key = torch.randn(1, 2, 3, head_dim)  # [B, H, L, D]
+
+    def cached_at(position: torch.Tensor) -> torch.Tensor:
+        freqs = position[:, None].float() * inv_freq
+        emb = torch.cat([freqs, freqs], dim=-1)
+        cos, sin = emb.cos()[None] * scaling, emb.sin()[None] * scaling
+        rotated, _ = apply_rotary_pos_emb(key[..., :rotary_dim], key[..., :rotary_dim], cos, sin)
+        return torch.cat([rotated, key[..., rotary_dim:]], dim=-1)
+
+    old, new = torch.tensor([40, 41, 90]), torch.tensor([3, 4, 5])
+    angles = Rotation(inv_freq, torch.zeros(4, dtype=torch.long)).angles((new - old)[None])
+    moved = positions_module.rotate(cached_at(old), angles)
+    assert (moved - cached_at(new)).abs().max() < 1e-5
+    assert torch.equal(moved[..., rotary_dim:], key[..., rotary_dim:])
