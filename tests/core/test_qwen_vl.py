@@ -207,3 +207,17 @@ def test_sliding_window_language_model_is_refused(vlm):
     with pytest.raises(ModelLoadError, match="sliding-window attention in layers 1, 2"):
         check_no_sliding_window(config, "tiny")
     check_no_sliding_window(vlm.text_config, "tiny")  # the shipped setting passes
+
+
+def test_frames_encoded_together_equal_frames_encoded_alone(vlm):
+    frames = _frames(3, height=60, width=90, seed=6)
+    with torch.inference_mode():
+        together = vlm.encode(vlm.preprocess(frames))
+        alone = [vlm.encode(vlm.preprocess([frame])) for frame in frames]
+    assert together.tokens.shape[:2] == (3, vlm.tokens_per_frame)
+    for index, single in enumerate(alone):
+        assert torch.equal(together[index].tokens, single.tokens)
+        for name, value in single.extras.items():
+            assert torch.equal(together[index].extras[name], value)
+    with pytest.raises(ValueError, match="same size"):
+        vlm.encode(vlm.preprocess([frames[0], _frames(1, height=90, width=60)[0]]))
