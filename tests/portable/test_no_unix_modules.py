@@ -78,7 +78,7 @@ def test_scripted_app_runs_without_unix_modules(tiny_model_dir, moving_video, tm
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(report_path.read_text())
     assert report["frames_processed"] >= 3 and report["peak_rss_mb"] > 100
-    assert report["answers"] and report["errors"] == []
+    assert report["answers"] and report["errors"] in ([], 0)  # a list before, a count now
     assert (tmp_path / "videoscan" / "videoscan-desktop.log").is_file()  # Qt's state location
 
 
