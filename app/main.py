@@ -18,7 +18,7 @@ from pathlib import Path
 from videoscan_core.privacy import disable_telemetry
 
 from .startup_checks import add_arguments as add_script_arguments
-from .startup_checks import check_script_args, fail_early
+from .startup_checks import check_script_args, display_problem, fail_early
 
 ORGANIZATION, APPLICATION = "VideoScan", "VideoScan Desktop"
 
@@ -95,12 +95,22 @@ def log_file_path() -> Path:
     return log_file()
 
 
+LOG_MAX_BYTES = 2_000_000  # the log rotates at this size, keeping LOG_BACKUPS older files
+LOG_BACKUPS = 3
+
+
 def setup_logging(verbose: bool) -> Path:
+    from logging.handlers import RotatingFileHandler
+
     path = log_file_path()
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(logging.FileHandler(path, encoding="utf-8"))
+        handlers.append(
+            RotatingFileHandler(
+                path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+            )
+        )
     except OSError:
         pass
     logging.basicConfig(
@@ -139,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "QT_QPA_PLATFORM=offscreen for scripted runs, or use the `videoscan` CLI",
             file=sys.stderr,
         )
+        return 1
+    problem = display_problem()  # a stale DISPLAY: one line instead of a Qt abort
+    if problem:
+        fail_early(args, problem)
         return 1
     log_path = setup_logging(args.verbose)
     from PySide6.QtCore import QSettings

@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tray = WatchTray(self)
         self._set_indicator("idle")
         build_toolbar_and_menus(self)
+        self._restore_geometry()
         self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
         self._connect()
         self.capture.start_thread()
@@ -504,8 +505,29 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
+    def _restore_geometry(self) -> None:
+        """Window size, position and splitters as they were when the app was last closed."""
+        if self.store is None:
+            return
+        geometry = self.store.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        for name, splitter in self.splitters.items():
+            state = self.store.value(f"window/splitter_{name}")
+            if state is not None:
+                splitter.restoreState(state)
+
+    def _save_geometry(self) -> None:
+        if self.store is None:
+            return
+        self.store.setValue("window/geometry", self.saveGeometry())
+        for name, splitter in self.splitters.items():
+            self.store.setValue(f"window/splitter_{name}", splitter.saveState())
+
     def shutdown(self) -> None:
         """Stop capture, the worker and any download (bounded waits); safe to call twice."""
+        if not self._shut_down:
+            self._save_geometry()
         self._shut_down = True
         self.tray.hide()
         for thread in self.findChildren(QThread):  # downloads left by a closed model manager

@@ -10,7 +10,9 @@ validates the scripted-run flags before any window exists (``--playback-speed`` 
 returns one line for people, or None; ``fail_early(args, message)`` writes the report (when it
 can) and prints the line. ``write_report(report, path, error)`` writes a ``RunReport`` with an
 ``error`` field and returns None, or a one-line message when the file cannot be written.
-No Qt here: ``main`` uses this before it knows there is a display.
+``display_problem()`` says in one line why Qt would abort on this display (a stale ``DISPLAY``,
+an unknown ``QT_QPA_PLATFORM``), or None. No Qt here: ``main`` uses this before it knows there
+is a display.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ import argparse
 import json
 import logging
 import math
+import os
+import re
+import socket
 import sys
 import tempfile
 from dataclasses import asdict
@@ -107,3 +112,61 @@ def fail_early(args: argparse.Namespace, message: str) -> None:
     if args.report_json and _writable_folder(args.report_json) is None:
         write_report(None, args.report_json, message)
     say(message)
+
+
+def display_problem(environ: dict[str, str] | None = None) -> str | None:
+    """Why Qt would abort on this display (one line), or None: on Linux, a ``QT_QPA_PLATFORM``
+    with no such plugin, or a local ``DISPLAY``/``WAYLAND_DISPLAY`` whose server socket does not
+    answer (a stale variable after the session ended). Remote X displays are not probed."""
+    env = os.environ if environ is None else environ
+    if sys.platform != "linux":
+        return None
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip()
+    if platform:
+        known = _platform_plugins()
+        if known and platform not in known:
+            return (
+                f"QT_QPA_PLATFORM={platform} is not a Qt platform here; use one of "
+                f"{', '.join(sorted(known))}"
+            )
+        return None
+    wayland = env.get("WAYLAND_DISPLAY")
+    if wayland:
+        folder = env.get("XDG_RUNTIME_DIR", "")
+        path = wayland if wayland.startswith("/") else os.path.join(folder, wayland)
+        if _answers(path):
+            return None
+        if not env.get("DISPLAY"):
+            return f"the Wayland display {wayland} does not answer (a session that has ended?)"
+    display = env.get("DISPLAY", "")
+    match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+    if match and not _answers(f"/tmp/.X11-unix/X{match.group(1)}"):
+        return (
+            f"no X server answers on DISPLAY={display} (a session that has ended?); run it "
+            "on the desktop, or set QT_QPA_PLATFORM=offscreen for scripted runs"
+        )
+    return None
+
+
+def _answers(path: str) -> bool:
+    """Whether a Unix socket at ``path`` accepts a connection (X servers also listen on an
+    abstract socket of the same name, tried first)."""
+    for address in ("\0" + path, path):
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.settimeout(1.0)
+                probe.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _platform_plugins() -> set[str]:
+    try:
+        import PySide6
+
+        folder = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms"
+        return {p.name.split(".")[0].removeprefix("libq") for p in folder.glob("libq*.so")}
+    except Exception:
+        return set()

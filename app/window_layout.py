@@ -14,7 +14,8 @@ from .widgets.resource_plot import ResourcePlot
 
 def build_layout(window) -> None:
     """Create ``window.banner``, ``chat``, ``timeline``, ``resources``, ``preview``,
-    ``indicator``, ``model_status``, ``counts`` and ``loading``, and lay them out."""
+    ``indicator``, ``model_status``, ``counts``, ``loading`` and ``splitters``, and lay them
+    out."""
     window.banner = ErrorBanner()
     window.chat = ChatPane()
     window.timeline = MemoryTimeline(window.timeline_model)
@@ -40,6 +41,7 @@ def build_layout(window) -> None:
     layout.addWidget(window.banner)
     layout.addWidget(main, 1)
     window.setCentralWidget(central)
+    window.splitters = {"left": left, "top": top, "main": main}  # remembered between runs
     window.indicator = QLabel()
     window.model_status = QLabel("No model loaded")
     window.counts = QLabel()
@@ -48,7 +50,7 @@ def build_layout(window) -> None:
     window.loading.setMaximumWidth(120)
     window.loading.hide()
     bar = window.statusBar()
-    bar.addPermanentWidget(window.model_status, 1)
+    bar.addPermanentWidget(window.model_status)  # no stretch: status messages need the room
     bar.addPermanentWidget(window.loading)
     bar.addPermanentWidget(window.counts)
     window.resize(1100, 720)

@@ -14,7 +14,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -74,6 +74,7 @@ class ChatPane(QWidget):
         self._input.setPlaceholderText("Ask a question and press Enter")
         self._input.setClearButtonEnabled(True)
         self._input.returnPressed.connect(self._on_send)
+        self._input.installEventFilter(self)  # window shortcuts work while typing (Ctrl+E)
         self._send = QPushButton("Send")
         self._send.setToolTip("Send the question (Enter)")
         self._send.clicked.connect(self._on_send)
@@ -132,6 +133,20 @@ class ChatPane(QWidget):
         if url.scheme() == "evidence":  # evidence:ANSWER/FRAME
             answer_id, _, frame_index = url.path().partition("/")
             self.sig_evidence_clicked.emit(int(answer_id), int(frame_index))
+
+    WINDOW_KEYS = (Qt.Key.Key_E, Qt.Key.Key_N)  # Ctrl+E export, Ctrl+N new memory
+
+    def eventFilter(self, watched, event) -> bool:
+        """The line edit takes Ctrl+E as "end of line" on X11; leave it to the window."""
+        if (
+            watched is self._input
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            and event.key() in self.WINDOW_KEYS
+        ):
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:  # the input box passes Esc up to us

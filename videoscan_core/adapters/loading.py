@@ -162,6 +162,14 @@ def load_model(
     except (OSError, ValueError, RuntimeError, KeyError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
+    except Exception as error:
+        if type(error).__name__ != "SafetensorError":  # safetensors' own (not an OSError)
+            raise
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise ModelLoadError(
+            f"the weights in {folder} are damaged ({first_line}); download or copy the model "
+            "again"
+        ) from error
     if quantize not in ("none", "int8"):
         raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
     settings = read_model_settings(folder)

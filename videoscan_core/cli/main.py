@@ -123,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         if type(error).__name__ == "OutOfMemoryError":  # torch.OutOfMemoryError (CUDA)
             return fail("the GPU ran out of memory: use a smaller --memory or model")
+        if isinstance(error, RuntimeError) and "can't allocate memory" in str(error):
+            return fail("out of memory: use a smaller --memory, --keep-topk or --recent-frames")
         first = str(error).strip().splitlines()[0] if str(error).strip() else ""
         return fail(f"{type(error).__name__}: {first} (VIDEOSCAN_DEBUG=1 shows the traceback)")
 

@@ -96,6 +96,16 @@ def add_parser(commands) -> None:
 
 
 def _validate(args: argparse.Namespace) -> None:
+    from ..limits import check_numbers
+
+    check_numbers(
+        args.memory,
+        args.fps,
+        args.keep_topk,
+        args.recent_frames or 0,
+        args.vision_batch,
+        args.device,
+    )
     if args.memory < 1:
         raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
     if not args.fps > 0:
@@ -141,6 +151,7 @@ def run(args: argparse.Namespace) -> int:
     _status(args, f"loading model {args.model}")
     try:
         from ..adapters import load_model
+        from ..limits import check_against_model, check_question
         from ..presets import recommended_config
 
         model = load_model(args.model, config.device, config.dtype, quantize=args.quantize)
@@ -154,7 +165,11 @@ def run(args: argparse.Namespace) -> int:
             )
             if value is not None
         }
-        engine = StreamingEngine(model, recommended_config(model, config, given))
+        final = recommended_config(model, config, given)
+        check_against_model(model, final)  # before the engine reserves its cache
+        for question in args.question:
+            check_question(model, question, final, args.max_new_tokens)
+        engine = StreamingEngine(model, final)
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []

@@ -1,0 +1,122 @@
+"""Input limits checked before work starts: numbers against the model and the machine.
+
+Contract (each raises ``VideoScanError`` with one line for people, or returns None):
+
+- ``check_numbers(memory, fps, keep_topk, recent_frames, vision_batch, device)``: before a model
+  loads: ``fps`` finite and > 0, sizes >= their minimum, ``vision_batch`` at most
+  ``MAX_VISION_BATCH`` (every frame of a batch is decoded and held at once), ``device`` one of
+  auto, cpu, cuda, cuda:N, mps (not a raw torch message).
+- ``check_against_model(model, config, free_bytes)``: once the model is loaded (before any
+  frame): ``keep_topk`` at most the model's visual tokens per frame; the KV cache that
+  ``memory_size``/``keep_topk``/``recent_frames`` need fits in the free memory and in the model's
+  positions (instead of a raw allocator error, or a position error an hour into a stream).
+- ``check_question(model, question, config, max_new_tokens)``: the question fits in the model's
+  context next to the memory and the answer (a 100,000-character question is refused at once
+  instead of taking minutes and gigabytes).
+
+``model`` is a family adapter (``tokens_per_frame``, ``kv_bytes_per_entry()``,
+``max_position_embeddings``, ``tokenize``); ``cache_entries(config, tokens_per_frame)`` is the
+cache size the engine reserves for a stream.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from .config import EngineConfig
+from .errors import VideoScanError
+
+MAX_VISION_BATCH = 64
+# what the engine reserves around the memory: system prompt, scaffolding, the question's room
+FIXED_ENTRIES = 64 + 256
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+GB = 1024**3
+
+
+def check_numbers(
+    memory: int,
+    fps: float,
+    keep_topk: int = 0,
+    recent_frames: int = 0,
+    vision_batch: int = 1,
+    device: str | None = None,
+) -> None:
+    if not (math.isfinite(fps) and fps > 0):
+        raise VideoScanError(f"--fps must be greater than 0 and finite (got {fps:g})")
+    if memory < 1:
+        raise VideoScanError(f"--memory must be at least 1 (got {memory})")
+    if keep_topk < 0 or recent_frames < 0:
+        raise VideoScanError("--keep-topk and --recent-frames must be >= 0")
+    if not 1 <= vision_batch <= MAX_VISION_BATCH:
+        raise VideoScanError(
+            f"--vision-batch must be at least 1 and at most {MAX_VISION_BATCH} (got {vision_batch})"
+        )
+    if device is not None and not _DEVICE.fullmatch(device):
+        raise VideoScanError(f"--device must be cpu, cuda, cuda:N or mps (got {device!r})")
+
+
+def cache_entries(config: EngineConfig, tokens_per_frame: int) -> int:
+    """Cache entries a full stream holds: memory, kept visual tokens, the recent window."""
+    memory = config.memory_size or 64
+    per_frame = 1 + config.keep_topk if config.carrier else tokens_per_frame
+    recent = (config.recent_frames + 1) * (tokens_per_frame + 1)
+    return FIXED_ENTRIES + memory * per_frame + recent
+
+
+def check_against_model(model, config: EngineConfig, free_bytes: int | None = None) -> None:
+    tokens = int(model.tokens_per_frame)
+    if config.keep_topk > tokens:
+        raise VideoScanError(
+            f"--keep-topk {config.keep_topk} is more than the {tokens} visual tokens a frame "
+            "of this model has; use at most that"
+        )
+    entries = cache_entries(config, tokens)
+    limit = int(getattr(model, "max_position_embeddings", 0) or 0)
+    if limit and entries > limit:
+        raise VideoScanError(
+            f"--memory {config.memory_size} (with --keep-topk {config.keep_topk} and "
+            f"--recent-frames {config.recent_frames}) needs {entries:,} cache entries, more than "
+            f"the model's {limit:,} positions; use smaller values"
+        )
+    needed = entries * int(model.kv_bytes_per_entry())
+    if free_bytes is None:
+        free_bytes = _free_bytes(getattr(model, "device", None))
+    if free_bytes and needed > 0.9 * free_bytes:
+        raise VideoScanError(
+            f"--memory {config.memory_size} (with --keep-topk {config.keep_topk} and "
+            f"--recent-frames {config.recent_frames}) needs about {needed / GB:.1f} GB for its "
+            f"cache, {free_bytes / GB:.1f} GB is free; use smaller values"
+        )
+
+
+def check_question(model, question: str, config: EngineConfig, max_new_tokens: int) -> None:
+    limit = int(getattr(model, "max_position_embeddings", 0) or 0)
+    if not limit:
+        return
+    room = limit - cache_entries(config, int(model.tokens_per_frame)) - max_new_tokens
+    if len(question) > 8 * limit:  # surely too long: not even worth tokenizing
+        length = f"{len(question):,} characters"
+    else:
+        count = int(model.tokenize(question).shape[1])
+        if count <= room:
+            return
+        length = f"{count:,} tokens"
+    raise VideoScanError(
+        f"the question is too long ({length}); with this memory the model has room for "
+        f"{max(room, 0):,} tokens: shorten it"
+    )
+
+
+def _free_bytes(device=None) -> int:
+    """Free memory where the cache lives (the GPU's, or the machine's RAM); 0 when unknown."""
+    try:
+        if device is not None and getattr(device, "type", "") == "cuda":
+            import torch
+
+            return int(torch.cuda.mem_get_info(device)[0])
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except Exception:  # no figure: no check
+        return 0
