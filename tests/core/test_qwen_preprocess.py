@@ -178,3 +178,19 @@ def test_settings_come_from_the_checkpoint_files(tmp_path):
     video = QwenFrameProcessor.from_folder(tmp_path, "qwen3-vl")
     assert (video.min_pixels, video.max_pixels, video.patch_size) == (4096, 25165824, 16)
     assert video.mean == (0.5, 0.5, 0.5) and video.clip_budget
+
+
+@pytest.mark.parametrize(
+    "family,size,tokens",
+    [
+        ("qwen2.5-vl", (448, 448), 256),
+        ("qwen2.5-vl", (480, 640), 17 * 23),
+        ("qwen3-vl", (448, 448), 196),
+        ("qwen3-vl", (480, 640), 300),
+    ],
+)
+def test_tokens_per_frame_with_the_hub_budgets(family, size, tokens):
+    """MODEL-FAMILIES.md section 7: LLM tokens per frame at the hub processor settings."""
+    processor = QwenFrameProcessor.for_family(family)
+    height, width = processor.target_size(*size)
+    assert (height // processor.factor) * (width // processor.factor) == tokens

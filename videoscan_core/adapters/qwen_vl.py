@@ -35,6 +35,7 @@ from .qwen_preprocess import QwenFrameProcessor
 VISION_START = "<|vision_start|>"
 VISION_END = "<|vision_end|>"
 IM_END = "<|im_end|>"
+REFERENCE_FRAME = 448  # px: 256 tokens for Qwen2.5-VL (28 px units), 196 for Qwen3-VL (32 px)
 
 # The chat templates' one user turn holding a video: the video opens in the system part and
 # closes in the question part (5.23 keeps this outer pair for Qwen3-VL too, MODEL-FAMILIES §8).
@@ -79,7 +80,9 @@ class QwenVLModel(base.VisionLanguageModel):
 
     # -- structure -----------------------------------------------------------------------------
     def _image_size(self) -> int:
-        return 0  # no fixed frame size: the pixel budget decides (self.frames)
+        """A reference square frame where one size is needed (benchmarks, the first capacity
+        estimate); real frames keep their own size within the pixel budget (``self.frames``)."""
+        return REFERENCE_FRAME
 
     @property
     def decoder(self):
@@ -90,8 +93,8 @@ class QwenVLModel(base.VisionLanguageModel):
 
     @property
     def tokens_per_frame(self) -> int:
-        """N of the last frame encoded (a 640x480 frame's before the first)."""
-        rows, cols = self._grid or self._grid_for(480, 640)
+        """N of the last frame encoded (the reference frame's before the first)."""
+        rows, cols = self._grid or self._grid_for(REFERENCE_FRAME, REFERENCE_FRAME)
         return rows * cols
 
     def _grid_for(self, height: int, width: int) -> tuple[int, int]:
@@ -132,7 +135,7 @@ class QwenVLModel(base.VisionLanguageModel):
         self, visual: base.VisualTokens | None, timestamp: float, carrier: torch.Tensor | None
     ) -> QwenFrameInputs:
         plain = super().frame_inputs(visual, timestamp, carrier)
-        grid = self._grid or self._grid_for(480, 640)
+        grid = self._grid or self._grid_for(REFERENCE_FRAME, REFERENCE_FRAME)
         extras = dict(visual.extras) if visual is not None else {}
         if "grid" in extras:
             grid = tuple(int(v) for v in extras["grid"][0].tolist())
