@@ -42,6 +42,8 @@ class PrivacyDialog(QDialog):
         self.exclude.setPlaceholderText("one per line, e.g. KeePassXC or Online Banking")
         self.pause_apps = QPlainTextEdit("\n".join(rules.pause_apps))
         self.pause_apps.setPlaceholderText("one per line, e.g. 1Password")
+        for box in (self.exclude, self.pause_apps):
+            box.setMaximumHeight(96)
         self.locked = QCheckBox("Pause while the screen is locked")
         self.locked.setChecked(rules.pause_when_locked)
         self.battery = QCheckBox("Pause on battery power")
