@@ -1,0 +1,150 @@
+"""Every flag of ``videoscan run`` reaches the engine: asserted on what the model loader, the
+EngineConfig, the GenerationOptions, the frame sampler, the batcher and the transcriber receive
+(spies around the real code, on the tiny model). A flag dropped on the way fails here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from videoscan_core.cli.main import build_parser, main
+
+# every option of `videoscan run`; a new flag must be added to a run below and checked
+COVERED = {
+    "video", "--model", "--question", "--question-audio", "--speech-model", "--language",
+    "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
+    "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
+    "--json", "--no-progress",
+}  # fmt: skip
+
+
+def run_options() -> set[str]:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    run = commands.choices["run"]
+    names = set()
+    for action in run._actions:
+        if action.dest == "help":
+            continue
+        names.add(action.option_strings[0] if action.option_strings else action.dest)
+    return names
+
+
+def test_every_run_flag_is_covered():
+    assert run_options() == COVERED
+
+
+@pytest.fixture
+def spies(monkeypatch):
+    import videoscan_core.adapters as adapters
+    import videoscan_core.speech as speech
+    import videoscan_core.stream.frame_batches as frame_batches
+    import videoscan_core.video as video
+    from videoscan_core.stream.engine import StreamingEngine
+
+    seen: dict = {"asks": []}
+    real_load, real_init, real_ask = (
+        adapters.load_model,
+        StreamingEngine.__init__,
+        StreamingEngine.ask,
+    )
+    real_stream, real_sample = frame_batches.stream_frames, video.sample_frames
+
+    def load_model(source, device=None, dtype=None, **kwargs):
+        seen["load"] = {"source": str(source), "device": device, "dtype": dtype, **kwargs}
+        return real_load(source, device, dtype, **kwargs)
+
+    def init(self, model, config, *args, **kwargs):
+        seen["config"] = config
+        real_init(self, model, config, *args, **kwargs)
+
+    def ask(self, question, options=None, *args, **kwargs):
+        seen["asks"].append((question, options))
+        return real_ask(self, question, options, *args, **kwargs)
+
+    def stream_frames(engine, samples, batch=4, *args, **kwargs):
+        seen["batch"] = batch
+        return real_stream(engine, samples, batch, *args, **kwargs)
+
+    def sample_frames(path, fps=1.0, *args, **kwargs):
+        seen["sample"] = (str(path), fps)
+        return real_sample(path, fps, *args, **kwargs)
+
+    class Transcriber:
+        def __init__(self, options):
+            seen["speech"] = options
+
+        def transcribe(self, audio):
+            seen.setdefault("audio", []).append(str(audio))
+            return "what was spoken"
+
+    monkeypatch.setattr(adapters, "load_model", load_model)
+    monkeypatch.setattr(StreamingEngine, "__init__", init)
+    monkeypatch.setattr(StreamingEngine, "ask", ask)
+    monkeypatch.setattr(frame_batches, "stream_frames", stream_frames)
+    monkeypatch.setattr(video, "sample_frames", sample_frames)
+    monkeypatch.setattr(speech, "Transcriber", Transcriber)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    from tests.app_fixtures import write_video
+
+    return write_video(tmp_path_factory.mktemp("clip") / "clip.mp4", 10)
+
+
+def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
+    assert main(["run", str(clip), "--model", str(tiny_model_dir), "--question", "Q?"]) == 0
+    out = capsys.readouterr()
+    assert spies["load"] == {
+        "source": str(tiny_model_dir), "device": None, "dtype": None, "quantize": "none"
+    }  # fmt: skip
+    config = spies["config"]
+    assert (config.memory_size, config.keep_topk, config.carrier) == (64, 0, True)
+    assert spies["sample"] == (str(clip), 1.0) and spies["batch"] == 4
+    ((question, options),) = spies["asks"]
+    assert question == "Q?" and (options.max_new_tokens, options.temperature) == (128, 0.0)
+    assert "Q: Q?" in out.out and "streaming" in out.err  # plain output, a progress bar
+
+
+def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_path):
+    audio = tmp_path / "q.wav"
+    audio.write_bytes(b"RIFF")  # only its existence is checked before the (fake) transcriber
+    code = main([
+        "run", str(clip), "--model", str(tiny_model_dir), "--question", "First?",
+        "--question", "Second?", "--question-audio", str(audio), "--speech-model", "base",
+        "--language", "de", "--memory", "5", "--fps", "2.5", "--position-mode", "monotonic",
+        "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
+        "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
+        "--temperature", "0.5", "--json", "--no-progress",
+    ])  # fmt: skip
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert spies["load"] == {
+        "source": str(tiny_model_dir), "device": "cpu", "dtype": "float32", "quantize": "int8"
+    }  # fmt: skip
+    config = spies["config"]
+    assert config.memory_size == 5 and config.position_mode == "monotonic"
+    assert (config.keep_topk, config.recent_frames, config.carrier) == (2, 1, True)
+    assert (config.device, config.dtype) == ("cpu", "float32")
+    assert spies["sample"] == (str(clip), 2.5) and spies["batch"] == 3
+    assert [q for q, _ in spies["asks"]] == ["First?", "Second?", "what was spoken"]
+    assert all((o.max_new_tokens, o.temperature) == (3, 0.5) for _, o in spies["asks"])
+    assert spies["audio"] == [str(audio)]
+    assert (spies["speech"].model, spies["speech"].language) == ("base", "de")
+    assert spies["speech"].device == "cpu"
+    report = json.loads(out.out)  # --json: one object
+    assert report["memory_size"] == 5 and len(report["answers"]) == 3
+    assert "streaming" not in out.err  # --no-progress
+
+
+def test_full_tokens_reaches_the_engine(spies, clip, tiny_model_dir, capsys):
+    code = main(["run", str(clip), "--model", str(tiny_model_dir), "--question", "Q?",
+                 "--full-tokens", "--position-mode", "compact", "--dtype", "bfloat16",
+                 "--no-progress"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    config = spies["config"]
+    assert config.carrier is False and config.position_mode == "compact"
+    assert spies["load"]["dtype"] == "bfloat16" and config.dtype == "bfloat16"
