@@ -5,7 +5,7 @@ Contract (each raises ``VideoScanError`` with one line for people, or returns No
 - ``check_numbers(memory, fps, keep_topk, recent_frames, vision_batch, device)``: before a model
   loads: ``fps`` finite and > 0, sizes >= their minimum, ``vision_batch`` at most
   ``MAX_VISION_BATCH`` (every frame of a batch is decoded and held at once), ``device`` one of
-  auto, cpu, cuda, cuda:N, mps (not a raw torch message).
+  auto, cpu, cuda, cuda:N, mps (not a raw torch message), int8 quantisation only in float32.
 - ``check_against_model(model, config, free_bytes)``: once the model is loaded (before any
   frame): ``keep_topk`` at most the model's visual tokens per frame; the KV cache that
   ``memory_size``/``keep_topk``/``recent_frames`` need fits in the free memory and in the model's
@@ -41,6 +41,8 @@ def check_numbers(
     recent_frames: int = 0,
     vision_batch: int = 1,
     device: str | None = None,
+    quantize: str = "none",
+    dtype: str | None = None,
 ) -> None:
     if not (math.isfinite(fps) and fps > 0):
         raise VideoScanError(f"--fps must be greater than 0 and finite (got {fps:g})")
@@ -54,6 +56,8 @@ def check_numbers(
         )
     if device is not None and not _DEVICE.fullmatch(device):
         raise VideoScanError(f"--device must be cpu, cuda, cuda:N or mps (got {device!r})")
+    if quantize == "int8" and dtype not in (None, "float32"):
+        raise VideoScanError(f"--quantize int8 runs in float32; drop --dtype {dtype}")
 
 
 def cache_entries(config: EngineConfig, tokens_per_frame: int) -> int:

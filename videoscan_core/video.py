@@ -38,7 +38,11 @@ class VideoInfo:
         return self.frame_count / self.fps if self.fps > 0 else 0.0
 
     def expected_samples(self, fps: float) -> int:
-        return max(1, math.ceil(self.duration * fps - 1e-9)) if self.duration else 0
+        """Samples ``sample_frames`` yields at ``fps``: never more than the source's frames."""
+        if not self.duration:
+            return 0
+        samples = max(1, math.ceil(self.duration * fps - 1e-9))
+        return min(samples, self.frame_count) if self.frame_count > 0 else samples
 
 
 @dataclass

@@ -135,3 +135,17 @@ def test_corrupt_weights_name_their_folder(capsys, clip, tmp_path):
     code, lines = run_cli(capsys, str(clip), "--model", str(folder))
     assert code == 1 and len(lines) == 1, lines
     assert f"the weights in {folder} are damaged" in lines[0]
+
+
+def test_int8_runs_in_float32_only():
+    check_numbers(64, 1.0, quantize="int8", dtype="float32")
+    with pytest.raises(VideoScanError, match="--quantize int8 runs in float32; drop --dtype"):
+        check_numbers(64, 1.0, quantize="int8", dtype="bfloat16")
+
+
+def test_the_progress_total_is_capped_by_the_frames():
+    from videoscan_core.video import VideoInfo
+
+    info = VideoInfo("clip.mp4", fps=10.0, frame_count=100, width=64, height=48)
+    assert info.expected_samples(1.0) == 10
+    assert info.expected_samples(1000.0) == 100  # not 10,000: one sample per frame at most

@@ -105,6 +105,8 @@ def _validate(args: argparse.Namespace) -> None:
         args.recent_frames or 0,
         args.vision_batch,
         args.device,
+        args.quantize,
+        args.dtype,
     )
     if args.memory < 1:
         raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
