@@ -7,9 +7,10 @@ against the layer's keys); no attention map is materialised. ``probe.top_visual(
 then gives, per layer, the sorted indices (0..n-1) of the k visual entries of the frame (which
 occupy cache slots ``start .. start+n-1``) with the highest weights.
 
-Works for attention modules with Llama/Qwen2 structure: ``q_proj``, ``head_dim``, ``scaling``,
-``num_key_value_groups``, ``layer_idx`` and rotary position embeddings passed as
-``position_embeddings=(cos, sin)``.
+Works for attention modules with Llama/Qwen2 structure: ``q_proj`` (then ``q_norm`` when the
+module has one, as Qwen3-VL's), ``head_dim``, ``scaling``, ``num_key_value_groups``,
+``layer_idx`` and rotary position embeddings passed as ``position_embeddings=(cos, sin)``
+(M-RoPE's arrive already recomposed per token, so they are used the same way).
 """
 
 from __future__ import annotations
@@ -51,7 +52,11 @@ class CarrierAttentionProbe:
     def _carrier_row(self, module, hidden, cos, sin) -> torch.Tensor:
         batch = hidden.shape[0]
         carrier = hidden[:, -1:]  # [B, 1, D]: the carrier is the last token of the step
-        query = module.q_proj(carrier).view(batch, 1, -1, module.head_dim).transpose(1, 2)
+        query = module.q_proj(carrier).view(batch, 1, -1, module.head_dim)  # [B, 1, H_q, hd]
+        q_norm = getattr(module, "q_norm", None)  # Qwen3-style per-head norm before RoPE
+        if q_norm is not None:
+            query = q_norm(query)
+        query = query.transpose(1, 2)  # [B, H_q, 1, hd]
         cos_c, sin_c = cos[:, -1:].unsqueeze(1), sin[:, -1:].unsqueeze(1)  # [B, 1, 1, hd]
         query = query * cos_c + _rotate_half(query) * sin_c  # [B, H_q, 1, hd]
         keys, _ = self.cache.layer_kv(module.layer_idx)  # [B, H_kv, S_kv, hd], incl. this step
