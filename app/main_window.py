@@ -3,7 +3,10 @@
 Contract: ``MainWindow(settings, ...)`` owns a capture thread and the engine worker and connects
 their signals to the widgets; the GUI thread only routes signals and draws. ``start()`` begins
 loading the model and capturing. Closing the window stops capture and the worker within a bounded
-time and saves the settings. Errors from anywhere are shown in the one banner.
+time and saves the settings and the window's geometry. Errors from anywhere are shown in the one
+banner. Its helpers each have one job: ``AnswerRouter`` owns the conversation, ``RunRecorder``
+counts the run, ``ModelSwitch`` decides what a model change may save, ``StartGate`` holds a video
+until the model and the welcome are ready, ``WatchState`` says what the indicator shows.
 """
 
 from __future__ import annotations
@@ -12,28 +15,30 @@ import logging
 
 from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (
-    QMainWindow,
-)
+from PySide6.QtWidgets import QMainWindow
 
 from videoscan_core.config import GenerationOptions
 from videoscan_core.eval.synthetic import example_questions
 from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
 
+from .answer_router import AnswerRouter
 from .capture.controller import CaptureController
+from .conversation import Conversation
 from .frame_slot import LatestFrameSlot
+from .model_switch import ModelSwitch
 from .privacy.indicator import attach_privacy
 from .quit_guard import confirm_quit
-from .scripted_run import AnswerRecord, RunReport, ScriptedRun, ScriptPlan
+from .run_recorder import RunRecorder
+from .scripted_run import RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
+from .start_gate import StartGate
 from .timeline_model import TimelineModel
 from .tray import WatchTray
 from .voice.controller import VoiceController
 from .watch_state import INDICATOR_TEXT, WatchState
-from .widgets.settings_dialog import SettingsDialog
-from .window_layout import build_layout
+from .window_layout import build_layout, restore_geometry, save_geometry
 from .window_menus import build_toolbar_and_menus
-from .worker import EngineWorker, default_engine_factory
+from .worker import EngineWorker, FrameUpdate, default_engine_factory
 
 log = logging.getLogger("videoscan.app")
 
@@ -67,19 +72,16 @@ class MainWindow(QMainWindow):
         self.report = RunReport(source=settings.source, model=settings.model)
         self.paused = False
         self.watch = WatchState()
+        self.models = ModelSwitch()
+        self.gate = StartGate()
         self.explicit_source = explicit_source  # --source given: never replaced by the demo
         self._watching_source = ""  # the source that last opened (saved for the next launch)
         self._pending_source: str | None = None  # a chosen source not opened yet
-        self._pending_model: AppSettings | None = None  # settings waiting for their model
-        self.devices: list[str] = []  # devices torch can use here (known once a model loaded)
-        self._deferred_source: str | None = None
-        # what a deferred source still waits for: "model" (ready) and/or "welcome" (closed)
-        self._deferred_waits: set[str] = set()
-        self._requested_model = ""
         self._shut_down = False
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
+        self.recorder = RunRecorder(self.report, self.script, self.slot)
         capture_args = {"source_factory": source_factory} if source_factory else {}
         self.capture = CaptureController(
             self.slot, settings.fps, settings.change_threshold, speed=playback_speed, **capture_args
@@ -90,26 +92,31 @@ class MainWindow(QMainWindow):
         self.timeline_model = TimelineModel()
         self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
+        self.conversation = Conversation()  # changed only by self.answers (AnswerRouter)
         build_layout(self)
+        self.answers = AnswerRouter(self.conversation, self.chat, self.timeline, self)
         self.tray = WatchTray(self)
         self._set_indicator("idle")
         build_toolbar_and_menus(self)
-        self._restore_geometry()
+        restore_geometry(self, self.store)
         self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
         self._connect()
         self.capture.start_thread()
         self.worker.start()
 
+    @property
+    def devices(self) -> list[str]:
+        return self.models.devices
+
     # -- construction -----------------------------------------------------------------------
     def _connect(self) -> None:
-        capture, worker = self.capture, self.worker
+        capture, worker, chat, answers = self.capture, self.worker, self.chat, self.answers
         self.sig_capture_start.connect(capture.start)
         self.sig_capture_pause.connect(capture.set_paused)
         self.sig_capture_fps.connect(capture.set_fps)
         self.sig_capture_threshold.connect(capture.set_threshold)
         self.sig_capture_new_memory.connect(capture.new_memory)
         capture.sig_session.connect(worker.start_session)
-        worker.sig_session_started.connect(self._on_session_started)
         capture.sig_started.connect(self._on_capture_started)
         capture.sig_preview.connect(self._on_preview)
         capture.sig_counts.connect(self._on_capture_counts)
@@ -119,43 +126,46 @@ class MainWindow(QMainWindow):
         worker.sig_loading.connect(self.loading.setVisible)
         worker.sig_model_ready.connect(self._on_model_ready)
         worker.sig_model_failed.connect(self._on_model_failed)
-        worker.sig_frame_processed.connect(self._on_frame_processed)
+        worker.sig_session_started.connect(self._on_session_started)
+        worker.sig_frame.connect(self._on_frame)
         worker.sig_memory.connect(self._on_memory)
-        worker.sig_answer_started.connect(self.chat.on_answer_started)
-        worker.sig_answer_delta.connect(self.chat.on_answer_delta)
-        worker.sig_answer_finished.connect(self._on_answer_finished)
-        worker.sig_answer_failed.connect(self.chat.on_answer_failed)
-        worker.sig_stats.connect(self.resources.add_sample)
+        worker.sig_answer_started.connect(answers.started)
+        worker.sig_answer_delta.connect(answers.delta)
+        worker.sig_answer_finished.connect(answers.finished)
+        worker.sig_answer_failed.connect(answers.failed)
+        answers.sig_recorded.connect(self._on_answer_recorded)
         worker.sig_error.connect(
             lambda kind, message, details: self.show_error(message, kind, details)
         )
         worker.sig_resolved.connect(self.banner.resolve)
         voice = self.voice
-        self.chat.mic_button.pressed.connect(voice.press)
-        self.chat.mic_button.released.connect(voice.release)
-        voice.sig_level.connect(self.chat.set_level)
-        voice.sig_recording.connect(self.chat.set_recording)
-        voice.sig_busy.connect(self.chat.set_transcribing)
+        chat.mic_button.pressed.connect(voice.press)
+        chat.mic_button.released.connect(voice.release)
+        voice.sig_level.connect(chat.set_level)
+        voice.sig_recording.connect(chat.set_recording)
+        voice.sig_busy.connect(chat.set_transcribing)
         voice.sig_transcript.connect(self._on_transcript)
         voice.sig_error.connect(lambda message: self.show_error(message, "voice"))
-        self.chat.sig_question_submitted.connect(self.ask)
-        self.chat.sig_cancel_requested.connect(worker.cancel_answer)
-        self.chat.sig_error.connect(lambda message: self.show_error(message, "export"))
-        self.source_picker.sig_source_chosen.connect(self.change_source)
-        self.chat.frame_lookup = self.timeline_model.items.get
-        self.chat.sig_evidence_clicked.connect(self._on_evidence_clicked)
+        chat.sig_question_submitted.connect(self.ask)
+        chat.sig_cancel_requested.connect(worker.cancel_answer)
+        chat.sig_cleared.connect(worker.clear_conversation)
+        chat.sig_error.connect(lambda message: self.show_error(message, "export"))
+        chat.frame_lookup = self.timeline_model.items.get
+        chat.sig_evidence_clicked.connect(self._on_evidence_clicked)
         self.timeline.sig_frame_clicked.connect(self._show_frame)
+        self.source_picker.sig_source_chosen.connect(self.change_source)
 
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
         """Load the model (in the worker) and start watching."""
-        if self.first_run:  # welcome -> the demo answers -> the model manager
+        waits: set[str] = set()
+        if self.first_run:  # welcome -> the demo answers -> a note about real models
             from .widgets.welcome_dialog import WelcomeDialog
 
             self._welcome = WelcomeDialog(self)
             self._welcome.finished.connect(self._on_welcome_closed)
             self._welcome.open()
-            self._deferred_waits.add("welcome")  # the demo video starts when it is read
+            waits.add("welcome")  # the demo video starts when it is read
         self.script.start()
         model, source = self.settings.model, self.settings.source
         if not model and self.demo_model is not None:
@@ -181,18 +191,23 @@ class MainWindow(QMainWindow):
             )
         if source.startswith(("file:", "demo:")) and model:
             # a video plays once the model can watch it; live sources start right away
-            self._deferred_waits.add("model")
+            waits.add("model")
             self.statusBar().showMessage("The video starts when the model is ready…")
-        if self._deferred_waits:  # (on a first run nothing is watched before the welcome)
-            self._deferred_source = source
-            if "welcome" in self._deferred_waits:
+        if waits:  # (on a first run nothing is watched before the welcome)
+            self.gate.hold(source, waits)
+            if "welcome" in waits:
                 self.statusBar().showMessage("Watching starts when you close the welcome.")
         else:
             self._watch(source)
 
     def _watch(self, spec: str) -> None:
-        self.report.watching(spec)
+        self.recorder.watching(spec)
         self.sig_capture_start.emit(spec)
+
+    def _release(self, reason: str) -> None:
+        source = self.gate.release(reason)
+        if source is not None:
+            self._watch(source)
 
     @Slot()
     def new_memory(self) -> None:
@@ -201,7 +216,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Started a new memory: earlier frames are forgotten.", 5000)
 
     def _load_model(self, model: str, settings: AppSettings | None = None) -> None:
-        self._requested_model = model
+        self.models.request(model, settings)
         self.worker.load_model(model, (settings or self.settings).engine_config())
         is_demo = model == DEMO_MODEL_ID
         self.chat.set_examples(example_questions() if is_demo else [])
@@ -210,7 +225,7 @@ class MainWindow(QMainWindow):
     def ask(self, question: str, source: str = "typed") -> int:
         answer_id = self.worker.ask(question)
         if answer_id:
-            self.chat.on_question_queued(answer_id, question, source)
+            self.answers.queued(answer_id, question, source)
         return answer_id
 
     @Slot()
@@ -228,47 +243,16 @@ class MainWindow(QMainWindow):
     def change_source(self, spec: str) -> None:
         """Watch ``spec``; it is saved once it opened, and a failure goes back to the last
         source that worked."""
-        self._deferred_source = None
-        self._deferred_waits.clear()
+        self.gate.cancel()
         self._pending_source = spec
         self._watch(spec)
 
-    @Slot()
-    def open_models(self) -> None:
-        from .widgets.model_manager import ModelManagerDialog
-
-        dialog = ModelManagerDialog(self.settings, self)
-        dialog.accepted.connect(
-            lambda: dialog.chosen_settings and self.apply_settings(dialog.chosen_settings)
-        )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.models_dialog = dialog
-        dialog.open()  # window-modal, without a nested event loop
-
-    @Slot()
-    def show_about(self) -> None:
-        from .widgets.about_dialog import AboutDialog
-
-        AboutDialog(self.log_path, self).exec()
-
-    @Slot()
-    def show_welcome(self) -> None:
-        from .widgets.welcome_dialog import WelcomeDialog
-
-        WelcomeDialog(self).exec()
-
-    @Slot()
-    def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self, self.devices or None)
-        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-            self.apply_settings(dialog.result_settings())
-
+    # -- settings ---------------------------------------------------------------------------
     def apply_settings(self, new: AppSettings) -> None:
         """Apply and save ``new``; a model or device change is saved only once the new model
         loaded (the working one runs until then, and stays if the new one fails)."""
         old = self.settings
         if new.needs_model_reload(old) and new.model:
-            self._pending_model = new
             self._save(new.with_changes(model=old.model, device=old.device, dtype=old.dtype))
             self._load_model(new.model, new)
         else:
@@ -300,7 +284,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def show_error(self, message: str, kind: str = "general", details: str = "") -> None:
         log.warning("%s", message)
-        self.report.add_error(message)
+        self.recorder.error(message)
         self.banner.show_message(message, kind, details)
 
     def _set_indicator(self, state: str) -> None:
@@ -310,7 +294,7 @@ class MainWindow(QMainWindow):
     def _show_watch_state(self) -> None:
         self._set_indicator(self.watch.indicator())
 
-    # -- signal handlers --------------------------------------------------------------------
+    # -- capture ----------------------------------------------------------------------------
     @Slot(str)
     def _on_capture_started(self, label: str) -> None:
         self.watch.capturing, self.watch.ended = True, False
@@ -336,21 +320,8 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int)
     def _on_capture_counts(self, captured: int, skipped: int) -> None:
-        folded = skipped - self.report.frames_skipped_static
-        self.report.frames_captured = captured
-        self.report.frames_skipped_static = skipped
-        if folded > 0:
-            self.script.on_frames_folded(folded)
-        self._update_counts()
-
-    def _update_counts(self) -> None:
-        report = self.report
-        report.frames_dropped = self.slot.dropped
-        self.counts.setText(
-            f"captured {report.frames_captured} · processed "
-            f"{report.frames_processed} · unchanged {report.frames_skipped_static}"
-            f" · dropped {report.frames_dropped}"
-        )
+        self.recorder.capture_counts(captured, skipped)
+        self.counts.setText(self.recorder.counts_text())
 
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
@@ -371,82 +342,67 @@ class MainWindow(QMainWindow):
         self._show_watch_state()
         self.script.on_source_ended()
 
+    # -- the model and its memory -----------------------------------------------------------
     @Slot(dict)
     def _on_model_ready(self, info: dict) -> None:
-        self.report.model = info["source"]
-        self.devices = list(info.get("devices", []))
+        source = info["source"]
+        self.report.model = source
         self.watch.model_ready = True
         self._show_watch_state()
         self.banner.resolve("model")
         self.timeline_model.reset()  # a new model starts a new memory
         self.timeline.refresh()
-        pending, self._pending_model = self._pending_model, None
-        if pending is not None and pending.model == info["source"]:  # it works: now save it
+        chosen = self.models.ready(source, info.get("devices", []))
+        if chosen is not None:  # it works: now the choice is saved
             self._save(
                 self.settings.with_changes(
-                    model=pending.model, device=pending.device, dtype=pending.dtype
+                    model=chosen.model, device=chosen.device, dtype=chosen.dtype
                 )
             )
-        name = "the demo model" if info["source"] == DEMO_MODEL_ID else info["source"]
+        name = "the demo model" if source == DEMO_MODEL_ID else source
         self.model_status.setText(f"Model {name} · {info['device']} · {info['dtype']}")
-        if info["source"] == self._requested_model:  # not a model replaced while loading
-            self._release_deferred_source("model")
+        if self.models.is_current(source):  # not a model replaced while loading
+            self._release("model")
 
     @Slot(str)
     def _on_model_failed(self, source: str) -> None:
-        if self._pending_model is not None and self._pending_model.model == source:
-            self._pending_model = None  # not saved: the next launch uses the working model
-        if source == self._requested_model and self._deferred_source is not None:
-            self._deferred_source = None  # nothing to watch the video with (the banner says why)
-            self._deferred_waits.clear()
+        self.models.failed(source)  # not saved: the next launch uses the working model
+        if self.models.is_current(source) and self.gate.source is not None:
+            self.gate.cancel()  # nothing to watch the video with (the banner says why)
             self.statusBar().clearMessage()
 
-    def _release_deferred_source(self, reason: str) -> None:
-        """A video source starts once the model is ready and the welcome has been read."""
-        self._deferred_waits.discard(reason)
-        if self._deferred_source is not None and not self._deferred_waits:
-            source, self._deferred_source = self._deferred_source, None
-            self._watch(source)
-
-    @Slot(object, QImage, object)
-    def _on_frame_processed(self, event, thumbnail: QImage, keepsake: bytes) -> None:
-        self.timeline_model.on_frame(event, thumbnail, keepsake)
-        self.report.frame_processed()
-        self._update_counts()
-        self.script.on_frame_processed()
+    @Slot(object)
+    def _on_frame(self, update: FrameUpdate) -> None:
+        self.timeline_model.on_frame(update.event, update.thumbnail, update.keepsake)
+        self.timeline_model.on_snapshot(update.snapshot)
+        self.resources.add_sample(update.stats)
+        self.timeline.refresh()
+        self.recorder.frame(update.snapshot.carriers_retained)
+        self.counts.setText(self.recorder.counts_text())
 
     @Slot(int)
     def _on_session_started(self, session: int) -> None:
         """A new memory began (a video file, File > New memory): the timeline starts empty."""
-        self.report.sessions += 1
+        self.recorder.session()
         self.timeline_model.reset()
         self.timeline.refresh()
 
     @Slot(object)
     def _on_memory(self, snapshot) -> None:
         self.timeline_model.on_snapshot(snapshot)
-        self.report.carriers_retained = snapshot.carriers_retained
+        self.recorder.memory(snapshot.carriers_retained)
         self.timeline.refresh()
 
     @Slot(int)
     def _on_welcome_closed(self, result: int) -> None:
         if self.store is not None:
             self.store.setValue("first_run_done", True)
-        self._release_deferred_source("welcome")
+        self._release("welcome")
 
-    @Slot(int, object)
-    def _on_answer_finished(self, answer_id: int, chunk) -> None:
-        self.chat.on_answer_finished(answer_id, chunk)
-        self.timeline.set_highlight(getattr(chunk, "evidence_frames", ()))  # the newest answer
-        exchange = self.chat.conversation.find(answer_id)
-        record = AnswerRecord(
-            exchange.question if exchange else "",
-            chunk.answer,
-            round(chunk.ttft_ms, 1),
-            round(chunk.total_ms, 1),
-            [round(float(t), 2) for t in getattr(chunk, "evidence", ())],
-        )
-        self.report.answers.append(record)
+    # -- answers ----------------------------------------------------------------------------
+    @Slot(object)
+    def _on_answer_recorded(self, record) -> None:
+        self.recorder.answer(record)
         self.sig_answer_recorded.emit(record)
         if self.first_run:  # the first answer seen: point to real models, once, never over it
             self.first_run = False
@@ -458,7 +414,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int)
     def _on_evidence_clicked(self, answer_id: int, frame_index: int) -> None:
-        exchange = self.chat.conversation.find(answer_id)
+        exchange = self.conversation.find(answer_id)
         if exchange is not None:
             self.timeline.set_highlight(exchange.evidence_frames)
         item = self.timeline_model.items.get(frame_index)
@@ -505,29 +461,10 @@ class MainWindow(QMainWindow):
         self.shutdown()
         super().closeEvent(event)
 
-    def _restore_geometry(self) -> None:
-        """Window size, position and splitters as they were when the app was last closed."""
-        if self.store is None:
-            return
-        geometry = self.store.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        for name, splitter in self.splitters.items():
-            state = self.store.value(f"window/splitter_{name}")
-            if state is not None:
-                splitter.restoreState(state)
-
-    def _save_geometry(self) -> None:
-        if self.store is None:
-            return
-        self.store.setValue("window/geometry", self.saveGeometry())
-        for name, splitter in self.splitters.items():
-            self.store.setValue(f"window/splitter_{name}", splitter.saveState())
-
     def shutdown(self) -> None:
         """Stop capture, the worker and any download (bounded waits); safe to call twice."""
         if not self._shut_down:
-            self._save_geometry()
+            save_geometry(self, self.store)
         self._shut_down = True
         self.tray.hide()
         for thread in self.findChildren(QThread):  # downloads left by a closed model manager

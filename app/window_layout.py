@@ -1,5 +1,6 @@
 """The main window's widgets and layout: preview and resource plot on the left, the chat on the
-right, the memory timeline below, the error banner on top, status-bar fields at the bottom."""
+right, the memory timeline below, the error banner on top, status-bar fields at the bottom; the
+window's size, position and splitters saved and restored between runs."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def build_layout(window) -> None:
     ``indicator``, ``model_status``, ``counts``, ``loading`` and ``splitters``, and lay them
     out."""
     window.banner = ErrorBanner()
-    window.chat = ChatPane()
+    window.chat = ChatPane(window.conversation)
     window.timeline = MemoryTimeline(window.timeline_model)
     window.resources = ResourcePlot()
     window.preview = QLabel("No frames yet")
@@ -54,3 +55,24 @@ def build_layout(window) -> None:
     bar.addPermanentWidget(window.loading)
     bar.addPermanentWidget(window.counts)
     window.resize(1100, 720)
+
+
+def restore_geometry(window, store) -> None:
+    """Window size, position and splitters as they were when the app was last closed."""
+    if store is None:
+        return
+    geometry = store.value("window/geometry")
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    for name, splitter in window.splitters.items():
+        state = store.value(f"window/splitter_{name}")
+        if state is not None:
+            splitter.restoreState(state)
+
+
+def save_geometry(window, store) -> None:
+    if store is None:
+        return
+    store.setValue("window/geometry", window.saveGeometry())
+    for name, splitter in window.splitters.items():
+        store.setValue(f"window/splitter_{name}", splitter.saveState())

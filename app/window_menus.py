@@ -1,5 +1,7 @@
 """The main window's toolbar, menus and shortcuts (Qt conventions: Ctrl+P pause, Ctrl+, settings,
-Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export, Ctrl+N new memory)."""
+Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export, Ctrl+N new memory), and the
+dialogs the menus open (Settings, Models, Welcome, About). A dialog's result goes back through
+``window.apply_settings``."""
 
 from __future__ import annotations
 
@@ -34,9 +36,13 @@ def build_toolbar_and_menus(window) -> None:
     )
     toolbar.addAction(window.pause_action)
     toolbar.addWidget(window.indicator)
-    settings = action(window, "Settings…", "Ctrl+,", window.open_settings)
+    settings = action(window, "Settings…", "Ctrl+,", lambda: open_settings(window))
     models = action(
-        window, "Models…", "Ctrl+M", window.open_models, "Download or choose a model (Ctrl+M)"
+        window,
+        "Models…",
+        "Ctrl+M",
+        lambda: open_models(window),
+        "Download or choose a model (Ctrl+M)",
     )
     toolbar.addAction(settings)
     toolbar.addAction(models)
@@ -60,7 +66,7 @@ def build_toolbar_and_menus(window) -> None:
             "Export remembered frames…",
             "Ctrl+Shift+E",
             lambda: export_with_dialog(window),
-            "Save the frames now in memory as PNG files with an index (Ctrl+Shift+E)",
+            "Save the frames now in memory as JPEG files with an index (Ctrl+Shift+E)",
         )
     )
     file_menu.addAction(settings)
@@ -69,5 +75,41 @@ def build_toolbar_and_menus(window) -> None:
     file_menu.addAction(quit_action)
     window.menuBar().addMenu("&Watch").addAction(window.pause_action)
     help_menu = window.menuBar().addMenu("&Help")
-    help_menu.addAction(action(window, "Welcome", None, window.show_welcome))
-    help_menu.addAction(action(window, "About VideoScan Desktop", "F1", window.show_about))
+    help_menu.addAction(action(window, "Welcome", None, lambda: show_welcome(window)))
+    help_menu.addAction(
+        action(window, "About VideoScan Desktop", "F1", lambda: show_about(window))
+    )
+
+
+def open_models(window) -> None:
+    from PySide6.QtCore import Qt
+
+    from .widgets.model_manager import ModelManagerDialog
+
+    dialog = ModelManagerDialog(window.settings, window)
+    dialog.accepted.connect(
+        lambda: dialog.chosen_settings and window.apply_settings(dialog.chosen_settings)
+    )
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    window.models_dialog = dialog
+    dialog.open()  # window-modal, without a nested event loop
+
+
+def open_settings(window) -> None:
+    from .widgets.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, window, window.devices or None)
+    if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+        window.apply_settings(dialog.result_settings())
+
+
+def show_about(window) -> None:
+    from .widgets.about_dialog import AboutDialog
+
+    AboutDialog(window.log_path, window).exec()
+
+
+def show_welcome(window) -> None:
+    from .widgets.welcome_dialog import WelcomeDialog
+
+    WelcomeDialog(window).exec()

@@ -2,15 +2,18 @@
 
 Contract: ``EngineWorker`` (a QThread) loads the model, takes frames from the latest-frame slot,
 and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask``,
-``cancel_answer``, ``set_memory_size``, ``reset_stream``, ``start_session``, ``stop``) are
-thread-safe calls that enqueue typed commands (``worker_commands.py``) in a bounded queue and wake
-the thread; commands run before the next frame, so a question asked during a frame step is
-answered right after it. Stops are keyed by answer id (a question stopped while it waits is not
-answered). Frames carry their capture session: a new session resets the engine (memory and clock,
-``sig_session_started``), a new segment of the same session continues it on the engine's session
-clock, and frames of an older session are dropped. Answer text is coalesced into one
-signal per ~50 ms. Every failure becomes ``sig_error(kind, message, details)`` with one line for
-people (kind: "model", "frame", "answer" or "command"; details: the full error text) and
+``cancel_answer``, ``set_memory_size``, ``reset_stream``, ``start_session``,
+``clear_conversation``, ``stop``) are thread-safe calls that enqueue typed commands
+(``worker_commands.py``) in a bounded queue and wake the thread; commands run before the next
+frame, so a question asked during a frame step is answered right after it. Stops are keyed by
+answer id (a question stopped while it waits is not answered). Frames carry their capture
+session: a new session resets the engine (memory and clock, ``sig_session_started``), a new
+segment of the same session continues it on the engine's session clock, and frames of an older
+session are dropped. Each processed frame is one ``sig_frame`` (a ``FrameUpdate``: event,
+thumbnail, keepsake, memory snapshot, resource stats); ``sig_memory`` reports memory changes
+between frames (folds, memory size, resets). Answer text is coalesced into one signal per
+~50 ms. Every failure becomes ``sig_error(kind, message, details)`` with one line for people
+(kind: "model", "frame", "answer" or "command"; details: the full error text) and
 ``sig_resolved(kind)`` says when that kind works again; the worker keeps running. A failing frame
 logs its traceback once, then a count. A model load is checked first and the working model keeps
 running until the new one is ready; a failed load leaves it in place (``sig_model_failed``).
@@ -24,6 +27,8 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
@@ -40,6 +45,7 @@ from .memory_export import keepsake_jpeg
 from .system_stats import process_memory
 from .worker_commands import (
     Ask,
+    ClearConversation,
     Command,
     LoadModel,
     ModelRequest,
@@ -53,6 +59,17 @@ log = logging.getLogger("videoscan.app")
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
 THUMBNAIL_WIDTH = 96
+
+
+@dataclass(frozen=True)
+class FrameUpdate:
+    """Everything the GUI learns from one processed frame, in one signal."""
+
+    event: Any  # FrameEvent
+    thumbnail: QImage  # THUMBNAIL_WIDTH wide, for the timeline
+    keepsake: bytes  # JPEG of the frame, kept for export while it is in memory
+    snapshot: Any  # MemorySnapshot after the frame
+    stats: dict  # memory, frame time, drops, counts (the resource plot)
 
 
 def frame_pictures(rgb) -> tuple[QImage, bytes]:
@@ -81,13 +98,12 @@ class EngineWorker(QThread):
     sig_loading = Signal(bool)
     sig_model_ready = Signal(dict)
     sig_model_failed = Signal(str)  # the model source that could not be loaded
-    sig_frame_processed = Signal(object, QImage, object)  # FrameEvent, thumbnail, keepsake JPEG
-    sig_memory = Signal(object)  # MemorySnapshot
+    sig_frame = Signal(object)  # FrameUpdate, one per processed frame
+    sig_memory = Signal(object)  # MemorySnapshot, for changes between frames
     sig_answer_started = Signal(int, str)  # answer id, question
     sig_answer_delta = Signal(int, str)  # answer id, new text
     sig_answer_finished = Signal(int, object)  # answer id, final AnswerChunk
     sig_answer_failed = Signal(int, str)  # answer id, message
-    sig_stats = Signal(dict)
     sig_error = Signal(str, str, str)  # kind, one line for people, details
     sig_resolved = Signal(str)  # kind: what failed works again
     sig_session_started = Signal(int)  # a capture session whose frames now fill a fresh memory
@@ -152,6 +168,10 @@ class EngineWorker(QThread):
 
     def reset_stream(self, config: EngineConfig | None = None) -> None:
         self._enqueue(ResetStream(config))
+
+    def clear_conversation(self) -> None:
+        """New conversation: the engine forgets the recent questions and answers."""
+        self._enqueue(ClearConversation())
 
     def start_session(self, session: int) -> None:
         """Forget the memory now for capture session ``session`` (its frames may follow)."""
@@ -228,6 +248,10 @@ class EngineWorker(QThread):
         elif isinstance(command, SetMemorySize):
             self.engine.set_memory_size(command.memory_size)
             self.sig_memory.emit(self.engine.snapshot())
+        elif isinstance(command, ClearConversation):
+            clear = getattr(self.engine, "clear_conversation", None)
+            if clear is not None:
+                clear()
         elif isinstance(command, ResetStream):
             if command.config is not None:
                 self.engine.config = command.config
@@ -298,16 +322,13 @@ class EngineWorker(QThread):
             self.sig_resolved.emit("frame")
         self.frames_processed += 1
         thumbnail, keepsake = frame_pictures(frame.rgb)
-        self.sig_frame_processed.emit(event, thumbnail, keepsake)
-        self.sig_memory.emit(engine.snapshot())
-        self.sig_stats.emit(
-            {
-                **process_memory(getattr(engine.model, "device", None)),
-                "frame_ms": event.total_ms,
-                "frames_dropped": self.slot.dropped,
-                "frames_processed": self.frames_processed,
-            }
-        )
+        stats = {
+            **process_memory(getattr(engine.model, "device", None)),
+            "frame_ms": event.total_ms,
+            "frames_dropped": self.slot.dropped,
+            "frames_processed": self.frames_processed,
+        }
+        self.sig_frame.emit(FrameUpdate(event, thumbnail, keepsake, engine.snapshot(), stats))
 
     def _answer(self, answer_id: int, question: str, options: GenerationOptions) -> None:
         with self.condition:

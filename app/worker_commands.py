@@ -46,4 +46,9 @@ class StartSession:
     session: int  # the capture session that begins: the memory is forgotten
 
 
-Command = LoadModel | Ask | SetMemorySize | ResetStream | StartSession
+@dataclass(frozen=True)
+class ClearConversation:
+    """New conversation: later questions no longer see the earlier ones."""
+
+
+Command = LoadModel | Ask | SetMemorySize | ResetStream | StartSession | ClearConversation

@@ -1,8 +1,10 @@
 """Chat pane: type a question (Enter), watch the answer stream in, copy, clear, export.
 
-Contract: emits ``sig_question_submitted(text)`` and ``sig_cancel_requested()``; the main window
-routes the worker's answer signals to ``on_answer_*``. The conversation itself lives in a
-``Conversation`` (plain Python); this widget only renders it. Under each finished answer its
+Contract: ``ChatPane(conversation)`` emits ``sig_question_submitted(text)`` and
+``sig_cancel_requested()``. The conversation is a ``Conversation`` (plain Python) owned and
+changed by the window's ``AnswerRouter``; this widget only renders it (``refresh()``) and shows
+whether an answer is being written (``set_answering``). Clear (Ctrl+L) starts a new conversation
+(``sig_cleared``: the model forgets the earlier questions too). Under each finished answer its
 evidence is shown as thumbnails with their times (``frame_lookup(frame_index)`` gives the
 timeline's item, with its thumbnail); clicking one emits ``sig_evidence_clicked(answer_id,
 frame_index)``. Letter answers to multiple-choice questions are shown with the option's text.
@@ -57,10 +59,13 @@ class ChatPane(QWidget):
     sig_cancel_requested = Signal()
     sig_error = Signal(str)  # a message for people (e.g. an export that could not be written)
     sig_evidence_clicked = Signal(int, int)  # answer id, frame index
+    sig_cleared = Signal()  # a new conversation was started
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, conversation: Conversation | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
-        self.conversation = Conversation()
+        self.conversation = conversation if conversation is not None else Conversation()
         self._answering = False
         self._view = AnswerView()
         self._view.setOpenExternalLinks(False)
@@ -99,7 +104,7 @@ class ChatPane(QWidget):
         self._copy_all = QPushButton("Copy all")
         self._copy_all.clicked.connect(self.copy_conversation)
         self._clear = QPushButton("Clear")
-        self._clear.setToolTip("Clear the conversation (Ctrl+L)")
+        self._clear.setToolTip("New conversation: clear it; later questions start afresh (Ctrl+L)")
         self._clear.clicked.connect(self.clear)
         self._examples = QPushButton("Examples")
         self._examples.setToolTip("Questions the current model was trained to answer")
@@ -203,44 +208,8 @@ class ChatPane(QWidget):
             self._input.clear()
             self.sig_question_submitted.emit(text)
 
-    # -- answers ----------------------------------------------------------------------------
-    @Slot(int, str)
-    def on_answer_started(self, answer_id: int, question: str) -> None:
-        if self.conversation.find(answer_id) is None:
-            self.conversation.start(answer_id, question)
-        self._set_answering(True)
-        self._render()
-
-    def on_question_queued(self, answer_id: int, question: str, source: str = "typed") -> None:
-        self.conversation.start(answer_id, question, source)
-        self._render()
-
-    @Slot(int, str)
-    def on_answer_delta(self, answer_id: int, text: str) -> None:
-        self.conversation.append(answer_id, text)
-        self._render()
-
-    @Slot(int, object)
-    def on_answer_finished(self, answer_id: int, chunk) -> None:
-        self.conversation.finish(
-            answer_id,
-            chunk.answer,
-            chunk.ttft_ms,
-            chunk.total_ms,
-            chunk.stop_reason,
-            getattr(chunk, "evidence", ()),
-            getattr(chunk, "evidence_frames", ()),
-        )
-        self._set_answering(False)
-        self._render()
-
-    @Slot(int, str)
-    def on_answer_failed(self, answer_id: int, message: str) -> None:
-        self.conversation.fail(answer_id, message)
-        self._set_answering(False)
-        self._render()
-
-    def _set_answering(self, answering: bool) -> None:
+    # -- answers (the window's AnswerRouter changes the conversation) ------------------------
+    def set_answering(self, answering: bool) -> None:
         self._answering = answering
         self._stop.setEnabled(answering)
 
@@ -257,8 +226,10 @@ class ChatPane(QWidget):
 
     @Slot()
     def clear(self) -> None:
+        """New conversation (Ctrl+L): the view and the model's recent questions."""
         self.conversation.clear()
-        self._render()
+        self.refresh()
+        self.sig_cleared.emit()
 
     def export_to(self, path: str | Path) -> Path:
         path = Path(path)
@@ -288,7 +259,7 @@ class ChatPane(QWidget):
         return True
 
     # -- rendering --------------------------------------------------------------------------
-    def _render(self) -> None:
+    def refresh(self) -> None:
         parts = []
         for exchange in self.conversation.exchanges:
             icon = "(spoken) " if exchange.source == "voice" else ""

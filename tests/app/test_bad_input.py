@@ -37,7 +37,7 @@ def test_empty_model_folder_shows_a_message(make_window, qtbot, tmp_path, moving
         window.start()
     assert "no config.json" in window.banner.text
     assert window.model_status.text() == "No model loaded"
-    assert window._deferred_source is None  # the video no longer waits for a model
+    assert window.gate.source is None  # the video no longer waits for a model
     # questions without a model get a clear answer instead of hanging
     with qtbot.waitSignal(window.worker.sig_answer_failed, timeout=5000):
         window.ask("Anyone there?")

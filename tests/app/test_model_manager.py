@@ -82,7 +82,7 @@ def test_first_run_welcomes_then_points_to_models_without_covering_the_answer(
         window.start()
     assert window._welcome.isVisible()
     # the video waits until the welcome has been read
-    assert window._deferred_source == f"file:{moving_video}" and window.tray.state == "idle"
+    assert window.gate.source == f"file:{moving_video}" and window.tray.state == "idle"
     with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
         window._welcome.accept()
     assert settings_store.value("first_run_done", False, type=bool)
@@ -122,6 +122,6 @@ def test_first_run_watches_nothing_before_the_welcome_is_closed(
     window = make_window(AppSettings(model="", source=source), first_run=True)
     window.show()
     window.start()  # no model at all: the source would start at once, but for the welcome
-    assert window._deferred_source == source and window.report.frames_captured == 0
+    assert window.gate.source == source and window.report.frames_captured == 0
     with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
         window._welcome.accept()

@@ -13,8 +13,8 @@ Button = QMessageBox.StandardButton
 
 
 def answer(window, answer_id: int, text: str) -> None:
-    window.chat.on_question_queued(answer_id, f"Question {answer_id}?")
-    window.chat.on_answer_finished(answer_id, AnswerChunk("", True, text, 3, "eos", 10.0, 20.0))
+    window.answers.queued(answer_id, f"Question {answer_id}?")
+    window.answers.finished(answer_id, AnswerChunk("", True, text, 3, "eos", 10.0, 20.0))
 
 
 def test_conversation_counts_answers_not_yet_exported():
@@ -88,8 +88,8 @@ def test_quit_without_saving_and_nothing_to_save_close_at_once(make_window, qtbo
 
 
 def test_an_answer_being_written_counts_and_a_second_quit_waits_for_the_first(window, monkeypatch):
-    window.chat.on_question_queued(1, "What is moving?")
-    window.chat.on_answer_delta(1, "A white squ")  # still streaming
+    window.answers.queued(1, "What is moving?")
+    window.answers.delta(1, "A white squ")  # still streaming
     quits, asked = [], []
     monkeypatch.setattr("app.tray.QApplication.quit", lambda: quits.append(True))
 

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QImage
 
+from app.answer_router import AnswerRouter
 from app.timeline_layout import place
 from app.timeline_model import TimelineModel
 from app.widgets.chat_pane import ChatPane
@@ -119,11 +120,12 @@ def test_answers_show_evidence_thumbnails_and_option_text(qtbot):
     pane.resize(600, 400)
     pane.show()
     question = "What colour was first? Options: (A) red (B) green (C) blue. Answer with a letter."
-    pane.on_question_queued(1, question)
+    router = AnswerRouter(pane.conversation, pane, MemoryTimeline(model))
+    router.queued(1, question)
     chunk = AnswerChunk(
         "", True, "A", 1, "eos", 5.0, 9.0, evidence=(20.0, 95.0), evidence_frames=(7, 99)
     )
-    pane.on_answer_finished(1, chunk)
+    router.finished(1, chunk)
     text = pane._view.toPlainText()
     assert "A (red)" in text and "0:20" in text and "1:35" in text  # 99 left: its time only
     html = pane._view.toHtml()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 
+from app.answer_router import AnswerRouter
 from app.settings import AppSettings
 from app.timeline_model import TimelineModel
 from app.widgets.chat_pane import ChatPane
@@ -30,12 +31,14 @@ def test_enter_sends_and_answers_stream_into_the_pane(qtbot, tmp_path):
         qtbot.keyClicks(pane.input, "What is on screen?")
         qtbot.keyClick(pane.input, Qt.Key.Key_Return)
     assert sent.args == ["What is on screen?"] and pane.input.text() == ""
-    pane.on_question_queued(1, "What is on screen?")
-    pane.on_answer_started(1, "What is on screen?")
-    pane.on_answer_delta(1, "A red ")
-    pane.on_answer_delta(1, "square.")
+    router = AnswerRouter(pane.conversation, pane, MemoryTimeline())  # the window's owner
+    router.queued(1, "What is on screen?")
+    router.started(1, "What is on screen?")
+    router.delta(1, "A red ")
+    router.delta(1, "square.")
+    assert len(pane.conversation.exchanges) == 1  # created once, when queued
     assert pane.conversation.exchanges[0].answer == "A red square."
-    pane.on_answer_finished(1, AnswerChunk("", True, "A red square.", 4, "eos", 120.0, 900.0))
+    router.finished(1, AnswerChunk("", True, "A red square.", 4, "eos", 120.0, 900.0))
     pane.copy_last_answer()
     assert QGuiApplication.clipboard().text() == "A red square."
     markdown = pane.export_to(tmp_path / "chat.md").read_text()

@@ -1,0 +1,74 @@
+"""The conversation's one owner: questions asked and the worker's answer signals, applied in
+order to one ``Conversation``.
+
+Contract: ``AnswerRouter(conversation, chat, timeline)`` is the only code that changes the
+conversation while the app runs: ``queued`` when a question is sent (the exchange is created once,
+here), then the worker's ``started`` / ``delta`` / ``finished`` / ``failed`` for that answer id.
+After each change the chat pane renders; a finished answer outlines its evidence on the timeline
+and is announced as an ``AnswerRecord`` (``sig_recorded``) for the run report and scripts.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from .conversation import Conversation
+from .scripted_run import AnswerRecord
+
+
+class AnswerRouter(QObject):
+    sig_recorded = Signal(object)  # AnswerRecord
+
+    def __init__(self, conversation: Conversation, chat, timeline, parent=None) -> None:
+        super().__init__(parent)
+        self.conversation = conversation
+        self.chat = chat
+        self.timeline = timeline
+
+    def queued(self, answer_id: int, question: str, source: str = "typed") -> None:
+        self.conversation.start(answer_id, question, source)
+        self.chat.refresh()
+
+    @Slot(int, str)
+    def started(self, answer_id: int, question: str) -> None:
+        if self.conversation.find(answer_id) is None:  # asked without queued() (tests, tools)
+            self.conversation.start(answer_id, question)
+        self.chat.set_answering(True)
+        self.chat.refresh()
+
+    @Slot(int, str)
+    def delta(self, answer_id: int, text: str) -> None:
+        self.conversation.append(answer_id, text)
+        self.chat.refresh()
+
+    @Slot(int, object)
+    def finished(self, answer_id: int, chunk) -> None:
+        evidence = tuple(getattr(chunk, "evidence", ()))
+        frames = tuple(getattr(chunk, "evidence_frames", ()))
+        self.conversation.finish(
+            answer_id,
+            chunk.answer,
+            chunk.ttft_ms,
+            chunk.total_ms,
+            chunk.stop_reason,
+            evidence,
+            frames,
+        )
+        self.chat.set_answering(False)
+        self.chat.refresh()
+        self.timeline.set_highlight(frames)  # the newest answer's evidence
+        exchange = self.conversation.find(answer_id)
+        record = AnswerRecord(
+            exchange.question if exchange else "",
+            chunk.answer,
+            round(chunk.ttft_ms, 1),
+            round(chunk.total_ms, 1),
+            [round(float(t), 2) for t in evidence],
+        )
+        self.sig_recorded.emit(record)
+
+    @Slot(int, str)
+    def failed(self, answer_id: int, message: str) -> None:
+        self.conversation.fail(answer_id, message)
+        self.chat.set_answering(False)
+        self.chat.refresh()
