@@ -14,7 +14,8 @@ Two layers, because some libraries talk to the network from native code:
 
 ``run_guarded(code_or_argv, env=...)`` starts ``python -c PREAMBLE + code`` (or an entry point
 ``module:function`` with arguments) with the guard installed and returns a ``GuardedRun`` with
-the process result and the attempts of both layers. ``tree_snapshot``/``new_paths`` compare a
+the process result and the attempts of both layers; ``GuardedProcess`` does the same for a
+child that runs until stopped (a server). ``tree_snapshot``/``new_paths`` compare a
 folder before and after a run (files written outside the app's own folders).
 """
 
@@ -196,6 +197,58 @@ def run_guarded(
         python = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
         native = syscall_attempts(trace_file.read_text()) if trace_file.exists() else []
     return GuardedRun(result, python, native, traced=bool(strace))
+
+
+class GuardedProcess:
+    """``run_guarded`` for a long-running child (a server): ``start()``, talk to it, ``stop()``
+    (SIGINT, bounded wait) returns the ``GuardedRun``."""
+
+    def __init__(self, entry: str, args, env=None, trace: bool = True) -> None:
+        module, function = entry.split(":")
+        code = f"from {module} import {function} as _main\nsys.exit(_main(sys.argv[1:]))\n"
+        self.work = tempfile.TemporaryDirectory(prefix="netguard-")
+        folder = Path(self.work.name)
+        self.log, self.trace_file = folder / "attempts.jsonl", folder / "strace.txt"
+        self.stderr_path = folder / "stderr.txt"
+        self.env = dict(os.environ if env is None else env)
+        self.env["NETGUARD_LOG"] = str(self.log)
+        self.command = [sys.executable, "-c", PREAMBLE + code, *args]
+        self.strace = shutil.which("strace") if trace else None
+        if self.strace:
+            self.command = [self.strace, "-f", "-qq", "-e", "trace=network", "-o",
+                            str(self.trace_file), *self.command]  # fmt: skip
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> GuardedProcess:
+        self._stderr = open(self.stderr_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=self._stderr
+        )
+        return self
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text()
+
+    def stop(self, timeout: float = 30) -> GuardedRun:
+        import signal
+
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+        self._stderr.close()
+        lines = self.log.read_text().splitlines() if self.log.exists() else []
+        native = syscall_attempts(self.trace_file.read_text()) if self.trace_file.exists() else []
+        result = subprocess.CompletedProcess(
+            self.command, self.process.returncode, "", self.stderr()
+        )
+        run = GuardedRun(result, [json.loads(line) for line in lines], native, bool(self.strace))
+        self.work.cleanup()
+        return run
 
 
 def tree_snapshot(root: str | os.PathLike) -> dict[str, tuple[int, int]]:

@@ -159,3 +159,23 @@ def test_the_model_manager_cancels_a_hanging_download_at_once(hanging, qtbot):
         dialog.cancel_button.click()
     assert dialog.download_thread is None and "cancelled" in dialog.status.text()
     assert dialog.download_button.isEnabled()
+
+
+def test_quitting_during_a_hanging_download_is_clean(hanging, qtbot):
+    """Closing the manager hands the thread to the window; the window's shutdown (cancel, then
+    a bounded wait) finds it finished at once instead of destroying a running QThread."""
+    from PySide6.QtWidgets import QWidget
+
+    from app.settings import AppSettings
+    from app.widgets.model_manager import ModelManagerDialog
+
+    owner = QWidget()
+    qtbot.addWidget(owner)
+    dialog = ModelManagerDialog(AppSettings(), owner, hardware=models.Hardware(2, 24.0))
+    dialog.download_button.click()
+    thread = dialog.download_thread
+    assert hanging.connected.wait(10)
+    dialog.reject()
+    started = time.monotonic()
+    assert thread.wait(1000) and time.monotonic() - started < 1.0
+    assert not thread.isRunning()

@@ -215,3 +215,56 @@ def test_the_apps_scripted_spoken_run_stays_local(home, clip, spoken, tmp_path):
     assert_private(run, home, before)
     answers = json.loads(report.read_text())["answers"]
     assert len(answers) == 1 and "square" in answers[0]["question"].lower()
+
+
+@pytest.mark.slow
+def test_the_server_answers_without_leaving_the_machine(home, clip):
+    """`videoscan serve` on loopback: a video question through its API, then Ctrl-C."""
+    import base64
+    import socket
+    import time
+    import urllib.request
+
+    pytest.importorskip("uvicorn")
+    from tests.netguard import GuardedProcess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    before = tree_snapshot(home)
+    server = GuardedProcess(
+        "videoscan_core.cli.main:main",
+        ["serve", "--model", "videoscan-demo", "--port", str(port)],
+        env=fresh_env(home),
+    ).start()
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the port accepts connections
+            assert server.process.poll() is None, server.stderr()[-2000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        video = "data:video/mp4;base64," + base64.b64encode(clip.read_bytes()).decode()
+        body = {
+            "model": "videoscan-demo",
+            "max_tokens": 4,
+            "messages": [{"role": "user", "content": [
+                {"type": "video_url", "video_url": {"url": video}},
+                {"type": "text", "text": "What is shown?"},
+            ]}],
+        }  # fmt: skip
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/chat/completions",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            reply = json.loads(response.read())
+    finally:
+        run = server.stop()
+    assert reply["choices"][0]["message"]["role"] == "assistant"
+    assert run.attempts == [], run.attempts
+    assert not (home / ".cache" / "Microsoft").exists()
+    assert new_paths(before, tree_snapshot(home), APP_FOLDERS) == []
