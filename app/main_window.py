@@ -278,8 +278,8 @@ class MainWindow(QMainWindow):
 
     def _save(self, settings: AppSettings) -> None:
         self.settings = settings
-        if self.store is not None:
-            settings.save(self.store)
+        if self.store is not None and (problem := settings.save(self.store)):
+            self.show_error(problem)  # an unwritable settings file is said, not ignored
 
     @Slot(str)
     def show_error(self, message: str, kind: str = "general", details: str = "") -> None:

@@ -160,10 +160,19 @@ class AppSettings:
             settings = cls()
         return settings, problems
 
-    def save(self, store) -> None:
+    def save(self, store) -> str | None:
+        """Write every field; returns None, or one line when the file could not be written
+        (e.g. an unwritable home folder: QSettings itself says nothing)."""
         for field in fields(self):
             store.setValue(field.name, getattr(self, field.name))
         store.sync()
+        status = store.status()
+        if status == type(status).NoError:
+            return None
+        where = store.fileName() or "the settings file"
+        return (
+            f"the settings could not be saved to {where} ({status.name}); they apply until you quit"
+        )
 
 
 def problems_message(problems: list[str]) -> str:

@@ -114,15 +114,13 @@ class FrameSource(ABC):
 
 
 def demo_video_path(number: int):
-    """A synthetic demo video (generated once into the user's cache folder)."""
-    from videoscan_core.demo import write_demo_video
+    """A synthetic demo video (generated once into the user's cache folder; see demo_cache)."""
+    from .demo_cache import ensure_demo_video
 
-    from ..user_paths import cache_folder
-
-    path = cache_folder() / f"demo-{number}.mp4"
-    if not path.is_file():
-        write_demo_video(path, seed=number)
-    return path
+    try:
+        return ensure_demo_video(number)
+    except OSError as error:  # e.g. no writable cache and no temporary folder
+        raise CaptureError(str(error)) from None
 
 
 def open_source(spec: SourceSpec) -> FrameSource:
