@@ -20,11 +20,13 @@ import torch
 from videoscan_core.stream.cache_layout import FrameBlock
 from videoscan_core.stream.memory_bank import BankEntry
 
+from . import geometries
+
 
 def parser(description: str, default_geometry: str = "tiny") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
-        "--geometry", choices=["tiny", "small", "ov-0.5b"], default=default_geometry
+        "--geometry", choices=list(geometries.GEOMETRIES), default=default_geometry
     )
     parser.add_argument("--quick", action="store_true", help="fewer points and repeats")
     parser.add_argument(
@@ -67,7 +69,9 @@ def fill_history(engine, frames: int) -> None:
     engine.reset()
     engine._ensure_system()
     config, model = engine.config, engine.model
-    n = model.tokens_per_frame
+    text = model.frame_text(0.0)  # scaffold entries (e.g. SmolVLM2) belong to the frame's block
+    scaffold = sum(model.tokenize(piece).shape[1] for piece in (text.before, text.after))
+    n = model.tokens_per_frame + scaffold
     memory = config.memory_size if config.memory_size is not None else frames
     kept = list(range(max(0, frames - memory), frames))
     recent = set(range(max(0, frames - config.recent_frames), frames)) if config.carrier else set()
@@ -99,6 +103,9 @@ def fill_history(engine, frames: int) -> None:
         shape = (1, model.num_kv_heads, total, model.head_dim)
         keys = torch.randn(shape, generator=generator).to(model.device, model.dtype)
         engine.cache.update(keys, keys.clone(), layer)
+    book = getattr(engine, "positions", None)
+    if book is not None:  # per-slot positions (rerotate): the cache's order, after the system
+        book.append(model.text_positions(engine.layout.system, total))
     engine.layout.blocks = blocks
     for index in kept:
         embedding = torch.randn(model.hidden_size, generator=generator)

@@ -3,6 +3,8 @@
 - ``tiny``: the test geometry (35 px frames, 9 tokens per frame, 2-layer Qwen2 of width 32);
 - ``small``: about 50M parameters (SigLIP 224/16 width 384 x 6 layers -> 49 tokens per frame,
   Qwen2 width 512 x 8 layers);
+- ``smolvlm2-256m`` / ``smolvlm2-500m``: SmolVLM2's published shapes (SigLIP 512/16 width 768 x 12
+  layers, pixel shuffle 4 -> 64 tokens per frame; Llama 576 x 30 / 960 x 32 layers);
 - ``ov-0.5b``: LLaVA-OneVision-0.5B geometry (SigLIP-so400m-384 with 26 layers -> 196 tokens per
   frame, Qwen2-0.5B with 24 layers). Building it takes about half a minute on 2 cores.
 Compute cost does not depend on weight values, so these measure the method, not a checkpoint.
@@ -14,7 +16,7 @@ import torch
 
 from videoscan_core.tiny_model import TinyGeometry
 
-GEOMETRIES = ("tiny", "small", "ov-0.5b")
+GEOMETRIES = ("tiny", "small", "ov-0.5b", "smolvlm2-256m", "smolvlm2-500m")
 
 
 def build(name: str, attn: str = "sdpa"):
@@ -33,6 +35,10 @@ def build(name: str, attn: str = "sdpa"):
     if name == "tiny":
         model, tokenizer = build_tiny_model(seed=0, geometry=TinyGeometry(), attn=attn)
         return VisionLanguageModel(model, tokenizer)
+    if name.startswith("smolvlm2-"):  # published SmolVLM2 shapes, random weights
+        from videoscan_core.tiny_smolvlm import build_real_shape_smolvlm
+
+        return build_real_shape_smolvlm(name, attn=attn)
     tokenizer = build_qwen2_tokenizer()
     if name == "small":
         vision = SiglipVisionConfig(

@@ -28,8 +28,17 @@ POINTS = {
     "tiny": [16, 64, 256, 1024],
     "small": [16, 64, 256, 1024],
     "ov-0.5b": [16, 64, 256],
+    "smolvlm2-256m": [16, 64, 256],
+    "smolvlm2-500m": [16, 64, 256],
 }
-QUICK = {"tiny": [16, 256], "small": [16, 128], "ov-0.5b": [16, 64]}
+QUICK = {
+    "tiny": [16, 256],
+    "small": [16, 128],
+    "ov-0.5b": [16, 64],
+    "smolvlm2-256m": [16, 64],
+    "smolvlm2-500m": [16, 64],
+}
+BIG = ("ov-0.5b", "smolvlm2-256m", "smolvlm2-500m")  # one repeat: seconds per step
 VARIANTS = {
     "videoscan": EngineConfig(memory_size=64),
     "full": EngineConfig(carrier=False, memory_size=None),
@@ -108,7 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     common.setup_threads(args.threads)
     points = (QUICK if args.quick else POINTS)[args.geometry]
-    repeats = 1 if args.geometry == "ov-0.5b" or args.quick else 3
+    repeats = 1 if args.geometry in BIG or args.quick else 3
     model = geometries.build(args.geometry)
     frame = common.random_frame(model)
     rows: dict[str, dict[int, dict]] = {}
@@ -119,7 +128,7 @@ def main() -> None:
         rows[name] = {t: measure(engine, frame, t, repeats) for t in points}
     low, high = points[0], points[-1]
     videoscan, full = rows["videoscan"], rows["full"]
-    overhead_repeats = 3 if args.geometry == "ov-0.5b" else 15
+    overhead_repeats = 3 if args.geometry in BIG else 15
     overhead = engine_overhead(model, frame, high, overhead_repeats)
     result = {
         "benchmark": "stream_cost",

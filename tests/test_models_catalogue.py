@@ -29,16 +29,50 @@ def test_catalogue_lists_the_supported_models():
     "hardware, expected",
     [
         (models.Hardware(16, 64.0, "A100", 80.0), "llava-hf/llava-onevision-qwen2-7b-ov-hf"),
-        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"),
-        (models.Hardware(2, 24.0), "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"),
-        (models.Hardware(2, 4.0), "videoscan-demo"),
+        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "HuggingFaceTB/SmolVLM2-2.2B-Instruct"),
+        (models.Hardware(8, 16.0, "MX150", 2.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
+        (models.Hardware(2, 24.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
+        (models.Hardware(4, 8.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
+        (models.Hardware(4, 4.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
+        (models.Hardware(2, 3.0), "videoscan-demo"),
     ],
 )
 def test_recommendation_follows_the_hardware(hardware, expected):
     best, why = models.recommend(hardware)
     assert best.id == expected and len(why) > 20
-    if not hardware.gpu_memory_gb and hardware.ram_gb > 8:
+    if best.family == "smolvlm2" and hardware.gpu_memory_gb < 4:
         assert "s per frame" in why  # says what to expect on a CPU
+        seconds = float(why.split(" s per frame")[0].rsplit(" ", 1)[-1])
+        assert seconds > 0
+
+
+def test_smolvlm2_checkpoints_are_catalogued_with_what_people_need():
+    smol = {item.id: item for item in models.CATALOGUE if item.family == "smolvlm2"}
+    assert set(smol) == {
+        "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
+        "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
+        "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
+    }
+    for item in smol.values():
+        assert item.licence == "Apache-2.0" and item.preset == "training-free"
+        assert item.speed_class in ("cpu", "cpu-slow") and item.download_gb > 1
+        assert item.ignore == ("onnx/*",)  # ONNX exports are not needed to run it
+    sizes = [smol[key].download_gb for key in sorted(smol, key=lambda k: smol[k].cpu_ram_gb)]
+    assert sizes == sorted(sizes)
+
+
+def test_download_skips_files_the_engine_does_not_use(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    seen = []
+
+    def hub(repo_id, dry_run=False, tqdm_class=None, ignore_patterns=None):
+        seen.append(ignore_patterns)
+        return [FakeFile(10)] if dry_run else str(tmp_path)
+
+    models.download(
+        "HuggingFaceTB/SmolVLM2-256M-Video-Instruct", snapshot=hub, disk_free=lambda p: 10**9
+    )
+    assert seen == [["onnx/*"], ["onnx/*"]]
 
 
 def test_downloads_are_refused_offline(monkeypatch):

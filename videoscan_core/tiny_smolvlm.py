@@ -159,6 +159,60 @@ def build_tiny_smolvlm(
     return model.eval(), tokenizer
 
 
+# Published SmolVLM2 shapes (MODEL-FAMILIES.md section 2), for random-weight benchmarks.
+REAL_SHAPES = {
+    "smolvlm2-256m": dict(
+        vision=dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                    intermediate_size=3072, image_size=512, patch_size=16),
+        text=dict(hidden_size=576, num_hidden_layers=30, num_attention_heads=9,
+                  num_key_value_heads=3, head_dim=64, intermediate_size=1536,
+                  rope_theta=100000.0),
+        scale_factor=4,
+    ),
+    "smolvlm2-500m": dict(
+        vision=dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
+                    intermediate_size=3072, image_size=512, patch_size=16),
+        text=dict(hidden_size=960, num_hidden_layers=32, num_attention_heads=15,
+                  num_key_value_heads=5, head_dim=64, intermediate_size=2560,
+                  rope_theta=100000.0),
+        scale_factor=4,
+    ),
+}
+
+
+def build_real_shape_smolvlm(name: str, attn: str = "sdpa"):
+    """A ``SmolVLMModel`` adapter with random weights of a published SmolVLM2 shape (float32,
+    vocabulary 49280, 64 visual tokens per 512 px frame); the tokenizer is the tiny one."""
+    import torch
+    from transformers import LlamaConfig, SmolVLMConfig, SmolVLMForConditionalGeneration
+
+    from .adapters.smolvlm import SmolVLMModel
+
+    shape = REAL_SHAPES[name]
+    tokenizer = build_smolvlm_tokenizer()
+    text = LlamaConfig(
+        vocab_size=49280,
+        max_position_embeddings=8192,
+        rms_norm_eps=1e-5,
+        tie_word_embeddings=False,
+        pad_token_id=tokenizer.pad_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        bos_token_id=tokenizer.bos_token_id,
+        **shape["text"],
+    )
+    config = SmolVLMConfig(
+        vision_config=shape["vision"],
+        text_config=text,
+        scale_factor=shape["scale_factor"],
+        image_token_id=tokenizer.convert_tokens_to_ids("<image>"),
+    )
+    torch.manual_seed(0)
+    model = SmolVLMForConditionalGeneration._from_config(
+        config, attn_implementation=attn, dtype=torch.float32
+    )
+    return SmolVLMModel(model.eval(), tokenizer)
+
+
 def processor_files(model) -> dict[str, dict]:
     """``preprocessor_config.json`` and ``processor_config.json`` as SmolVLM2 repos hold them."""
     size = int(model.config.vision_config.image_size)

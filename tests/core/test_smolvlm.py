@@ -239,3 +239,14 @@ def test_bad_checkpoints_name_what_is_wrong(tmp_path):
     (folder / "preprocessor_config.json").write_text("{}")
     with pytest.raises(ModelLoadError, match="tokenizer.json"):
         load_model(folder, device="cpu")
+
+
+def test_cli_make_tiny_model_takes_a_family(tmp_path):
+    from videoscan_core.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        ["make-tiny-model", str(tmp_path / "smol"), "--family", "smolvlm2"]
+    )
+    assert args.handler(args) == 0
+    config = (tmp_path / "smol" / "config.json").read_text()
+    assert '"model_type": "smolvlm"' in config

