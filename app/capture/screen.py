@@ -11,6 +11,7 @@ import sys
 import numpy as np
 
 from .base import CaptureError, FrameSource, Withheld
+from .region_fit import first_line, fit_region
 
 
 class ScreenSource(FrameSource):
@@ -29,8 +30,11 @@ class ScreenSource(FrameSource):
             raise CaptureError(f"cannot capture the screen: {error}{permission_hint()}") from None
         monitors = grabber.monitors  # [0] is the union of all monitors
         if self.region is not None:
-            x, y, w, h = self.region
-            self._area = {"left": x, "top": y, "width": w, "height": h}
+            try:  # clipped to the screen: X11 refuses to grab outside it
+                self._area = fit_region(self.region, monitors[0])
+            except ValueError as error:
+                grabber.close()
+                raise CaptureError(str(error)) from None
         elif 1 <= self.monitor < len(monitors):
             self._area = dict(monitors[self.monitor])
         else:
@@ -48,7 +52,8 @@ class ScreenSource(FrameSource):
         try:
             shot = self._grabber.grab(self._area)
         except Exception as error:
-            raise CaptureError(f"screen capture failed: {error}{permission_hint()}") from None
+            problem = first_line(error)  # X11 errors span several lines
+            raise CaptureError(f"screen capture failed: {problem}{permission_hint()}") from None
         bgra = np.frombuffer(shot.bgra, dtype=np.uint8).reshape(shot.height, shot.width, 4)
         return bgra[:, :, 2::-1].copy()  # BGRA -> RGB
 
