@@ -54,12 +54,15 @@ class StreamingEngine:
     def from_pretrained(
         cls, source: str, config: EngineConfig | None = None, **load_options
     ) -> StreamingEngine:
-        """Load a model (folder or hub id) and wrap it; device/dtype come from ``config``."""
+        """Load a model (folder or hub id) and wrap it; device/dtype come from ``config``.
+        Without ``config``, the model's recommended settings (``presets.recommended_config``:
+        training-free for checkpoints without VideoScan training)."""
         from ..adapters import load_model
+        from ..presets import recommended_config
 
-        config = config or EngineConfig()
-        model = load_model(source, device=config.device, dtype=config.dtype, **load_options)
-        return cls(model, config)
+        base = config or EngineConfig()
+        model = load_model(source, device=base.device, dtype=base.dtype, **load_options)
+        return cls(model, config if config is not None else recommended_config(model))
 
     # -- state -----------------------------------------------------------------------------
     def reset(self) -> None:
