@@ -37,6 +37,14 @@ class Exchange:
         return with_option_text(self.question, self.answer) if self.finished else self.answer
 
 
+def stream_clock(seconds: float) -> str:
+    """'0:20', '1:02:03': a time in the stream, as the timeline shows it."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 def format_duration(ms: float) -> str:
     """'85 ms' under a second, '2.4 s' above: what a person reads at a glance."""
     return f"{ms:.0f} ms" if ms < 999.5 else f"{ms / 1000:.1f} s"
@@ -119,6 +127,9 @@ class Conversation:
                     f"_first token {format_duration(exchange.ttft_ms)}, "
                     f"total {format_duration(exchange.total_ms)}_"
                 )
+            if exchange.evidence:
+                seen = ", ".join(stream_clock(t) for t in exchange.evidence)
+                lines.append(f"_seen at {seen} (stream time)_")
             lines.append("")
         return "\n".join(lines)
 

@@ -16,6 +16,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
+from ..conversation import stream_clock
 from ..timeline_layout import content_width, place
 from ..timeline_model import TimelineItem, TimelineModel
 
@@ -28,11 +29,7 @@ GONE = QColor(120, 120, 120)
 EVIDENCE = QColor(245, 124, 0)
 
 
-def clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+clock = stream_clock  # (the name the widgets use)
 
 
 class MemoryTimeline(QWidget):

@@ -133,6 +133,7 @@ def test_answers_show_evidence_thumbnails_and_option_text(qtbot):
     with qtbot.waitSignal(pane.sig_evidence_clicked) as clicked:  # what a click on it sends
         pane._view.anchorClicked.emit(_url("evidence:1/7"))
     assert clicked.args == [1, 7]
+    assert "_seen at 0:20, 1:35 (stream time)_" in pane.conversation.to_markdown()
 
 
 def _url(text):
