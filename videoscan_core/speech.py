@@ -107,8 +107,11 @@ class Transcriber:
 
     def transcribe(self, audio: str | Path | np.ndarray) -> str:
         self.load()
+        path = None
         if isinstance(audio, (str, Path)):
-            path = Path(audio)
+            path = Path(audio).expanduser()
+            if path.is_dir():
+                raise SpeechError(f"{path} is a folder, not an audio file")
             if not path.is_file():
                 raise SpeechError(f"audio file {path} does not exist")
             audio = str(path)
@@ -127,6 +130,10 @@ class Transcriber:
             )
             return " ".join(segment.text.strip() for segment in segments).strip()
         except Exception as error:
+            if path is not None and type(error).__name__ == "InvalidDataError":  # PyAV's
+                raise SpeechError(
+                    f"cannot read {path}: not an audio format FFmpeg can decode"
+                ) from None
             raise SpeechError(f"transcription failed: {_first_line(error)}") from None
 
 

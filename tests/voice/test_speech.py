@@ -94,3 +94,14 @@ def test_no_microphone_is_a_clear_error(tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.startswith("no microphone available"), result.stdout + result.stderr
+
+
+def test_a_folder_or_a_non_audio_file_is_one_clear_line(tmp_path, transcriber):
+    folder = tmp_path / "adir.wav"
+    folder.mkdir()
+    with pytest.raises(SpeechError, match="is a folder, not an audio file"):
+        transcriber.transcribe(folder)
+    text = tmp_path / "text.wav"
+    text.write_text("hello")
+    with pytest.raises(SpeechError, match="not an audio format FFmpeg can decode"):
+        transcriber.transcribe(text)

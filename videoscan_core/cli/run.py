@@ -125,6 +125,8 @@ def _validate(args: argparse.Namespace) -> None:
     if not args.question and not args.question_audio:
         raise VideoScanError("give at least one --question or --question-audio")
     for audio in args.question_audio:
+        if Path(audio).is_dir():
+            raise VideoScanError(f"{audio} is a folder, not an audio file")
         if not Path(audio).is_file():
             raise VideoScanError(f"audio file {audio} does not exist")
 
