@@ -292,3 +292,48 @@ def test_a_public_host_needs_a_key():
     check_host("0.0.0.0", "k")
     check_host("127.0.0.1", None)
     assert is_loopback("::1") and is_loopback("localhost") and not is_loopback("192.168.1.2")
+
+
+@pytest.mark.slow
+def test_the_serve_command_answers_until_stopped(files, tiny_model_dir):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as probe:  # a free port (released just before the server takes it)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "videoscan_core.cli.main",
+            "serve",
+            "--model",
+            str(tiny_model_dir),
+            "--port",
+            str(port),
+            "--source",
+            f"file:{files / 'live.mp4'}",
+        ],  # fmt: skip
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    try:
+        for line in process.stderr:  # bounded by the process: it either serves or exits
+            if "serving http://127.0.0.1" in line:
+                break
+        api = openai.OpenAI(
+            base_url=f"http://127.0.0.1:{port}/v1", api_key="none", max_retries=2, timeout=60
+        )
+        assert "videoscan-live" in [m.id for m in api.models.list()]
+        reply = api.chat.completions.create(
+            model="videoscan-live", messages=[{"role": "user", "content": "Hi?"}], max_tokens=2
+        )
+        assert reply.object == "chat.completion"
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) in (0, 130)

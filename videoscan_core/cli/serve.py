@@ -17,7 +17,7 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("serve", help="an OpenAI-compatible API on this machine")
     parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8765, help="port (8765; 0 picks a free one)")
+    parser.add_argument("--port", type=int, default=8765, help="port (8765)")
     parser.add_argument("--api-key", default=None, help="require this Bearer key")
     parser.add_argument(
         "--source",
@@ -53,8 +53,8 @@ def serve(args: argparse.Namespace) -> int:
     check_host(args.host, args.api_key)
     if args.source:
         parse_source(args.source)
-    if args.memory < 1 or not args.fps > 0 or not 0 <= args.port < 65536:
-        raise VideoScanError("--memory must be >= 1, --fps > 0 and --port in 0-65535")
+    if args.memory < 1 or not args.fps > 0 or not 0 < args.port < 65536:
+        raise VideoScanError("--memory must be >= 1, --fps > 0 and --port in 1-65535")
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     try:
         model = load_model(args.model, device=args.device, dtype=args.dtype)
