@@ -48,5 +48,9 @@ def test_word_dataset_mixes_multiple_choice_words_and_cut_videos():
     assert 8 < len(with_mc) < 32  # about half keep the multiple-choice questions
     kinds = {kind for e in examples for kind in e.kinds}
     assert {"what_now", "yes_no_now", "condition", "other", "follow_up"} <= kinds
-    assert any(h for e in examples for h in e.histories)
+    pairs = [(k, h) for e in examples for k, h in zip(e.kinds, e.histories, strict=True)]
+    assert all(h for k, h in pairs if k == "follow_up")
+    # ordinary questions also come after earlier exchanges (a conversation), about a third
+    others = [bool(h) for k, h in pairs if k != "follow_up"]
+    assert 0.2 < sum(others) / len(others) < 0.45
     assert SyntheticDataset("train", 3, words=True)[2].questions == examples[2].questions

@@ -79,11 +79,12 @@ class SyntheticDataset(Dataset):
             [q.kind for q in video.questions],
         )
 
-
     def _with_words(self, video) -> TrainingExample:
         """Half the videos: the multiple-choice questions plus 4 word questions about the whole
         video; the other half: cut at a random frame (the screen may be blank "now"), 6 word
-        questions about what was streamed up to there."""
+        questions about what was streamed up to there. A third of the questions also see 1-2
+        earlier exchanges about the same video (as a conversation would show them), so the
+        model learns to answer the new question, and a follow-up to answer about the last one."""
         from ..eval.synthetic_words import word_questions
 
         rng = np.random.default_rng(video.seed * 31 + 5)
@@ -93,6 +94,15 @@ class SyntheticDataset(Dataset):
         else:
             cut = int(rng.integers(video.events[0].start + 1, len(video.frames) + 1))
             asked, words = [], word_questions(video, cut=cut, count=6)
+        extra = word_questions(video, seed=video.seed + 1, cut=cut, count=6)
+        chat = [(q.text, q.answer) for q in words + extra if not q.history]
+        histories = []
+        for question in asked + words:
+            earlier = tuple(getattr(question, "history", ()))
+            if chat and rng.random() < 0.33:
+                picks = rng.choice(len(chat), int(rng.integers(1, 3)), replace=False)
+                earlier = tuple(chat[i] for i in picks if chat[i][0] != question.text) + earlier
+            histories.append(earlier)
         start = max(0, cut - self.max_frames)
         return TrainingExample(
             video.frames[start:cut],
@@ -100,7 +110,7 @@ class SyntheticDataset(Dataset):
             [q.text for q in asked] + [q.text for q in words],
             [q.answer for q in asked] + [q.answer for q in words],
             [q.kind for q in asked] + [q.kind for q in words],
-            [()] * len(asked) + [q.history for q in words],
+            histories,
         )
 
 
@@ -171,9 +181,7 @@ class Collator:
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def question_text(
-        self, example: TrainingExample, question: str, history: tuple = ()
-    ) -> str:
+    def question_text(self, example: TrainingExample, question: str, history: tuple = ()) -> str:
         """The text after the frames, as the engine builds it (``prompt_with_history``)."""
         instruction = None
         if self.time_instruction:
