@@ -187,9 +187,11 @@ def test_model_load_from_a_local_folder_stays_local(home, tmp_path):
 
 
 @pytest.mark.slow
-def test_the_apps_scripted_spoken_run_stays_local(home, clip, spoken, tmp_path):
+def test_the_apps_scripted_run_stays_local(home, clip, spoken, tmp_path):
+    """A spoken (--ask-audio) then a typed (--ask) question, on the X server when there is one."""
     env = fresh_env(home)
-    env.pop("QT_QPA_PLATFORM", None) if env.get("DISPLAY") else None  # a real X server if any
+    if env.get("DISPLAY"):
+        env.pop("QT_QPA_PLATFORM", None)
     before = tree_snapshot(home)
     report = tmp_path / "report.json"
     run = run_guarded(
@@ -201,6 +203,8 @@ def test_the_apps_scripted_spoken_run_stays_local(home, clip, spoken, tmp_path):
             "videoscan-demo",
             "--ask-audio",
             str(spoken),
+            "--ask",
+            "What is shown?",
             "--ask-after-frames",
             "2",
             "--exit-after-answer",
@@ -213,8 +217,8 @@ def test_the_apps_scripted_spoken_run_stays_local(home, clip, spoken, tmp_path):
         timeout=240,
     )
     assert_private(run, home, before)
-    answers = json.loads(report.read_text())["answers"]
-    assert len(answers) == 1 and "square" in answers[0]["question"].lower()
+    answers = [a["question"] for a in json.loads(report.read_text())["answers"]]
+    assert len(answers) == 2 and "square" in answers[0].lower() and answers[1] == "What is shown?"
 
 
 @pytest.mark.slow
