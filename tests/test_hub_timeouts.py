@@ -179,3 +179,17 @@ def test_quitting_during_a_hanging_download_is_clean(hanging, qtbot):
     started = time.monotonic()
     assert thread.wait(1000) and time.monotonic() - started < 1.0
     assert not thread.isRunning()
+
+
+def test_the_cli_says_a_download_is_stalled_every_10_s(monkeypatch, capsys, tmp_path):
+    from videoscan_core.cli import models as cli_models
+
+    def stalled_download(model_id, show):
+        for seconds in (5, 6, 7, 15, 16, 25.5):
+            show(models.DownloadProgress(0, 0, 0.0, stalled_s=seconds))
+        return tmp_path
+
+    monkeypatch.setattr(models, "download", stalled_download)
+    assert cli_models._download("acme/x") == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "no data" in line]
+    assert [line.split(" for ")[1].split(" s;")[0] for line in lines] == ["5", "15", "26"]

@@ -78,16 +78,20 @@ def _download(model_id: str) -> int:
     from ..hub import catalogue as models
 
     bars: list = []  # created on the first progress report, so errors print only their line
+    said = {"stall": 0.0}  # the stall last reported, so a long stall prints every 10 s
 
     def show(progress: models.DownloadProgress) -> None:
         if progress.stalled_s:
-            # one line per stall report (about once a second), above the bar
+            if said["stall"] and progress.stalled_s < said["stall"] + 10:
+                return
+            said["stall"] = progress.stalled_s
             message = (
                 f"videoscan: no data from the hub for {progress.stalled_s:.0f} s; still "
                 "waiting (Ctrl-C stops, finished files are kept)"
             )
             (bars[0].write if bars else print)(message, file=sys.stderr)
             return
+        said["stall"] = 0.0
         if not bars:
             bars.append(
                 tqdm(
