@@ -28,8 +28,13 @@ def test_catalogue_lists_the_supported_models():
 @pytest.mark.parametrize(
     "hardware, expected",
     [
-        (models.Hardware(16, 64.0, "A100", 80.0), "llava-hf/llava-onevision-qwen2-7b-ov-hf"),
-        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "HuggingFaceTB/SmolVLM2-2.2B-Instruct"),
+        (models.Hardware(16, 64.0, "A100", 80.0), "Qwen/Qwen3-VL-8B-Instruct"),
+        (models.Hardware(16, 64.0, "A100", 80.0, 15.0, True), "Qwen/Qwen3-VL-4B-Instruct"),
+        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "Qwen/Qwen3-VL-2B-Instruct"),
+        (
+            models.Hardware(8, 32.0, "RTX 4060", 8.0, 7.6, True),
+            "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
+        ),
         (models.Hardware(8, 16.0, "MX150", 2.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
         (models.Hardware(2, 24.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
         (models.Hardware(4, 8.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
@@ -166,3 +171,38 @@ def test_cancel_aborts_a_xet_transfer(tmp_path, monkeypatch):
             snapshot=hub,
             disk_free=lambda p: 10**9,
         )
+
+
+def test_qwen_checkpoints_are_catalogued_for_gpus():
+    qwen = {item.id: item for item in models.CATALOGUE if item.family.startswith("qwen")}
+    assert set(qwen) == {
+        "Qwen/Qwen2.5-VL-3B-Instruct",
+        "Qwen/Qwen2.5-VL-7B-Instruct",
+        "Qwen/Qwen3-VL-2B-Instruct",
+        "Qwen/Qwen3-VL-4B-Instruct",
+        "Qwen/Qwen3-VL-8B-Instruct",
+    }
+    for item in qwen.values():
+        assert item.speed_class == "gpu" and item.preset == "training-free"
+        assert item.gpu_vram_gb > item.download_gb  # bfloat16 weights plus working memory
+        assert item.cpu_ram_gb > 2 * item.download_gb  # float32 on a CPU
+    assert qwen["Qwen/Qwen2.5-VL-3B-Instruct"].licence == "qwen-research"
+
+
+def test_gpu_recommendation_names_the_dtype():
+    older = models.Hardware(8, 32.0, "Tesla T4", 15.0, 14.6, False)  # no bfloat16
+    best, why = models.recommend(older)
+    assert best.family == "qwen3-vl" and "float16" in why and "--dtype float16" in why
+    assert models.recommended_dtype(older) == "float16"
+    newer = models.Hardware(8, 32.0, "RTX 4090", 24.0, 23.0, True)
+    best, why = models.recommend(newer)
+    assert best.id == "Qwen/Qwen3-VL-8B-Instruct" and "--dtype bfloat16" in why
+    assert "23 GB free" in why
+
+
+def test_nvidia_smi_free_memory_and_bfloat16_are_parsed():
+    from videoscan_core.hub.hardware import parse_free_and_capability
+
+    assert parse_free_and_capability("11264, 8.6") == (11.0, True)
+    assert parse_free_and_capability("15000, 7.5")[1] is False
+    assert parse_free_and_capability("100, [N/A]")[1] is None

