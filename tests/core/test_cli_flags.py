@@ -142,9 +142,9 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
 
 def test_full_tokens_reaches_the_engine(spies, clip, tiny_model_dir, capsys):
     code = main(["run", str(clip), "--model", str(tiny_model_dir), "--question", "Q?",
-                 "--full-tokens", "--position-mode", "compact", "--dtype", "bfloat16",
+                 "--full-tokens", "--position-mode", "compact", "--max-new-tokens", "2",
                  "--no-progress"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     config = spies["config"]
     assert config.carrier is False and config.position_mode == "compact"
-    assert spies["load"]["dtype"] == "bfloat16" and config.dtype == "bfloat16"
+    assert spies["asks"][0][1].max_new_tokens == 2
