@@ -1,0 +1,73 @@
+"""The window's plain-Python helpers: what the indicator says, what a model change may save, when
+the first video starts, what a run counts."""
+
+from __future__ import annotations
+
+from app.frame_slot import LatestFrameSlot
+from app.model_switch import ModelSwitch
+from app.run_recorder import RunRecorder
+from app.scripted_run import RunReport, ScriptedRun, ScriptPlan
+from app.settings import AppSettings
+from app.start_gate import StartGate
+from app.watch_state import WatchState
+
+
+def test_the_indicator_says_watching_only_when_frames_are_captured_and_remembered():
+    state = WatchState()
+    assert state.indicator() == "idle"
+    state.capturing = True
+    assert state.indicator() == "nomodel"  # captured, but nothing remembers it
+    state.model_ready = True
+    assert state.indicator() == "recording"
+    state.paused = True
+    assert state.indicator() == "paused"
+    state.paused, state.capturing, state.ended = False, False, True
+    assert state.indicator() == "ended"
+
+
+def test_a_model_change_is_saved_only_once_that_model_is_ready():
+    switch = ModelSwitch()
+    wanted = AppSettings(model="new-model", device="cpu")
+    switch.request("new-model", wanted)
+    assert switch.ready("other", ["cpu"]) is None  # not the requested one
+    switch.request("new-model", wanted)
+    switch.failed("new-model")
+    assert switch.ready("new-model", []) is None  # failed: nothing to save
+    switch.request("new-model", wanted)
+    assert switch.ready("new-model", ["cpu", "cuda"]) == wanted
+    assert switch.devices == ["cpu", "cuda"] and switch.is_current("new-model")
+
+
+def test_the_first_video_waits_for_every_reason():
+    gate = StartGate()
+    gate.hold("file:clip.mp4", {"model", "welcome"})
+    assert gate.release("model") is None
+    assert gate.release("welcome") == "file:clip.mp4" and gate.source is None
+    gate.hold("demo:1", {"model"})
+    gate.cancel()
+    assert gate.release("model") is None
+
+
+class Window:
+    def __init__(self):
+        self.report = RunReport()
+
+
+def test_the_run_counts_per_source():
+    window = Window()
+    slot = LatestFrameSlot()
+    recorder = RunRecorder(window.report, ScriptedRun(window, ScriptPlan()), slot)
+    recorder.watching("file:a.mp4")
+    recorder.frame(1)
+    recorder.watching("screen:1")
+    recorder.frame(2)
+    recorder.frame(2)
+    recorder.capture_counts(7, 3)
+    recorder.error("boom")
+    report = window.report
+    assert [(w.source, w.frames_processed) for w in report.watched] == [
+        ("file:a.mp4", 1),
+        ("screen:1", 2),
+    ]
+    assert (report.frames_processed, report.carriers_retained, report.errors) == (3, 2, 1)
+    assert recorder.counts_text() == "captured 7 · processed 3 · unchanged 3 · dropped 0"
