@@ -9,10 +9,16 @@ WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 [ -x "$BINARY" ] || { echo "smoke: no binary at $BINARY (run make package)" >&2; exit 1; }
 QUESTION="How many shapes appeared in the video? Options: (A) 1 (B) 2 (C) 3 (D) 4. Answer with the option's letter."
-QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 XDG_CACHE_HOME="$WORK/cache" XDG_STATE_HOME="$WORK" \
+# a failed run ends by itself (--script-timeout) with the reason in the report's "error" field
+if ! QT_QPA_PLATFORM=offscreen HF_HUB_OFFLINE=1 XDG_CACHE_HOME="$WORK/cache" XDG_STATE_HOME="$WORK" \
   timeout 600 "$BINARY" --source demo:3 --model videoscan-demo --ask "$QUESTION" \
   --ask-after-frames 4 --exit-after-answer --report-json "$WORK/report.json" \
-  --screenshot "$WORK/window.png" --playback-speed 4 --settings-file "$WORK/settings.ini"
+  --screenshot "$WORK/window.png" --playback-speed 4 --settings-file "$WORK/settings.ini" \
+  --script-timeout 540; then
+  python3 -c 'import json, sys; print("smoke: FAILED:", json.load(open(sys.argv[1])).get("error"))' \
+    "$WORK/report.json" 2>/dev/null || echo "smoke: FAILED: the app exited without a report" >&2
+  exit 1
+fi
 python3 - "$WORK/report.json" "$WORK/window.png" <<'PY'
 import json, os, sys
 report = json.load(open(sys.argv[1]))
