@@ -21,6 +21,7 @@ from videoscan_core.config import GenerationOptions
 from videoscan_core.eval.synthetic import example_questions
 from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
 
+from .alerts_panel import attach_alerts
 from .answer_router import AnswerRouter
 from .capture.controller import CaptureController
 from .conversation import Conversation
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         build_toolbar_and_menus(self)
         restore_geometry(self, self.store)
         self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
+        self.alerts = attach_alerts(self)  # "tell me when" conditions (app/alerts_panel.py)
         self._connect()
         self.capture.start_thread()
         self.worker.start()

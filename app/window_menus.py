@@ -73,7 +73,9 @@ def build_toolbar_and_menus(window) -> None:
     file_menu.addAction(models)
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
-    window.menuBar().addMenu("&Watch").addAction(window.pause_action)
+    watch_menu = window.menuBar().addMenu("&Watch")
+    watch_menu.addAction(window.pause_action)
+    watch_menu.addAction(action(window, "Alerts…", "Ctrl+Shift+A", lambda: open_alerts(window)))
     help_menu = window.menuBar().addMenu("&Help")
     help_menu.addAction(action(window, "Welcome", None, lambda: show_welcome(window)))
     help_menu.addAction(
@@ -93,6 +95,12 @@ def open_models(window) -> None:
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     window.models_dialog = dialog
     dialog.open()  # window-modal, without a nested event loop
+
+
+def open_alerts(window) -> None:
+    from .widgets.alerts_dialog import AlertsDialog
+
+    AlertsDialog(window.alerts, window).exec()
 
 
 def open_settings(window) -> None:

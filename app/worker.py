@@ -132,6 +132,9 @@ class EngineWorker(QThread):
         self._model_source = ""  # what the working engine was loaded from
         self._frame_failures = FailureLog(log, "a frame step")
         self._segment = 0
+        # functions run in this thread after each processed frame: hook(engine, FrameEvent)
+        # (alerts score their conditions here); a failing hook is logged, the frame stands
+        self.frame_hooks: list[Callable[[object, object], None]] = []
 
     # -- commands (any thread) --------------------------------------------------------------
     def _enqueue(self, command: Command) -> bool:
@@ -329,6 +332,13 @@ class EngineWorker(QThread):
             "frames_processed": self.frames_processed,
         }
         self.sig_frame.emit(FrameUpdate(event, thumbnail, keepsake, engine.snapshot(), stats))
+        for hook in list(self.frame_hooks):
+            try:
+                hook(engine, event)
+            except StepAborted:
+                raise
+            except Exception:
+                log.exception("a frame hook failed")
 
     def _answer(self, answer_id: int, question: str, options: GenerationOptions) -> None:
         with self.condition:

@@ -1,0 +1,128 @@
+"""Alerts in the app: conditions checked after every processed frame, shown as tray messages and
+chat entries, kept in a JSON file.
+
+Contract: ``AlertsController(path, every)`` owns a core ``AlertWatcher`` loaded from ``path``;
+``attach(worker)`` adds a frame hook that the engine worker runs in its own thread after each
+processed frame (one rolled-back yes/no prefill per enabled condition), and ``sig_alert(Alert)``
+is emitted from there (queued to GUI receivers). ``add`` / ``update`` / ``remove`` /
+``set_paused`` may be called from the GUI thread (the watcher is locked) and save the file at
+once; ``sig_changed`` follows every change. ``attach_alerts(window)`` wires it into the main
+window: an alert is a tray message and a chat entry with its time and frame (the evidence link).
+The GUI thread never scores anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from videoscan_core.alerts import Alert, AlertWatcher, Condition, load_conditions, save_conditions
+
+log = logging.getLogger("videoscan")
+
+ALERTS_FILE = "alerts.json"
+
+
+class AlertsController(QObject):
+    sig_alert = Signal(object)  # Alert
+    sig_changed = Signal()
+
+    def __init__(self, path: str | Path, every: int = 1, parent=None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        try:
+            conditions = load_conditions(self.path)
+        except ValueError as error:  # a damaged file: start empty, keep the file for the user
+            log.warning("%s", error)
+            conditions = []
+        self.watcher = AlertWatcher(conditions, every=every)
+
+    def attach(self, worker) -> None:
+        worker.frame_hooks.append(self._on_frame)
+
+    def _on_frame(self, engine, event) -> None:  # the worker's thread
+        for alert in self.watcher.after_frame(engine, event):
+            self.sig_alert.emit(alert)
+
+    # -- editing (GUI thread) ----------------------------------------------------------------
+    def conditions(self) -> list[Condition]:
+        return self.watcher.conditions()
+
+    def add(self, text: str) -> Condition:
+        condition = self.watcher.add(Condition(text.strip()))
+        self._save()
+        return condition
+
+    def update(self, condition_id: str, **changes) -> Condition:
+        condition = self.watcher.update(condition_id, **changes)
+        self._save()
+        return condition
+
+    def remove(self, condition_id: str) -> None:
+        self.watcher.remove(condition_id)
+        self._save()
+
+    @property
+    def paused(self) -> bool:
+        return self.watcher.paused
+
+    def set_paused(self, paused: bool) -> None:
+        self.watcher.paused = paused
+        self.sig_changed.emit()
+
+    def _save(self) -> None:
+        try:
+            save_conditions(self.path, self.watcher.conditions())
+        except OSError as error:
+            log.warning("could not save alerts to %s: %s", self.path, error)
+        self.sig_changed.emit()
+
+
+class AlertPresenter(QObject):
+    """Shows alerts: a tray message and a chat entry (negative ids never meet answer ids)."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self._next_id = -1
+
+    @Slot(object)
+    def show(self, alert: Alert) -> None:
+        from .conversation import stream_clock
+
+        when = stream_clock(alert.time)
+        tray = getattr(self.window, "tray", None)
+        if tray is not None and getattr(tray, "available", False):
+            tray.icon.showMessage(
+                "VideoScan alert", f"{alert.condition} ({when})", QSystemTrayIcon.Information, 5000
+            )
+        conversation, chat = self.window.conversation, self.window.chat
+        answer_id, self._next_id = self._next_id, self._next_id - 1
+        conversation.start(answer_id, f"Alert: {alert.condition}", source="alert")
+        conversation.finish(
+            answer_id,
+            f"Seen at {when} (score {alert.score:.2f}).",
+            None,
+            None,
+            "alert",
+            evidence=[alert.time],
+            evidence_frames=[alert.frame_index],
+        )
+        chat.refresh()
+
+
+def attach_alerts(window, folder: Path | None = None) -> AlertsController:
+    """Alerts for the main window: conditions from ``folder``/alerts.json (the app's config
+    folder by default), checked by its worker, shown by an ``AlertPresenter``."""
+    if folder is None:
+        from videoscan_core.user_dirs import config_dir
+
+        folder = config_dir()
+    controller = AlertsController(Path(folder) / ALERTS_FILE, parent=window)
+    controller.attach(window.worker)
+    window.alert_presenter = AlertPresenter(window)
+    controller.sig_alert.connect(window.alert_presenter.show)
+    return controller
