@@ -66,7 +66,7 @@ def bare_ttft_ms(engine, repeats: int) -> float:
 def main() -> None:
     args = common.parser(__doc__.splitlines()[0]).parse_args()
     common.setup_threads(args.threads)
-    repeats = 1 if args.quick or args.geometry == "ov-0.5b" else 3
+    repeats = 1 if args.quick or args.geometry in ("ov-0.5b", "qwen2.5-vl-3b", "qwen3-vl-2b") else 3
     model = geometries.build(args.geometry)
     cases = {
         "videoscan M=64": (EngineConfig(memory_size=64), 200),

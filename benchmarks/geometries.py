@@ -5,6 +5,8 @@
   Qwen2 width 512 x 8 layers);
 - ``smolvlm2-256m`` / ``smolvlm2-500m``: SmolVLM2's published shapes (SigLIP 512/16 width 768 x 12
   layers, pixel shuffle 4 -> 64 tokens per frame; Llama 576 x 30 / 960 x 32 layers);
+- ``qwen2.5-vl-3b`` / ``qwen3-vl-2b``: Qwen2.5-VL-3B's and Qwen3-VL-2B's published shapes
+  (``tiny_qwen.REAL_SHAPES``; 448 px frames -> 256 / 196 tokens; float32 needs about 15 / 8.5 GB);
 - ``ov-0.5b``: LLaVA-OneVision-0.5B geometry (SigLIP-so400m-384 with 26 layers -> 196 tokens per
   frame, Qwen2-0.5B with 24 layers). Building it takes about half a minute on 2 cores.
 Compute cost does not depend on weight values, so these measure the method, not a checkpoint.
@@ -16,7 +18,15 @@ import torch
 
 from videoscan_core.tiny_model import TinyGeometry
 
-GEOMETRIES = ("tiny", "small", "ov-0.5b", "smolvlm2-256m", "smolvlm2-500m")
+GEOMETRIES = (
+    "tiny",
+    "small",
+    "ov-0.5b",
+    "smolvlm2-256m",
+    "smolvlm2-500m",
+    "qwen2.5-vl-3b",
+    "qwen3-vl-2b",
+)
 
 
 def build(name: str, attn: str = "sdpa"):
@@ -35,6 +45,10 @@ def build(name: str, attn: str = "sdpa"):
     if name == "tiny":
         model, tokenizer = build_tiny_model(seed=0, geometry=TinyGeometry(), attn=attn)
         return VisionLanguageModel(model, tokenizer)
+    if name.startswith("qwen"):  # published Qwen-VL shapes, random weights
+        from videoscan_core.tiny_qwen import build_real_shape_qwen
+
+        return build_real_shape_qwen(name, attn=attn)
     if name.startswith("smolvlm2-"):  # published SmolVLM2 shapes, random weights
         from videoscan_core.tiny_smolvlm import build_real_shape_smolvlm
 

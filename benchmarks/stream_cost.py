@@ -30,6 +30,8 @@ POINTS = {
     "ov-0.5b": [16, 64, 256],
     "smolvlm2-256m": [16, 64, 256],
     "smolvlm2-500m": [16, 64, 256],
+    "qwen2.5-vl-3b": [16, 64, 256],
+    "qwen3-vl-2b": [16, 64, 256],
 }
 QUICK = {
     "tiny": [16, 256],
@@ -37,8 +39,12 @@ QUICK = {
     "ov-0.5b": [16, 64],
     "smolvlm2-256m": [16, 64],
     "smolvlm2-500m": [16, 64],
+    "qwen2.5-vl-3b": [16, 64],
+    "qwen3-vl-2b": [16, 64],
 }
-BIG = ("ov-0.5b", "smolvlm2-256m", "smolvlm2-500m")  # one repeat: seconds per step
+# one repeat: seconds per step
+BIG = ("ov-0.5b", "smolvlm2-256m", "smolvlm2-500m", "qwen2.5-vl-3b", "qwen3-vl-2b")
+HOUR_AT_1_FPS = 3600
 VARIANTS = {
     "videoscan": EngineConfig(memory_size=64),
     "full": EngineConfig(carrier=False, memory_size=None),
@@ -146,6 +152,18 @@ def main() -> None:
         "full_over_videoscan_total": round(full[high]["total"] / videoscan[high]["total"], 3),
         **overhead,
         "kv_bytes_at_largest_t": {name: int(by_t[high]["kv_bytes"]) for name, by_t in rows.items()},
+    }
+    # KV growth per frame (the model's dtype) and the cache after 1 h at 1 FPS: full tokens grow
+    # by a frame's entries each second; VideoScan's cache is bounded (its size at t = high)
+    full_per_frame = (full[high]["kv_bytes"] - full[low]["kv_bytes"]) / (high - low)
+    hour_full = full[low]["kv_bytes"] + full_per_frame * (HOUR_AT_1_FPS - low)
+    result["kv_bytes_per_frame"] = {
+        "full": int(full_per_frame),
+        "videoscan_carrier": model.kv_bytes_per_entry(),  # none once the bank is full
+    }
+    result["projected_kv_gb_1h_1fps"] = {
+        "full": round(hour_full / 1e9, 6),
+        "videoscan": round(videoscan[high]["kv_bytes"] / 1e9, 6),
     }
     plot = Path(args.plot or f"benchmarks/results/stream_cost_{args.geometry}.png")
     plot.parent.mkdir(parents=True, exist_ok=True)

@@ -344,3 +344,18 @@ def build_real_shape_qwen(name: str, attn: str = "sdpa", device: str = "cpu"):
     else:
         from .adapters.qwen2_5_vl import Qwen25VLModel as adapter
     return adapter(model.eval(), tokenizer, frames=frames, source=name)
+
+
+def build_tiny_qwen_adapter(family: str, seed: int = 0, attn: str = "sdpa"):
+    """The tiny model of ``family`` behind its adapter, in memory (as ``load_model`` gives it)."""
+    from .adapters.qwen_preprocess import QwenFrameProcessor
+
+    model, tokenizer = build_tiny_qwen(family, seed, attn)
+    files = processor_files(family)
+    settings = files.get("video_preprocessor_config.json") or files["preprocessor_config.json"]
+    frames = QwenFrameProcessor.for_family(family, settings)
+    if family == "qwen3-vl":
+        from .adapters.qwen3_vl import Qwen3VLModel as adapter
+    else:
+        from .adapters.qwen2_5_vl import Qwen25VLModel as adapter
+    return adapter(model, tokenizer, frames=frames, source=f"tiny {family}")
