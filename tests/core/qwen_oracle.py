@@ -102,8 +102,12 @@ def layout_positions(
     return torch.cat(columns, dim=1).long()
 
 
-def oracle_logits(vlm, engine, visuals, times, events, question: str, deepstack=True):
-    """First-answer logits ``[V]`` of one masked forward over the whole stream."""
+def oracle_logits(
+    vlm, engine, visuals, times, events, question: str, deepstack=True, selected=None
+):
+    """First-answer logits ``[V]`` of one masked forward over the whole stream. ``selected``:
+    frame -> per-layer indices (within the frame's block, scaffold included) that VideoScan+
+    kept; the mask then differs per layer."""
     config = engine.config
     carriers = config.carrier
     system_ids = vlm.tokenize(vlm.prompt.system_text(config.system_prompt))
@@ -117,9 +121,7 @@ def oracle_logits(vlm, engine, visuals, times, events, question: str, deepstack=
         n = visual.tokens.shape[1]
         pieces.append(embeds)
         frames.append((before, after, t))
-        tokens += [Token("visual", f) for _ in range(before)]
-        tokens += [Token("visual", f, j) for j in range(n)]
-        tokens += [Token("visual", f) for _ in range(after)]
+        tokens += [Token("visual", f, j) for j in range(before + n + after)]  # block index
         ds_mask += [False] * before + [True] * n + [False] * after
         if carriers:
             tokens.append(Token("carrier", f))
@@ -142,24 +144,39 @@ def oracle_logits(vlm, engine, visuals, times, events, question: str, deepstack=
         "frames": len(visuals),
         "evicted_at": {c.frame_index: e.frame_index for e in events for c in e.evicted},
         "recent": config.recent_frames,
-        "selected": {},
+        "selected": selected or {},
         "carriers": carriers,
     }
     length = len(tokens)
-    allowed = torch.zeros(length, length, dtype=torch.bool)
-    for i, qt in enumerate(tokens):
-        for j in range(i + 1):
-            allowed[i, j] = visible(qt, tokens[j], 0, rules)
-    mask = torch.zeros(1, 1, length, length)
-    mask.masked_fill_(~allowed, torch.finfo(torch.float32).min)
+    masks = []
+    for layer in range(vlm.num_layers if selected else 1):
+        allowed = torch.zeros(length, length, dtype=torch.bool)
+        for i, qt in enumerate(tokens):
+            for j in range(i + 1):
+                allowed[i, j] = visible(qt, tokens[j], layer, rules)
+        mask = torch.zeros(1, 1, length, length)
+        masks.append(mask.masked_fill_(~allowed, torch.finfo(torch.float32).min))
+    masks = masks * vlm.num_layers if len(masks) == 1 else masks
     extra = {}
     if ds_rows and deepstack:
         extra = {
             "visual_pos_masks": torch.tensor([ds_mask]),
             "deepstack_visual_embeds": list(torch.cat(ds_rows, dim=1).unbind(0)),
         }
-    with torch.inference_mode():
-        hidden = vlm.decoder(
-            inputs_embeds=embeds, attention_mask=mask, position_ids=positions, **extra
-        ).last_hidden_state
-        return vlm.lm_head(hidden[:, -1])[0].float(), positions
+    handles = []
+    for layer_module, layer_mask in zip(vlm.decoder.layers, masks, strict=True):
+
+        def swap(module, args, kwargs, layer_mask=layer_mask):
+            kwargs["attention_mask"] = layer_mask
+            return args, kwargs
+
+        handles.append(layer_module.register_forward_pre_hook(swap, with_kwargs=True))
+    try:
+        with torch.inference_mode():
+            hidden = vlm.decoder(
+                inputs_embeds=embeds, attention_mask=masks[0], position_ids=positions, **extra
+            ).last_hidden_state
+            return vlm.lm_head(hidden[:, -1])[0].float(), positions
+    finally:
+        for handle in handles:
+            handle.remove()

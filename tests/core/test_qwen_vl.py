@@ -39,13 +39,16 @@ def _frames(count: int, height: int = 30, width: int = 45, seed: int = 0) -> lis
     return [rng.integers(0, 256, (height, width, 3), dtype=np.uint8) for _ in range(count)]
 
 
-def _stream(vlm, config: EngineConfig, frames, times):
+def _stream(vlm, config: EngineConfig, frames, times, selected=None):
     engine = StreamingEngine(vlm, config)
     visuals, events = [], []
     for frame, t in zip(frames, times, strict=True):
         visual = engine.encode([frame])
         visuals.append(visual)
         events.append(engine.add_visual_tokens(visual, t))
+        newest = engine.layout.blocks[-1] if engine.layout.blocks else None
+        if selected is not None and newest is not None and newest.selected:
+            selected[newest.frame_index] = newest.selected
     return engine, visuals, events
 
 
@@ -117,12 +120,26 @@ def test_planted_deepstack_bug_fails(vlm, monkeypatch):
     assert (wrong.first_token_logits(QUESTION) - reference).abs().max() > 100 * TOL
 
 
-def _carrier_stream(vlm, **config):
+def _carrier_stream(vlm, selected=None, **config):
     frames = _frames(6, seed=2)
     times = [0.0, 0.5, 1.0, 2.0, 2.5, 4.0]
     settings = {"memory_size": 3, "position_mode": "monotonic", **config}
-    engine, visuals, events = _stream(vlm, EngineConfig(**settings), frames, times)
+    engine, visuals, events = _stream(vlm, EngineConfig(**settings), frames, times, selected)
     return engine, visuals, times, events
+
+
+@pytest.mark.parametrize("recent", [0, 1])
+def test_videoscan_plus_topk_equals_one_masked_forward_per_layer(vlm, recent):
+    selected: dict = {}
+    engine, visuals, times, events = _carrier_stream(
+        vlm, selected, keep_topk=3, recent_frames=recent
+    )
+    assert selected and any(event.evicted for event in events)
+    ours = engine.first_token_logits(QUESTION)
+    reference, _ = oracle_logits(vlm, engine, visuals, times, events, QUESTION, selected=selected)
+    assert (ours - reference).abs().max() <= TOL
+    unselected, _ = oracle_logits(vlm, engine, visuals, times, events, QUESTION)
+    assert (ours - unselected).abs().max() > 100 * TOL  # the kept entries matter
 
 
 @pytest.mark.parametrize("recent,mode", [(0, "monotonic"), (2, "monotonic"), (2, "compact")])
