@@ -71,7 +71,8 @@ def test_shifting_the_cache_and_the_question_together_changes_nothing(vlm):
     book = engine.positions
     book.truncate(engine.cache.length)
     shift = torch.full((book.num_layers, book.rows, book.length), 23, dtype=torch.long)
-    rerotate(engine.cache, book, Rotation.from_model(vlm), shift)
+    with torch.inference_mode():  # the cache holds inference tensors
+        rerotate(engine.cache, book, Rotation.from_model(vlm), shift)
     engine.positions_used += 23
     assert (engine.first_token_logits(QUESTION) - before).abs().max() <= 1e-5
     engine.positions_used -= 23  # only the cache moved: the answer changes
