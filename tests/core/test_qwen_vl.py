@@ -70,7 +70,7 @@ def test_loaded_by_model_type(vlm):
     assert vlm.position_rows == 3
 
 
-@pytest.mark.parametrize("mode", ["monotonic", "rerotate"])
+@pytest.mark.parametrize("mode", ["monotonic", pytest.param("rerotate", marks=pytest.mark.slow)])
 def test_full_tokens_equal_the_model_forward(vlm, mode):
     engine, kwargs = _full_tokens(vlm, mode)
     ours = engine.first_token_logits(QUESTION)
