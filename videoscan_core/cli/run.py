@@ -26,7 +26,9 @@ def add_parser(commands) -> None:
         action="append",
         default=[],
         metavar="Q",
-        help="question to answer after the stream (repeatable)",
+        help="question to answer after the stream (repeatable; later ones see the earlier "
+        "answers, so follow-ups work). The bundled demo model's question forms are listed by "
+        "'videoscan demo --help'",
     )
     parser.add_argument(
         "--question-audio",
