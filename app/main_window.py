@@ -32,7 +32,7 @@ from .quit_guard import confirm_quit
 from .run_recorder import RunRecorder
 from .scripted_run import RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
-from .start_gate import StartGate
+from .start_gate import StartGate, plan_start
 from .timeline_model import TimelineModel
 from .tray import WatchTray
 from .voice.controller import VoiceController
@@ -160,47 +160,35 @@ class MainWindow(QMainWindow):
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
         """Load the model (in the worker) and start watching."""
-        waits: set[str] = set()
+        plan = plan_start(
+            self.settings.model,
+            self.settings.source,
+            self.demo_model is not None,
+            self.explicit_source,
+            self.first_run,
+        )
         if self.first_run:  # welcome -> the demo answers -> a note about real models
             from .widgets.welcome_dialog import WelcomeDialog
 
             self._welcome = WelcomeDialog(self)
             self._welcome.finished.connect(self._on_welcome_closed)
             self._welcome.open()
-            waits.add("welcome")  # the demo video starts when it is read
         self.script.start()
-        model, source = self.settings.model, self.settings.source
-        if not model and self.demo_model is not None:
-            # nothing chosen yet: the bundled demo model, on a demo video unless a source was
-            # given for this run
-            model = DEMO_MODEL_ID
-            watching = "the source you chose"
-            if not self.explicit_source:
-                source, watching = "demo:1", "a demo video"
-                self.source_picker.set_current(source)
-            self.banner.show_note(
-                "No model chosen yet: this is the small demo model, trained on synthetic "
-                f"shapes, watching {watching}. Try Examples, or pick a real model in "
-                "Models (Ctrl+M)."
-            )
-        if model:
-            self._load_model(model)
+        if plan.note:
+            self.source_picker.set_current(plan.source)
+            self.banner.show_note(plan.note)
+        if plan.model:
+            self._load_model(plan.model)
         else:
-            self.show_error(
-                "No model chosen: open Models (Ctrl+M) and pick a model folder or "
-                "a downloaded model.",
-                "model",
-            )
-        if source.startswith(("file:", "demo:")) and model:
-            # a video plays once the model can watch it; live sources start right away
-            waits.add("model")
+            self.show_error(plan.problem, "model")
+        if not plan.waits:
+            self._watch(plan.source)
+            return
+        self.gate.hold(plan.source, set(plan.waits))  # (a first run watches after the welcome)
+        if "welcome" in plan.waits:
+            self.statusBar().showMessage("Watching starts when you close the welcome.")
+        else:
             self.statusBar().showMessage("The video starts when the model is ready…")
-        if waits:  # (on a first run nothing is watched before the welcome)
-            self.gate.hold(source, waits)
-            if "welcome" in waits:
-                self.statusBar().showMessage("Watching starts when you close the welcome.")
-        else:
-            self._watch(source)
 
     def _watch(self, spec: str) -> None:
         self.recorder.watching(spec)

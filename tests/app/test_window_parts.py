@@ -71,3 +71,15 @@ def test_the_run_counts_per_source():
     ]
     assert (report.frames_processed, report.carriers_retained, report.errors) == (3, 2, 1)
     assert recorder.counts_text() == "captured 7 · processed 3 · unchanged 3 · dropped 0"
+
+
+def test_the_start_plan_honours_an_explicit_source_and_waits_for_what_a_video_needs():
+    from app.start_gate import plan_start
+
+    demo = plan_start("", "screen:1", True, explicit_source=False, first_run=False)
+    assert (demo.model, demo.source, demo.waits) == ("videoscan-demo", "demo:1", {"model"})
+    given = plan_start("", "screen:1", True, explicit_source=True, first_run=True)
+    assert (given.source, given.waits) == ("screen:1", {"welcome"})
+    assert "the source you chose" in given.note
+    none = plan_start("", "file:a.mp4", False, explicit_source=False, first_run=False)
+    assert none.model == "" and "No model chosen" in none.problem and not none.waits
