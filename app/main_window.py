@@ -23,6 +23,7 @@ from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
 
 from .alerts_panel import attach_alerts
 from .answer_router import AnswerRouter
+from .api_bridge import ApiBridge
 from .capture.controller import CaptureController
 from .conversation import Conversation
 from .frame_slot import LatestFrameSlot
@@ -32,6 +33,7 @@ from .quit_guard import confirm_quit
 from .run_recorder import RunRecorder
 from .scripted_run import RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
+from .spoken_answers import SpokenAnswers
 from .start_gate import StartGate, plan_start
 from .timeline_model import TimelineModel
 from .tray import WatchTray
@@ -102,9 +104,12 @@ class MainWindow(QMainWindow):
         restore_geometry(self, self.store)
         self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
         self.alerts = attach_alerts(self)  # "tell me when" conditions (app/alerts_panel.py)
+        self.spoken = SpokenAnswers(self)  # answers read aloud when the setting is on
+        self.api = ApiBridge(self)  # the API for other programs, when the setting is on
         self._connect()
         self.capture.start_thread()
         self.worker.start()
+        self.api.apply(settings)
 
     @property
     def devices(self) -> list[str]:
@@ -264,6 +269,7 @@ class MainWindow(QMainWindow):
         if new.change_threshold != old.change_threshold:
             self.sig_capture_threshold.emit(new.change_threshold)
         self.worker.options = GenerationOptions(max_new_tokens=new.max_new_tokens)
+        self.api.apply(new)
         self.timeline.refresh()
 
     def _save(self, settings: AppSettings) -> None:
@@ -461,6 +467,7 @@ class MainWindow(QMainWindow):
             if hasattr(thread, "cancel"):
                 thread.cancel.set()
                 thread.wait(5000)
+        self.api.shutdown()  # before the worker: its requests run there
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")
         if not self.worker.stop(5000):

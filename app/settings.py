@@ -30,6 +30,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "recent_frames": (0, 64),
     "max_new_tokens": (1, 4096),
     "max_recording_s": (1.0, 600.0),
+    "api_port": (1024, 65535),
 }
 # position_mode, keep_topk and recent_frames are also checked by the core (engine_config())
 CHOICES: dict[str, tuple[str, ...]] = {"dtype": ("auto", "float32", "bfloat16", "float16")}
@@ -68,6 +69,13 @@ class AppSettings:
     voice_autosend: bool = True
     # Longest recording, in seconds.
     max_recording_s: float = 30.0
+    # Read answers and alerts aloud (the platform's speech engine).
+    speak_answers: bool = False
+    # Let programs on this computer ask VideoScan (OpenAI-compatible API on 127.0.0.1).
+    api_server: bool = False
+    # Port of that API, and the key programs must send (made when the API is first switched on).
+    api_port: int = 8765
+    api_key: str = ""
 
     def __post_init__(self) -> None:
         for field in fields(self):

@@ -262,7 +262,10 @@ class EngineWorker(QThread):
             self.sig_memory.emit(self.engine.snapshot())
 
     def _follow(self, tag: StreamTag) -> bool:
-        """Bring the engine to the frame's session; False for a frame of a finished session."""
+        """Bring the engine to the frame's session; False for a frame of a finished session.
+        An untagged frame (session 0: a producer that knows no sessions) continues the stream."""
+        if tag.session == 0:
+            return True
         if self._session is not None and tag.session < self._session:
             return False
         if self._session is None or tag.session > self._session:

@@ -8,6 +8,8 @@ answered.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from videoscan_core.config import EngineConfig, GenerationOptions
@@ -51,4 +53,15 @@ class ClearConversation:
     """New conversation: later questions no longer see the earlier ones."""
 
 
-Command = LoadModel | Ask | SetMemorySize | ResetStream | StartSession | ClearConversation
+@dataclass(frozen=True)
+class RunOnEngine:
+    """Run ``function(engine)`` in the worker thread (the API for other programs); the result
+    or the exception goes to ``future``."""
+
+    function: Callable[[object], object]
+    future: Future
+
+
+Command = (
+    LoadModel | Ask | SetMemorySize | ResetStream | StartSession | ClearConversation | RunOnEngine
+)

@@ -11,6 +11,9 @@ to apply live and what needs a model reload.
 
 from __future__ import annotations
 
+import secrets
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -108,6 +111,17 @@ class SettingsDialog(QDialog):
         self.max_recording.setRange(1, 600)
         self.max_recording.setValue(settings.max_recording_s)
         self.max_recording.setSuffix(" s")
+        self.speak_answers = QCheckBox("Read answers and alerts aloud")
+        self.speak_answers.setChecked(settings.speak_answers)
+        self.api_server = QCheckBox("Let programs on this computer ask VideoScan")
+        self.api_server.setChecked(settings.api_server)
+        self.api_key = settings.api_key or secrets.token_urlsafe(18)
+        self.api_address = QLabel(
+            f"http://127.0.0.1:{settings.api_port}/v1 (model videoscan-live), key {self.api_key}"
+        )
+        self.api_address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.api_address.setVisible(settings.api_server)
+        self.api_server.toggled.connect(self.api_address.setVisible)
         basic, advanced = QWidget(), QWidget()
         form = QFormLayout(basic)
         form.addRow("Model", model_row)
@@ -118,6 +132,9 @@ class SettingsDialog(QDialog):
         form.addRow("Spoken language", self.voice_language)
         form.addRow("Longest recording", self.max_recording)
         form.addRow("", self.voice_autosend)
+        form.addRow("", self.speak_answers)
+        form.addRow("", self.api_server)
+        form.addRow("", self.api_address)
         expert = QFormLayout(advanced)
         expert.addRow("Precision", self.dtype)
         expert.addRow("Change threshold", self.threshold)
@@ -181,6 +198,9 @@ class SettingsDialog(QDialog):
             voice_language=self.voice_language.currentText().strip() or "en",
             voice_autosend=self.voice_autosend.isChecked(),
             max_recording_s=self.max_recording.value(),
+            speak_answers=self.speak_answers.isChecked(),
+            api_server=self.api_server.isChecked(),
+            api_key=self.api_key if self.api_server.isChecked() else self._original.api_key,
         )
 
     def accept(self) -> None:

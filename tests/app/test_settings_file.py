@@ -33,6 +33,10 @@ CHANGED = {
     "voice_language": "auto",
     "voice_autosend": False,
     "max_recording_s": 12.5,
+    "speak_answers": True,
+    "api_server": True,
+    "api_port": 9123,
+    "api_key": "k-123",
 }
 # the same values as a person writes them in the file
 HAND_WRITTEN = {
@@ -51,6 +55,10 @@ HAND_WRITTEN = {
     "voice_language": "auto",
     "voice_autosend": "false",
     "max_recording_s": "12.5",
+    "speak_answers": "true",
+    "api_server": "true",
+    "api_port": "9123",
+    "api_key": "k-123",
 }
 BAD = [
     ("keep_topk", "-1"),
@@ -67,6 +75,7 @@ BAD = [
     ("max_recording_s", "0"),
     ("device", "quantum"),
     ("voice_autosend", "maybe"),
+    ("api_port", "80"),
     ("keep_topk", "100000"),
     ("source", "a,b"),  # unquoted: QSettings reads a list
 ]
@@ -245,6 +254,10 @@ def applied(window, calls, qtbot, name, value):
         return sent
     if name == "source":
         return window.settings.source  # the source changes through the picker, not Settings
+    if name == "api_server":
+        return window.api.server is not None  # the API for other programs started
+    if name in ("speak_answers", "api_port", "api_key"):
+        return getattr(window.settings, name)  # read when an answer comes / the API starts
     raise AssertionError(f"no live check for {name}")
 
 

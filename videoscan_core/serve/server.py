@@ -5,7 +5,9 @@ Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an A
 ``EngineWorker``, an optional ``LiveSource`` feeding it, and the Starlette app;
 ``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
 ``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
-(waiting jobs get 503). ``file://`` URLs in requests are accepted only on a loopback host.
+(waiting jobs get 503). With ``executor`` (the app) the worker answers on the app's own engine
+(see ``worker.EngineWorker``) and ``videoscan-live`` is its live memory. ``file://`` URLs in
+requests are accepted only on a loopback host.
 """
 
 from __future__ import annotations
@@ -53,11 +55,13 @@ class VideoScanServer:
         max_body_bytes: int = DEFAULT_MAX_BODY,
         device: str | None = None,
         dtype: str | None = None,
+        executor=None,
     ) -> None:
         check_host(host, api_key)
         self.host = host
-        self.pool = ModelPool(model_id, model, live=source is not None, device=device, dtype=dtype)
-        self.worker = EngineWorker(self.pool, memory=memory, live=source is not None)
+        live = source is not None or executor is not None
+        self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
+        self.worker = EngineWorker(self.pool, memory=memory, live=live, executor=executor)
         self.source = (
             LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
         )

@@ -8,10 +8,13 @@ Setting ``job.cancel`` stops a waiting job before it starts and a running one wi
 one token (its answer is rolled back as any answer is). Live mode: ``submit_frame(t, rgb)`` offers
 the newest frame of the server's own source (latest wins: a frame still waiting when a newer one
 comes is dropped and counted); frames are streamed only while no request waits, so questions go
-first. ``call(function)`` runs ``function(live_engine)`` on the worker thread (a future). After
-each live frame the ``watcher``'s conditions are scored and alerts kept (newest
-``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its frames through a fresh
-engine on the requested model with the request's memory size; the live stream is not touched.
+first. With an ``executor`` (the app: ``executor(fn) -> Future`` runs ``fn(engine)`` in the app's
+own engine thread) there is no engine here: every answer runs through it, on the app's live
+memory, and this thread only waits. ``call(function)`` runs ``function(live_engine)`` on the
+worker thread (a future). After each live frame the ``watcher``'s conditions are scored and
+alerts kept (newest ``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its
+frames through a fresh engine on the requested model with the request's memory size; the live
+stream is not touched.
 """
 
 from __future__ import annotations
@@ -64,10 +67,12 @@ class EngineWorker:
         max_queue: int = 64,
         max_alerts: int = 200,
         on_alert: Callable[[Alert], None] | None = None,
+        executor: Callable[[Callable[[object], object]], Future] | None = None,
     ) -> None:
         self.pool, self.memory, self.max_queue = pool, memory, max_queue
+        self.executor = executor
         self.live_engine = None
-        if live:
+        if live and executor is None:
             from ..stream.engine import StreamingEngine
 
             self.live_engine = StreamingEngine(pool.default(), EngineConfig(memory_size=memory))
@@ -201,13 +206,24 @@ class EngineWorker:
             self.jobs_done += 1
 
     def _answer(self, job: ChatJob) -> dict:
+        if self.executor is None:
+            return self._answer_on(self.live_engine, job)
+        # the app owns the engine: the answer runs in its worker thread, this one waits
+        return self.executor(lambda engine: self._answer_on(engine, job)).result()
+
+    def _answer_on(self, live_engine, job: ChatJob) -> dict:
         started = time.perf_counter()
         if job.video is None:
-            if self.live_engine is None:
+            if live_engine is None:
+                if self.executor is not None:
+                    raise APIError(503, "no model is loaded yet", "server_error")
                 raise APIError(404, "videoscan-live needs a server started with --source")
-            engine, frames = self.live_engine, None
+            engine, frames = live_engine, None
         else:
-            engine, frames = self._stream_video(job)
+            model = None
+            if live_engine is not None and job.model_id in self.pool.aliases:
+                model = live_engine.model  # the app's current model
+            engine, frames = self._stream_video(job, model)
             if engine is None:
                 self.answers_cancelled += 1
                 raise APIError(499, "the client went away", code="cancelled")
@@ -240,11 +256,11 @@ class EngineWorker:
             },
         }
 
-    def _stream_video(self, job: ChatJob):
+    def _stream_video(self, job: ChatJob, model=None):
         from ..stream.engine import StreamingEngine
         from ..stream.frame_batches import stream_frames
 
-        model = self.pool.get(job.model_id)
+        model = model or self.pool.get(job.model_id)
         config = EngineConfig(memory_size=job.options.memory or self.memory)
         if job.system:
             config = config.replace(system_prompt=job.system)

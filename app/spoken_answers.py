@@ -1,0 +1,60 @@
+"""Answers and alerts read aloud (Settings: "Read answers and alerts aloud", off by default).
+
+Contract: ``SpokenAnswers(window)`` speaks each finished answer (``answers.sig_recorded``) and each
+alert while ``window.settings.speak_answers`` is on, through ``videoscan_core.speak`` (a child
+process or thread: the GUI thread never waits); a new question or Esc (the chat's stop) stops the
+reading. No speech engine on this machine: nothing is said and one line is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Slot
+
+log = logging.getLogger("videoscan")
+
+
+class SpokenAnswers(QObject):
+    def __init__(self, window, speaker=None) -> None:
+        super().__init__(window)
+        self.window = window
+        self._speaker = speaker
+        self._looked = speaker is not None
+        window.answers.sig_recorded.connect(self.on_answer)
+        window.worker.sig_answer_started.connect(self.stop)  # a new question, however asked
+        window.chat.sig_cancel_requested.connect(self.stop)
+        window.alerts.sig_alert.connect(self.on_alert)
+
+    def speaker(self):
+        if not self._looked:
+            from videoscan_core.speak import make_speaker
+
+            self._looked = True
+            self._speaker = make_speaker()
+            if self._speaker is None:
+                log.info("no speech engine here: answers are not read aloud")
+        return self._speaker
+
+    def say(self, text: str) -> None:
+        if self.window.settings.speak_answers and text.strip():
+            speaker = self.speaker()
+            if speaker is not None:
+                try:
+                    speaker.say(text)
+                except OSError as error:
+                    log.warning("could not read the answer aloud: %s", error)
+
+    @Slot(object)
+    def on_answer(self, record) -> None:
+        self.say(record.answer)
+
+    @Slot(object)
+    def on_alert(self, alert) -> None:
+        self.say(f"Alert: {alert.condition}")
+
+    @Slot()
+    @Slot(int, str)
+    def stop(self, *_args) -> None:
+        if self._speaker is not None:
+            self._speaker.stop()
