@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,7 @@ from .worker_commands import (
     LoadModel,
     ModelRequest,
     ResetStream,
+    RunOnEngine,
     SetMemorySize,
     StartSession,
 )
@@ -145,6 +147,14 @@ class EngineWorker(QThread):
             self.condition.notify_all()
             return True
 
+    def run_on_engine(self, function: Callable[[object], object]) -> Future:
+        """Run ``function(engine)`` in this thread, in turn with the other commands (requests of
+        the API for other programs); the result or exception comes back through the future."""
+        future: Future = Future()
+        if not self._enqueue(RunOnEngine(function, future)):
+            future.set_exception(RuntimeError("the model worker is busy; try again"))
+        return future
+
     def load_model(self, source: str, config: EngineConfig) -> None:
         self._enqueue(LoadModel(ModelRequest(source, config)))
 
@@ -184,8 +194,11 @@ class EngineWorker(QThread):
         """Ask the thread to finish (aborting a running step) and wait up to ``timeout_ms``."""
         with self.condition:
             self._stopping = True
-            self._commands.clear()
+            dropped, self._commands = list(self._commands), collections.deque()
             self.condition.notify_all()
+        for command in dropped:
+            if isinstance(command, RunOnEngine):
+                command.future.set_exception(RuntimeError("the app is closing"))
         self._cancel.set()
         engine = self.engine
         if engine is not None:
@@ -240,7 +253,12 @@ class EngineWorker(QThread):
             self._problem(kind, describe_error(error), details)
 
     def _run_command(self, command: Command) -> None:
-        if isinstance(command, LoadModel):
+        if isinstance(command, RunOnEngine):
+            try:
+                command.future.set_result(command.function(self.engine))
+            except BaseException as error:  # the caller (the API) reports it
+                command.future.set_exception(error)
+        elif isinstance(command, LoadModel):
             self._load(command.request)
         elif isinstance(command, Ask):
             self._answer(command.answer_id, command.question, command.options)
