@@ -100,7 +100,7 @@ def test_formats_load_and_run(fmt, clips, tiny_model_dir, tmp_path):
     assert all(item.video.exists() for item in items)
     if fmt == "videomme":
         assert items[0].options == ["1", "2", "3", "4"]
-        assert "(C) 3" in items[0].prompt()
+        assert "\nC. 3\n" in items[0].prompt()  # lmms-eval's VideoMME layout
     from videoscan_core.adapters import load_model
 
     predictions = tmp_path / "predictions.jsonl"
@@ -122,6 +122,8 @@ def test_scoring_rules():
     mc = QAItem(video=None, question="q", options=["x", "y"], answer="B")
     assert score(mc, "B")["correct"] and score(mc, "(B) y")["correct"]
     assert not score(mc, "A")["correct"]
+    assert score(mc, "The answer is B")["correct"] and score(mc, "Best option: (B)")["correct"]
+    assert score(mc, "y")["correct"]  # the option's text alone
     open_ended = QAItem(video=None, question="q", options=None, answer="A red box moves.")
     assert score(open_ended, "a red box moves")["correct"]
     assert 0 < score(open_ended, "the box moves")["f1"] < 1

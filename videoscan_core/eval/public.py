@@ -27,9 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import VideoReadError, VideoScanError
-
-LETTERS = "ABCDEFGHIJ"
-MC_SUFFIX = "Answer with the option's letter from the given choices directly."
+from .choice import LETTERS, mc_prompt, parse_choice
 
 
 @dataclass
@@ -40,12 +38,12 @@ class QAItem:
     answer: str  # a letter for multiple choice, the reference text otherwise
     category: str = ""
     ask_at: float | None = None  # seconds into the stream (streaming QA)
+    style: str = "default"  # lmms-eval prompt layout (choice.mc_prompt)
 
     def prompt(self) -> str:
         if not self.options:
             return self.question
-        listed = "\n".join(f"({LETTERS[i]}) {option}" for i, option in enumerate(self.options))
-        return f"{self.question}\n{listed}\n{MC_SUFFIX}"
+        return mc_prompt(self.question, self.options, self.style)
 
 
 def _read(annotation: str | Path) -> list[dict]:
@@ -79,6 +77,7 @@ def load_items(
                     options,
                     letter,
                     row.get("question_type", row.get("task", fmt)),
+                    style="mlvu" if fmt == "mlvu" else "default",
                 )
             )
         elif fmt == "longvideobench":
@@ -101,6 +100,7 @@ def load_items(
                     options,
                     row["answer"].strip()[0].upper(),
                     row.get("task_type", row.get("duration", "")),
+                    style="videomme",
                 )
             )
         elif fmt == "vstream":
@@ -126,9 +126,8 @@ def _normalise(text: str) -> list[str]:
 
 def score(item: QAItem, predicted: str) -> dict:
     if item.options:
-        from .synthetic import answer_letter
-
-        letter = answer_letter(predicted, LETTERS[: len(item.options)])
+        choice = parse_choice(predicted, len(item.options), item.options)
+        letter = LETTERS[choice] if choice is not None else None
         return {"correct": letter == item.answer, "predicted_letter": letter}
     gold, guess = _normalise(item.answer), _normalise(predicted)
     common = sum(min(gold.count(w), guess.count(w)) for w in set(gold))
