@@ -46,7 +46,7 @@ def write_video(path, frames: int, fps: float, seed: int) -> None:
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
     folder = tmp_path_factory.mktemp("serve")
-    write_video(folder / "live.mp4", 120, 10.0, seed=1)  # 12 s, streamed at 4 FPS
+    write_video(folder / "live.mp4", 120, 10.0, seed=1)  # 12 s, played at half speed, 4 FPS
     write_video(folder / "clip.mp4", 20, 5.0, seed=2)  # 4 s
     return folder
 
@@ -61,6 +61,7 @@ def server(files, tiny_vlm):
         api_key=KEY,
         source=f"file:{files / 'live.mp4'}",
         fps=4.0,
+        speed=0.5,
         memory=8,
         max_body_bytes=2 * 1024 * 1024,
     )
@@ -110,11 +111,12 @@ def test_models_and_live_questions_while_frames_stream(server):
     api = client(server)
     assert [m.id for m in api.models.list()][:2] == ["videoscan-live", MODEL]
     seen = []
+    engine = server.worker.live_engine
     for question in QUESTIONS:
-        offered = server.source.frames_offered
-        deadline = time.monotonic() + 30
-        while server.source.frames_offered < offered + 2 and time.monotonic() < deadline:
-            time.sleep(0.05)  # wait until the source has offered two more frames
+        streamed = engine.frames_seen
+        deadline = time.monotonic() + 60
+        while engine.frames_seen <= streamed and time.monotonic() < deadline:
+            time.sleep(0.05)  # wait until the worker has streamed another live frame
         reply = api.chat.completions.create(
             model="videoscan-live",
             messages=[{"role": "user", "content": question}],
@@ -129,7 +131,6 @@ def test_models_and_live_questions_while_frames_stream(server):
         seen.append(extra["frames_seen"])
     assert not server.source.finished.is_set(), "the live source ended before the questions"
     assert 0 < seen[0] < seen[1]
-    engine = server.worker.live_engine
     assert engine.cache.length == engine.layout.length  # answers rolled back
 
 
