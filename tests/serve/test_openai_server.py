@@ -338,3 +338,22 @@ def test_the_serve_command_answers_until_stopped(files, tiny_model_dir):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) in (0, 130)
+
+
+def test_earlier_turns_are_the_requests_own_follow_up_history(server):
+    api = client(server)
+    question = {"role": "user", "content": "And before that?"}
+    alone = api.chat.completions.create(model="videoscan-live", messages=[question], max_tokens=2)
+    earlier = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "What is on the screen now?"},
+        {"role": "assistant", "content": "a red circle"},
+    ]
+    follow_up = api.chat.completions.create(
+        model="videoscan-live", messages=[*earlier, question], max_tokens=2
+    )
+    engine = server.worker.live_engine
+    shown = engine.model.tokenize("What is on the screen now? a red circle").shape[1]
+    grown = follow_up.usage.prompt_tokens - alone.usage.prompt_tokens
+    assert grown >= shown  # the earlier turn was shown (plus its chat-template tokens)
+    assert not engine.conversation.turns()  # and nothing was remembered for other clients
