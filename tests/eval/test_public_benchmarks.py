@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from videoscan_core.errors import VideoScanError
 from videoscan_core.eval.public import load_items, run_public_benchmark, score
 from videoscan_core.video import import_cv2
 
@@ -136,3 +137,76 @@ def test_missing_video_is_reported_per_item(tmp_path, tiny_model_dir):
 
     summary = run_public_benchmark("mlvu", load_model(tiny_model_dir), annotation)
     assert summary["errors"] == 1 and summary["accuracy"] == 0.0
+
+
+def test_refused_before_any_model_work(tmp_path):
+    annotation = tmp_path / "mlvu.json"
+    annotation.write_text(json.dumps(FIXTURES["mlvu"]))
+    model = object()  # never touched: every check comes first
+    with pytest.raises(VideoScanError, match="limit"):
+        run_public_benchmark("mlvu", model, annotation, limit=-1)
+    with pytest.raises(VideoScanError, match="video folder"):
+        run_public_benchmark("mlvu", model, annotation, tmp_path / "nowhere")
+    with pytest.raises(VideoScanError, match="cannot write predictions"):
+        run_public_benchmark(
+            "mlvu", model, annotation, predictions_path=tmp_path / "no" / "p.jsonl"
+        )
+
+
+@pytest.mark.slow
+def test_resume_official_memory_and_video_length(clips, tiny_model_dir, tmp_path):
+    from videoscan_core.adapters import load_model
+
+    annotation = tmp_path / "mvbench.json"
+    rows = FIXTURES["mvbench"] + [{**FIXTURES["mvbench"][0], "question": "Again?"}]
+    annotation.write_text(json.dumps(rows))
+    predictions = tmp_path / "p.jsonl"
+    model = load_model(tiny_model_dir)
+    first = run_public_benchmark(
+        "mvbench", model, annotation, clips, memory=3, limit=1, predictions_path=predictions
+    )
+    assert first["items"] == 1 and len(predictions.read_text().splitlines()) == 1
+    asked = []
+    original = __import__("videoscan_core.eval.public", fromlist=["_Runner"])._Runner._ask
+
+    def spy(self, item, at, error=None):
+        asked.append((item.id, at, len(self.engine.bank.entries)))
+        return original(self, item, at, error)
+
+    import videoscan_core.eval.public as public
+
+    public._Runner._ask = spy
+    try:
+        summary = run_public_benchmark(
+            "mvbench",
+            model,
+            annotation,
+            clips,
+            memory=3,
+            predictions_path=predictions,
+            memory_semantics="official",
+        )
+    finally:
+        public._Runner._ask = original
+    assert [a[0] for a in asked] == ["2", "1"]  # item 0 was not redone
+    assert all(at == 6.0 for _, at, _ in asked)  # the video's length, not the last frame (5 s)
+    assert all(kept == 3 for _, _, kept in asked)  # M-1 = 2 survivors + the last frame
+    assert summary["items"] == 3
+    assert sorted(json.loads(line)["id"] for line in predictions.read_text().splitlines()) == [
+        "0",
+        "1",
+        "2",
+    ]
+
+
+@pytest.mark.slow
+def test_a_truncated_video_is_an_error_not_a_wrong_answer(tiny_model_dir, tmp_path):
+    from tests.core.test_short_read import cut_in_half, write_mjpg_avi
+    from videoscan_core.adapters import load_model
+
+    cut_in_half(write_mjpg_avi(tmp_path / "full.avi", frames=40), tmp_path / "half.avi")
+    annotation = tmp_path / "mlvu.json"
+    annotation.write_text(json.dumps([{**FIXTURES["mlvu"][0], "video": "half.avi"}]))
+    summary = run_public_benchmark("mlvu", load_model(tiny_model_dir), annotation, memory=4)
+    assert summary["errors"] == 1 and summary["wrong"] == 0 and summary["accuracy"] == 0.0
+    assert "could not be read in full" in summary["table"]

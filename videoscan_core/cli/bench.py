@@ -24,9 +24,35 @@ def add_parser(commands) -> None:
     parser.add_argument("--data", help="public benchmarks: the annotation file")
     parser.add_argument("--video-folder", help="public benchmarks: where the videos are")
     parser.add_argument("--memory", type=int, default=64, help="public benchmarks: M (64)")
-    parser.add_argument("--fps", type=float, default=1.0)
-    parser.add_argument("--limit", type=int, default=0, help="only the first N items")
-    parser.add_argument("--predictions", help="write per-item predictions (JSON lines) here")
+    parser.add_argument(
+        "--sampling",
+        choices=["official", "fps"],
+        default=None,
+        help="public benchmarks: official = the paper's streaming schedule (1 fps up to 300 s, "
+        "then one frame per 2-5 s; the default), fps = every 1/--fps s (default when --fps is "
+        "given)",
+    )
+    parser.add_argument("--fps", type=float, default=None, help="frames per second (1)")
+    parser.add_argument(
+        "--memory-semantics",
+        choices=["videoscan", "official"],
+        default="videoscan",
+        help="official: M-1 carriers while streaming, M at the last frame, as the official code",
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N items (0: all)")
+    parser.add_argument(
+        "--predictions",
+        help="per-item predictions (JSON lines), appended as they are made; a rerun resumes",
+    )
+    parser.add_argument(
+        "--restart", action="store_true", help="start --predictions afresh instead of resuming"
+    )
+    parser.add_argument(
+        "--judge-url",
+        help="vstream: also score answers with an LLM judge at this OpenAI-compatible URL "
+        "(e.g. http://127.0.0.1:8000/v1 from videoscan serve)",
+    )
+    parser.add_argument("--judge-model", default="judge", help="model name sent to the judge")
     parser.add_argument("--device", default=None)
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--quantize", choices=["none", "int8"], default="none")
@@ -34,25 +60,56 @@ def add_parser(commands) -> None:
     parser.set_defaults(handler=run)
 
 
+def _check_args(args: argparse.Namespace) -> None:
+    """Bad flags and paths fail before the model loads."""
+    if args.limit < 0:
+        raise VideoScanError(f"--limit must be 0 (all items) or more (got {args.limit})")
+    if args.fps is not None and not (0 < args.fps < 1000):
+        raise VideoScanError(f"--fps must be above 0 and below 1000 (got {args.fps})")
+    if args.benchmark == "synthetic":
+        return
+    from pathlib import Path
+
+    from ..eval.formats import load_items
+    from ..eval.predictions import PredictionLog
+
+    if not args.data:
+        raise VideoScanError(f"{args.benchmark} needs --data (its annotation file)")
+    if args.video_folder and not Path(args.video_folder).is_dir():
+        raise VideoScanError(f"--video-folder {args.video_folder} is not an existing folder")
+    load_items(args.benchmark, args.data, args.video_folder)  # names the first bad row
+    if args.predictions:
+        PredictionLog(args.predictions, resume=True).close()  # writable?
+
+
 def run(args: argparse.Namespace) -> int:
     from ..adapters import load_model
 
+    _check_args(args)
     model = load_model(args.model, device=args.device, dtype=args.dtype, quantize=args.quantize)
     if args.benchmark == "synthetic":
         return _synthetic(args, model)
     from ..eval.public import run_public_benchmark
 
-    if not args.data:
-        raise VideoScanError(f"{args.benchmark} needs --data (its annotation file)")
+    judge = None
+    if args.judge_url:
+        from ..eval.judge import Judge
+
+        judge = Judge(args.judge_url, args.judge_model)
+    sampling = args.sampling or ("fps" if args.fps is not None else "official")
     summary = run_public_benchmark(
         args.benchmark,
         model,
         args.data,
         args.video_folder,
         memory=args.memory,
-        fps=args.fps,
+        fps=args.fps or 1.0,
         limit=args.limit,
         predictions_path=args.predictions,
+        sampling=sampling,
+        memory_semantics=args.memory_semantics,
+        judge=judge,
+        resume=not args.restart,
     )
     print(json.dumps(summary) if args.json else summary.get("table", json.dumps(summary)))
     return 0
