@@ -90,7 +90,9 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
     ),
     # SmolVLM2 (MODEL-FAMILIES.md section 1): float32 weights; the repos also hold ONNX exports
     # (4.06 / 7.92 GB in all) that the engine does not use, so they are not downloaded. RAM:
-    # the float32 weights plus about 0.6 GB of activations, caches and libraries (estimate).
+    # the float32 weights plus about 0.6 GB (estimate; the 256M shape with random weights peaked
+    # at 1.47 GB streaming 3 frames: ru_maxrss of `python -m benchmarks.cpu_frame_time --geometry
+    # smolvlm2-256m --frames 2 --threads 2`).
     CatalogueEntry(
         "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
         "vision",
