@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-PositionMode = Literal["compact", "monotonic", "rerotate"]
-POSITION_MODES = ("compact", "monotonic", "rerotate")
+PositionMode = Literal["compact", "monotonic", "rerotate", "sliding"]
+POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding")
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
 
@@ -27,7 +27,10 @@ class EngineConfig:
     # needed for weights trained that way). "monotonic": positions keep growing with the stream
     # (refused past the model's max_position_embeddings). "rerotate": after each cut the kept
     # keys are re-rotated so the cache holds contiguous positions in stream order (bounded by
-    # S + M (1 + k) + frame + question, and ordered); see stream/positions.py.
+    # S + M (1 + k) + frame + question, and ordered). "sliding": positions of a full-token
+    # stream of the frames still in memory (each kept frame keeps its full span, evicted frames'
+    # spans are closed by re-rotation): monotonic until the first eviction, bounded by
+    # S + (M + 1) frame spans + question; see stream/positions.py.
     position_mode: PositionMode = "compact"
     # VideoScan+: per layer, also keep the k visual entries of each frame that its carrier
     # attended to most (head-averaged). 0 disables.
@@ -56,7 +59,7 @@ class EngineConfig:
             raise ValueError(f"memory size must be at least 1 (got {self.memory_size})")
         if self.position_mode not in POSITION_MODES:
             raise ValueError(
-                "position mode must be 'compact', 'monotonic' or 'rerotate' "
+                "position mode must be 'compact', 'monotonic', 'rerotate' or 'sliding' "
                 f"(got {self.position_mode!r})"
             )
         if self.keep_topk < 0:

@@ -55,6 +55,21 @@ def visible(q: Token, k: Token, layer: int, rules: dict) -> bool:
     return in_window or (chosen and alive)
 
 
+def occupies(q: Token, k: Token, rules: dict) -> bool:
+    """``sliding``: does key token ``k`` hold a position for query ``q`` (its frame is still in
+    memory at q's time, whether or not k itself was cut)."""
+    if k.kind == "system":
+        return True
+    if k.kind == "text":
+        return q.kind == "text"
+    now = q.frame if q.kind in ("visual", "carrier") else rules["frames"]
+    if q.kind in ("visual", "carrier") and k.frame == q.frame:
+        return True
+    alive = k.frame not in rules["evicted_at"] or rules["evicted_at"][k.frame] >= now
+    in_window = rules["carriers"] and rules["recent"] > 0 and now - k.frame <= rules["recent"]
+    return alive or in_window  # an evicted frame's block stays while its tokens are recent
+
+
 def oracle_logits(
     vlm, engine, visual_tokens, events, question: str, position_mode: str, selected=None
 ):
@@ -107,6 +122,12 @@ def oracle_logits(
         masks.append(mask[None, None])
     if position_mode == "rerotate":
         return pairwise_forward(vlm, embeds, allowed_per_layer)
+    if position_mode == "sliding":
+        occupied = torch.zeros(length, length, dtype=torch.bool)
+        for i, qt in enumerate(tokens):
+            for j in range(i + 1):
+                occupied[i, j] = occupies(qt, tokens[j], rules)
+        return pairwise_forward(vlm, embeds, allowed_per_layer, occupied)
     return masked_forward(vlm, embeds, torch.tensor([positions]), masks)
 
 
@@ -137,6 +158,8 @@ def masked_forward(vlm, embeds, positions, layer_masks) -> torch.Tensor:
 # before itself) and sees key j at position (rank of j among the keys it sees). A key's position
 # therefore depends on the query (a carrier moves when an older one is evicted): the reference is
 # one forward whose attention rotates every (query, key) pair at its own positions.
+# With ``sliding`` the ranks are counted over the tokens that hold a position instead (``occupies``:
+# every token of a frame still in memory, cut or not), and keys are read where visible.
 
 
 def rope_inv_freq(vlm) -> torch.Tensor:
@@ -156,12 +179,14 @@ def rope_rotate(x: torch.Tensor, positions: torch.Tensor, inv_freq: torch.Tensor
     return out.to(x.dtype)
 
 
-def pairwise_forward(vlm, embeds, allowed_per_layer) -> torch.Tensor:
-    """One forward where each layer's attention is computed here, pair by pair."""
+def pairwise_forward(vlm, embeds, allowed_per_layer, occupied=None) -> torch.Tensor:
+    """One forward where each layer's attention is computed here, pair by pair. Positions are
+    ranks among the visible keys of each query row, or among ``occupied [L, L]`` when given."""
     inv_freq = rope_inv_freq(vlm)
     patched = []
     for layer_module, allowed in zip(vlm.decoder.layers, allowed_per_layer, strict=True):
-        counts = allowed.long().cumsum(dim=1)  # visible keys up to j, per query row
+        holders = allowed if occupied is None else occupied
+        counts = holders.long().cumsum(dim=1)  # position holders up to j, per query row
         query_pos = counts.diagonal() - 1  # [L] rank of the query in its own row
         key_pos = counts - 1  # [L, L] rank of key j in row i (used where allowed)
         attention = layer_module.self_attn

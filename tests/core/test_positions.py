@@ -132,14 +132,13 @@ RERO_VARIANTS = {
 
 
 @pytest.mark.parametrize("variant", list(RERO_VARIANTS))
-def test_rerotate_streaming_equals_the_pairwise_reference(variant, tiny_vlm, random_frames):
-    config = EngineConfig(position_mode="rerotate", **RERO_VARIANTS[variant])
+@pytest.mark.parametrize("mode", ["rerotate", "sliding"])
+def test_rerotate_streaming_equals_the_pairwise_reference(variant, mode, tiny_vlm, random_frames):
+    config = EngineConfig(position_mode=mode, **RERO_VARIANTS[variant])
     engine, visual_tokens, events, selected = stream(tiny_vlm, config, random_frames(8, seed=1))
     assert any(event.evicted for event in events)
     streamed = engine.first_token_logits(QUESTION)
-    reference = oracle_logits(
-        tiny_vlm, engine, visual_tokens, events, QUESTION, "rerotate", selected
-    )
+    reference = oracle_logits(tiny_vlm, engine, visual_tokens, events, QUESTION, mode, selected)
     assert (streamed - reference).abs().max() < TOLERANCE
     assert reference.abs().max() > 0.5
 
@@ -177,6 +176,9 @@ def stream_many(vlm, config, frames: int, check_every: int = 1):
 def bound_of(engine) -> int:
     config = engine.config
     question = engine.model.tokenize(engine.question_prompt(QUESTION)).shape[1]
+    if config.position_mode == "sliding":  # every frame in memory keeps its full span
+        span = engine.model.tokens_per_frame + 1
+        return engine.layout.system + (config.memory_size + 1) * span + question
     return position_bound(
         engine.layout.system, config.memory_size, config.keep_topk,
         engine.model.tokens_per_frame + 1, config.recent_frames, question,
@@ -187,8 +189,9 @@ def bound_of(engine) -> int:
     "variant", [dict(memory_size=4), dict(memory_size=3, keep_topk=2, recent_frames=2)],
     ids=["videoscan", "topk+recent"],
 )
-def test_rerotate_positions_stay_bounded(variant, tiny_vlm):
-    engine, highest = stream_many(tiny_vlm, EngineConfig(position_mode="rerotate", **variant), 120)
+@pytest.mark.parametrize("mode", ["rerotate", "sliding"])
+def test_rerotate_positions_stay_bounded(variant, mode, tiny_vlm):
+    engine, highest = stream_many(tiny_vlm, EngineConfig(position_mode=mode, **variant), 120)
     assert max(highest) < bound_of(engine)
     assert highest[-1] == highest[20]  # no growth once memory is full
     logits = engine.first_token_logits(QUESTION)
@@ -282,3 +285,11 @@ def test_moving_a_scaled_partial_rotary_key_equals_computing_it_there():
     moved = positions_module.rotate(cached_at(old), angles)
     assert (moved - cached_at(new)).abs().max() < 1e-5
     assert torch.equal(moved[..., rotary_dim:], key[..., rotary_dim:])
+
+
+def test_sliding_equals_monotonic_until_a_frame_is_evicted(tiny_vlm, random_frames):
+    frames = random_frames(5, seed=4)
+    sliding, *_ = stream(tiny_vlm, EngineConfig(memory_size=8, position_mode="sliding"), frames)
+    monotonic, *_ = stream(tiny_vlm, EngineConfig(memory_size=8, position_mode="monotonic"), frames)
+    assert torch.equal(sliding.first_token_logits(QUESTION), monotonic.first_token_logits(QUESTION))
+    assert sliding.positions_used == monotonic.positions_used

@@ -116,17 +116,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _synthetic(args: argparse.Namespace, model) -> int:
-    from ..eval.benchmark import evaluate, format_table, standard_variants
+    from ..eval.benchmark import evaluate, format_table, position_variants, standard_variants
 
     variants = standard_variants()
     if args.variants != "all":
+        known = variants + position_variants()
         wanted = [key.strip() for key in args.variants.split(",")]
-        unknown = [key for key in wanted if key not in {v.key for v in variants}]
+        unknown = [key for key in wanted if key not in {v.key for v in known}]
         if unknown:
             raise VideoScanError(
-                f"unknown variant(s) {unknown}; known: " + ", ".join(v.key for v in variants)
+                f"unknown variant(s) {unknown}; known: " + ", ".join(v.key for v in known)
             )
-        variants = [v for v in variants if v.key in wanted]
+        variants = [v for v in known if v.key in wanted]
     results = []
     for variant in variants:
         print(f"videoscan: evaluating {variant.name}", file=sys.stderr)

@@ -47,7 +47,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
     parser.add_argument(
         "--position-mode",
-        choices=["compact", "monotonic", "rerotate"],
+        choices=["compact", "monotonic", "rerotate", "sliding"],
         default=None,
         help="RoPE positions of new tokens (default: compact, as the official code, for "
         "VideoScan-trained weights; rerotate for untrained ones)",

@@ -91,6 +91,22 @@ def standard_variants() -> list[Variant]:
     ]
 
 
+def position_variants() -> list[Variant]:
+    """The position modes with a memory small enough to evict on these videos (M=8) and at
+    M=32; not part of the standard table (``--variants`` picks them by key)."""
+    base = EngineConfig(memory_size=8)
+    return [
+        Variant(f"m8-{mode}", f"VideoScan M=8, {mode} positions", base.replace(position_mode=mode))
+        for mode in ("compact", "monotonic", "rerotate", "sliding")
+    ] + [
+        Variant(
+            "sliding",
+            "VideoScan M=32, sliding positions",
+            EngineConfig(memory_size=32, position_mode="sliding"),
+        )
+    ]
+
+
 def uniform_indices(count: int, keep: int) -> list[int]:
     if count <= keep:
         return list(range(count))

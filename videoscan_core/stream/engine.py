@@ -35,7 +35,14 @@ from .decoding import IncrementalText, TokenChooser
 from .evidence import QuestionProbe, memory_spans, memory_weights, top_evidence
 from .frame_chunk import frame_chunk
 from .memory_bank import BankEntry, MemoryBank
-from .positions import PositionBook, PositionLimitError, Rotation, contiguous_shift, rerotate
+from .positions import (
+    PositionBook,
+    PositionLimitError,
+    Rotation,
+    contiguous_shift,
+    rerotate,
+    sliding_shift,
+)
 from .session_clock import SessionClock
 from .slot_cache import SlotCache
 
@@ -80,8 +87,9 @@ class StreamingEngine:
         self.positions_used = 0  # next free position (compact numbers from the cache length)
         rows = getattr(self.model, "position_rows", 1)
         self.positions = PositionBook(self.model.num_layers, rows, capacity)  # per-slot positions
-        rerotating = self.config.position_mode == "rerotate"
+        rerotating = self.config.position_mode in ("rerotate", "sliding")
         self._rotation = Rotation.from_model(self.model) if rerotating else None  # checks RoPE
+        self._spans: dict[int, tuple[int, int]] = {}  # frame -> (first position, positions used)
         self._active_answer: Iterator[AnswerChunk] | None = None
 
     def start_session(self) -> None:
@@ -248,12 +256,24 @@ class StreamingEngine:
         self.positions.append(positions)
 
     def _settle_positions(self, keep) -> None:
-        """After a cut: keep the same slots' positions; ``rerotate`` closes the gaps."""
+        """After a cut: keep the same slots' positions; ``rerotate`` closes every gap,
+        ``sliding`` closes the spans of evicted frames (kept frames keep their full span)."""
         self.positions.keep(keep)
-        if self.config.position_mode == "rerotate":
+        mode = self.config.position_mode
+        if mode == "rerotate":
             delta = contiguous_shift(self.positions.positions, keep, self.model.num_layers)
-            rerotate(self.cache, self.positions, self._rotation, delta)
-            self.positions_used = self.positions.next_free()
+        elif mode == "sliding":
+            delta = sliding_shift(self.layout, self._spans, self.positions)
+        else:
+            return
+        rerotate(self.cache, self.positions, self._rotation, delta)
+        self.positions_used = self.positions.next_free()
+
+    def _frame_placed(self, frame_index: int, positions: torch.Tensor) -> None:
+        """A frame chunk went in at ``positions [R, 1, q]``: note where, and what it spans."""
+        self.positions_used = self.model.next_position(positions)
+        start = int(positions.min())
+        self._spans[frame_index] = (start, self.positions_used - start)
 
     def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """``_forward``, then the head on the last position: logits ``[V]``."""
@@ -282,7 +302,7 @@ class StreamingEngine:
         else:
             self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
         surgery_started = time.perf_counter()
-        self.positions_used = self.model.next_position(positions)
+        self._frame_placed(frame_index, positions)
         self.frames_seen += 1
         self.last_timestamp = timestamp
         self.layout.blocks.append(

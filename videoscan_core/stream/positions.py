@@ -6,7 +6,11 @@ used, keeps the same slots as the cache at a cut (one keep-list for all layers, 
 for VideoScan+ top-k) and truncates it with the cache. ``contiguous_shift(book, keep)`` gives the
 per-slot shift ``delta [layers, R, L]`` that closes the gaps a cut left, and ``rerotate(cache,
 book, rotation, delta)`` applies it to the cached keys in place, so the cache holds contiguous
-positions in stream order (StreamingLLM-style re-rotation). ``Rotation.from_model`` reads the
+positions in stream order (StreamingLLM-style re-rotation). ``sliding_shift(layout, spans, book)``
+is the ``sliding`` alternative: every frame still in the cache keeps the span its full chunk had
+(its cut visual entries still reserve their positions) and only evicted frames' spans are closed,
+so positions are those of a full-token stream of the frames in memory: monotonic until the first
+eviction, bounded by S + (M + 1) frame spans + question. ``Rotation.from_model`` reads the
 decoder's RoPE and refuses rope types where moving a key is not a pure rotation.
 
 The math. transformers rotates a head vector x at position p, frequency slot i (the head's
@@ -180,6 +184,29 @@ def contiguous_shift(positions: torch.Tensor, index, num_layers: int) -> torch.T
     new_low = extent.cumsum(dim=1) - extent  # runs back to back from position 0
     delta = torch.gather(new_low - run_low, 1, run)  # [layers, L']
     return delta[:, None, :].expand(-1, positions.shape[1], -1).clone()
+
+
+def sliding_shift(layout, spans: dict[int, tuple[int, int]], book: PositionBook) -> torch.Tensor:
+    """Shift ``[layers, R, L]`` that lays the frames still in ``layout`` (after the cut) back to
+    back after the system entries, each over its full span. ``spans`` maps a frame to (first
+    position, positions its chunk used); it is updated to the new starts and loses evicted
+    frames. One shift per frame block (all rows, all layers): M-RoPE grids keep their shape."""
+    system = layout.system
+    cursor = int(book.positions[0, :, :system].max()) + 1 if system else 0
+    pieces = [torch.zeros(system, dtype=torch.long)]
+    alive = set()
+    for block in layout.blocks:
+        start, span = spans[block.frame_index]
+        pieces.append(torch.full((block.size,), cursor - start, dtype=torch.long))
+        spans[block.frame_index] = (cursor, span)
+        alive.add(block.frame_index)
+        cursor += span
+    for frame in [frame for frame in spans if frame not in alive]:
+        del spans[frame]
+    delta = torch.cat(pieces)  # [L]
+    if delta.shape[0] != book.length:
+        raise RuntimeError("positions and cache layout disagree")
+    return delta.view(1, 1, -1).expand(book.num_layers, book.rows, -1).clone()
 
 
 @torch.inference_mode()

@@ -101,8 +101,10 @@ def stream_position_ids(
     segment_ids: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Position ids ``[B, L]`` that match streaming inference (no eviction)."""
-    if mode not in ("compact", "monotonic", "rerotate"):
+    if mode not in ("compact", "monotonic", "rerotate", "sliding"):
         raise ValueError(f"unknown position mode {mode!r}")
+    if mode == "sliding":
+        mode = "monotonic"  # the same until a frame is evicted (training never evicts)
     if mode == "rerotate":
         mode = "compact"  # the queries; keys move by stream_key_shift
     batch = token_types.shape[0]
