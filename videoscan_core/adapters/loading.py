@@ -190,7 +190,7 @@ def load_model(
             model,
             tokenizer,
             preprocessor=FramePreprocessor.from_folder(folder, size),
-            newline=newline,
+            newline=settings.get("newline", newline),  # a trained LLaVA-Video in OV format
             source=str(source),
             time_instruction=bool(settings.get("time_instruction", True)),
         )

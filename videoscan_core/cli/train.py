@@ -1,4 +1,9 @@
-"""``videoscan train --stage 0|1|2 --model M --data synthetic|JSON --output DIR``."""
+"""``videoscan train --stage 0|1|2 --model M --data synthetic|JSON --output DIR``.
+
+``--recipe official|demo`` fills every hyper-parameter flag not given (``train/recipes.py``:
+the official values and their sources); bad flags, the output folder, the data (every record
+and video) and the model's family are checked before the model loads (``train/preflight.py``).
+Under ``torchrun`` the same command trains with DDP (transformers' Trainer)."""
 
 from __future__ import annotations
 
@@ -30,38 +35,68 @@ def add_parser(commands) -> None:
         default=0.0,
         help="synthetic: share of short two-shape videos (curriculum, default 0)",
     )
-    parser.add_argument("--max-steps", type=int, default=500, help="optimizer steps (<=0: epochs)")
-    parser.add_argument("--epochs", type=float, default=1.0)
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--grad-accum", type=int, default=1)
-    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
-    parser.add_argument("--warmup-steps", type=int, default=20)
+    parser.add_argument(
+        "--recipe",
+        choices=["demo", "official"],
+        default="demo",
+        help="official: the paper's LoRA r=64, alpha 16, lr 1e-5, vision LoRA at 2e-6, 3 frames "
+        "per clip, 1 epoch; demo: the tiny model's settings (default). Flags override it",
+    )
+    parser.add_argument("--max-steps", type=int, help="optimizer steps (<=0: epochs)")
+    parser.add_argument("--epochs", type=float)
+    parser.add_argument("--batch-size", type=int, help="per process")
+    parser.add_argument("--grad-accum", type=int)
+    parser.add_argument("--lr", type=float, help="peak learning rate")
+    parser.add_argument("--vision-lr", type=float, help="vision tower learning rate")
+    parser.add_argument("--warmup-steps", type=int)
+    parser.add_argument("--warmup-ratio", type=float)
+    parser.add_argument(
+        "--frames-per-clip", type=int, help="JSON data: frames per clip, uniform (0: 1 fps)"
+    )
     parser.add_argument(
         "--position-mode",
-        choices=["compact", "monotonic", "rerotate", "sliding"],
+        choices=["compact", "monotonic", "rerotate", "official"],
         default="compact",
-        help="stage-2 positions, as streaming will use them (default compact)",
+        help="stage-2 positions: as streaming will use them (default compact), or official "
+        "(0..L-1 over the whole sequence, as the official training code)",
     )
     parser.add_argument(
-        "--lora-rank",
-        type=int,
-        default=0,
-        help="LoRA rank for the language model (0 = full fine-tuning)",
+        "--lora-rank", type=int, help="LoRA rank for the language model (0 = full fine-tuning)"
     )
-    parser.add_argument("--vision", choices=["full", "frozen", "lora"], default="full")
+    parser.add_argument("--lora-alpha", type=float, help="LoRA alpha (default 2 x rank)")
+    parser.add_argument("--vision", choices=["full", "frozen", "lora"])
     parser.add_argument("--save-steps", type=int, default=200)
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace a non-empty --output folder"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import errors
+    from ..train.recipes import apply_recipe
     from ..train.runner import TrainOptions, train
 
-    if args.batch_size < 1 or args.grad_accum < 1:
+    given = {
+        "max_steps": args.max_steps,
+        "epochs": args.epochs,
+        "batch_size": args.batch_size,
+        "grad_accum": args.grad_accum,
+        "learning_rate": args.lr,
+        "vision_learning_rate": args.vision_lr,
+        "warmup_steps": args.warmup_steps,
+        "warmup_ratio": args.warmup_ratio,
+        "frames_per_clip": args.frames_per_clip,
+        "lora_rank": args.lora_rank,
+        "lora_alpha": args.lora_alpha,
+        "vision": args.vision,
+    }
+    values = apply_recipe(args.recipe, given)
+    if values["batch_size"] < 1 or values["grad_accum"] < 1:
         raise VideoScanError("--batch-size and --grad-accum must be at least 1")
-    if args.lr <= 0:
+    if values["learning_rate"] <= 0 or (values["vision_learning_rate"] or 1) <= 0:
         raise VideoScanError("--lr must be greater than 0")
     options = TrainOptions(
         stage=args.stage,
@@ -71,18 +106,12 @@ def run(args: argparse.Namespace) -> int:
         video_folder=args.video_folder,
         videos=args.videos,
         easy_fraction=args.easy_fraction,
-        max_steps=args.max_steps,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        grad_accum=args.grad_accum,
-        learning_rate=args.lr,
-        warmup_steps=args.warmup_steps,
         position_mode=args.position_mode,
-        lora_rank=args.lora_rank,
-        vision=args.vision,
         save_steps=args.save_steps,
         resume=args.resume,
+        overwrite=args.overwrite,
         seed=args.seed,
+        **values,
     )
     try:
         output = train(options)

@@ -121,6 +121,7 @@ class JsonVideoDataset(Dataset):
         video_folder: str | Path | None = None,
         fps: float = 1.0,
         max_frames: int = 64,
+        frames_per_clip: int = 0,
     ) -> None:
         self.path = Path(path)
         try:
@@ -141,6 +142,7 @@ class JsonVideoDataset(Dataset):
             if questions:
                 self.items.append((folder / record["video"], questions, answers))
         self.fps, self.max_frames = fps, max_frames
+        self.frames_per_clip = frames_per_clip  # > 0: that many, uniform (the official recipe)
         self._cache: dict[Path, tuple[list, list]] = {}
 
     def __len__(self) -> int:
@@ -148,7 +150,11 @@ class JsonVideoDataset(Dataset):
 
     def _frames(self, video: Path) -> tuple[list[np.ndarray], list[float]]:
         if video not in self._cache:
-            pairs = list(sample_frames(video, self.fps))[-self.max_frames :]
+            pairs = list(sample_frames(video, self.fps))
+            if self.frames_per_clip > 0:  # uniform over the 1-fps samples, first and last kept
+                picks = np.linspace(0, len(pairs) - 1, min(self.frames_per_clip, len(pairs)))
+                pairs = [pairs[int(round(i))] for i in picks]
+            pairs = pairs[-self.max_frames :]
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[video] = ([f for _, f in pairs], [t for t, _ in pairs])

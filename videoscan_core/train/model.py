@@ -9,7 +9,8 @@ stage 1: ``c_1 .. c_T`` (carriers only; c_t = mean(E_t)),
 stage 2: ``E_1, c_1, .., E_T, c_T`` with the semantic-aware mask and the position ids of
 streaming inference (``compact``, ``monotonic`` or ``rerotate``: compact queries, carrier keys
 read at their compacted positions via ``key_shift_attention``), so one training forward equals
-streaming.
+streaming; or ``official``: 0..L-1 over the whole sequence, as the official training code
+(``position_ids=None``), which differs from its own streaming inference.
 It returns ``{"loss": cross-entropy over answer tokens}``; ``answer_logits`` gives the logits at
 the answer positions (for tests).
 """
@@ -111,7 +112,10 @@ class CarrierTrainingModel(nn.Module):
         else:
             allowed = semantic_aware_allowed(types, frame_ids, segments)
             mode = self.position_mode if self.stage == 2 else "monotonic"
-            positions = stream_position_ids(types, frame_ids, mode, segments)
+            if mode == "official":  # the official code's 0..L-1 over the whole sequence
+                positions = torch.arange(length, device=device).expand(len(rows), length)
+            else:
+                positions = stream_position_ids(types, frame_ids, mode, segments)
         mask = additive_mask(allowed, embeds.dtype)  # [B, 1, L, L]
         self._key_shift = None
         if self.stage == 2 and self.position_mode == "rerotate":

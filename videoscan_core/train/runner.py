@@ -1,11 +1,20 @@
 """Running one training stage with transformers' Trainer (so torchrun/DeepSpeed need no code here).
 
-Contract: ``train(TrainOptions) -> Path`` loads the model folder, sets what is trainable
-(language model fully or with LoRA; projector always; vision tower full, frozen or LoRA), builds
-the data (synthetic benchmark or LLaVA-Video-178K-style JSON), trains with the stage's sequence
-layout (``CarrierTrainingModel``), saves checkpoints every ``save_steps`` into
-``output/checkpoints`` (``resume=True`` continues from the newest), and writes the final model in
-transformers format (LoRA merged), with tokenizer, preprocessor config and ``training.json``.
+Contract: ``train(TrainOptions) -> Path`` first checks, before any model loads
+(``preflight.py``): the output folder (not the model folder, empty unless ``overwrite`` or
+``resume``), the model's family against the data and the checkpoint, and, for a JSON file,
+every record and every video. It then loads the model through the same adapter as inference
+(``adapters.load_model``: LLaVA-NeXT-layout LLaVA-Video with its per-row newlines, 210 tokens per
+384 px frame; LLaVA-OneVision), sets what is trainable (language model fully or with LoRA of
+rank r, alpha ``lora_alpha`` (2r when None); projector always; vision tower full, frozen or
+LoRA with its own learning rate), builds the data (synthetic benchmark or
+LLaVA-Video-178K-style JSON), trains with the stage's sequence layout
+(``CarrierTrainingModel``), and writes into a hidden ``.<output>.partial`` folder (checkpoints
+every ``save_steps`` under ``checkpoints/``) renamed to ``output`` at the end: the final model
+in transformers format (LoRA merged), tokenizer, preprocessor config, ``videoscan.json``
+(family, newline mode, time instruction) and ``training.json``. A failed run removes the
+partial folder unless it holds a checkpoint (``resume=True`` continues from it).
+Presets: ``recipes.py`` (``official`` / ``demo``).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from ..errors import VideoScanError
 log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 VISION_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]
+POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding", "official")
 
 
 @dataclass
@@ -43,9 +53,16 @@ class TrainOptions:
     learning_rate: float = 1e-3
     warmup_steps: int = 20
     weight_decay: float = 0.0
-    position_mode: str = "compact"
+    position_mode: str = "compact"  # stage 2: compact/monotonic/rerotate, or official (0..L-1)
     lora_rank: int = 0  # 0: full fine-tuning of the language model
+    lora_alpha: float | None = None  # None: 2 * lora_rank
+    lora_dropout: float = 0.0
     vision: str = "full"  # "full", "frozen" or "lora"
+    vision_lora_targets: tuple[str, ...] | None = None  # None: VISION_LORA_TARGETS
+    vision_learning_rate: float | None = None  # None: learning_rate
+    warmup_ratio: float = 0.0  # > 0 replaces warmup_steps
+    frames_per_clip: int = 0  # JSON data: > 0 samples that many frames uniformly per clip
+    overwrite: bool = False  # replace a non-empty output folder
     save_steps: int = 200
     logging_steps: int = 10
     seed: int = 0
@@ -62,9 +79,9 @@ def _set_trainable(model, options: TrainOptions) -> list:
 
         config = LoraConfig(
             r=options.lora_rank,
-            lora_alpha=2 * options.lora_rank,
+            lora_alpha=options.lora_alpha or 2 * options.lora_rank,
             target_modules=LORA_TARGETS,
-            lora_dropout=0.0,
+            lora_dropout=options.lora_dropout,
         )
         language.requires_grad_(False)
         model.lm_head.requires_grad_(False)  # LoRA adapts the layers; head and embeddings stay
@@ -79,7 +96,10 @@ def _set_trainable(model, options: TrainOptions) -> list:
         vision.requires_grad_(False)
         inject_adapter_in_model(
             LoraConfig(
-                r=rank, lora_alpha=2 * rank, lora_dropout=0.0, target_modules=VISION_LORA_TARGETS
+                r=rank,
+                lora_alpha=options.lora_alpha or 2 * rank,
+                lora_dropout=options.lora_dropout,
+                target_modules=list(options.vision_lora_targets or VISION_LORA_TARGETS),
             ),
             vision,
         )
@@ -113,33 +133,60 @@ def _dataset(options: TrainOptions):
             easy_fraction=options.easy_fraction,
             words=options.data == "synthetic-words",
         )
-    return JsonVideoDataset(options.data, options.video_folder)
+    return JsonVideoDataset(
+        options.data, options.video_folder, frames_per_clip=options.frames_per_clip
+    )
+
+
+def _preflight(options: TrainOptions):
+    """Everything that can be refused before the model loads: (folder, family, staged output)."""
+    from ..adapters.loading import resolve_model_folder
+    from .preflight import StagedOutput, check_data, check_family
+
+    if options.position_mode not in POSITION_MODES:
+        raise VideoScanError(f"positions must be one of {POSITION_MODES}")
+    folder = resolve_model_folder(options.model)
+    staged = StagedOutput(folder, options.output, options.overwrite, options.resume)
+    try:
+        found = staged.checkpoints() if options.resume else []
+        family = check_family(folder, options.data, found[-1] if found else None)
+        if options.data not in ("synthetic", "synthetic-words"):
+            check_data(options.data, options.video_folder)
+    except BaseException:
+        staged.abandon()
+        raise
+    return folder, family, staged
 
 
 def train(options: TrainOptions) -> Path:
-    from transformers import (
-        AutoTokenizer,
-        LlavaOnevisionForConditionalGeneration,
-        TrainingArguments,
-    )
+    folder, family, staged = _preflight(options)
+    try:
+        output = _train(options, folder, family, staged)
+    except BaseException:
+        note = staged.abandon()
+        if note:
+            log.warning(note)
+        raise
+    return output
 
-    from ..adapters.loading import MODEL_SETTINGS_FILE, read_model_settings, resolve_model_folder
-    from ..adapters.preprocess import FramePreprocessor
+
+def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
+    from transformers import TrainingArguments
+
+    from ..adapters.loading import MODEL_SETTINGS_FILE, load_model, read_model_settings
     from .data import Collator
     from .model import CarrierTrainingModel
 
-    folder = resolve_model_folder(options.model)
-    output = Path(options.output)
-    output.mkdir(parents=True, exist_ok=True)
-    model = LlavaOnevisionForConditionalGeneration.from_pretrained(folder, dtype=torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(folder)
-    preprocessor = FramePreprocessor.from_folder(folder, model.config.vision_config.image_size)
+    vlm = load_model(folder, device="cpu", dtype="float32")  # the adapter inference uses
+    model, tokenizer, preprocessor = vlm.model, vlm.tokenizer, vlm.preprocessor
+    newline = getattr(vlm, "newline", "none")
     settings = read_model_settings(folder)
     lora_owners = _set_trainable(model, options)
-    wrapper = CarrierTrainingModel(model, options.stage, options.position_mode)
+    wrapper = CarrierTrainingModel(model, options.stage, options.position_mode, newline=newline)
     dataset = _dataset(options)
     if len(dataset) == 0:
         raise VideoScanError("the training data holds no question/answer pairs")
+    output = staged.folder
     args = TrainingArguments(
         output_dir=str(output / "checkpoints"),
         per_device_train_batch_size=options.batch_size,
@@ -148,7 +195,8 @@ def train(options: TrainOptions) -> Path:
         weight_decay=options.weight_decay,
         max_steps=options.max_steps if options.max_steps > 0 else -1,
         num_train_epochs=options.epochs,
-        warmup_steps=options.warmup_steps,
+        # transformers 5: a float below 1 is a ratio of the total steps (the official 0.03)
+        warmup_steps=options.warmup_ratio if options.warmup_ratio > 0 else options.warmup_steps,
         lr_scheduler_type="cosine",
         logging_steps=options.logging_steps,
         save_steps=options.save_steps,
@@ -169,29 +217,36 @@ def train(options: TrainOptions) -> Path:
             tokenizer, preprocessor, time_instruction=bool(settings.get("time_instruction", True))
         ),
     )
-    resume = options.resume and any((output / "checkpoints").glob("checkpoint-*"))
-    if options.resume and not resume:
-        log.warning("no checkpoint in %s: starting from the beginning", output / "checkpoints")
+    trainer.vision_learning_rate = options.vision_learning_rate
+    found = staged.checkpoints() if options.resume else []
+    if options.resume and not found:
+        log.warning("no checkpoint in %s: starting from the beginning", options.output)
     steps_run = _count_steps(trainer)
-    result = trainer.train(resume_from_checkpoint=True if resume else None)
+    result = trainer.train(resume_from_checkpoint=str(found[-1]) if found else None)
+    if not trainer.is_world_process_zero():
+        return staged.output  # rank 0 writes the model and renames the folder
     _merge_lora(lora_owners)
     model.save_pretrained(output)
     tokenizer.save_pretrained(output)
     source_preprocessor = folder / "preprocessor_config.json"
     if source_preprocessor.is_file():
         shutil.copy(source_preprocessor, output / "preprocessor_config.json")
-    if settings:
-        (output / MODEL_SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
+    # the newline mode travels with the weights: a LLaVA-Video saved in OneVision format keeps
+    # its per-row newlines when loaded again (adapters/loading.py reads "newline")
+    settings = {**settings, "family": family, "newline": newline}
+    (output / MODEL_SETTINGS_FILE).write_text(json.dumps(settings, indent=2))
     record = {
         "options": asdict(options),
+        "family": family,
+        "tokens_per_frame": vlm.tokens_per_frame,
         "train_loss": result.training_loss,
         "steps": result.global_step,
         "steps_run": steps_run[0],  # optimizer steps of this invocation (less when resumed)
-        "resumed": bool(resume),
+        "resumed": bool(found),
         "log": trainer.state.log_history,
     }
     (output / "training.json").write_text(json.dumps(record, indent=2))
-    return output
+    return staged.commit()
 
 
 def _count_steps(trainer) -> list[int]:
@@ -225,6 +280,21 @@ def _carrier_trainer_class():
             target = Path(output_dir or self.args.output_dir)
             target.mkdir(parents=True, exist_ok=True)
             self.model.model.save_pretrained(target)
+
+        vision_learning_rate: float | None = None
+
+        def create_optimizer(self, model=None):
+            """AdamW with the vision tower at its own learning rate (the official recipe)."""
+            if self.optimizer is None and self.vision_learning_rate is not None:
+                vision, other = [], []
+                for name, parameter in self.model.named_parameters():
+                    if parameter.requires_grad:
+                        (vision if ".vision_tower." in name else other).append(parameter)
+                groups = [{"params": other, "lr": self.args.learning_rate}]
+                if vision:
+                    groups.append({"params": vision, "lr": self.vision_learning_rate})
+                self.optimizer = torch.optim.AdamW(groups, weight_decay=self.args.weight_decay)
+            return super().create_optimizer()
 
         def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
             from safetensors.torch import load_file
