@@ -126,16 +126,14 @@ def first_token_score(engine, text: str) -> float:
 
 
 def score_condition(engine, text: str, with_times: bool = False) -> float:
-    """P(yes) of a condition: ``stream.conditions.score_condition`` (the wording the demo model is
-    trained on) when the core has it, otherwise ``first_token_score``. A condition is about now,
-    so unless ``with_times`` it is asked without the time instruction (which lists every carrier's
-    time: hundreds of tokens at M=64, several times the question itself)."""
-    try:
-        from .stream.conditions import score_condition as scorer
-    except ImportError:
-        scorer = first_token_score
+    """P(yes) of a condition (``first_token_score``; the same wording as
+    ``stream.conditions``, on which the demo model is trained). A condition is about now, so
+    unless ``with_times`` it is asked without the time instruction (which lists every carrier's
+    time: hundreds of tokens at M=64, several times the question itself). Only spellings whose
+    first token is a letter count (a tokenizer may split " yes" into a bare space and "yes"; a
+    bare space says nothing about yes or no)."""
     with _without_time_instruction(engine, not with_times):
-        return float(scorer(engine, text))
+        return first_token_score(engine, text)
 
 
 @contextmanager

@@ -193,3 +193,16 @@ def test_watch_cli_rejects_bad_input(capsys, short_video, tiny_model_dir):
     assert result.stderr.strip().splitlines() == [
         "videoscan: error: --every must be at least 1 (got 0)"
     ]
+
+
+def test_yes_and_no_are_told_apart_by_letters_not_spaces():
+    from videoscan_core.adapters import load_model
+    from videoscan_core.alerts import yes_no_ids
+    from videoscan_core.paths import bundled_demo_model
+
+    if bundled_demo_model() is None:
+        pytest.skip("the demo model is not bundled")
+    model = load_model("videoscan-demo")
+    yes, no = yes_no_ids(model)
+    pieces = [model.tokenizer.decode([token]).strip() for token in yes + no]
+    assert all(pieces) and not set(yes) & set(no)  # a bare space is neither yes nor no
