@@ -5,9 +5,10 @@ Contract: ``AlertsController(path, every)`` owns a core ``AlertWatcher`` loaded 
 ``attach(worker)`` adds a frame hook that the engine worker runs in its own thread after each
 processed frame (one rolled-back yes/no prefill per enabled condition), and ``sig_alert(Alert)``
 is emitted from there (queued to GUI receivers). ``add`` / ``update`` / ``remove`` /
-``set_paused`` may be called from the GUI thread (the watcher is locked) and save the file at
-once; ``sig_changed`` follows every change. ``attach_alerts(window)`` wires it into the main
-window: an alert is a tray message and a chat entry with its time and frame (the evidence link).
+``set_paused`` / ``set_every`` may be called from the GUI thread (the watcher is locked) and
+save the file at once (pause and "every k frames" are kept with the conditions);
+``sig_changed`` follows every change. ``attach_alerts(window)`` wires it into the main window: an
+alert is a tray message and a chat entry with its time and frame (the evidence link).
 The GUI thread never scores anything.
 """
 
@@ -19,7 +20,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
-from videoscan_core.alerts import Alert, AlertWatcher, Condition, load_conditions, save_conditions
+from videoscan_core.alerts import (
+    Alert,
+    AlertWatcher,
+    Condition,
+    load_conditions,
+    load_extra,
+    save_conditions,
+)
 
 log = logging.getLogger("videoscan")
 
@@ -38,7 +46,12 @@ class AlertsController(QObject):
         except ValueError as error:  # a damaged file: start empty, keep the file for the user
             log.warning("%s", error)
             conditions = []
+        extra = load_extra(self.path)
+        every = extra.get("every", every)
+        if not isinstance(every, int) or isinstance(every, bool) or not 1 <= every <= 100:
+            every = 1
         self.watcher = AlertWatcher(conditions, every=every)
+        self.watcher.paused = extra.get("paused") is True
 
     def attach(self, worker) -> None:
         worker.frame_hooks.append(self._on_frame)
@@ -71,11 +84,23 @@ class AlertsController(QObject):
 
     def set_paused(self, paused: bool) -> None:
         self.watcher.paused = paused
-        self.sig_changed.emit()
+        self._save()
+
+    @property
+    def every(self) -> int:
+        return self.watcher.every
+
+    def set_every(self, every: int) -> None:
+        """Check the conditions every ``every`` processed frames (1-100)."""
+        self.watcher.every = max(1, min(100, int(every)))
+        self._save()
 
     def _save(self) -> None:
+        watcher = self.watcher
         try:
-            save_conditions(self.path, self.watcher.conditions())
+            save_conditions(
+                self.path, watcher.conditions(), every=watcher.every, paused=watcher.paused
+            )
         except OSError as error:
             log.warning("could not save alerts to %s: %s", self.path, error)
         self.sig_changed.emit()

@@ -249,14 +249,24 @@ class AlertWatcher:
 
 
 # -- persistence -----------------------------------------------------------------------------
-def save_conditions(path: str | Path, conditions: Iterable[Condition]) -> None:
-    """Write conditions as JSON (atomically: a temporary file renamed over the old one)."""
+def save_conditions(path: str | Path, conditions: Iterable[Condition], **extra) -> None:
+    """Write conditions (and ``extra`` JSON values, e.g. the app's ``every``/``paused``) as JSON,
+    atomically: a temporary file renamed over the old one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    data = {"conditions": [condition.to_dict() for condition in conditions]}
+    data = {"conditions": [condition.to_dict() for condition in conditions], **extra}
     temporary.write_text(json.dumps(data, indent=2), encoding="utf-8")
     temporary.replace(path)
+
+
+def load_extra(path: str | Path) -> dict:
+    """The values saved next to the conditions ({} when there are none or the file is bad)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if k != "conditions"} if isinstance(data, dict) else {}
 
 
 def load_conditions(path: str | Path) -> list[Condition]:

@@ -3,7 +3,8 @@ and all of them paused.
 
 Contract: ``AlertsDialog(controller)`` shows ``controller.conditions()`` as a list whose check
 boxes switch a condition on or off; double-click (or Edit) edits its text in place; Add takes the
-line edit's text; Remove deletes the selected one; "Pause all alerts" pauses checking. Every change
+line edit's text; Remove deletes the selected one; "Pause all alerts" pauses checking and
+"every k frames" sets how often conditions are checked. Every change
 goes straight to the controller (which saves it); the dialog keeps no state of its own.
 """
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
 )
 
@@ -40,6 +42,12 @@ class AlertsDialog(QDialog):
         self.remove_button = QPushButton("Remove")
         self.pause = QCheckBox("Pause all alerts")
         self.pause.setChecked(controller.paused)
+        self.every = QSpinBox()
+        self.every.setRange(1, 100)
+        self.every.setValue(controller.every)
+        self.every.setPrefix("every ")
+        self.every.setSuffix(" frames")
+        self.every.setToolTip("check the conditions after every k processed frames")
         adding = QHBoxLayout()
         adding.addWidget(self.input, 1)
         adding.addWidget(self.add_button)
@@ -47,11 +55,12 @@ class AlertsDialog(QDialog):
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.remove_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.every)
         buttons.addWidget(self.pause)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         layout = QVBoxLayout(self)
         layout.addWidget(
-            QLabel("Checked after every frame; an alert appears in the chat and as a message.")
+            QLabel("Checked after processed frames; an alert appears in the chat and as a message.")
         )
         layout.addLayout(adding)
         layout.addWidget(self.list, 1)
@@ -62,6 +71,7 @@ class AlertsDialog(QDialog):
         self.edit_button.clicked.connect(self._edit)
         self.remove_button.clicked.connect(self._remove)
         self.pause.toggled.connect(controller.set_paused)
+        self.every.valueChanged.connect(controller.set_every)
         self.list.itemChanged.connect(self._changed)
         close.rejected.connect(self.reject)
         self.resize(460, 360)

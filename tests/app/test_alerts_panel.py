@@ -59,11 +59,13 @@ def test_the_panel_adds_edits_switches_off_pauses_and_removes(qtbot, tmp_path):
     assert controller.conditions()[0].text == "a blue circle appears"
     assert json.loads(path.read_text())["conditions"][0]["text"] == "a blue circle appears"
     dialog.pause.setChecked(True)
-    assert controller.paused
-    reopened = AlertsController(path)  # persisted
+    dialog.every.setValue(3)
+    assert controller.paused and controller.watcher.every == 3
+    reopened = AlertsController(path)  # persisted, with the pause and the rate
     assert [(c.text, c.enabled) for c in reopened.conditions()] == [
         ("a blue circle appears", False)
     ]
+    assert reopened.paused and reopened.every == 3
     dialog.list.setCurrentRow(0)
     condition_id = dialog.list.item(0).data(ID_ROLE)
     dialog.remove_button.click()
