@@ -37,6 +37,7 @@ from PySide6.QtGui import QImage
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
 from videoscan_core.events import AnswerChunk
+from videoscan_core.presets import config_for
 
 from .capture.controller import to_qimage
 from .capture.sessions import StreamTag
@@ -92,7 +93,11 @@ def default_engine_factory(request: ModelRequest, status: Callable[[str], None])
     if problem:
         raise ModelLoadError(problem)
 
-    return StreamingEngine.from_pretrained(request.source, request.config, status=status)
+    engine = StreamingEngine.from_pretrained(request.source, request.config, status=status)
+    # untrained checkpoints get their family's training-free preset where the user chose nothing
+    engine.config = config_for(engine.model, request.config)
+    engine.reset()
+    return engine
 
 
 class EngineWorker(QThread):
@@ -275,7 +280,10 @@ class EngineWorker(QThread):
                 clear()
         elif isinstance(command, ResetStream):
             if command.config is not None:
-                self.engine.config = command.config
+                model = getattr(self.engine, "model", None)  # test doubles may have none
+                self.engine.config = (
+                    command.config if model is None else config_for(model, command.config)
+                )
             self.engine.reset()
             self.sig_memory.emit(self.engine.snapshot())
 

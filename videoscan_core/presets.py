@@ -58,3 +58,22 @@ def recommended_config(
     if not base.carrier and "carrier" in given:  # full-token baseline asked for: no window
         changes.pop("recent_frames", None)
     return base.replace(**changes)
+
+
+# fields a preset may change, and how the app or CLI tells the user set them (not the default)
+PRESET_FIELDS = ("recent_frames", "position_mode", "keep_topk", "carrier")
+
+
+def fields_set_by_user(config: EngineConfig) -> frozenset[str]:
+    """The preset fields of ``config`` that differ from ``EngineConfig()``'s defaults: a value the
+    user chose, which a training-free preset must leave alone."""
+    default = EngineConfig()
+    return frozenset(
+        name for name in PRESET_FIELDS if getattr(config, name) != getattr(default, name)
+    )
+
+
+def config_for(model, config: EngineConfig) -> EngineConfig:
+    """``config`` as the engine should run it with ``model``: the training-free preset applied to
+    the fields the user left at their defaults (unchanged for VideoScan-trained weights)."""
+    return recommended_config(model, config, fields_set_by_user(config))

@@ -40,3 +40,18 @@ def test_load_model_reads_the_training_marker(tiny_model_dir, tmp_path):
     model = load_model(trained, device="cpu")
     assert model.videoscan_trained is True
     assert recommended_config(model).position_mode == "compact"
+
+
+def test_the_apps_settings_keep_what_the_user_chose_and_get_the_preset_elsewhere():
+    from videoscan_core.presets import config_for, fields_set_by_user
+
+    untrained = SimpleNamespace(family="smolvlm2", videoscan_trained=False)
+    assert fields_set_by_user(EngineConfig(memory_size=16)) == frozenset()
+    config = config_for(untrained, EngineConfig(memory_size=16))
+    assert (config.recent_frames, config.position_mode, config.memory_size) == (4, "rerotate", 16)
+    chosen = EngineConfig(recent_frames=1, keep_topk=2)
+    assert fields_set_by_user(chosen) == {"recent_frames", "keep_topk"}
+    config = config_for(untrained, chosen)
+    assert (config.recent_frames, config.keep_topk, config.position_mode) == (1, 2, "rerotate")
+    trained = SimpleNamespace(family="smolvlm2", videoscan_trained=True)
+    assert config_for(trained, chosen) == chosen
