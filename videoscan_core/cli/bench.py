@@ -78,8 +78,14 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.video_folder and not Path(args.video_folder).is_dir():
         raise VideoScanError(f"--video-folder {args.video_folder} is not an existing folder")
     load_items(args.benchmark, args.data, args.video_folder)  # names the first bad row
-    if args.predictions:
-        PredictionLog(args.predictions, resume=True).close()  # writable?
+    from ..eval.sharded import rank_file, shard_from_env
+
+    rank, world = shard_from_env()
+    if world > 1 and not args.predictions:
+        raise VideoScanError("a sharded eval (torchrun) needs --predictions")
+    if args.predictions:  # writable? (each torchrun process writes its own file)
+        target = rank_file(args.predictions, rank) if world > 1 else args.predictions
+        PredictionLog(target, resume=not args.restart).close()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.model, device=args.device, dtype=args.dtype, quantize=args.quantize)
     if args.benchmark == "synthetic":
         return _synthetic(args, model)
-    from ..eval.public import run_public_benchmark
+    from ..eval.sharded import run_sharded
 
     judge = None
     if args.judge_url:
@@ -97,21 +103,22 @@ def run(args: argparse.Namespace) -> int:
 
         judge = Judge(args.judge_url, args.judge_model)
     sampling = args.sampling or ("fps" if args.fps is not None else "official")
-    summary = run_public_benchmark(
+    summary = run_sharded(  # one process, or one shard per torchrun process
         args.benchmark,
         model,
         args.data,
-        args.video_folder,
+        args.predictions,
+        video_folder=args.video_folder,
         memory=args.memory,
         fps=args.fps or 1.0,
         limit=args.limit,
-        predictions_path=args.predictions,
         sampling=sampling,
         memory_semantics=args.memory_semantics,
         judge=judge,
         resume=not args.restart,
     )
-    print(json.dumps(summary) if args.json else summary.get("table", json.dumps(summary)))
+    if summary is not None:  # None: a torchrun process other than the first
+        print(json.dumps(summary) if args.json else summary.get("table", json.dumps(summary)))
     return 0
 
 
