@@ -7,7 +7,12 @@ import torch
 
 from videoscan_core.adapters.prompt import CHATML, time_instruction
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.stream.conversation import Conversation, fit_history, prompt_with_history
+from videoscan_core.stream.conversation import (
+    Conversation,
+    fit_history,
+    prompt_with_history,
+    refers_back,
+)
 from videoscan_core.stream.engine import StreamingEngine
 
 FIRST, FOLLOW_UP = "What is on the screen now?", "And before that?"
@@ -100,6 +105,20 @@ def test_no_history_is_the_plain_question_text():
         "\ninstr\nQ1?<|im_end|>\n<|im_start|>assistant\nA1<|im_end|>\n<|im_start|>user"
         "\nQ2?<|im_end|>\n<|im_start|>assistant\n"
     )
+
+
+def test_only_questions_that_refer_back_see_the_history_by_default(tiny_vlm):
+    engine = streamed(tiny_vlm)
+    plain = engine.question_prompt("How many shapes appeared?")
+    engine.conversation.add(FIRST, "a red circle")
+    assert engine.question_prompt("How many shapes appeared?") == plain
+    assert "a red circle" in engine.question_prompt("What color is it?")
+    engine.conversation.mode = "always"
+    assert "a red circle" in engine.question_prompt("How many shapes appeared?")
+    assert refers_back("And before that?") and refers_back("Is it red?")
+    assert not refers_back("What is on the screen now?")
+    with pytest.raises(ValueError):
+        Conversation(mode="sometimes")
 
 
 @pytest.mark.parametrize("bad", [(-1, 10), (2, -5)])

@@ -1,9 +1,14 @@
 """The recent conversation, as text after the memory, so follow-up questions work.
 
-Contract: ``Conversation(max_turns, max_chars)`` keeps the last question/answer pairs
+Contract: ``Conversation(max_turns, max_chars, mode)`` keeps the last question/answer pairs
 (``add(question, answer)``, ``clear()``, ``turns()``), bounded in pairs and in characters (a
-cheap proxy for tokens: the oldest pairs go first; ``token_budget`` is also applied by the engine
-when it tokenizes). ``prompt_with_history(prompt, question, instruction, history)`` is the text
+cheap proxy for tokens: the oldest pairs go first; ``fit_history`` bounds them in tokens when the
+engine tokenizes). ``for_question(question)`` is the history a question is shown: with mode
+``"follow-ups"`` (the default) only a question that refers back (``refers_back``: "And before
+that?", "What color is it?") sees it, because a self-contained question does not need it and the
+small demo model answers self-contained questions worse with earlier exchanges in the prompt
+(measured: 45.8% vs 62.7% of word questions, see the model card); ``"always"`` shows it to every
+question. ``prompt_with_history(prompt, question, instruction, history)`` is the text
 that follows the memory: the earlier turns as real chat turns (the time instruction goes in the
 first one, right after the frames), then the new question. With no history it equals
 ``prompt.question_text(question, instruction)``, so a model trained without history sees exactly
@@ -13,13 +18,25 @@ function, so the demo model learns the format the engine uses. Nothing here touc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..adapters.prompt import PromptFormat
 
-DEFAULT_MAX_TURNS = 3
+DEFAULT_MAX_TURNS = 2
 DEFAULT_MAX_CHARS = 600
+MODES = ("follow-ups", "always")
+_REFERS_BACK = re.compile(
+    r"^\s*(and|but|so|then|also|what about|how about)\b"
+    r"|\b(that|it|its|them|those|these|they|this one|the same|before|after|earlier|else|again)\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(question: str) -> bool:
+    """Whether a question leans on the conversation ("And before that?", "Is it red?")."""
+    return bool(_REFERS_BACK.search(question))
 
 
 def turn_break(prompt: PromptFormat) -> str:
@@ -59,10 +76,16 @@ class Conversation:
     """The last few question/answer pairs (oldest first)."""
 
     def __init__(
-        self, max_turns: int = DEFAULT_MAX_TURNS, max_chars: int = DEFAULT_MAX_CHARS
+        self,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        mode: str = "follow-ups",
     ) -> None:
         if max_turns < 0 or max_chars < 0:
             raise ValueError("max_turns and max_chars must be >= 0")
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
+        self.mode = mode
         self.max_turns = max_turns
         self.max_chars = max_chars
         self._turns: list[Turn] = []
@@ -95,6 +118,12 @@ class Conversation:
 
     def turns(self) -> tuple[tuple[str, str], ...]:
         return tuple((turn.question, turn.answer) for turn in self._turns)
+
+    def for_question(self, question: str) -> tuple[tuple[str, str], ...]:
+        """The turns shown before ``question`` (see the module doc on ``mode``)."""
+        if self.mode == "always" or refers_back(question):
+            return self.turns()
+        return ()
 
     def __len__(self) -> int:
         return len(self._turns)

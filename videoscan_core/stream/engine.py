@@ -393,7 +393,7 @@ class StreamingEngine:
         if wanted and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
-        history = self.conversation.turns() if use_history else ()
+        history = self.conversation.for_question(question) if use_history else ()
         return fit_history(
             history,
             lambda turns: prompt_with_history(self.model.prompt, question, instruction, turns),
