@@ -210,7 +210,7 @@ def _parse(kind: type, raw):
         try:
             return kind(raw.strip())
         except ValueError:
-            raise ValueError("not a number") from None
+            raise ValueError("not a whole number" if kind is int else "not a number") from None
     if kind is str and not isinstance(raw, str):
         raise ValueError("not text")  # e.g. an unquoted "a,b" read back as a list
     return kind(raw)
