@@ -6,9 +6,10 @@ as ``model.videoscan_trained``. Untrained weights (every downloaded SmolVLM2, LL
 LLaVA-Video or Qwen-VL checkpoint) never saw carriers, so ``training_free_settings(family)`` keeps
 what they can read without training: carriers for memory plus the last ``recent_frames`` frames
 in full (their visual tokens and scaffold text, as the model was trained to see them), with
-bounded, ordered positions (``rerotate``). ``recommended_config(model, base, given)`` applies
-them to ``base`` unless the model is VideoScan-trained, leaving the fields named in ``given``
-(set explicitly by the user) alone.
+bounded positions (``sliding``: a full-token stream's positions for the frames in memory, the
+best bounded mode for untrained weights on the synthetic benchmark, benchmarks/NOTES.md).
+``recommended_config(model, base, given)`` applies them to ``base`` unless the model is
+VideoScan-trained, leaving the fields named in ``given`` (set explicitly by the user) alone.
 
 Cost per preset (cache entries kept after a frame step; S system tokens, M carriers, N visual
 tokens per frame plus its scaffold text, r recent frames): S + M + r (N + scaffold).
@@ -28,7 +29,9 @@ RECENT_FRAMES = {
     "qwen2.5-vl": 2,
     "qwen3-vl": 2,
 }
-TRAINING_FREE_POSITIONS = "rerotate"  # bounded and ordered (issue 11); "compact" for trained
+# bounded (issue 11) and measured best for weights that never saw carriers (benchmarks/NOTES.md,
+# "Position modes"); "compact" stays for weights trained the official way
+TRAINING_FREE_POSITIONS = "sliding"
 
 
 def training_free_settings(family: str) -> dict:

@@ -12,7 +12,7 @@ from videoscan_core.presets import recommended_config
 def test_untrained_checkpoints_get_their_familys_training_free_preset():
     smol = SimpleNamespace(family="smolvlm2", videoscan_trained=False)
     config = recommended_config(smol, EngineConfig(memory_size=32))
-    assert (config.recent_frames, config.position_mode, config.memory_size) == (4, "rerotate", 32)
+    assert (config.recent_frames, config.position_mode, config.memory_size) == (4, "sliding", 32)
     llava = SimpleNamespace(family="llava-video", videoscan_trained=False)
     assert recommended_config(llava).recent_frames == 1
 
@@ -48,10 +48,10 @@ def test_the_apps_settings_keep_what_the_user_chose_and_get_the_preset_elsewhere
     untrained = SimpleNamespace(family="smolvlm2", videoscan_trained=False)
     assert fields_set_by_user(EngineConfig(memory_size=16)) == frozenset()
     config = config_for(untrained, EngineConfig(memory_size=16))
-    assert (config.recent_frames, config.position_mode, config.memory_size) == (4, "rerotate", 16)
+    assert (config.recent_frames, config.position_mode, config.memory_size) == (4, "sliding", 16)
     chosen = EngineConfig(recent_frames=1, keep_topk=2)
     assert fields_set_by_user(chosen) == {"recent_frames", "keep_topk"}
     config = config_for(untrained, chosen)
-    assert (config.recent_frames, config.keep_topk, config.position_mode) == (1, 2, "rerotate")
+    assert (config.recent_frames, config.keep_topk, config.position_mode) == (1, 2, "sliding")
     trained = SimpleNamespace(family="smolvlm2", videoscan_trained=True)
     assert config_for(trained, chosen) == chosen
