@@ -50,7 +50,7 @@ def add_parser(commands) -> None:
         choices=["compact", "monotonic", "rerotate", "sliding"],
         default=None,
         help="RoPE positions of new tokens (default: compact, as the official code, for "
-        "VideoScan-trained weights; rerotate for untrained ones)",
+        "VideoScan-trained weights; sliding for untrained ones)",
     )
     parser.add_argument(
         "--keep-topk",
