@@ -6,9 +6,14 @@ cache surgery. Prints a table, writes a PNG plot, and with ``--json`` one JSON o
 ``videoscan_flatness`` (VideoScan step time at the largest t over the smallest t) and
 ``full_over_videoscan`` (full-token over VideoScan prefill time at the largest t), plus the
 engine overhead ratio: a VideoScan step over (vision encode + a bare transformers prefill of the
-same N+1 tokens over a DynamicCache of the same length).
+same N+1 tokens over a DynamicCache of the same length). The vision path runs on
+``--vision-runtime`` (default auto: OpenVINO where installed, see
+``videoscan_core/adapters/vision_runtime.py``); ``processed_fps`` is 1 / the VideoScan step at the
+largest t (vision included), and ``vision_speedup`` / ``vision_rel_error`` compare that runtime with
+PyTorch float32 eager side by side (``vision_compare.py``).
 
     python -m benchmarks.stream_cost --geometry tiny|small|ov-0.5b [--quick] [--json]
+        [--vision-runtime auto|torch|openvino]
 """
 
 from __future__ import annotations
@@ -18,10 +23,11 @@ from pathlib import Path
 import torch
 from transformers import DynamicCache
 
+from videoscan_core.adapters import vision_runtime
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.engine import StreamingEngine
 
-from . import common, geometries
+from . import common, geometries, vision_compare
 from .plot import line_chart
 
 POINTS = {
@@ -120,12 +126,18 @@ def main() -> None:
     parser.add_argument(
         "--plot", default="", help="PNG path (default benchmarks/results/stream_cost_GEOMETRY.png)"
     )
+    parser.add_argument(
+        "--vision-runtime", default="auto", choices=vision_runtime.VISION_RUNTIMES,
+        help="what runs the vision tower (default auto)",
+    )
     args = parser.parse_args()
     common.setup_threads(args.threads)
     points = (QUICK if args.quick else POINTS)[args.geometry]
     repeats = 1 if args.geometry in BIG or args.quick else 3
     model = geometries.build(args.geometry)
+    vision_runtime.attach(model, args.vision_runtime)
     frame = common.random_frame(model)
+    vision = vision_compare.compare(model, frame, 5 if args.geometry in BIG else 9)
     rows: dict[str, dict[int, dict]] = {}
     for name, config in VARIANTS.items():
         if args.quick and name not in ("videoscan", "full"):
@@ -144,6 +156,8 @@ def main() -> None:
         "steps_ms": {
             name: {str(t): values for t, values in by_t.items()} for name, by_t in rows.items()
         },
+        "processed_fps": round(1000 / videoscan[high]["total"], 3),
+        **vision,
         "videoscan_flatness": round(videoscan[high]["total"] / videoscan[low]["total"], 4),
         "videoscan_prefill_flatness": round(
             videoscan[high]["prefill"] / videoscan[low]["prefill"], 4
@@ -188,6 +202,9 @@ def main() -> None:
         lines.append(f"| {name} | {cells} |")
     lines += [
         "",
+        f"processed frames/s at t={high}: {result['processed_fps']} "
+        f"(vision on {result['vision_runtime']}: {result['vision_speedup']}x PyTorch f32, "
+        f"rel. error {result['vision_rel_error']})",
         f"VideoScan flatness t={high}/t={low}: {result['videoscan_flatness']}",
         f"full / VideoScan prefill at t={high}: {result['full_over_videoscan']}x",
         f"engine overhead vs bare vision+prefill: {result['engine_overhead']} "

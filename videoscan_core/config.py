@@ -53,6 +53,9 @@ class EngineConfig:
     system_prompt: str = DEFAULT_SYSTEM_PROMPT
     # Add the LLaVA-Video time instruction (real carrier timestamps) before each question.
     time_instruction: bool = True
+    # What runs the vision tower on a CPU: "torch" (PyTorch float32, the reference), "openvino"
+    # or "auto" (OpenVINO, bfloat16 where the CPU has it; see adapters/vision_runtime.py).
+    vision_runtime: Literal["auto", "torch", "openvino"] = "torch"
 
     def __post_init__(self) -> None:
         if self.memory_size is not None and self.memory_size < 1:
@@ -76,6 +79,10 @@ class EngineConfig:
             )
         if not self.carrier and self.keep_topk:
             raise ValueError("keep_topk needs carriers: it selects by the carrier's attention")
+        if self.vision_runtime not in ("auto", "torch", "openvino"):
+            raise ValueError(
+                f"vision runtime must be auto, torch or openvino (got {self.vision_runtime!r})"
+            )
         if self.dtype not in (None, "float32", "bfloat16", "float16"):
             raise ValueError(f"dtype must be float32, bfloat16 or float16 (got {self.dtype!r})")
 

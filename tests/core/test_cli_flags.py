@@ -15,7 +15,7 @@ COVERED = {
     "video", "--model", "--question", "--question-audio", "--speech-model", "--language",
     "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
     "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
-    "--json", "--no-progress",
+    "--json", "--no-progress", "--vision-runtime",
 }  # fmt: skip
 
 
@@ -103,6 +103,7 @@ def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
     }  # fmt: skip
     config = spies["config"]
     assert (config.memory_size, config.keep_topk, config.carrier) == (64, 0, True)
+    assert config.vision_runtime == "auto"
     assert spies["sample"] == (str(clip), 1.0) and spies["batch"] == 4
     ((question, options),) = spies["asks"]
     assert question == "Q?" and (options.max_new_tokens, options.temperature) == (128, 0.0)
@@ -118,7 +119,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
         "--language", "de", "--memory", "5", "--fps", "2.5", "--position-mode", "monotonic",
         "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
         "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
-        "--temperature", "0.5", "--json", "--no-progress",
+        "--temperature", "0.5", "--json", "--no-progress", "--vision-runtime", "torch",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -129,6 +130,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
     assert config.memory_size == 5 and config.position_mode == "monotonic"
     assert (config.keep_topk, config.recent_frames, config.carrier) == (2, 1, True)
     assert (config.device, config.dtype) == ("cpu", "float32")
+    assert config.vision_runtime == "torch"
     assert spies["sample"] == (str(clip), 2.5) and spies["batch"] == 3
     assert [q for q, _ in spies["asks"]] == ["First?", "Second?", "what was spoken"]
     assert all((o.max_new_tokens, o.temperature) == (3, 0.5) for _, o in spies["asks"])

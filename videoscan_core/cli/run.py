@@ -72,6 +72,13 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
     parser.add_argument(
+        "--vision-runtime",
+        choices=["auto", "torch", "openvino"],
+        default="auto",
+        help="what runs the vision tower on a CPU: auto (OpenVINO where installed, bfloat16 where "
+        "the CPU has it), openvino, or torch (PyTorch float32, the reference)",
+    )
+    parser.add_argument(
         "--dtype",
         default=None,
         choices=["float32", "bfloat16", "float16"],
@@ -150,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         carrier=not args.full_tokens,
         device=args.device,
         dtype=args.dtype,
+        vision_runtime=args.vision_runtime,
     )
     options = GenerationOptions(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
     from ..stream.engine import StreamingEngine

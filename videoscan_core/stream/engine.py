@@ -53,6 +53,10 @@ class StreamingEngine:
     def __init__(self, model, config: EngineConfig | None = None) -> None:
         self.model = model
         self.config = config or EngineConfig()
+        if self.config.vision_runtime != "torch":  # "torch" keeps whatever is attached
+            from ..adapters import vision_runtime
+
+            vision_runtime.attach(model, self.config.vision_runtime)
         self._abort = threading.Event()
         self.conversation = Conversation()  # recent Q/A pairs shown to follow-up questions
         self.reset()
