@@ -6,8 +6,8 @@ cheap proxy for tokens: the oldest pairs go first; ``fit_history`` bounds them i
 engine tokenizes). ``for_question(question)`` is the history a question is shown: with mode
 ``"follow-ups"`` (the default) only a question that refers back (``refers_back``: "And before
 that?", "What color is it?") sees it, because a self-contained question does not need it and the
-small demo model answers self-contained questions worse with earlier exchanges in the prompt
-(measured: 45.8% vs 62.7% of word questions, see the model card); ``"always"`` shows it to every
+small demo model answers self-contained questions much worse with earlier exchanges in the
+prompt (27 vs 91 of 142 word questions right, see its card); ``"always"`` shows it to every
 question. ``prompt_with_history(prompt, question, instruction, history)`` is the text
 that follows the memory: the earlier turns as real chat turns (the time instruction goes in the
 first one, right after the frames), then the new question. With no history it equals
