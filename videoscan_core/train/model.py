@@ -11,8 +11,9 @@ streaming inference (``compact``, ``monotonic`` or ``rerotate``: compact queries
 read at their compacted positions via ``key_shift_attention``), so one training forward equals
 streaming; or ``official``: 0..L-1 over the whole sequence, as the official training code
 (``position_ids=None``), which differs from its own streaming inference.
-It returns ``{"loss": cross-entropy over answer tokens}``; ``answer_logits`` gives the logits at
-the answer positions (for tests).
+It returns ``{"loss": cross-entropy over answer tokens}`` (under DDP scaled so that the averaged
+gradient is the mean over the global batch's answer tokens, as in one process);
+``answer_logits`` gives the logits at the answer positions (for tests).
 """
 
 from __future__ import annotations
@@ -142,4 +143,20 @@ class CarrierTrainingModel(nn.Module):
 
     def forward(self, **batch) -> dict[str, torch.Tensor]:
         logits, targets = self.answer_logits(**batch)
-        return {"loss": nn.functional.cross_entropy(logits.float(), targets)}
+        world = _world_size()
+        if world == 1:
+            return {"loss": nn.functional.cross_entropy(logits.float(), targets)}
+        # under DDP (torchrun) the gradients are averaged over processes: scale each process's
+        # token sum so that the average is the mean over every answer token of the global batch,
+        # exactly what one process with the whole batch computes
+        total = torch.tensor(float(targets.numel()), device=targets.device)
+        torch.distributed.all_reduce(total)
+        summed = nn.functional.cross_entropy(logits.float(), targets, reduction="sum")
+        return {"loss": summed * world / total.clamp(min=1)}
+
+
+def _world_size() -> int:
+    distributed = torch.distributed
+    if distributed.is_available() and distributed.is_initialized():
+        return distributed.get_world_size()
+    return 1
