@@ -63,6 +63,8 @@ class TrainOptions:
     warmup_ratio: float = 0.0  # > 0 replaces warmup_steps
     frames_per_clip: int = 0  # JSON data: > 0 samples that many frames uniformly per clip
     overwrite: bool = False  # replace a non-empty output folder
+    deepspeed: str | None = None  # a DeepSpeed config (docs/train-configs/zero2.json)
+    fsdp: str | None = None  # an FSDP config (docs/train-configs/fsdp_7b.json): full_shard
     save_steps: int = 200
     logging_steps: int = 10
     seed: int = 0
@@ -208,6 +210,7 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
         disable_tqdm=not options.show_progress,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         use_cpu=not torch.cuda.is_available(),
+        **_sharding(options),
     )
     trainer = CarrierTrainer(
         model=wrapper,
@@ -247,6 +250,15 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
     }
     (output / "training.json").write_text(json.dumps(record, indent=2))
     return staged.commit()
+
+
+def _sharding(options: TrainOptions) -> dict:
+    """DeepSpeed / FSDP arguments for the Trainer (untested here: no GPU in CI)."""
+    if options.deepspeed:
+        return {"deepspeed": options.deepspeed}
+    if options.fsdp:
+        return {"fsdp": "full_shard auto_wrap", "fsdp_config": options.fsdp}
+    return {}
 
 
 def _count_steps(trainer) -> list[int]:
