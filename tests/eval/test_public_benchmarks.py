@@ -210,3 +210,43 @@ def test_a_truncated_video_is_an_error_not_a_wrong_answer(tiny_model_dir, tmp_pa
     summary = run_public_benchmark("mlvu", load_model(tiny_model_dir), annotation, memory=4)
     assert summary["errors"] == 1 and summary["wrong"] == 0 and summary["accuracy"] == 0.0
     assert "could not be read in full" in summary["table"]
+
+
+@pytest.mark.slow
+def test_an_interrupted_eval_resumes_without_redoing_items(clips, tiny_model_dir, tmp_path):
+    import videoscan_core.eval.public as public
+    from videoscan_core.adapters import load_model
+
+    annotation = tmp_path / "mvbench.json"
+    annotation.write_text(json.dumps(FIXTURES["mvbench"] * 2))  # items 0-3, videos a, b
+    predictions = tmp_path / "p.jsonl"
+    model = load_model(tiny_model_dir)
+    original, asked = public._Runner._ask, []
+
+    def interrupted(self, item, at, error=None):
+        if len(asked) == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the third answer is generated
+        asked.append(item.id)
+        return original(self, item, at, error)
+
+    public._Runner._ask = interrupted
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_public_benchmark("mvbench", model, annotation, clips, predictions_path=predictions)
+    finally:
+        public._Runner._ask = original
+    done = [json.loads(line)["id"] for line in predictions.read_text().splitlines()]
+    assert done == asked == ["0", "2"]  # both questions on video a, written as they were made
+
+    def counted(self, item, at, error=None):
+        asked.append(item.id)
+        return original(self, item, at, error)
+
+    public._Runner._ask = counted
+    try:
+        summary = run_public_benchmark(
+            "mvbench", model, annotation, clips, predictions_path=predictions
+        )
+    finally:
+        public._Runner._ask = original
+    assert asked[2:] == ["1", "3"] and summary["items"] == 4
