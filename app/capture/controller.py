@@ -20,9 +20,10 @@ from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Sl
 from PySide6.QtGui import QImage
 
 from ..frame_slot import CapturedFrame, LatestFrameSlot
-from .base import CaptureError, FrameSource, SourceSpec, Withheld, open_source
+from .base import CaptureError, FrameSource, SourceSpec, Withheld
 from .change_detector import ChangeDetector
 from .sessions import CaptureSessions, StreamTag
+from .sources import open_source
 
 PREVIEW_WIDTH = 320
 PREVIEW_INTERVAL_S = 0.2

@@ -207,7 +207,8 @@ def test_ewmh_client_list_is_used_when_a_window_manager_publishes_it(desktop):
 
 
 def test_watching_one_window_follows_it_and_says_when_it_is_gone(desktop):
-    from app.capture.base import SourceSpec, Withheld, open_source
+    from app.capture.base import SourceSpec, Withheld
+    from app.capture.sources import open_source
 
     GUARD.set_rules(PrivacyRules(exclude=("VS Secret",), pause_when_locked=False))
     desktop.command("open watched")

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ..adapters import load_model
     from ..demo import run_demo
     from ..paths import bundled_demo_model
-    from .main import fail
+    from .failure import fail
 
     if args.videos < 1 or args.memory < 1:
         return fail("--videos and --memory must be at least 1")

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from ..errors import VideoScanError
 from ..privacy import disable_telemetry
 from ..tiny_model import TINY_FAMILIES
+from .failure import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, fail
 
-EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+__all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "fail", "main"]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -94,11 +95,6 @@ def _quiet_libraries() -> None:
         hf_logging.disable_progress_bar()
     except ImportError:
         pass
-
-
-def fail(message: str, code: int = EXIT_FAILURE) -> int:
-    print(f"videoscan: error: {message}", file=sys.stderr)
-    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
