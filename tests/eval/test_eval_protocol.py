@@ -255,3 +255,31 @@ def test_eval_cli_names_the_bad_row(tmp_path, capsys):
     data.write_text(json.dumps([{"video": "a.mp4", "question": "q", "candidates": ["x"]}]))
     assert main(["eval", "mlvu", "--model", "x", "--data", str(data)]) != 0
     assert "row 0 has no field 'answer'" in capsys.readouterr().err
+
+
+def test_eval_flags_reach_the_runner(tmp_path, monkeypatch):
+    import videoscan_core.adapters as adapters
+    import videoscan_core.eval.sharded as sharded
+    from videoscan_core.cli.main import main
+
+    data = tmp_path / "vstream.json"
+    data.write_text(json.dumps([{"video": "a.mp4", "question": "q", "answer": "a"}]))
+    seen = {}
+    monkeypatch.setattr(adapters, "load_model", lambda *a, **k: "model")
+
+    def run_sharded(fmt, model, annotation, predictions, **options):
+        seen.update(fmt=fmt, model=model, predictions=predictions, **options)
+        return {"table": "t"}
+
+    monkeypatch.setattr(sharded, "run_sharded", run_sharded)
+    args = ["eval", "vstream", "--model", "m", "--data", str(data), "--memory", "7"]
+    args += ["--fps", "2", "--limit", "3", "--memory-semantics", "official", "--restart"]
+    args += ["--judge-url", "http://127.0.0.1:1/v1", "--predictions", str(tmp_path / "p.jsonl")]
+    assert main(args) == 0
+    assert (seen["memory"], seen["fps"], seen["limit"], seen["sampling"]) == (7, 2.0, 3, "fps")
+    assert seen["memory_semantics"] == "official" and seen["resume"] is False
+    assert seen["judge"].url == "http://127.0.0.1:1/v1/chat/completions"
+    assert seen["predictions"] == str(tmp_path / "p.jsonl") and seen["model"] == "model"
+    seen.clear()
+    assert main(["eval", "vstream", "--model", "m", "--data", str(data)]) == 0
+    assert seen["sampling"] == "official" and seen["judge"] is None and seen["resume"] is True
