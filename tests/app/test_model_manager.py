@@ -17,7 +17,7 @@ def test_manager_shows_the_catalogue_and_recommendation(qtbot):
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == len(models.CATALOGUE)
     assert "SmolVLM2 256M" in dialog.recommendation.text()  # no GPU, 24 GB RAM, 2 cores
-    assert dialog.selected().id == "llava-hf/llava-onevision-qwen2-0.5b-ov-hf"
+    assert dialog.selected().id == "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"
     speech_row = [i for i, m in enumerate(models.CATALOGUE) if m.id.endswith("tiny.en")][0]
     assert dialog.table.item(speech_row, 4).text() == "yes"  # bundled tiny.en is installed
 
