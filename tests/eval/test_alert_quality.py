@@ -40,6 +40,14 @@ def test_matching_is_one_to_one_within_the_tolerance():
     assert match([5], [7], tolerance=1) == 0
 
 
+def test_frame_auc_counts_ties_as_half():
+    from videoscan_core.eval.alert_quality import AlertQuality
+
+    quality = AlertQuality(1, true_scores=[0.9, 0.5], false_scores=[0.5, 0.1])
+    assert quality.frame_auc() == 0.875
+    assert AlertQuality(1).frame_auc() is None
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(bundled_demo_model() is None, reason="the demo model is not bundled")
 def test_evaluation_runs_on_the_demo_model():
@@ -49,4 +57,5 @@ def test_evaluation_runs_on_the_demo_model():
     overall = quality["overall"]
     assert quality["videos"] == 2 and overall["true_alerts"] > 0
     assert overall["matched"] <= min(overall["true_alerts"], overall["predicted_alerts"])
-    assert table(quality).splitlines()[2].startswith("| all |")
+    assert 0.0 <= quality["frame_auc"] <= 1.0
+    assert table(quality).splitlines()[4].startswith("| all |")

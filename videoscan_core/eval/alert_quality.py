@@ -7,12 +7,14 @@ engine with an ``AlertWatcher`` holding conditions about shapes appearing: one p
 ("the red circle appears"). The true alert times of a condition are the frames where it becomes
 true (on screen now, not on screen in the frame before). A predicted alert matches an unmatched
 true one at most ``tolerance`` frames away (one-to-one, nearest first). Returns precision, recall
-and counts overall and per condition kind. Run:
+and counts overall and per condition kind, and ``frame_auc``: how well the per-frame scores
+separate frames where a condition holds from frames where it does not (0.5 = chance). Run:
 ``python -m benchmarks.alert_quality --model videoscan-demo [--videos 100] [--json]``.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .synthetic import COLORS, SHAPES, Event, SyntheticVideo, make_video, split_seeds
@@ -45,13 +47,30 @@ class Tally:
 class AlertQuality:
     videos: int
     tallies: dict[str, Tally] = field(default_factory=dict)
+    true_scores: list[float] = field(default_factory=list)  # per frame, condition holding
+    false_scores: list[float] = field(default_factory=list)  # per frame, condition not holding
+
+    def frame_auc(self) -> float | None:
+        """P(a frame where the condition holds scores above one where it does not): 0.5 is no
+        better than chance, whatever the thresholds."""
+        if not self.true_scores or not self.false_scores:
+            return None
+        ranked = sorted(self.false_scores)
+        wins = 0.0
+        for score in self.true_scores:
+            below = bisect.bisect_left(ranked, score)
+            ties = bisect.bisect_right(ranked, score) - below
+            wins += below + ties / 2
+        return wins / (len(self.true_scores) * len(ranked))
 
     def to_json(self) -> dict:
         overall = Tally()
         for tally in self.tallies.values():
             overall.add(tally)
+        auc = self.frame_auc()
         return {
             "videos": self.videos,
+            "frame_auc": None if auc is None else round(auc, 4),
             "overall": overall.to_json(),
             "per_kind": {kind: tally.to_json() for kind, tally in sorted(self.tallies.items())},
         }
@@ -69,13 +88,18 @@ def conditions_for(video: SyntheticVideo) -> dict[str, tuple[str, callable]]:
     return found
 
 
+def on_screen(video: SyntheticVideo, index: int) -> Event | None:
+    return next((e for e in video.events if e.start <= index < e.start + e.length), None)
+
+
+def true_states(video: SyntheticVideo, holds) -> list[bool]:
+    """Per frame: does the condition hold?"""
+    return [bool(e := on_screen(video, i)) and holds(e) for i in range(len(video.frames))]
+
+
 def true_onsets(video: SyntheticVideo, holds) -> list[int]:
     """Frame indices where the condition becomes true."""
-
-    def now(index: int) -> Event | None:
-        return next((e for e in video.events if e.start <= index < e.start + e.length), None)
-
-    states = [bool(now(i)) and holds(now(i)) for i in range(len(video.frames))]
+    states = true_states(video, holds)
     return [i for i, state in enumerate(states) if state and (i == 0 or not states[i - 1])]
 
 
@@ -105,6 +129,7 @@ def evaluate_alerts(
         video = make_video(seed)
         engine.reset()
         conditions = conditions_for(video)
+        states = {text: true_states(video, holds) for text, (_, holds) in conditions.items()}
         watcher = AlertWatcher([Condition(text, id=text) for text in conditions], every=every)
         predicted: dict[str, list[int]] = {text: [] for text in conditions}
         for index, (timestamp, frame) in enumerate(
@@ -113,6 +138,10 @@ def evaluate_alerts(
             event = engine.add_frame(frame, timestamp)
             for alert in watcher.after_frame(engine, event):
                 predicted[alert.condition_id].append(index)
+            if watcher.due():
+                for text, score in watcher.last_scores.items():
+                    chosen = result.true_scores if states[text][index] else result.false_scores
+                    chosen.append(score)
         for text, (kind, holds) in conditions.items():
             true = true_onsets(video, holds)
             tally = result.tallies.setdefault(kind, Tally())
@@ -124,6 +153,8 @@ def evaluate_alerts(
 def table(quality: dict) -> str:
     """A Markdown table of ``AlertQuality.to_json()``."""
     lines = [
+        f"per-frame score AUC (0.5 = chance): {quality.get('frame_auc')}",
+        "",
         "| conditions | precision | recall | true alerts | predicted |",
         "|---|---|---|---|---|",
     ]
