@@ -35,14 +35,7 @@ from .decoding import IncrementalText, TokenChooser
 from .evidence import QuestionProbe, memory_spans, memory_weights, top_evidence
 from .frame_chunk import frame_chunk
 from .memory_bank import BankEntry, MemoryBank
-from .positions import (
-    PositionBook,
-    PositionLimitError,
-    Rotation,
-    contiguous_shift,
-    rerotate,
-    sliding_shift,
-)
+from .positions import PositionBook, Rotation, check_limit, settle
 from .session_clock import SessionClock
 from .slot_cache import SlotCache
 
@@ -250,28 +243,15 @@ class StreamingEngine:
     def _record_positions(self, positions: torch.Tensor) -> None:
         """Refuse positions past the model's limit (before the forward), then note them."""
         limit = getattr(self.model, "max_position_embeddings", 0)
-        if limit and int(positions.max()) >= limit:
-            raise PositionLimitError(
-                f"position {int(positions.max())} would pass the model's limit of {limit} "
-                f"positions ({self.config.position_mode} positions grow with the stream); use "
-                "position mode 'rerotate' (bounded) or start a new stream"
-            )
+        check_limit(positions, limit, self.config.position_mode)  # PositionLimitError
         self.positions.truncate(self.cache.length)  # a question or abort was rolled back
         self.positions.append(positions)
 
     def _settle_positions(self, keep) -> None:
-        """After a cut: keep the same slots' positions; ``rerotate`` closes every gap,
-        ``sliding`` closes the spans of evicted frames (kept frames keep their full span)."""
-        self.positions.keep(keep)
-        mode = self.config.position_mode
-        if mode == "rerotate":
-            delta = contiguous_shift(self.positions.positions, keep, self.model.num_layers)
-        elif mode == "sliding":
-            delta = sliding_shift(self.layout, self._spans, self.positions)
-        else:
-            return
-        rerotate(self.cache, self.positions, self._rotation, delta)
-        self.positions_used = self.positions.next_free()
+        """After a cut: the positions of the kept slots; rerotate/sliding move the keys."""
+        mode, book = self.config.position_mode, self.positions
+        if settle(mode, self.cache, book, self._rotation, self.layout, self._spans, keep):
+            self.positions_used = book.next_free()
 
     def _frame_placed(self, frame_index: int, positions: torch.Tensor) -> None:
         """A frame chunk went in at ``positions [R, 1, q]``: note where, and what it spans."""

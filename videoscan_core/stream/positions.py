@@ -241,3 +241,28 @@ def position_bound(system: int, memory: int, keep_topk: int, frame_entries: int,
     N' = a frame chunk's entries (visual tokens, scaffold and carrier)."""
     return (system + memory * (1 + keep_topk) + recent_frames * frame_entries + frame_entries
             + question)
+
+
+def check_limit(positions: torch.Tensor, limit: int, mode: str) -> None:
+    """Refuse ``positions`` at or past the model's ``limit`` (0: none), before the forward."""
+    if limit and int(positions.max()) >= limit:
+        raise PositionLimitError(
+            f"position {int(positions.max())} would pass the model's limit of {limit} "
+            f"positions ({mode} positions grow with the stream); use position mode 'rerotate' "
+            "(bounded) or start a new stream"
+        )
+
+
+def settle(mode: str, cache, book: PositionBook, rotation, layout, spans, keep) -> bool:
+    """After a cut that kept ``keep``: the book keeps the same slots; ``rerotate`` closes every
+    gap, ``sliding`` the spans of evicted frames (see the module docstring). True when keys
+    moved (the next free position then is ``book.next_free()``)."""
+    book.keep(keep)
+    if mode == "rerotate":
+        delta = contiguous_shift(book.positions, keep, book.num_layers)
+    elif mode == "sliding":
+        delta = sliding_shift(layout, spans, book)
+    else:
+        return False
+    rerotate(cache, book, rotation, delta)
+    return True
