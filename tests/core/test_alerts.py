@@ -206,3 +206,26 @@ def test_yes_and_no_are_told_apart_by_letters_not_spaces():
     yes, no = yes_no_ids(model)
     pieces = [model.tokenizer.decode([token]).strip() for token in yes + no]
     assert all(pieces) and not set(yes) & set(no)  # a bare space is neither yes nor no
+
+
+def test_watch_cli_with_the_demo_model(capsys, tmp_path):
+    from videoscan_core.demo import write_demo_video
+    from videoscan_core.eval.synthetic import make_video, split_seeds
+    from videoscan_core.paths import bundled_demo_model
+
+    if bundled_demo_model() is None:
+        pytest.skip("the demo model is not bundled")
+    path = write_demo_video(tmp_path / "demo.mp4", seed=3)
+    frames = len(make_video(split_seeds("test", 1, start=3)[0]).frames)
+    result = videoscan(
+        capsys, "watch", str(path), "--model", "videoscan-demo", "--when", "a red shape appears",
+        "--when", "a circle appears", "--on", "0", "--off", "0", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["frames_seen"] == frames
+    # on 0 / off 0: each condition fires on its first score and never again
+    assert [(a["condition"], a["time"]) for a in report["alerts"]] == [
+        ("a red shape appears", 0.0),
+        ("a circle appears", 0.0),
+    ]
