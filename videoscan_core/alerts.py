@@ -14,13 +14,14 @@ condition list may be edited from another thread (it is guarded by a lock).
 from __future__ import annotations
 
 import json
-import math
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+
+from .stream.conditions import condition_question, yes_no_token_ids, yes_probability
 
 ON_THRESHOLD = 0.6
 OFF_THRESHOLD = 0.4
@@ -70,43 +71,12 @@ class Alert:
         return {"condition": self.condition, "time": self.time, "score": round(self.score, 4)}
 
 
-# -- scoring ---------------------------------------------------------------------------------
-YES_WORDS = ("yes", "Yes", "YES")
-NO_WORDS = ("no", "No", "NO")
-
-
-def condition_question(text: str) -> str:
-    """The yes/no question asked for a condition ("when a red circle appears" -> asks whether a
-    red circle appears now); a text ending in "?" is asked as written (as stream/conditions.py)."""
-    if text.strip().endswith("?"):
-        return text.strip()
-    body = text.strip().rstrip(".!")
-    lowered = body.lower()
-    for prefix in ("tell me when ", "alert me when ", "notify me when ", "when ", "if "):
-        if lowered.startswith(prefix):
-            body = body[len(prefix) :]
-            break
-    return f"Is this true now: {body}? Answer yes or no."
-
-
-def _first_ids(tokenizer, words: Iterable[str]) -> list[int]:
-    ids = []
-    for word in words:
-        pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
-        if pieces and pieces[0] not in ids:
-            ids.append(int(pieces[0]))
-    return ids
-
-
+# -- scoring (the wording and yes/no tokens of stream.conditions) -----------------------------
 def yes_no_ids(model) -> tuple[list[int], list[int]]:
     """First-token ids of the yes and no spellings (cached on the model wrapper)."""
     cached = getattr(model, "_videoscan_yes_no", None)
     if cached is None:
-        yes, no = _first_ids(model.tokenizer, YES_WORDS), _first_ids(model.tokenizer, NO_WORDS)
-        no = [token for token in no if token not in yes]
-        if not yes or not no:
-            raise ValueError("the tokenizer cannot tell 'yes' from 'no' by the first token")
-        cached = (yes, no)
+        cached = yes_no_token_ids(model.tokenizer)
         model._videoscan_yes_no = cached
     return cached
 
@@ -120,9 +90,7 @@ def first_token_score(engine, text: str) -> float:
         logits = engine.first_token_logits(condition_question(text), use_history=False)  # [V]
     except TypeError:  # an engine without follow-up history
         logits = engine.first_token_logits(condition_question(text))
-    yes, no = yes_no_ids(engine.model)
-    margin = float(logits[yes].logsumexp(0) - logits[no].logsumexp(0))
-    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, margin))))
+    return yes_probability(logits, *yes_no_ids(engine.model))
 
 
 def score_condition(engine, text: str, with_times: bool = False) -> float:

@@ -34,10 +34,14 @@ def condition_question(text: str) -> str:
 
 
 def _first_ids(tokenizer, words: Iterable[str]) -> list[int]:
+    """First token of each spelling, skipping spellings whose first token is blank (a tokenizer
+    may split " yes" into a bare space and "yes": a bare space says nothing about yes or no)."""
     ids: list[int] = []
     for word in words:
         pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
-        if pieces and int(pieces[0]) not in ids:
+        if not pieces or not tokenizer.decode([int(pieces[0])]).strip():
+            continue
+        if int(pieces[0]) not in ids:
             ids.append(int(pieces[0]))
     return ids
 
