@@ -18,11 +18,10 @@ needs_openvino = pytest.mark.skipif(not HAS_OPENVINO, reason="openvino is not in
 SAPPHIRE = frozenset({"avx2", "avx512f", "avx512_bf16", "amx_bf16"})
 ZEN4 = frozenset({"avx2", "avx512f", "avx512_bf16", "avx_vnni"})
 SKYLAKE = frozenset({"avx2", "avx512f", "avx512_vnni"})
-# bfloat16 inference: relative L2 error of the visual tokens; the tiny random models measure
-# 6.7e-3 (SmolVLM2) and 1.005e-2 (LLaVA-OneVision, width 32) and the start-up check refuses above
-# MAX_REL_ERROR = 2e-2 (the real SmolVLM2-256M geometry: see benchmarks/NOTES.md); float32 is the
-# same arithmetic up to reordering
-BF16_TOLERANCE = vision_runtime.MAX_REL_ERROR
+# relative L2 error of the visual tokens against PyTorch float32 on these inputs, measured here
+# (AVX-512 BF16 CPU): bfloat16 hint 5.4e-3 (tiny SmolVLM2) and 8.9e-3 (tiny LLaVA-OneVision);
+# float32 3e-7 / 4e-7 (the same arithmetic up to reordering). The bar is the issue's 1e-2.
+BF16_TOLERANCE = 1e-2
 F32_TOLERANCE = 1e-4
 
 
@@ -182,3 +181,16 @@ def test_the_converted_model_is_cached_and_the_engine_setting_attaches_it(
         assert again.from_cache and again.rel_error == first.rel_error
     finally:
         vision_runtime.detach(smol)
+
+
+def test_only_the_most_recently_used_converted_models_are_kept(tmp_path):
+    import os
+
+    for age in range(5):
+        folder = tmp_path / f"model{age}"
+        folder.mkdir()
+        (folder / "meta.json").write_text("{}")
+        os.utime(folder / "meta.json", (1000 - age, 1000 - age))  # model0 is the newest
+    removed = vision_runtime.prune(tmp_path, keep=3)
+    assert sorted(p.name for p in removed) == ["model3", "model4"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model0", "model1", "model2"]
