@@ -51,7 +51,9 @@ class AppSettings:
     fps: float = 1.0
     # Mean absolute grey-level difference (0-1) under which a frame counts as unchanged.
     change_threshold: float = 0.01
-    # "compact" (official VideoScan) or "monotonic" RoPE positions.
+    # RoPE positions: "compact" (official VideoScan), "monotonic", "rerotate" or "sliding"
+    # (videoscan_core.config.POSITION_MODES); left at "compact", untrained checkpoints get their
+    # training-free preset's mode (presets.config_for).
     position_mode: str = "compact"
     # VideoScan+ visual entries kept per frame (0 = off).
     keep_topk: int = 0

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from videoscan_core.adapters.model_check import check_model, installed_models
+from videoscan_core.config import POSITION_MODES
 from videoscan_core.errors import VideoScanError
 from videoscan_core.paths import DEMO_MODEL_ID
 
@@ -90,8 +91,13 @@ class SettingsDialog(QDialog):
             "not re-encoded (0 sends every frame)"
         )
         self.position = QComboBox()
-        self.position.addItems(["compact", "monotonic"])
+        self.position.addItems(list(POSITION_MODES))
         self.position.setCurrentText(settings.position_mode)
+        self.position.setToolTip(
+            "how remembered frames are numbered for the model: compact for VideoScan-trained "
+            "models; models without VideoScan training get a bounded, ordered numbering by "
+            "default unless you choose another here"
+        )
         self.topk = self._spin(
             0, 256, settings.keep_topk, "VideoScan+: visual tokens kept per frame"
         )
