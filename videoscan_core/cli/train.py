@@ -55,7 +55,7 @@ def add_parser(commands) -> None:
     )
     parser.add_argument(
         "--position-mode",
-        choices=["compact", "monotonic", "rerotate", "official"],
+        choices=["compact", "monotonic", "rerotate", "sliding", "official"],
         default="compact",
         help="stage-2 positions: as streaming will use them (default compact), or official "
         "(0..L-1 over the whole sequence, as the official training code)",
