@@ -313,13 +313,14 @@ class EngineWorker(QThread):
         self.sig_status.emit(f"Loading model {request.source}…")
         try:
             engine = self.engine_factory(request, self.sig_status.emit)
-        except Exception:
+        except Exception as error:
             if self.engine is None:
                 self.sig_status.emit("No model loaded")
             else:
                 self.sig_status.emit(f"Still using {self._model_source}")
-            self.sig_model_failed.emit(request.source)
-            raise  # the message itself goes out as sig_error
+            self._report(LoadModel(request), error)  # the message first (sig_error), then
+            self.sig_model_failed.emit(request.source)  # the failure: listeners see both
+            return
         finally:
             self.sig_loading.emit(False)
         self.engine, self._model_source = engine, request.source
