@@ -194,3 +194,31 @@ def test_only_the_most_recently_used_converted_models_are_kept(tmp_path):
     removed = vision_runtime.prune(tmp_path, keep=3)
     assert sorted(p.name for p in removed) == ["model3", "model4"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model0", "model1", "model2"]
+
+
+def test_run_and_eval_default_to_auto():
+    from videoscan_core.cli.main import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["eval", "synthetic", "--model", "m"]).vision_runtime == "auto"
+    assert parser.parse_args(["run", "v.mp4", "--model", "m"]).vision_runtime == "auto"
+
+
+@pytest.mark.slow
+def test_eval_passes_its_vision_runtime_flag_to_the_model(tiny_model_dir, monkeypatch, capsys):
+    from videoscan_core.cli.main import main
+
+    seen = []
+    real = vision_runtime.attach
+
+    def spy(adapter, requested="auto", **options):
+        seen.append(requested)
+        return real(adapter, requested, **options)
+
+    monkeypatch.setattr(vision_runtime, "attach", spy)
+    args = ["eval", "synthetic", "--model", str(tiny_model_dir), "--videos", "1", "--variants",
+            "m4", "--json"]
+    assert main([*args, "--vision-runtime", "torch"]) == 0
+    assert main(args) == 0
+    assert seen == ["torch", "auto"]  # auto keeps the tiny tower on PyTorch
+    capsys.readouterr()

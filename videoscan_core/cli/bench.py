@@ -56,6 +56,13 @@ def add_parser(commands) -> None:
     parser.add_argument("--device", default=None)
     parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
     parser.add_argument("--quantize", choices=["none", "int8"], default="none")
+    parser.add_argument(
+        "--vision-runtime",
+        choices=["auto", "torch", "openvino"],
+        default="auto",
+        help="what runs the vision tower on a CPU (auto: OpenVINO for towers of 10M+ weights "
+        "where installed; torch: PyTorch float32, the reference)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
 
@@ -93,6 +100,9 @@ def run(args: argparse.Namespace) -> int:
 
     _check_args(args)
     model = load_model(args.model, device=args.device, dtype=args.dtype, quantize=args.quantize)
+    from ..adapters import vision_runtime
+
+    vision_runtime.attach(model, args.vision_runtime)  # the engines below keep it ("torch")
     if args.benchmark == "synthetic":
         return _synthetic(args, model)
     from ..eval.sharded import run_sharded
