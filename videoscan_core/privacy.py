@@ -40,3 +40,29 @@ def disable_telemetry() -> list[str]:
             os.environ[name] = value
             changed.append(name)
     return changed
+
+
+def silence_openvino_telemetry() -> bool:
+    """Keep ``openvino.convert_model`` from sending usage events.
+
+    OpenVINO's converter reports to Google Analytics through ``openvino_telemetry`` whenever the
+    user has not opted out (no consent file counts as consent for it: ``enable_opt_in_dialog`` is
+    False there), and writes a client id under ``~/intel``; there is no environment switch. Its
+    consent check is made to answer "declined" for this process, and a telemetry object created
+    earlier is told the same. Call it before any conversion; returns False when
+    ``openvino_telemetry`` is not installed (nothing to silence)."""
+    try:
+        from openvino_telemetry import main as telemetry_main
+        from openvino_telemetry.utils import opt_in_checker
+    except ImportError:
+        return False
+
+    def declined(self, *args, **kwargs):  # noqa: ARG001 - the checker's signature
+        return opt_in_checker.ConsentCheckResult.DECLINED
+
+    opt_in_checker.OptInChecker.check = declined
+    telemetry_main.OptInChecker.check = declined
+    existing = getattr(telemetry_main.Telemetry, "_SingletonMetaClass__single_instance", None)
+    if existing is not None:
+        existing.consent = False
+    return True

@@ -220,6 +220,10 @@ class VisionRuntime:
     def _compile(self, pixels: torch.Tensor):
         import openvino as ov
 
+        from ..privacy import silence_openvino_telemetry
+
+        silence_openvino_telemetry()  # the converter would report usage to Google Analytics
+
         if self.adapter.dtype != torch.float32:
             raise RuntimeError(f"the model is {self.adapter.dtype}, not float32")
         root = self.cache_root or _default_cache_root()
