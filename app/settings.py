@@ -128,6 +128,9 @@ class AppSettings:
             recent_frames=self.recent_frames,
             device=None if self.device == "auto" else self.device,
             dtype=None if self.dtype == "auto" else self.dtype,
+            # OpenVINO (bfloat16 where the CPU has it) for big vision towers on the CPU; small
+            # ones and other devices stay on PyTorch (adapters/vision_runtime.choose_runtime)
+            vision_runtime="auto",
         )
 
     def needs_model_reload(self, other: AppSettings) -> bool:
