@@ -4,6 +4,8 @@ window's size, position and splitters saved and restored between runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QSplitter, QVBoxLayout, QWidget
 
@@ -57,8 +59,21 @@ def build_layout(window) -> None:
     window.resize(1100, 720)
 
 
+def window_state_store(store):
+    """Where the window's size, position and splitters are kept: a file of their own next to an
+    INI settings file (window state is not a setting: the settings file is rewritten only when
+    the user saves), else the settings store itself (e.g. the Windows registry)."""
+    from PySide6.QtCore import QSettings
+
+    if store is None or store.format() != QSettings.Format.IniFormat or not store.fileName():
+        return store
+    path = Path(store.fileName())
+    return QSettings(str(path.with_name(f"{path.stem}-window.ini")), QSettings.Format.IniFormat)
+
+
 def restore_geometry(window, store) -> None:
     """Window size, position and splitters as they were when the app was last closed."""
+    store = window_state_store(store)
     if store is None:
         return
     geometry = store.value("window/geometry")
@@ -71,8 +86,10 @@ def restore_geometry(window, store) -> None:
 
 
 def save_geometry(window, store) -> None:
+    store = window_state_store(store)
     if store is None:
         return
     store.setValue("window/geometry", window.saveGeometry())
     for name, splitter in window.splitters.items():
         store.setValue(f"window/splitter_{name}", splitter.saveState())
+    store.sync()

@@ -84,6 +84,9 @@ def test_shortcuts_status_and_geometry(make_window, qtbot, tmp_path, monkeypatch
     window.shutdown()
     again = make_window(AppSettings(model="", source="webcam:9"))
     assert (again.width(), again.height()) == size != (1100, 720)  # not the default size
+    settings_store.sync()  # the window's state has a file of its own, the settings file is not
+    assert (tmp_path / "settings-window.ini").is_file()  # rewritten by closing the window
+    assert settings_store.value("window/geometry") is None
 
 
 def test_resource_plots_start_at_zero_with_round_maxima(qtbot):

@@ -16,7 +16,7 @@ from videoscan_core.adapters.loading import load_model
 from videoscan_core.adapters.qwen_vl import check_no_sliding_window
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import ModelLoadError
-from videoscan_core.presets import recommended_config
+from videoscan_core.presets import TRAINING_FREE_POSITIONS, recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.stream.positions import position_bound
 from videoscan_core.tiny_qwen import QWEN_FAMILIES, make_tiny_qwen
@@ -197,9 +197,9 @@ def test_carrier_oracle_catches_deepstack_and_mask_bugs(vlm, monkeypatch):
 @pytest.mark.parametrize("preset", [False, True], ids=["rerotate", "training-free"])
 def test_rerotate_keeps_positions_bounded(vlm, preset):
     config = EngineConfig(memory_size=2, position_mode="rerotate")
-    if preset:  # untrained checkpoint: carriers + the last 2 frames in full, rerotated
+    if preset:  # untrained checkpoint: carriers + the last 2 frames in full, bounded positions
         config = recommended_config(vlm, EngineConfig(memory_size=2))
-        assert (config.recent_frames, config.position_mode) == (2, "rerotate")
+        assert (config.recent_frames, config.position_mode) == (2, TRAINING_FREE_POSITIONS)
     frames = _frames(3, seed=4) * 4
     times = [0.5 * i for i in range(len(frames))]
     engine, _, _ = _stream(vlm, config, frames, times)
@@ -210,9 +210,12 @@ def test_rerotate_keeps_positions_bounded(vlm, preset):
     assert len(engine.bank) == 2
     # packed after every cut: within S + M + r N' + N' however long the stream (N' = a chunk)
     chunk = vlm.tokens_per_frame + 6 + 1  # visual tokens, Qwen3-VL's scaffold, carrier
-    bound = position_bound(engine.layout.system, 2, 0, chunk, config.recent_frames, 0)
+    if config.position_mode == "rerotate":
+        bound = position_bound(engine.layout.system, 2, 0, chunk, config.recent_frames, 0)
+    else:  # sliding: the frames in memory keep their spans, gaps closed: S + (M + 1) spans
+        bound = engine.layout.system + (2 + 1) * chunk
     assert max(peaks) < bound
-    if vlm.family == "qwen3-vl":  # one layout per frame, relative to its start: constant
+    if vlm.family == "qwen3-vl" and config.position_mode == "rerotate":  # packed: constant
         assert max(peaks) == min(peaks)
     answer = list(engine.ask(QUESTION, GenerationOptions(max_new_tokens=4)))[-1]
     assert answer.finished and answer.tokens >= 1
