@@ -3,8 +3,7 @@
 Contract:
 - ``official_step(duration)`` is the seconds between frames of the official streaming path:
   LyliAgave/VideoScan @ 2c0f728, ``llava/video_streamer.py:stream_generate_inf`` samples 1 fps
-  up to 300 s, then one frame per 2 s (> 300 s), 3 s (> 600 s), 4 s (> 900 s), 5 s (> 1280 s)
-  (see shared/reports/faithfulness.md §6).
+  up to 300 s, then one frame per 2 s (> 300 s), 3 s (> 600 s), 4 s (> 900 s), 5 s (> 1280 s).
 - ``item_frames(item, sampling, fps, outcome)`` yields ``(seconds, rgb [H, W, 3] uint8)`` for the
   item's video at the schedule (``"official"`` or ``"fps"`` = every ``1/fps`` s), inside the
   item's ``start``/``end`` bounds (timestamps re-based to the clip's start); a folder of images
