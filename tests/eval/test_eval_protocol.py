@@ -259,6 +259,7 @@ def test_eval_cli_names_the_bad_row(tmp_path, capsys):
 
 def test_eval_flags_reach_the_runner(tmp_path, monkeypatch):
     import videoscan_core.adapters as adapters
+    import videoscan_core.adapters.vision_runtime as vision_runtime
     import videoscan_core.eval.sharded as sharded
     from videoscan_core.cli.main import main
 
@@ -266,6 +267,10 @@ def test_eval_flags_reach_the_runner(tmp_path, monkeypatch):
     data.write_text(json.dumps([{"video": "a.mp4", "question": "q", "answer": "a"}]))
     seen = {}
     monkeypatch.setattr(adapters, "load_model", lambda *a, **k: "model")
+    runtimes = []
+    monkeypatch.setattr(
+        vision_runtime, "attach", lambda model, mode: runtimes.append((model, mode))
+    )
 
     def run_sharded(fmt, model, annotation, predictions, **options):
         seen.update(fmt=fmt, model=model, predictions=predictions, **options)
@@ -280,6 +285,7 @@ def test_eval_flags_reach_the_runner(tmp_path, monkeypatch):
     assert seen["memory_semantics"] == "official" and seen["resume"] is False
     assert seen["judge"].url == "http://127.0.0.1:1/v1/chat/completions"
     assert seen["predictions"] == str(tmp_path / "p.jsonl") and seen["model"] == "model"
+    assert runtimes == [("model", "auto")]  # --vision-runtime's default reaches the model
     seen.clear()
     assert main(["eval", "vstream", "--model", "m", "--data", str(data)]) == 0
     assert seen["sampling"] == "official" and seen["judge"] is None and seen["resume"] is True
