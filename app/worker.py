@@ -94,6 +94,10 @@ def default_engine_factory(request: ModelRequest, status: Callable[[str], None])
         raise ModelLoadError(problem)
 
     engine = StreamingEngine.from_pretrained(request.source, request.config, status=status)
+    runtime = getattr(engine.model, "vision_runtime", None)
+    if runtime is not None and runtime.needs_preparing:  # while "Loading" shows, not mid-stream
+        status("Preparing the faster vision runtime (the first time takes about a minute)…")
+        runtime.warm_up()
     # untrained checkpoints get their family's training-free preset where the user chose nothing
     engine.config = config_for(engine.model, request.config)
     engine.reset()

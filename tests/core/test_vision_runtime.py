@@ -183,6 +183,30 @@ def test_the_converted_model_is_cached_and_the_engine_setting_attaches_it(
         vision_runtime.detach(smol)
 
 
+@pytest.mark.slow
+def test_warm_up_prepares_the_runtime_before_the_first_frame(smol, tmp_path, monkeypatch):
+    monkeypatch.setattr(vision_runtime, "_default_cache_root", lambda: tmp_path)
+    monkeypatch.setattr(vision_runtime, "cpu_flags", lambda: ZEN4)
+    runtime = vision_runtime.attach(smol, "openvino")
+    try:
+        assert runtime.needs_preparing
+        runtime.warm_up()
+        assert not runtime.needs_preparing and runtime.active == "openvino-bf16"
+        assert runtime.startup_s is not None and list(tmp_path.iterdir())  # converted, cached
+    finally:
+        vision_runtime.detach(smol)
+
+
+def test_warm_up_does_nothing_on_pytorch(smol):
+    runtime = vision_runtime.attach(smol, "torch")
+    try:
+        assert not runtime.needs_preparing
+        runtime.warm_up()  # nothing to convert
+        assert runtime.active == "torch-f32" and runtime.startup_s is None
+    finally:
+        vision_runtime.detach(smol)
+
+
 def test_only_the_most_recently_used_converted_models_are_kept(tmp_path):
     import os
 

@@ -191,6 +191,23 @@ class VisionRuntime:
             return self.torch_encode(pixels)
         return base.VisualTokens(tokens.to(self.adapter.device, self.adapter.dtype))
 
+    @property
+    def needs_preparing(self) -> bool:
+        """True while a runtime other than PyTorch has not been converted or loaded yet."""
+        return not self._failed and self._compiled is None
+
+    def warm_up(self) -> None:
+        """Convert (or load from the disk cache) now, on a black frame, rather than on the first
+        real frame: a loader can say what is happening (the first conversion of a real model
+        takes about a minute). Frames of another size than the model's input are resized by
+        ``preprocess`` for the fixed-size families this runtime serves."""
+        if not self.needs_preparing:
+            return
+        import numpy as np
+
+        with torch.inference_mode():
+            self.encode(self.adapter.preprocess([np.zeros((64, 64, 3), dtype=np.uint8)]))
+
     # -- start-up ----------------------------------------------------------------------------
     def _fail(self, why: str) -> None:
         self._failed = True
