@@ -8,6 +8,7 @@ identical copy of the model; every call is bounded by the client's timeout.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import threading
 import time
@@ -113,10 +114,9 @@ def test_models_and_live_questions_while_frames_stream(server):
     seen = []
     engine = server.worker.live_engine
     for question in QUESTIONS:
-        streamed = engine.frames_seen
-        deadline = time.monotonic() + 60
-        while engine.frames_seen <= streamed and time.monotonic() < deadline:
-            time.sleep(0.05)  # wait until the worker has streamed another live frame
+        # wait until the worker has streamed another live frame
+        more = functools.partial(lambda seen: engine.frames_seen > seen, engine.frames_seen)
+        assert server.worker.wait_until(more, timeout=60)
         reply = api.chat.completions.create(
             model="videoscan-live",
             messages=[{"role": "user", "content": question}],
@@ -273,9 +273,7 @@ def test_a_client_that_disconnects_cancels_its_answer(server):
     started = time.monotonic()
     next(iter(stream))  # the answer has started
     stream.close()
-    deadline = time.monotonic() + 30
-    while server.worker.answers_cancelled == cancelled and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert server.worker.wait_until(lambda: server.worker.answers_cancelled > cancelled, 30)
     assert server.worker.answers_cancelled == cancelled + 1
     assert time.monotonic() - started < 30
     reply = api.chat.completions.create(

@@ -85,6 +85,7 @@ class EngineWorker:
         self._jobs: collections.deque[ChatJob] = collections.deque()
         self._frame: tuple[float, np.ndarray] | None = None
         self._wake = threading.Condition()
+        self._progress = threading.Condition()  # notified after each live frame or request
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="videoscan-engine", daemon=True)
 
@@ -108,6 +109,12 @@ class EngineWorker:
                 engine.request_abort()
         if self._thread.ident is not None:
             self._thread.join(timeout)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Block until ``predicate()`` holds, checked after each live frame and each request
+        the worker finishes (for callers that must see progress); False on timeout."""
+        with self._progress:
+            return self._progress.wait_for(predicate, timeout)
 
     def submit(self, job: ChatJob) -> None:
         with self._wake:
@@ -166,6 +173,8 @@ class EngineWorker:
                 self._run(job)
             elif frame is not None:
                 self._live_frame(*frame)
+            with self._progress:
+                self._progress.notify_all()
 
     def _live_frame(self, timestamp: float, frame: np.ndarray) -> None:
         engine = self.live_engine
