@@ -220,14 +220,21 @@ class GuardedProcess:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> GuardedProcess:
-        self._stderr = open(self.stderr_path, "w")  # noqa: SIM115 - closed in stop()
+        from tests.output_watch import OutputWatch
+
         self.process = subprocess.Popen(
-            self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=self._stderr
-        )
+            self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        self.output = OutputWatch(self.process.stderr, self.stderr_path)
         return self
 
+    def wait_for_stderr(self, text: str, timeout: float) -> bool:
+        """True once the child has written ``text`` on stderr (False if it ended first)."""
+        return self.output.wait_for(text, timeout)
+
     def stderr(self) -> str:
-        return self.stderr_path.read_text()
+        return self.output.text()
 
     def stop(self, timeout: float = 30) -> GuardedRun:
         import signal
@@ -240,7 +247,7 @@ class GuardedProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(10)
-        self._stderr.close()
+        self.output.join()
         lines = self.log.read_text().splitlines() if self.log.exists() else []
         native = syscall_attempts(self.trace_file.read_text()) if self.trace_file.exists() else []
         result = subprocess.CompletedProcess(

@@ -226,7 +226,6 @@ def test_the_server_answers_without_leaving_the_machine(home, clip):
     """`videoscan serve` on loopback: a video question through its API, then Ctrl-C."""
     import base64
     import socket
-    import time
     import urllib.request
 
     pytest.importorskip("uvicorn")
@@ -242,14 +241,8 @@ def test_the_server_answers_without_leaving_the_machine(home, clip):
         env=fresh_env(home),
     ).start()
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:  # until the port accepts connections
-            assert server.process.poll() is None, server.stderr()[-2000:]
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        # said once the socket listens: a connection made after it is accepted
+        assert server.wait_for_stderr("videoscan: serving", 120), server.stderr()[-2000:]
         video = "data:video/mp4;base64," + base64.b64encode(clip.read_bytes()).decode()
         body = {
             "model": "videoscan-demo",

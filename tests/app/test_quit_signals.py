@@ -13,6 +13,7 @@ import time
 import pytest
 
 from tests.app_fixtures import write_video
+from tests.output_watch import OutputWatch
 
 READY = "SIGINT and SIGTERM quit through the window"
 
@@ -28,25 +29,22 @@ def test_a_signal_quits_cleanly_through_the_window(tmp_path, clip, number):
     report = tmp_path / "r.json"
     log = tmp_path / "stderr.txt"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_STATE_HOME": str(tmp_path)}
-    with open(log, "w") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "app.main", "--source", f"file:{clip}", "--model",
-             "videoscan-demo", "--report-json", str(report), "--settings-file",
-             str(tmp_path / "s.ini"), "--verbose"],
-            env=env, stdout=subprocess.DEVNULL, stderr=stderr,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 60
-            while READY not in log.read_text() and time.monotonic() < deadline:
-                assert process.poll() is None, log.read_text()[-2000:]
-                time.sleep(0.1)
-            assert READY in log.read_text()
-            sent = time.monotonic()
-            process.send_signal(number)
-            code = process.wait(timeout=30)
-        finally:
-            if process.poll() is None:
-                process.kill()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.main", "--source", f"file:{clip}", "--model",
+         "videoscan-demo", "--report-json", str(report), "--settings-file",
+         str(tmp_path / "s.ini"), "--verbose"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    output = OutputWatch(process.stderr, log)
+    try:
+        assert output.wait_for(READY, timeout=60), output.text()[-2000:]
+        sent = time.monotonic()
+        process.send_signal(number)
+        code = process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        output.join()
     text = log.read_text()
     assert code == 128 + number, text[-2000:]
     assert time.monotonic() - sent < 30

@@ -73,11 +73,14 @@ def serve(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
     )
-    print(
-        f"videoscan: serving http://{args.host}:{args.port}/v1 (models: "
-        f"{', '.join(server.pool.served_ids())}); Ctrl-C stops",
-        file=sys.stderr,
-        flush=True,
-    )
-    server.run(args.port)
+
+    def listening(port: int) -> None:
+        print(
+            f"videoscan: serving http://{args.host}:{port}/v1 (models: "
+            f"{', '.join(server.pool.served_ids())}); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    server.run(args.port, on_listening=listening)
     return 0

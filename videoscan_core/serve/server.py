@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 import threading
+from collections.abc import Callable
 
 from ..errors import VideoScanError
 from .app import DEFAULT_MAX_BODY, create_app
@@ -100,14 +102,33 @@ class VideoScanServer:
             timeout -= 0.02
         return self._server.servers[0].sockets[0].getsockname()[1]
 
-    def run(self, port: int) -> None:
-        """Serve in this thread until interrupted."""
+    def run(self, port: int, on_listening: Callable[[int], None] | None = None) -> None:
+        """Serve in this thread until interrupted. The socket listens before
+        ``on_listening(port)`` is called, so a client told then can connect at once."""
+        listener = self._listen(port)
         self._start_engine()
         self._server = self._uvicorn(port)
         try:
-            self._server.run()
+            if on_listening is not None:
+                on_listening(listener.getsockname()[1])
+            self._server.run(sockets=[listener])
         finally:
+            listener.close()
             self._stop_engine()
+
+    def _listen(self, port: int) -> socket.socket:
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((self.host, port))
+            listener.listen(128)
+        except OSError as error:
+            listener.close()
+            raise VideoScanError(
+                f"cannot listen on {self.host}:{port}: {error.strerror or error}"
+            ) from None
+        return listener
 
     def stop(self) -> None:
         if self._server is not None:
