@@ -8,13 +8,13 @@ import sys
 
 import pytest
 import torch
-from safetensors.torch import save_file
 
 from videoscan_core.adapters import load_model
 from videoscan_core.adapters.llava_next import is_llava_next_layout
 from videoscan_core.config import EngineConfig
 from videoscan_core.errors import ModelLoadError, ModelNotFoundError
 from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.tiny_model import write_llava_next_checkpoint
 
 
 def test_tiny_folder_loads_and_matches_in_memory_model(tiny_model_dir, tiny_vlm, random_frames):
@@ -37,49 +37,6 @@ def test_preprocessing_matches_a_direct_computation(tiny_vlm):
         torch.tensor(list(resized.get_flattened_data()), dtype=torch.float32) / 255 - 0.5
     ) / 0.5
     assert torch.allclose(pixels.permute(1, 2, 0).reshape(-1, 3), expected, atol=1e-6)
-
-
-def write_llava_next_checkpoint(folder, model, tokenizer):
-    """Write ``model`` the way the LLaVA-NeXT repository stores LLaVA-Video checkpoints."""
-    rename = [
-        ("model.language_model.", "model."),
-        ("model.vision_tower.", "model.vision_tower.vision_tower.vision_model."),
-        ("model.multi_modal_projector.linear_1.", "model.mm_projector.0."),
-        ("model.multi_modal_projector.linear_2.", "model.mm_projector.2."),
-    ]
-    state = {}
-    for key, value in model.state_dict().items():
-        for old, new in rename:
-            if key.startswith(old):
-                key = new + key[len(old) :]
-                break
-        state[key] = value.clone().contiguous()
-    names = sorted(state)
-    halves = {
-        "model-00001-of-00002.safetensors": names[::2],
-        "model-00002-of-00002.safetensors": names[1::2],
-    }
-    weight_map = {}
-    for file, keys in halves.items():
-        save_file({k: state[k] for k in keys}, str(folder / file), metadata={"format": "pt"})
-        weight_map.update({k: file for k in keys})
-    (folder / "model.safetensors.index.json").write_text(
-        json.dumps({"metadata": {}, "weight_map": weight_map})
-    )
-    tower = folder / "siglip"
-    model.config.vision_config.save_pretrained(tower)
-    config = model.config.text_config.to_dict()
-    config.update(
-        architectures=["LlavaQwenForCausalLM"],
-        model_type="llava",
-        mm_vision_tower=str(tower),
-        mm_projector_type="mlp2x_gelu",
-        mm_newline_position="grid",
-        mm_spatial_pool_mode="bilinear",
-        mm_vision_select_layer=-2,
-    )
-    (folder / "config.json").write_text(json.dumps(config))
-    tokenizer.save_pretrained(folder)
 
 
 def test_llava_next_checkpoint_is_remapped_with_per_row_newlines(tmp_path, tiny_vlm):
