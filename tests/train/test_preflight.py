@@ -121,11 +121,13 @@ def test_other_family_refused(tiny_model_dir, tmp_path, monkeypatch):
     )
     with pytest.raises(VideoScanError, match="is a qwen2.5-vl model"):
         train(options(tiny_model_dir, out, resume=True))
-    smol = tmp_path / "smol"
-    smol.mkdir()
-    (smol / "config.json").write_text(json.dumps({"model_type": "smolvlm"}))
-    with pytest.raises(VideoScanError, match="training smolvlm2 models is not supported"):
-        train(options(smol, tmp_path / "c"))
+    smol = tmp_path / "smol"  # a SmolVLM2 checkpoint does not resume a LLaVA run either
+    (smol / "checkpoints" / "checkpoint-2").mkdir(parents=True)
+    (smol / "checkpoints" / "checkpoint-2" / "config.json").write_text(
+        json.dumps({"model_type": "smolvlm"})
+    )
+    with pytest.raises(VideoScanError, match="is a smolvlm2 model"):
+        train(options(tiny_model_dir, smol, resume=True))
 
 
 def test_a_failed_run_leaves_nothing(tiny_model_dir, tmp_path, monkeypatch):

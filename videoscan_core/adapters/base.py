@@ -106,6 +106,12 @@ class VisionLanguageModel(ABC):
 
     position_rows = 1  # R in the [R, 1, q] position grids
     videoscan_trained = False  # load_model sets it from videoscan.json (see presets.py)
+    # training (train/runner.py): True where train/model.py's one masked sequence equals
+    # streaming (no scaffold, 1-D positions); otherwise stream replay (train/replay.py)
+    masked_training = False
+    # the vision tower's linear layers LoRA adapts (--vision lora); SigLIP names by default
+    vision_lora_targets: tuple[str, ...] = ("q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2")
+    vision_attention_lora_targets: tuple[str, ...] = ("q_proj", "k_proj", "v_proj")  # official
 
     def __init__(
         self,
@@ -167,6 +173,11 @@ class VisionLanguageModel(ABC):
     @abstractmethod
     def encode(self, pixels: torch.Tensor) -> VisualTokens:
         """Pixels from ``preprocess`` -> visual tokens ``[B, N, D]`` (+ extras)."""
+
+    def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
+        """(vision tower, projector modules) for training: ``--vision`` freezes or adapts the
+        tower; the projectors always train (they may sit inside the tower)."""
+        raise NotImplementedError(f"{self.family} models cannot be trained")
 
     # -- structure -------------------------------------------------------------------------
     @property

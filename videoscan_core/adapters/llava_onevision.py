@@ -76,6 +76,11 @@ class LlavaOnevisionModel(base.VisionLanguageModel):
         """[F, 3, S, S] pixels -> [F, N, D] visual tokens."""
         return base.VisualTokens(encode_visual_tokens(self.model, pixels, self.newline))
 
+    masked_training = True  # no scaffold, 1-D positions: train/model.py's masked sequence
+
+    def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
+        return self.model.model.vision_tower, [self.model.model.multi_modal_projector]
+
 
 # The adapter's name before the family interface existed.
 VisionLanguageModel = LlavaOnevisionModel

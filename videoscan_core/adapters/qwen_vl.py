@@ -91,6 +91,19 @@ class QwenVLModel(base.VisionLanguageModel):
     def vision_layers(self) -> list[torch.nn.Module]:
         return list(self.model.model.visual.blocks)
 
+    # the vision blocks' linear layers (Qwen2.5-VL: gated MLP; Qwen3-VL: linear_fc1/2), not
+    # the mergers' (they always train)
+    vision_lora_targets = (
+        "attn.qkv", "attn.proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj",
+        "mlp.linear_fc1", "mlp.linear_fc2",
+    )  # fmt: skip
+    vision_attention_lora_targets = ("attn.qkv",)  # q, k and v in one projection
+
+    def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
+        visual = self.model.model.visual
+        projectors = [visual.merger, *getattr(visual, "deepstack_merger_list", [])]
+        return visual, projectors
+
     @property
     def tokens_per_frame(self) -> int:
         """N of the last frame encoded (the reference frame's before the first)."""

@@ -71,6 +71,9 @@ class SmolVLMModel(base.VisionLanguageModel):
         """[F, 3, S, S] pixels -> [F, N, D]: vision tower, then pixel shuffle + projection."""
         return base.VisualTokens(encode_smolvlm_tokens(self.model, pixels))
 
+    def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
+        return self.model.model.vision_model, [self.model.model.connector]
+
 
 def encode_smolvlm_tokens(model, pixels: torch.Tensor) -> torch.Tensor:
     """What ``SmolVLMModel.get_image_features`` gives for unpadded, unsplit frames:

@@ -142,17 +142,21 @@ class CarrierTrainingModel(nn.Module):
         return logits, labels[rows, cols]
 
     def forward(self, **batch) -> dict[str, torch.Tensor]:
-        logits, targets = self.answer_logits(**batch)
-        world = _world_size()
-        if world == 1:
-            return {"loss": nn.functional.cross_entropy(logits.float(), targets)}
-        # under DDP (torchrun) the gradients are averaged over processes: scale each process's
-        # token sum so that the average is the mean over every answer token of the global batch,
-        # exactly what one process with the whole batch computes
-        total = torch.tensor(float(targets.numel()), device=targets.device)
-        torch.distributed.all_reduce(total)
-        summed = nn.functional.cross_entropy(logits.float(), targets, reduction="sum")
-        return {"loss": summed * world / total.clamp(min=1)}
+        return {"loss": answer_loss(*self.answer_logits(**batch))}
+
+
+def answer_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy over answer tokens (``logits [K, V]``, ``targets [K]``)."""
+    world = _world_size()
+    if world == 1:
+        return nn.functional.cross_entropy(logits.float(), targets)
+    # under DDP (torchrun) the gradients are averaged over processes: scale each process's
+    # token sum so that the average is the mean over every answer token of the global batch,
+    # exactly what one process with the whole batch computes
+    total = torch.tensor(float(targets.numel()), device=targets.device)
+    torch.distributed.all_reduce(total)
+    summed = nn.functional.cross_entropy(logits.float(), targets, reduction="sum")
+    return summed * world / total.clamp(min=1)
 
 
 def _world_size() -> int:

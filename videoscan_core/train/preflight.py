@@ -30,7 +30,9 @@ DATA_FORMAT = (
     '"human", "value": "<video>\\nQuestion"}, {"from": "gpt", "value": "Answer"}, ...]} '
     "(LLaVA-Video-178K)"
 )
-TRAINABLE_FAMILIES = ("llava-onevision", "llava-video")
+TRAINABLE_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2", "qwen2.5-vl", "qwen3-vl")
+# a LLaVA-Video saved in OneVision format reads as llava-onevision: the two resume each other
+_SAME_LAYOUT = {"llava-onevision", "llava-video"}
 
 
 def _bad(path: Path, index: int, record, why: str) -> VideoScanError:
@@ -100,7 +102,7 @@ def check_family(model_folder: Path, data: str, checkpoint: Path | None = None) 
         )
     if checkpoint is not None:
         theirs = _family(checkpoint)
-        if theirs is not None and theirs != family and {theirs, family} != set(TRAINABLE_FAMILIES):
+        if theirs is not None and theirs != family and not {theirs, family} <= _SAME_LAYOUT:
             raise VideoScanError(
                 f"checkpoint {checkpoint} is a {theirs} model but --model is {family}"
             )

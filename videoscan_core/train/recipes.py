@@ -12,7 +12,8 @@ value, only explicit flags). Every official value and its source, in LyliAgave/V
 | lora_dropout | 0.05 | train.py L166 ``lora_dropout: float = 0.05`` |
 | LoRA targets | every LLM linear but lm_head | train.py ``find_all_linear_names`` |
 | vision | lora on q/k/v | train.sh ``--train_w_vit True``: ``find_all_linear_names`` keeps short |
-|  |  | names, so SigLIP's q_proj/k_proj/v_proj match too |
+|  |  | names, so SigLIP's q_proj/k_proj/v_proj match too (other towers: the |
+|  |  | adapter's ``vision_attention_lora_targets``, Qwen's fused ``attn.qkv``) |
 | vision_learning_rate | 2e-6 | train.sh ``--mm_vision_tower_lr=2e-6`` |
 | learning_rate | 1e-5 | train.sh ``--learning_rate 1e-5`` |
 | warmup_ratio | 0.03, cosine | train.sh ``--warmup_ratio 0.03 --lr_scheduler_type "cosine"`` |
@@ -36,7 +37,7 @@ RECIPES: dict[str, dict] = {
         "lora_dropout": 0.05,
         "learning_rate": 1e-5,
         "vision": "lora",
-        "vision_lora_targets": ("q_proj", "k_proj", "v_proj"),
+        "vision_lora_targets": ("attention",),  # the tower's q/k/v (the adapter names them)
         "vision_learning_rate": 2e-6,
         "warmup_ratio": 0.03,
         "warmup_steps": 0,

@@ -1,19 +1,20 @@
 """Running one training stage with transformers' Trainer (so torchrun/DeepSpeed need no code here).
 
-Contract: ``train(TrainOptions) -> Path`` first checks, before any model loads
-(``preflight.py``): the output folder (not the model folder, empty unless ``overwrite`` or
-``resume``), the model's family against the data and the checkpoint, and, for a JSON file,
-every record and every video. It then loads the model through the same adapter as inference
-(``adapters.load_model``: LLaVA-NeXT-layout LLaVA-Video with its per-row newlines, 210 tokens per
-384 px frame; LLaVA-OneVision), sets what is trainable (language model fully or with LoRA of
-rank r, alpha ``lora_alpha`` (2r when None); projector always; vision tower full, frozen or
-LoRA with its own learning rate), builds the data (synthetic benchmark or
-LLaVA-Video-178K-style JSON), trains with the stage's sequence layout
-(``CarrierTrainingModel``), and writes into a hidden ``.<output>.partial`` folder (checkpoints
-every ``save_steps`` under ``checkpoints/``) renamed to ``output`` at the end: the final model
-in transformers format (LoRA merged), tokenizer, preprocessor config, ``videoscan.json``
-(family, newline mode, time instruction) and ``training.json``. A failed run removes the
-partial folder unless it holds a checkpoint (``resume=True`` continues from it).
+Contract: ``train(TrainOptions) -> Path`` first checks, before any model loads (``preflight.py``):
+the output folder (not the model folder, empty unless ``overwrite`` or ``resume``), the model's
+family against the data and the checkpoint, and, for a JSON file, every record and every video. It
+then loads the model through the same adapter as inference (``adapters.load_model``:
+LLaVA-NeXT-layout LLaVA-Video with its per-row newlines, 210 tokens per 384 px frame;
+LLaVA-OneVision; SmolVLM2; Qwen2.5-VL; Qwen3-VL), sets what is trainable (language model fully or
+with LoRA of rank r, alpha ``lora_alpha`` (2r when None); projector always; vision tower full,
+frozen or LoRA with its own learning rate), builds the data (synthetic benchmark or
+LLaVA-Video-178K-style JSON), trains with the stage's sequence layout (``CarrierTrainingModel``, one
+masked sequence, where the adapter says ``masked_training``; otherwise
+``StreamReplayTrainingModel``, the stream replayed through the adapter), and writes into a hidden
+``.<output>.partial`` folder (checkpoints every ``save_steps`` under ``checkpoints/``) renamed to
+``output`` at the end: the final model in transformers format (LoRA merged), tokenizer, preprocessor
+config, ``videoscan.json`` (family, newline mode, time instruction) and ``training.json``. A failed
+run removes the partial folder unless it holds a checkpoint (``resume=True`` continues from it).
 Presets: ``recipes.py`` (``official`` / ``demo``).
 """
 
@@ -31,7 +32,6 @@ from ..errors import VideoScanError
 
 log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-VISION_LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"]
 POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding", "official")
 
 
@@ -58,7 +58,7 @@ class TrainOptions:
     lora_alpha: float | None = None  # None: 2 * lora_rank
     lora_dropout: float = 0.0
     vision: str = "full"  # "full", "frozen" or "lora"
-    vision_lora_targets: tuple[str, ...] | None = None  # None: VISION_LORA_TARGETS
+    vision_lora_targets: tuple[str, ...] | None = None  # None: the adapter's
     vision_learning_rate: float | None = None  # None: learning_rate
     warmup_ratio: float = 0.0  # > 0 replaces warmup_steps
     frames_per_clip: int = 0  # JSON data: > 0 samples that many frames uniformly per clip
@@ -72,9 +72,11 @@ class TrainOptions:
     show_progress: bool = True
 
 
-def _set_trainable(model, options: TrainOptions) -> list:
-    """Freeze / LoRA-wrap parts of the model; returns the LoRA-injected modules' owners."""
-    language, vision = model.model.language_model, model.model.vision_tower
+def _set_trainable(vlm, options: TrainOptions) -> list:
+    """Freeze / LoRA-wrap parts of the model (the adapter names them: ``decoder``,
+    ``training_parts``); returns the LoRA-injected modules' owners."""
+    language = vlm.decoder
+    vision, projectors = vlm.training_parts()
     injected = []
     if options.lora_rank:
         from peft import LoraConfig, inject_adapter_in_model
@@ -86,7 +88,7 @@ def _set_trainable(model, options: TrainOptions) -> list:
             lora_dropout=options.lora_dropout,
         )
         language.requires_grad_(False)
-        model.lm_head.requires_grad_(False)  # LoRA adapts the layers; head and embeddings stay
+        vlm.lm_head.requires_grad_(False)  # LoRA adapts the layers; head and embeddings stay
         inject_adapter_in_model(config, language)
         injected.append(language)
     if options.vision == "frozen":
@@ -95,21 +97,32 @@ def _set_trainable(model, options: TrainOptions) -> list:
         from peft import LoraConfig, inject_adapter_in_model
 
         rank = options.lora_rank or 8
+        targets = tuple(options.vision_lora_targets or vlm.vision_lora_targets)
+        if targets == ("attention",):  # the official recipe: the tower's q/k/v only
+            targets = vlm.vision_attention_lora_targets
         vision.requires_grad_(False)
         inject_adapter_in_model(
             LoraConfig(
                 r=rank,
                 lora_alpha=options.lora_alpha or 2 * rank,
                 lora_dropout=options.lora_dropout,
-                target_modules=list(options.vision_lora_targets or VISION_LORA_TARGETS),
+                target_modules=list(targets),
             ),
             vision,
         )
         injected.append(vision)
     elif options.vision != "full":
         raise VideoScanError(f"--vision must be full, frozen or lora (got {options.vision})")
-    model.model.multi_modal_projector.requires_grad_(True)
+    for projector in projectors:
+        projector.requires_grad_(True)
     return injected
+
+
+def _vision_parameters(vlm) -> set[int]:
+    """ids of the vision tower's own parameters (its learning rate), projectors excluded."""
+    vision, projectors = vlm.training_parts()
+    excluded = {id(p) for projector in projectors for p in projector.parameters()}
+    return {id(p) for p in vision.parameters() if id(p) not in excluded}
 
 
 def _merge_lora(owners: list) -> None:
@@ -178,13 +191,18 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
     from ..adapters.loading import MODEL_SETTINGS_FILE, load_model, read_model_settings
     from .data import Collator
     from .model import CarrierTrainingModel
+    from .replay import StreamReplayTrainingModel
 
     vlm = load_model(folder, device="cpu", dtype="float32")  # the adapter inference uses
     model, tokenizer, preprocessor = vlm.model, vlm.tokenizer, vlm.preprocessor
     newline = getattr(vlm, "newline", "none")
     settings = read_model_settings(folder)
-    lora_owners = _set_trainable(model, options)
-    wrapper = CarrierTrainingModel(model, options.stage, options.position_mode, newline=newline)
+    lora_owners = _set_trainable(vlm, options)
+    masked = vlm.masked_training
+    if masked:  # one masked sequence per sample (equal to streaming for these layouts)
+        wrapper = CarrierTrainingModel(model, options.stage, options.position_mode, newline)
+    else:  # streaming replayed through the adapter (scaffold text, M-RoPE, DeepStack)
+        wrapper = StreamReplayTrainingModel(vlm, options.stage, options.position_mode)
     dataset = _dataset(options)
     if len(dataset) == 0:
         raise VideoScanError("the training data holds no question/answer pairs")
@@ -217,10 +235,15 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
         args=args,
         train_dataset=dataset,
         data_collator=Collator(
-            tokenizer, preprocessor, time_instruction=bool(settings.get("time_instruction", True))
+            tokenizer,
+            preprocessor,
+            prompt=vlm.prompt,
+            time_instruction=bool(getattr(vlm, "time_instruction", True)),
+            raw_frames=not masked,
         ),
     )
     trainer.vision_learning_rate = options.vision_learning_rate
+    trainer.vision_parameters = _vision_parameters(vlm)
     found = staged.checkpoints() if options.resume else []
     if options.resume and not found:
         log.warning("no checkpoint in %s: starting from the beginning", options.output)
@@ -231,9 +254,7 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
     _merge_lora(lora_owners)
     model.save_pretrained(output)
     tokenizer.save_pretrained(output)
-    source_preprocessor = folder / "preprocessor_config.json"
-    if source_preprocessor.is_file():
-        shutil.copy(source_preprocessor, output / "preprocessor_config.json")
+    _copy_processor_files(folder, output)
     # the newline mode travels with the weights: a LLaVA-Video saved in OneVision format keeps
     # its per-row newlines when loaded again (adapters/loading.py reads "newline")
     settings = {**settings, "family": family, "newline": newline}
@@ -250,6 +271,17 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
     }
     (output / "training.json").write_text(json.dumps(record, indent=2))
     return staged.commit()
+
+
+def _copy_processor_files(source: Path, output: Path) -> None:
+    """The source's processor files (preprocessor, processor, video and chat-template
+    configs) that saving the model and tokenizer did not write."""
+    for path in source.iterdir():
+        if path.is_file() and path.suffix in (".json", ".jinja") and "processor" in path.name:
+            if not (output / path.name).exists():
+                shutil.copy(path, output / path.name)
+        elif path.name == "chat_template.jinja" and not (output / path.name).exists():
+            shutil.copy(path, output / path.name)
 
 
 def _sharding(options: TrainOptions) -> dict:
@@ -294,14 +326,16 @@ def _carrier_trainer_class():
             self.model.model.save_pretrained(target)
 
         vision_learning_rate: float | None = None
+        vision_parameters: set[int] = set()  # ids (runner._vision_parameters)
 
         def create_optimizer(self, model=None):
             """AdamW with the vision tower at its own learning rate (the official recipe)."""
             if self.optimizer is None and self.vision_learning_rate is not None:
                 vision, other = [], []
-                for name, parameter in self.model.named_parameters():
+                for parameter in self.model.parameters():
                     if parameter.requires_grad:
-                        (vision if ".vision_tower." in name else other).append(parameter)
+                        in_vision = id(parameter) in self.vision_parameters
+                        (vision if in_vision else other).append(parameter)
                 groups = [{"params": other, "lr": self.args.learning_rate}]
                 if vision:
                     groups.append({"params": vision, "lr": self.vision_learning_rate})
