@@ -44,7 +44,7 @@ def test_word_dataset_mixes_multiple_choice_words_and_cut_videos():
     data = SyntheticDataset("train", 40, words=True)
     examples = [data[i] for i in range(40)]
     assert all(len(e.questions) == len(e.answers) == len(e.histories) for e in examples)
-    with_mc = [e for e in examples if "count" in e.kinds and "Options:" in e.questions[-5]]
+    with_mc = [e for e in examples if any("Options:" in q for q in e.questions)]
     assert 8 < len(with_mc) < 32  # about half keep the multiple-choice questions
     kinds = {kind for e in examples for kind in e.kinds}
     assert {"what_now", "yes_no_now", "condition", "other", "follow_up"} <= kinds
@@ -54,3 +54,27 @@ def test_word_dataset_mixes_multiple_choice_words_and_cut_videos():
     others = [bool(h) for k, h in pairs if k != "follow_up"]
     assert 0.2 < sum(others) / len(others) < 0.45
     assert SyntheticDataset("train", 3, words=True)[2].questions == examples[2].questions
+
+
+def test_every_video_drills_true_and_false_conditions_about_its_last_frame():
+    from videoscan_core.eval.alert_quality import on_screen
+    from videoscan_core.eval.synthetic import make_video
+
+    data = SyntheticDataset("train", 60, words=True)
+    answers, onsets = {"yes": 0, "no": 0}, 0
+    for index in range(60):
+        example = data[index]
+        video = make_video(data.seeds[index])
+        cut = video.timestamps.index(example.timestamps[-1]) + 1
+        now = on_screen(video, cut - 1)
+        drill = [(q, a) for q, a, k in zip(example.questions, example.answers, example.kinds,
+                                           strict=True) if k == "condition"][-6:]  # fmt: skip
+        assert all(q.startswith("Is this true now: ") for q, _ in drill)
+        if now is not None:  # colour, shape and name, each once true and once false
+            assert sorted(a for _, a in drill) == ["no"] * 3 + ["yes"] * 3
+            assert any(f"the {now.name} " in q for q, a in drill if a == "yes")
+        onsets += any(cut - 1 == event.start for event in video.events)
+        for _, answer in drill:
+            answers[answer] += 1
+    assert 0.4 < answers["yes"] / sum(answers.values()) < 0.6
+    assert onsets >= 10  # cuts ending on a shape's first frame, where an alert must fire

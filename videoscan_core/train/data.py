@@ -1,15 +1,16 @@
 """Training data: the synthetic benchmark and LLaVA-Video-178K-style JSON, plus the collator.
 
-Contract: a dataset yields ``TrainingExample``s (frames sampled at 1 FPS with their timestamps,
-and the video's questions with their answers; the questions are independent and are packed after
-the frames, each seeing only itself). ``SyntheticDataset(split, videos)`` gives one example per
+Contract: a dataset yields ``TrainingExample``s (frames sampled at 1 FPS with their timestamps, and
+the video's questions with their answers; the questions are independent and are packed after the
+frames, each seeing only itself). ``SyntheticDataset(split, videos)`` gives one example per
 generated video. ``JsonVideoDataset(path)`` reads ``[{"video": "clip.mp4", "conversations":
 [{"from": "human", "value": "<image>\\nQ"}, {"from": "gpt", "value": "A"}, ...]}]`` (paths relative
-to the JSON file, or ``video_folder``); its human/gpt pairs become the questions. ``Collator``
-turns examples into padded tensors: normalised pixels ``[B, T, 3, S, S]`` with ``frame_counts``,
-and token ids of the system, questions (with the time instruction unless the model was trained
-without it) and answers ``[B, K, L]``. The text is built by the same ``PromptFormat`` and
-``time_instruction`` the engine uses at inference.
+to the JSON file, or ``video_folder``); its human/gpt pairs become the questions. ``Collator`` turns
+examples into padded tensors: normalised pixels ``[B, T, 3, S, S]`` with ``frame_counts`` (or, with
+``raw_frames=True``, the frames and their times as lists for the adapter), and token ids of the
+system, questions (with the time instruction unless the model was trained without it) and answers
+``[B, K, L]``. The text is built by the same ``PromptFormat`` and ``time_instruction`` the engine
+uses at inference.
 """
 
 from __future__ import annotations
@@ -84,7 +85,11 @@ class SyntheticDataset(Dataset):
         video; the other half: cut at a random frame (the screen may be blank "now"), 6 word
         questions about what was streamed up to there. A third of the questions also see 1-2
         earlier exchanges about the same video (as a conversation would show them), so the
-        model learns to answer the new question, and a follow-up to answer about the last one."""
+        model learns to answer the new question, and a follow-up to answer about the last one.
+        Every video also gets a contrastive condition drill about its last frame (true and false
+        alert conditions, ``synthetic_conditions``); 40% of the cut videos end where an alert
+        must fire or re-arm."""
+        from ..eval.synthetic_conditions import condition_drill, onset_cut
         from ..eval.synthetic_words import word_questions
 
         rng = np.random.default_rng(video.seed * 31 + 5)
@@ -93,7 +98,10 @@ class SyntheticDataset(Dataset):
             words = word_questions(video, count=4)
         else:
             cut = int(rng.integers(video.events[0].start + 1, len(video.frames) + 1))
+            if rng.random() < 0.4:
+                cut = onset_cut(video, rng)
             asked, words = [], word_questions(video, cut=cut, count=6)
+        words += condition_drill(video, cut, rng)
         extra = word_questions(video, seed=video.seed + 1, cut=cut, count=6)
         chat = [(q.text, q.answer) for q in words + extra if not q.history]
         histories = []
@@ -176,8 +184,10 @@ class Collator:
         prompt: PromptFormat | None = None,
         system_prompt: str = DEFAULT_SYSTEM_PROMPT,
         time_instruction: bool = True,
+        raw_frames: bool = False,
     ) -> None:
         self.tokenizer = tokenizer
+        self.raw_frames = raw_frames  # the adapter preprocesses (StreamReplayTrainingModel)
         self.time_instruction = time_instruction
         self.preprocessor = preprocessor
         self.prompt = prompt or PromptFormat()
@@ -194,13 +204,24 @@ class Collator:
             instruction = time_instruction(example.timestamps[-1], example.timestamps)
         return prompt_with_history(self.prompt, question, instruction, history)
 
-    def __call__(self, examples: list[TrainingExample]) -> dict[str, torch.Tensor]:
+    def _pixels(self, examples: list[TrainingExample]) -> dict:
+        if self.raw_frames:  # RGB uint8 arrays and their times, per sample
+            return {
+                "frames": [list(e.frames) for e in examples],
+                "timestamps": [list(e.timestamps) for e in examples],
+            }
         size = self.preprocessor.size
         longest = max(len(e.frames) for e in examples)
         pixels = torch.zeros(len(examples), longest, 3, size, size)
         for row, example in enumerate(examples):
             stacked = np.stack([self.preprocessor(frame) for frame in example.frames])
             pixels[row, : len(example.frames)] = torch.from_numpy(stacked)
+        return {
+            "pixel_values": pixels,  # [B, T, 3, S, S]
+            "frame_counts": torch.tensor([len(e.frames) for e in examples]),
+        }
+
+    def __call__(self, examples: list[TrainingExample]) -> dict:
         questions = [
             [
                 self._ids(self.question_text(e, q, e.histories[k] if e.histories else ()))
@@ -211,8 +232,7 @@ class Collator:
         answers = [[self._ids(a) + self.end_ids for a in e.answers] for e in examples]
         pad = self.tokenizer.pad_token_id or 0
         return {
-            "pixel_values": pixels,  # [B, T, 3, S, S]
-            "frame_counts": torch.tensor([len(e.frames) for e in examples]),
+            **self._pixels(examples),
             "system_ids": torch.tensor([self.system_ids] * len(examples)),
             "qa_counts": torch.tensor([len(e.questions) for e in examples]),
             **_padded("question", questions, pad),  # question_ids [B, K, Lq]
