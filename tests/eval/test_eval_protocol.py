@@ -102,6 +102,16 @@ def test_real_format_records(tmp_path):
     assert [i.duration_group for i in items] == ["short", "long"]
     assert items[0].options == ["One.", "Two.", "Three.", "Four."] and items[0].answer == "C"
     assert items[0].video.name == "fFjv93ACGo8.mp4" and items[0].id == "0"
+    # the dataset as published: videomme/test-00000-of-00001.parquet, options a list column
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "test-00000-of-00001.parquet"
+    pq.write_table(pa.Table.from_pylist([record, {**record, "duration": "medium"}]), parquet)
+    assert pq.read_schema(parquet).field("options").type == pa.list_(pa.string())
+    from_parquet = load_items("videomme", parquet, tmp_path)
+    assert [i.duration_group for i in from_parquet] == ["short", "medium"]
+    assert from_parquet[0].options == items[0].options and from_parquet[0].answer == "C"
     mlvu = tmp_path / "1_plotQA.json"
     mlvu.write_text(
         json.dumps(
