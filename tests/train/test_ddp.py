@@ -1,5 +1,5 @@
-"""Training runs unchanged under torchrun: two CPU processes (gloo) with 2 samples each reach the
-losses of one process with the 4-sample batch (relative tolerance 1e-5: float32 sums in another
+"""Training runs unchanged under torchrun (every training forward): two CPU processes (gloo) with 2
+samples each reach the losses of one process with the 4-sample batch (relative tolerance 1e-5: float32 sums in another
 order; measured 2e-7) and save a model that loads and equals the one-process model."""
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ def _port() -> int:
 
 
 @pytest.mark.slow
-def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_path):
+@pytest.mark.parametrize("family", ["llava-onevision", "smolvlm2", "qwen3-vl"])
+def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_path, family):
+    """LLaVA trains one masked sequence per sample, SmolVLM2 and Qwen3-VL (DeepStack) replay the
+    stream: both under DDP."""
+    if family != "llava-onevision":
+        from videoscan_core.tiny_model import make_tiny_model
+
+        tiny_model_dir = make_tiny_model(tmp_path / family, family=family)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(SCRIPT.parents[2])}
     one, two = tmp_path / "one", tmp_path / "two"
     subprocess.run(
