@@ -1,12 +1,12 @@
-"""Training runs unchanged under torchrun (every training forward): two CPU processes (gloo) with 2
-samples each reach the losses of one process with the 4-sample batch (relative tolerance 1e-5: float32 sums in another
-order; measured 2e-7) and save a model that loads and equals the one-process model."""
+"""Training runs unchanged under torchrun (every training forward): two CPU processes (gloo) with
+2 samples each reach the losses of one process with the 4-sample batch (relative tolerance 1e-5:
+float32 sums in another order; measured 2e-7) and save a model that loads and equals the
+one-process model."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,11 +17,6 @@ from safetensors.torch import load_file
 
 SCRIPT = Path(__file__).with_name("ddp_train_script.py")
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.slow
@@ -49,8 +44,7 @@ def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_
             "torch.distributed.run",
             "--nproc_per_node",
             "2",
-            "--master_port",
-            str(_port()),
+            "--standalone",  # rendezvous on a free local port, chosen by torchrun itself
             str(SCRIPT),
             str(tiny_model_dir),
             str(two),

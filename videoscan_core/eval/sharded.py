@@ -33,6 +33,8 @@ def _barrier() -> None:
     if not dist.is_initialized():
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     dist.barrier()
+    # closed now: a gloo group left open can abort a process at exit (exit code -6)
+    dist.destroy_process_group()
 
 
 def run_sharded(fmt: str, model, annotation, predictions_path, **options) -> dict | None:

@@ -182,7 +182,18 @@ def train(options: TrainOptions) -> Path:
         if note:
             log.warning(note)
         raise
+    _leave_process_group()
     return output
+
+
+def _leave_process_group() -> None:
+    """Under torchrun: wait until process 0 has written the model, then close the process group
+    (a gloo group left open can abort a process at exit: "terminate called without an active
+    exception", exit code -6, so torchrun reports a failed run)."""
+    distributed = torch.distributed
+    if distributed.is_available() and distributed.is_initialized():
+        distributed.barrier()
+        distributed.destroy_process_group()
 
 
 def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
