@@ -28,7 +28,7 @@ class Exchange:
     total_ms: float | None = None
     stop_reason: str = ""
     finished: bool = False
-    source: str = "typed"  # "typed" or "voice"
+    source: str = "typed"  # "typed", "voice" or "alert" (raised by a watched condition)
     evidence: list[float] = field(default_factory=list)  # stream times, heaviest first
     evidence_frames: list[int] = field(default_factory=list)  # their frame indices
 

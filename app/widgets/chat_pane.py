@@ -262,15 +262,23 @@ class ChatPane(QWidget):
     def refresh(self) -> None:
         parts = []
         for exchange in self.conversation.exchanges:
-            icon = "(spoken) " if exchange.source == "voice" else ""
-            parts.append(
-                f"<p style='margin:8px 0 2px 0'><b>You:</b> {icon}"
-                f"{html.escape(exchange.question)}</p>"
-            )
             answer = html.escape(exchange.shown_answer).replace("\n", "<br>")
-            if not exchange.finished:
-                answer += " <span style='color:#888'>▍</span>"
-            parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
+            if exchange.source == "alert":  # raised by a watched condition, not asked by the user
+                condition = exchange.question.removeprefix("Alert: ")
+                parts.append(
+                    f"<p style='margin:8px 0 2px 0'><b style='color:#b35c00'>Alert:</b> "
+                    f"{html.escape(condition)}</p>"
+                    f"<p style='margin:2px 0 2px 12px'>{answer}</p>"
+                )
+            else:
+                icon = "(spoken) " if exchange.source == "voice" else ""
+                parts.append(
+                    f"<p style='margin:8px 0 2px 0'><b>You:</b> {icon}"
+                    f"{html.escape(exchange.question)}</p>"
+                )
+                if not exchange.finished:
+                    answer += " <span style='color:#888'>▍</span>"
+                parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
             if exchange.finished and exchange.ttft_ms is not None:
                 note = (
                     f"first token {format_duration(exchange.ttft_ms)} · "
