@@ -9,7 +9,6 @@ from videoscan_core.eval.alert_quality import (
     conditions_for,
     evaluate_alerts,
     match,
-    table,
     true_onsets,
 )
 from videoscan_core.eval.synthetic import Event, SyntheticVideo

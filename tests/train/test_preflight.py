@@ -130,6 +130,17 @@ def test_other_family_refused(tiny_model_dir, tmp_path, monkeypatch):
         train(options(tiny_model_dir, smol, resume=True))
 
 
+def test_positions_a_family_cannot_train_are_refused_before_loading(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner, "_train", lambda *a: pytest.fail("training started"))
+    smol = tmp_path / "smol"
+    smol.mkdir()
+    (smol / "config.json").write_text(json.dumps({"model_type": "smolvlm"}))
+    for mode in ("rerotate", "sliding", "official"):
+        with pytest.raises(VideoScanError, match="smolvlm2 models train with compact or monotonic"):
+            train(options(smol, tmp_path / "out", position_mode=mode))
+    assert not list(tmp_path.glob("*out*"))
+
+
 def test_a_failed_run_leaves_nothing(tiny_model_dir, tmp_path, monkeypatch):
     def broken(options, folder, family, staged):
         (staged.folder / "model.safetensors").write_text("half")

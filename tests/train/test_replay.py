@@ -139,8 +139,48 @@ def test_every_family_trains_saves_and_reloads(tmp_path, family, vision, targets
     }  # fmt: skip
     assert changed - tower_only  # the language model (LoRA, merged) changed
     assert bool(changed & tower_only) == (vision != "frozen")
+    projectors = {
+        "smolvlm2": ["connector."],
+        "qwen2.5-vl": ["visual.merger."],
+        "qwen3-vl": ["visual.merger.", "visual.deepstack_merger_list."],
+    }[family]
+    for projector in projectors:  # the projectors always train, named here independently
+        assert any(projector in name for name in changed), projector
+    if targets == ("attention",):  # the official recipe: only the fused q/k/v of the tower
+        blocks = {name for name in changed if ".blocks." in name}
+        assert blocks and all(".attn.qkv." in name for name in blocks)
+    if family == "qwen3-vl":
+        assert (out / "video_preprocessor_config.json").is_file()
     engine = StreamingEngine(after, EngineConfig(memory_size=4))
     video = make_video(3)
     for frame, t in zip(video.frames[:3], video.timestamps[:3], strict=True):
         engine.add_frame(frame, t)
     assert isinstance(engine.answer("What is on the screen now?"), str)
+
+
+@pytest.mark.parametrize("family", ["llava-onevision", "qwen2.5-vl"])
+def test_resume_starts_from_the_checkpoint_weights(tmp_path, family):
+    """Checkpoints keep the module's own names (``save_pretrained`` renames these two families'
+    keys to the hub layout, which a resume would silently fail to find)."""
+    import types
+
+    from videoscan_core.train.runner import _carrier_trainer_class
+
+    source = make_tiny_model(tmp_path / "source", family=family)
+    out = train(
+        TrainOptions(
+            stage=2, model=str(source), output=str(tmp_path / "out"), videos=4, batch_size=2,
+            max_steps=2, save_steps=2, learning_rate=1e-2, warmup_steps=0, show_progress=False,
+        )
+    )  # fmt: skip
+    trained = load_model(out, dtype="float32").model.state_dict()
+    fresh = load_model(source, dtype="float32")
+    trainer = types.SimpleNamespace(model=types.SimpleNamespace(model=fresh.model))
+    assert not all(torch.equal(fresh.model.state_dict()[k], trained[k]) for k in trained)
+    checkpoint = str(out / "checkpoints" / "checkpoint-2")
+    _carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
+    resumed = fresh.model.state_dict()
+    assert all(torch.equal(resumed[k], trained[k]) for k in trained)
+    fresh.model.lm_head = torch.nn.Linear(1, 1)  # another model: refused in words, not ignored
+    with pytest.raises(VideoScanError, match="does not fit this model"):
+        _carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)

@@ -31,8 +31,18 @@ DATA_FORMAT = (
     "(LLaVA-Video-178K)"
 )
 TRAINABLE_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2", "qwen2.5-vl", "qwen3-vl")
-# a LLaVA-Video saved in OneVision format reads as llava-onevision: the two resume each other
+# a LLaVA-Video saved in OneVision format reads as llava-onevision: the two resume each other;
+# they train on one masked sequence, the other families by replaying the stream (train/replay.py)
 _SAME_LAYOUT = {"llava-onevision", "llava-video"}
+REPLAY_POSITION_MODES = ("compact", "monotonic")
+
+
+def check_positions(family: str, position_mode: str) -> None:
+    """Stage-2 positions the family's training forward can build (before the model loads)."""
+    if family not in _SAME_LAYOUT and position_mode not in REPLAY_POSITION_MODES:
+        raise VideoScanError(
+            f"{family} models train with compact or monotonic positions (not {position_mode})"
+        )
 
 
 def _bad(path: Path, index: int, record, why: str) -> VideoScanError:

@@ -26,8 +26,7 @@ from torch import nn
 
 from ..errors import VideoScanError
 from .model import answer_loss
-
-REPLAY_POSITION_MODES = ("compact", "monotonic")
+from .preflight import REPLAY_POSITION_MODES
 
 
 def keep_entries(cache, index: list[int]) -> None:
@@ -43,6 +42,8 @@ class StreamReplayTrainingModel(nn.Module):
         super().__init__()
         if stage not in (0, 1, 2):
             raise ValueError(f"stage must be 0, 1 or 2 (got {stage})")
+        if stage != 2:  # nothing is cut before stage 2: every mode numbers frames alike
+            position_mode = "compact"
         if position_mode not in REPLAY_POSITION_MODES:
             raise VideoScanError(
                 f"{vlm.family} models train with compact or monotonic positions "

@@ -33,6 +33,7 @@ from ..errors import VideoScanError
 log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding", "official")
+CHECKPOINT_WEIGHTS = "videoscan-train-state.safetensors"  # a checkpoint's weights, module names
 
 
 @dataclass
@@ -156,7 +157,7 @@ def _dataset(options: TrainOptions):
 def _preflight(options: TrainOptions):
     """Everything that can be refused before the model loads: (folder, family, staged output)."""
     from ..adapters.loading import resolve_model_folder
-    from .preflight import StagedOutput, check_data, check_family
+    from .preflight import StagedOutput, check_data, check_family, check_positions
 
     if options.position_mode not in POSITION_MODES:
         raise VideoScanError(f"positions must be one of {POSITION_MODES}")
@@ -165,6 +166,8 @@ def _preflight(options: TrainOptions):
     try:
         found = staged.checkpoints() if options.resume else []
         family = check_family(folder, options.data, found[-1] if found else None)
+        if options.stage == 2:
+            check_positions(family, options.position_mode)
         if options.data not in ("synthetic", "synthetic-words"):
             check_data(options.data, options.video_folder)
     except BaseException:
@@ -332,9 +335,15 @@ def _carrier_trainer_class():
         """Saves and restores the wrapped transformers model in its own format."""
 
         def _save(self, output_dir: str | None = None, state_dict=None) -> None:
+            """The module's own parameter names (``save_pretrained`` renames some families'
+            keys to the hub layout, which ``load_state_dict`` would not find on resume), and the
+            config (its family, for the resume checks)."""
+            from safetensors.torch import save_model
+
             target = Path(output_dir or self.args.output_dir)
             target.mkdir(parents=True, exist_ok=True)
-            self.model.model.save_pretrained(target)
+            self.model.model.config.save_pretrained(target)
+            save_model(self.model.model, str(target / CHECKPOINT_WEIGHTS))
 
         vision_learning_rate: float | None = None
         vision_parameters: set[int] = set()  # ids (runner._vision_parameters)
@@ -354,14 +363,27 @@ def _carrier_trainer_class():
             return super().create_optimizer()
 
         def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
-            from safetensors.torch import load_file
+            from safetensors.torch import load_model
 
             folder = Path(resume_from_checkpoint)
-            state = {}
-            for path in sorted(folder.glob("*.safetensors")):
-                state.update(load_file(str(path)))
-            if not state:
-                raise VideoScanError(f"checkpoint {folder} holds no weights")
-            self.model.model.load_state_dict(state, strict=False)
+            weights = folder / CHECKPOINT_WEIGHTS
+            if not weights.is_file():
+                raise VideoScanError(
+                    f"checkpoint {folder} was not written by this version of videoscan train "
+                    f"(no {CHECKPOINT_WEIGHTS}); train again without --resume"
+                )
+            why = ""
+            try:
+                missing, unexpected = load_model(self.model.model, str(weights), strict=False)
+            except RuntimeError:  # a weight of another shape
+                why = "weights of other shapes"
+            else:
+                if missing or unexpected:
+                    why = f"{len(missing)} weights missing, {len(unexpected)} unexpected"
+            if why:
+                raise VideoScanError(
+                    f"checkpoint {folder} does not fit this model ({why}): resume with the "
+                    "model, --lora-rank and --vision settings it was trained with"
+                )
 
     return _CarrierTrainer
