@@ -159,6 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .main_window import MainWindow
+    from .qt_binding_check import binding_problem
     from .quit_signals import QuitSignals, finish
     from .script_guard import ScriptGuard
     from .scripted_run import ScriptPlan
@@ -166,6 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .startup_checks import show_settings_problems
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    problem = binding_problem()  # a leaking binding aborts the process minutes later
+    if problem:
+        fail_early(args, problem)
+        return 1
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     store = (
