@@ -265,3 +265,19 @@ def test_the_server_answers_without_leaving_the_machine(home, clip):
     assert run.attempts == [], run.attempts
     assert not (home / ".cache" / "Microsoft").exists()
     assert new_paths(before, tree_snapshot(home), APP_FOLDERS) == []
+
+
+def test_a_run_on_the_openvino_vision_runtime_stays_local(home, clip):
+    """`import openvino` reports to Google Analytics and writes ~/intel unless silenced first."""
+    pytest.importorskip("openvino")
+    before = tree_snapshot(home)
+    run = run_guarded(
+        entry="videoscan_core.cli.main:main",
+        args=["run", str(clip), "--model", "videoscan-demo", "--question", "What is shown?",
+              "--max-new-tokens", "2", "--vision-runtime", "openvino", "--json"],
+        env=fresh_env(home),
+        timeout=240,
+    )  # fmt: skip
+    assert_private(run, home, before)
+    assert not (home / "intel").exists()
+    assert json.loads(run.result.stdout)["vision_runtime"].startswith("openvino")

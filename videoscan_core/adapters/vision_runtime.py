@@ -235,11 +235,10 @@ class VisionRuntime:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
     def _compile(self, pixels: torch.Tensor):
+        from ..privacy import install_openvino_hook
+
+        install_openvino_hook()  # `import openvino` itself reports usage to Google Analytics
         import openvino as ov
-
-        from ..privacy import silence_openvino_telemetry
-
-        silence_openvino_telemetry()  # the converter would report usage to Google Analytics
 
         if self.adapter.dtype != torch.float32:
             raise RuntimeError(f"the model is {self.adapter.dtype}, not float32")

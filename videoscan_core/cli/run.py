@@ -261,8 +261,15 @@ def report(
         "memory_size": snapshot.capacity,
         "kv_cache_bytes": snapshot.kv_cache_bytes,
         "median_frame_ms": round(statistics.median(frame_ms), 3) if frame_ms else 0.0,
+        "vision_runtime": _vision_runtime(engine),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
+
+
+def _vision_runtime(engine) -> str:
+    """What ran the vision tower: "openvino-bf16", "openvino-f32" or "torch-f32"."""
+    runtime = getattr(engine.model, "__dict__", {}).get("vision_runtime")
+    return runtime.active if runtime is not None else "torch-f32"
 
 
 def _print_report(args, engine, answers: list[str], frame_ms: list[float], evidence) -> None:
