@@ -47,6 +47,17 @@ class FrameEvent:
 
 
 @dataclass(frozen=True)
+class SeenText:
+    """A block of text read on the screen (a search hit, or text shown with a question)."""
+
+    # The block's lines in reading order, joined by newlines.
+    text: str
+    # Stream seconds it was first and last seen on the screen.
+    first_seen: float
+    last_seen: float
+
+
+@dataclass(frozen=True)
 class AnswerChunk:
     """A piece of a streamed answer. The last chunk has ``finished=True`` and the statistics."""
 
@@ -63,6 +74,8 @@ class AnswerChunk:
     evidence: tuple[float, ...] = ()
     evidence_frames: tuple[int, ...] = ()
     evidence_weights: tuple[float, ...] = ()
+    # The screen text the question was shown (``screen_text/prompt.py``), in time order.
+    evidence_text: tuple[SeenText, ...] = ()
 
 
 @dataclass(frozen=True)

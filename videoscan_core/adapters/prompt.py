@@ -2,9 +2,9 @@
 
 Contract: the language model sees ``system_text(...)`` tokens, then the frames (each one
 ``frame_text(t).before``, its visual tokens, ``frame_text(t).after``, its carrier), then
-``question_text(...)``. The default format is ChatML, the conversation template of
-LLaVA-OneVision and LLaVA-Video (Qwen2). ``time_instruction`` is LLaVA-Video's wording with the
-real timestamps of the frames in memory.
+``question_text(...)`` (time instruction, screen text, question). The default format is ChatML,
+the conversation template of LLaVA-OneVision and LLaVA-Video (Qwen2). ``time_instruction`` is
+LLaVA-Video's wording with the real timestamps of the frames in memory.
 """
 
 from __future__ import annotations
@@ -54,8 +54,12 @@ class PromptFormat:
     def system_text(self, system_prompt: str) -> str:
         return self.system_template.format(system=system_prompt)
 
-    def question_text(self, question: str, instruction: str | None = None) -> str:
-        body = f"{instruction}\n{question}" if instruction else question
+    def question_text(
+        self, question: str, instruction: str | None = None, context: str | None = None
+    ) -> str:
+        """The question turn: the time instruction, the screen text (``context``, see
+        ``screen_text/prompt.py``), then the question, one after the other on new lines."""
+        body = "\n".join([*(part for part in (instruction, context) if part), question])
         return self.question_template.format(body=body)
 
     def frame_text(self, timestamp: float) -> FrameText:

@@ -2,18 +2,19 @@
 
 Contract: ``Conversation(max_turns, max_chars, mode)`` keeps the last question/answer pairs
 (``add(question, answer)``, ``clear()``, ``turns()``), bounded in pairs and in characters (a
-cheap proxy for tokens: the oldest pairs go first; ``fit_history`` bounds them in tokens when the
-engine tokenizes). ``for_question(question)`` is the history a question is shown: with mode
+cheap proxy for tokens: the oldest pairs go first; ``fit_history`` bounds them in tokens when
+the engine tokenizes). ``for_question(question)`` is the history a question is shown: with mode
 ``"follow-ups"`` (the default) only a question that refers back (``refers_back``: "And before
 that?", "What color is it?") sees it, because a self-contained question does not need it and the
 small demo model answers self-contained questions much worse with earlier exchanges in the
 prompt (27 vs 91 of 142 word questions right, see its card); ``"always"`` shows it to every
-question. ``prompt_with_history(prompt, question, instruction, history)`` is the text
-that follows the memory: the earlier turns as real chat turns (the time instruction goes in the
-first one, right after the frames), then the new question. With no history it equals
-``prompt.question_text(question, instruction)``, so a model trained without history sees exactly
-what it was trained on. Training (``train/data.py``) builds two-turn questions with the same
-function, so the demo model learns the format the engine uses. Nothing here touches the stream.
+question. ``prompt_with_history(prompt, question, instruction, history)`` is the text that
+follows the memory: the earlier turns as real chat turns (the time instruction goes in the first
+one, right after the frames), then the new question, with the screen text shown for it
+(``context``) right before it. With no history it equals ``prompt.question_text(question,
+instruction, context)``, so a model trained without history sees exactly what it was trained on.
+Training (``train/data.py``) builds two-turn questions with the same function, so the demo model
+learns the format the engine uses. Nothing here touches the stream.
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ def prompt_with_history(
     question: str,
     instruction: str | None = None,
     history: Sequence[tuple[str, str]] = (),
+    context: str | None = None,
 ) -> str:
-    """The text after the memory for ``question`` with earlier ``(question, answer)`` turns."""
+    """The text after the memory for ``question`` with earlier ``(question, answer)`` turns;
+    ``context`` (the screen text for this question) goes in the new question's turn."""
     if not history:
-        return prompt.question_text(question, instruction)
+        return prompt.question_text(question, instruction, context)
     parts = []
     for index, (asked, answered) in enumerate(history):
         parts.append(prompt.question_text(asked, instruction if index == 0 else None))
         parts.append(answered.strip() + turn_break(prompt))
-    parts.append(prompt.question_text(question))
+    parts.append(prompt.question_text(question, context=context))
     return "".join(parts)
 
 

@@ -1,14 +1,14 @@
 """The VideoScan streaming engine.
 
 Contract (DESIGN.md section 1): ``StreamingEngine(model, config)`` holds one stream.
-``add_frame(rgb, t)`` encodes a frame to N visual tokens ``E_t``, appends the carrier
-``c_t = mean(E_t)``, prefills ``[E_t, c_t]`` over the cache ``[system][memory]`` and cuts the cache
-back: system, earlier carriers, the new carrier (plus top-k / recent-window entries when enabled).
-The memory bank then evicts the older member of the most similar adjacent carrier pair while it
-holds more than M. ``ask(question)`` is a generator of ``AnswerChunk``: it prefills the time
-instruction and the question over the current cache, decodes, and finally truncates the cache back,
-so the stream continues exactly as if nothing had been asked. The engine is single-threaded: call
-it from one thread (the app's worker owns it).
+``add_frame(rgb, t)`` encodes a frame to N visual tokens ``E_t``, appends the carrier ``c_t =
+mean(E_t)``, prefills ``[E_t, c_t]`` over the cache ``[system][memory]`` and cuts the cache
+back: system, earlier carriers, the new carrier (plus top-k / recent-window entries when
+enabled). The memory bank then evicts the older member of the most similar adjacent carrier pair
+while it holds more than M. ``ask(question)`` is a generator of ``AnswerChunk``: it prefills the
+time instruction, the screen text it is given and the question over the current cache, decodes,
+and finally truncates the cache back, so the stream continues exactly as if nothing had been
+asked. The engine is single-threaded: call it from one thread (the app's worker owns it).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -27,7 +27,8 @@ from ..adapters.base import VisualTokens
 from ..adapters.prompt import time_instruction
 from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted
-from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
+from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot, SeenText
+from ..screen_text.prompt import fit_screen_text, render_screen_text
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
 from .conversation import Conversation, fit_history, prompt_with_history
@@ -349,13 +350,21 @@ class StreamingEngine:
         should_stop: Callable[[], bool] | None = None,
         use_history: bool = True,
         remember: bool = True,
+        screen_text: Sequence[SeenText] = (),
     ) -> Iterator[AnswerChunk]:
         """Stream the answer to ``question`` as ``AnswerChunk``s (the last one has the stats and
         the evidence times). ``use_history``: the recent conversation is shown before the
-        question; ``remember``: a finished (not cancelled) answer joins the conversation."""
+        question; ``remember``: a finished (not cancelled) answer joins the conversation;
+        ``screen_text``: blocks read on the screen, best first, shown right before the question
+        (those that fit, ``fit_screen_text``; they are the answer's ``evidence_text``)."""
         self._close_active_answer()
         answer = self._answer(
-            question, options or GenerationOptions(), should_stop, use_history, remember
+            question,
+            options or GenerationOptions(),
+            should_stop,
+            use_history,
+            remember,
+            fit_screen_text(screen_text),
         )
         self._active_answer = answer
         return answer
@@ -369,9 +378,11 @@ class StreamingEngine:
         """Forget the recent questions and answers (New conversation); the stream is kept."""
         self.conversation.clear()
 
-    def question_prompt(self, question: str, use_history: bool = True) -> str:
+    def question_prompt(
+        self, question: str, use_history: bool = True, context: str | None = None
+    ) -> str:
         """The text after the memory: the recent conversation (bounded in tokens, see
-        ``conversation.py``) when ``use_history``, then the question."""
+        ``conversation.py``) when ``use_history``, the screen text ``context``, the question."""
         instruction = None
         wanted = self.config.time_instruction and getattr(self.model, "time_instruction", True)
         if wanted and self.bank.entries:
@@ -380,28 +391,37 @@ class StreamingEngine:
         history = self.conversation.for_question(question) if use_history else ()
         return fit_history(
             history,
-            lambda turns: prompt_with_history(self.model.prompt, question, instruction, turns),
+            lambda turns: prompt_with_history(
+                self.model.prompt, question, instruction, turns, context
+            ),
             lambda text: int(self.model.tokenize(text).shape[1]),
         )
 
-    def first_token_logits(self, question: str, use_history: bool = True) -> torch.Tensor:
+    def first_token_logits(
+        self, question: str, use_history: bool = True, screen_text: Sequence[SeenText] = ()
+    ) -> torch.Tensor:
         """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
         self._close_active_answer()
+        context = render_screen_text(fit_screen_text(screen_text))
         with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
             try:
-                return self._prefill_question(question, use_history).float().clone()
+                return self._prefill_question(question, use_history, None, context).float().clone()
             finally:
                 self.cache.truncate(checkpoint)
 
     def _prefill_question(
-        self, question: str, use_history: bool = True, evidence: list | None = None
+        self,
+        question: str,
+        use_history: bool = True,
+        evidence: list | None = None,
+        context: str | None = None,
     ) -> torch.Tensor:
         """Prefill the question over the cache; logits ``[V]`` of the first answer token. With
         ``evidence`` (a list), the question's attention row is probed and the heaviest memory
         entries are appended to it (``evidence.py``)."""
-        ids = self.model.tokenize(self.question_prompt(question, use_history))  # [1, Q]
+        ids = self.model.tokenize(self.question_prompt(question, use_history, context))  # [1, Q]
         positions = self._next_positions(ids.shape[1])
         if evidence is None or not self.bank.entries:
             return self._next_token_logits(self.model.embed(ids), positions)
@@ -413,7 +433,7 @@ class StreamingEngine:
         return logits
 
     def _answer(
-        self, question, options, should_stop, use_history=True, remember=True
+        self, question, options, should_stop, use_history=True, remember=True, screen_text=()
     ) -> Iterator[AnswerChunk]:
         started = time.perf_counter()
         with self._guarded():
@@ -425,7 +445,8 @@ class StreamingEngine:
         evidence: list = []
         try:
             with self._guarded():
-                logits = self._prefill_question(question, use_history, evidence)
+                context = render_screen_text(screen_text)
+                logits = self._prefill_question(question, use_history, evidence, context)
             # the first answer token follows the question: compact numbers from the cache
             # length, monotonic from the stream's next position
             base = checkpoint if self.config.position_mode == "compact" else self.positions_used
@@ -469,6 +490,7 @@ class StreamingEngine:
                 evidence=tuple(item.timestamp for item in evidence),
                 evidence_frames=tuple(item.frame_index for item in evidence),
                 evidence_weights=tuple(round(item.weight, 4) for item in evidence),
+                evidence_text=tuple(screen_text),
             )
         finally:
             self.cache.truncate(checkpoint)
