@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .capture.sessions import NO_TAG, StreamTag
+from videoscan_core.capture.sessions import NO_TAG, StreamTag
 
 
 @dataclass

@@ -15,12 +15,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from videoscan_core.capture.privacy.app_settings import APPLICATION, ORGANIZATION
 from videoscan_core.privacy import disable_telemetry
 
 from .startup_checks import add_arguments as add_script_arguments
 from .startup_checks import check_script_args, display_problem, fail_early
-
-ORGANIZATION, APPLICATION = "VideoScan", "VideoScan Desktop"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,10 +1,10 @@
-"""Where the app keeps its log and cache, from Qt's ``QStandardPaths`` (portable).
+"""Where the app keeps its log, from Qt's ``QStandardPaths`` (portable).
 
-Contract: ``log_file()`` is ``<state>/videoscan/videoscan-desktop.log`` and ``cache_folder()``
-``<cache>/videoscan``, where ``<state>``/``<cache>`` are Qt's generic state and cache locations
-(``~/.local/state`` and ``~/.cache`` on Linux, honouring ``XDG_*``; ``%LOCALAPPDATA%`` on
-Windows; ``~/Library/Preferences`` and ``~/Library/Caches`` on macOS). When Qt gives no
-location, the core's platformdirs folders are used. Nothing is created here. Safe to call
+Contract: ``log_file()`` is ``<state>/videoscan/videoscan-desktop.log``, where ``<state>`` is
+Qt's generic state location (``~/.local/state`` on Linux, honouring ``XDG_*``;
+``%LOCALAPPDATA%`` on Windows; ``~/Library/Preferences`` on macOS). When Qt gives no location,
+the core's platformdirs folder is used. The demo videos' cache is the core's
+(``videoscan_core.capture.demo_cache``). Nothing is created here. Safe to call
 before a ``QApplication`` exists.
 """
 
@@ -29,7 +29,3 @@ def log_file() -> Path:
     folder = _generic(QStandardPaths.StandardLocation.GenericStateLocation)
     return (folder or user_dirs.log_dir()) / LOG_NAME
 
-
-def cache_folder() -> Path:
-    folder = _generic(QStandardPaths.StandardLocation.GenericCacheLocation)
-    return folder or user_dirs.cache_dir()

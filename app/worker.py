@@ -34,13 +34,13 @@ from typing import Any
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
+from videoscan_core.capture.sessions import StreamTag
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
 from videoscan_core.events import AnswerChunk
 from videoscan_core.presets import config_for
 
 from .capture.controller import to_qimage
-from .capture.sessions import StreamTag
 from .failure_log import FailureLog
 from .frame_slot import LatestFrameSlot
 from .memory_export import keepsake_jpeg

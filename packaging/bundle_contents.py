@@ -37,10 +37,11 @@ METADATA_PACKAGES = (
 
 # Imported inside functions or chosen by sys.platform at run time.
 _COMMON_HIDDEN = ["sounddevice", "mss", "peft", "psutil", "platformdirs"]
+_WINDOWS = "videoscan_core.capture.privacy."  # the window listers, one per platform
 _PLATFORM_HIDDEN = {
-    "win32": ["mss.windows", "platformdirs.windows", "app.privacy.win32_windows"],
-    "darwin": ["mss.darwin", "platformdirs.macos", "app.privacy.macos_windows", "Quartz", "AppKit"],
-    "linux": ["mss.linux", "platformdirs.unix", "app.privacy.x11_windows", "Xlib.ext.screensaver"],
+    "win32": ["mss.windows", "platformdirs.windows", _WINDOWS + "win32_windows"],
+    "darwin": ["mss.darwin", "platformdirs.macos", _WINDOWS + "macos_windows", "Quartz", "AppKit"],
+    "linux": ["mss.linux", "platformdirs.unix", _WINDOWS + "x11_windows", "Xlib.ext.screensaver"],
 }
 
 EXCLUDES = ["tkinter", "matplotlib", "IPython", "pytest", "torchvision", "PyQt5", "PyQt6"]

@@ -1,6 +1,2 @@
-"""Frame sources (screen, webcam, video file), change detection and paced capture."""
-
-from .base import CaptureError, FrameSource, SourceSpec
-from .sources import open_source
-
-__all__ = ["CaptureError", "FrameSource", "SourceSpec", "open_source"]
+"""The app's capture thread (Qt): ``controller.CaptureController`` paces a core frame source
+(``videoscan_core.capture``: sources, privacy guard, change detector) into the latest-frame slot."""

@@ -19,11 +19,12 @@ import numpy as np
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QImage
 
+from videoscan_core.capture.base import CaptureError, FrameSource, SourceSpec, Withheld
+from videoscan_core.capture.change_detector import ChangeDetector
+from videoscan_core.capture.sessions import CaptureSessions, StreamTag
+from videoscan_core.capture.sources import open_source
+
 from ..frame_slot import CapturedFrame, LatestFrameSlot
-from .base import CaptureError, FrameSource, SourceSpec, Withheld
-from .change_detector import ChangeDetector
-from .sessions import CaptureSessions, StreamTag
-from .sources import open_source
 
 PREVIEW_WIDTH = 320
 PREVIEW_INTERVAL_S = 0.2
@@ -167,7 +168,7 @@ class CaptureController(QObject):
                 self.sig_error.emit(stopped_early)
             self.sig_ended.emit()
             return
-        if isinstance(frame, Withheld):  # privacy pause: nothing captured (app.privacy.guard)
+        if isinstance(frame, Withheld):  # privacy pause: nothing captured (capture.privacy.guard)
             return
         self._ticks += 1
         self.captured += 1

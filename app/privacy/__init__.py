@@ -1,3 +1,2 @@
-"""Privacy before capture: excluded windows blacked out, capture paused for chosen apps, a locked
-screen, an idle session or battery power. ``guard.PrivacyGuard`` decides per frame; the window
-lists come from ``windows.make_lister()`` (X11, Windows or macOS behind one interface)."""
+"""Privacy in the window: the toolbar indicator and the desktop's D-Bus lock check. The rules and
+the per-frame guard are the core's (``videoscan_core.capture.privacy``)."""

@@ -2,7 +2,8 @@
 "Privacy..." menu item opens the rules, and a warning banner appears when exclusions are off.
 
 Contract: ``attach_privacy(window)`` (called once by the main window after its toolbar exists)
-loads the rules from ``window.store`` into ``GUARD``, adds the label, the menu item (Watch menu)
+loads the rules from ``window.store`` into ``GUARD`` (the core's guard, which the capture sources
+use) and gives it the desktop's D-Bus lock check, adds the label, the menu item (Watch menu)
 and returns the ``PrivacyIndicator``. The indicator polls ``GUARD.status`` four times a second
 on the GUI thread (a plain attribute read, never waiting); a decision older than two and a half
 frame periods (capture paused by the user, or not a screen source) counts as none.
@@ -16,8 +17,10 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar
 
-from .guard import GUARD, PrivacyGuard
-from .rules import load_rules, save_rules
+from videoscan_core.capture.privacy.guard import GUARD, PrivacyGuard
+from videoscan_core.capture.privacy.rules import load_rules, save_rules
+
+from .dbus_lock import dbus_screensaver_active
 
 POLL_MS = 250
 
@@ -31,6 +34,7 @@ class PrivacyIndicator(QObject):
         self.warning = ""
         self.dialog = None
         guard.set_rules(load_rules(getattr(window, "store", None)))
+        guard.set_lock_check(dbus_screensaver_active)
         self.label = QLabel()
         self.label.setObjectName("privacyLabel")
         self.label.setStyleSheet("color: #8a1c1c; font-weight: bold; padding: 0 6px;")

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..privacy.listers import make_lister
-from ..privacy.rules import PrivacyRules, clean, matches_per_rule
-from ..privacy.windows import WindowInfo, WindowListUnavailable
+from videoscan_core.capture.privacy.listers import make_lister
+from videoscan_core.capture.privacy.rules import PrivacyRules, clean, matches_per_rule
+from videoscan_core.capture.privacy.windows import WindowInfo, WindowListUnavailable
 
 
 class PrivacyDialog(QDialog):

@@ -14,10 +14,11 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QMessageBox, QWidget
 
-from ..capture.base import SourceSpec
-from ..capture.screen import list_monitors
-from ..privacy.listers import make_lister
-from ..privacy.windows import WindowListUnavailable, wayland_without_x
+from videoscan_core.capture.base import SourceSpec
+from videoscan_core.capture.privacy.listers import make_lister
+from videoscan_core.capture.privacy.windows import WindowListUnavailable, wayland_without_x
+from videoscan_core.capture.screen import list_monitors
+
 from .region_selector import RegionSelector
 
 REGION, FILE, WINDOW = "region…", "file…", "window…"

@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from app.capture.sessions import CaptureSessions
 from app.scripted_run import ScriptPlan
 from app.settings import AppSettings
+from videoscan_core.capture.sessions import CaptureSessions
 
 
 def test_live_sources_share_a_session_and_files_start_new_ones():

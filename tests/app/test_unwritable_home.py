@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from app.capture.demo_cache import ensure_demo_video, readable
 from app.settings import AppSettings
+from videoscan_core.capture.demo_cache import ensure_demo_video, readable
 
 
 def test_a_half_written_demo_video_is_made_again(tmp_path):

@@ -138,7 +138,7 @@ launcher = runpy.run_path('packaging/launcher.py', run_name='launcher')
 assert sys.stdout is not None and sys.stderr is not None
 sys.stdout = real_stdout
 assert callable(launcher['main'])
-import app.main_window, app.worker, app.capture.screen, videoscan_core.cli.main
+import app.main_window, app.worker, videoscan_core.capture.screen, videoscan_core.cli.main
 import videoscan_core.user_dirs as dirs
 print('log', app.main.log_file_path(), 'cache', dirs.cache_dir())
 """

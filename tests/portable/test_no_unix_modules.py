@@ -125,7 +125,7 @@ def test_peak_memory_elsewhere_is_the_largest_seen(monkeypatch):
 
 def test_display_check_and_screen_errors_per_platform(monkeypatch):
     from app import main
-    from app.capture import screen
+    from videoscan_core.capture import screen
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)

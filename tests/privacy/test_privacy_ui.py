@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from app.privacy.guard import GuardStatus, PrivacyGuard
 from app.privacy.indicator import PrivacyIndicator
-from app.privacy.rules import PrivacyRules, load_rules
-from app.privacy.windows import WindowInfo, WindowListUnavailable
 from app.settings import AppSettings
 from app.tray import WatchTray
 from app.widgets.error_banner import ErrorBanner
 from app.widgets.privacy_dialog import PrivacyDialog
+from videoscan_core.capture.privacy.guard import GuardStatus, PrivacyGuard
+from videoscan_core.capture.privacy.rules import PrivacyRules, load_rules
+from videoscan_core.capture.privacy.windows import WindowInfo, WindowListUnavailable
 
 BANK = WindowInfo(1, "Online Banking - Firefox", "firefox", 0, 0, 10, 10)
 EDITOR = WindowInfo(2, "notes.txt", "gedit", 0, 0, 10, 10)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.capture.base import CaptureError, SourceSpec
-from app.privacy.windows import WindowInfo
 from app.widgets import source_picker as picker_module
 from app.widgets.source_picker import WAYLAND_LINE, WINDOW, SourcePicker
+from videoscan_core.capture.base import CaptureError, SourceSpec
+from videoscan_core.capture.privacy.windows import WindowInfo
 
 WINDOWS = [
     WindowInfo(1, "notes.txt - gedit", "gedit", 0, 0, 10, 10),
@@ -72,8 +72,8 @@ def test_window_specs():
 
 
 def test_watching_a_window_that_cannot_be_found_is_refused_with_a_reason():
-    from app.capture.window_source import WindowSource
-    from app.privacy.windows import WindowListUnavailable
+    from videoscan_core.capture.privacy.windows import WindowListUnavailable
+    from videoscan_core.capture.window_source import WindowSource
 
     with pytest.raises(CaptureError, match="no open window matches 'Skype'"):
         WindowSource("Skype", lambda: Lister()).open()

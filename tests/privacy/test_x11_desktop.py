@@ -21,8 +21,8 @@ from PySide6.QtGui import QImage
 
 from app.capture.controller import CaptureController
 from app.frame_slot import LatestFrameSlot
-from app.privacy.guard import GUARD
-from app.privacy.rules import PrivacyRules
+from videoscan_core.capture.privacy.guard import GUARD
+from videoscan_core.capture.privacy.rules import PrivacyRules
 
 pytestmark = [
     pytest.mark.display,
@@ -185,7 +185,7 @@ def test_focused_pause_app_pauses_within_one_frame_and_resumes(desktop, capture,
 def test_ewmh_client_list_is_used_when_a_window_manager_publishes_it(desktop):
     from Xlib import X, Xatom, display
 
-    from app.privacy.x11_windows import X11Windows
+    from videoscan_core.capture.privacy.x11_windows import X11Windows
 
     lister = X11Windows()
     everything = {w.title: w for w in lister.windows()}
@@ -207,8 +207,8 @@ def test_ewmh_client_list_is_used_when_a_window_manager_publishes_it(desktop):
 
 
 def test_watching_one_window_follows_it_and_says_when_it_is_gone(desktop):
-    from app.capture.base import SourceSpec, Withheld
-    from app.capture.sources import open_source
+    from videoscan_core.capture.base import SourceSpec, Withheld
+    from videoscan_core.capture.sources import open_source
 
     GUARD.set_rules(PrivacyRules(exclude=("VS Secret",), pause_when_locked=False))
     desktop.command("open watched")
@@ -244,7 +244,7 @@ def test_watching_one_window_follows_it_and_says_when_it_is_gone(desktop):
 
 
 def test_monitors_are_listed_with_their_geometry():
-    from app.capture.screen import list_monitors
+    from videoscan_core.capture.screen import list_monitors
 
     assert list_monitors() == [(1, "Screen 1 (1280x800 at 0,0)")]
 
@@ -254,9 +254,9 @@ def test_the_app_never_hands_an_excluded_window_to_the_model(
     desktop, make_window, qtbot, settings_store
 ):
     """The whole window: rules from the store, screen capture, the worker, the timeline."""
-    from app.privacy.rules import save_rules
     from app.settings import AppSettings
     from tests.app.fakes import SlowEngine
+    from videoscan_core.capture.privacy.rules import save_rules
 
     seen: list[np.ndarray] = []
 
@@ -291,9 +291,9 @@ def test_idle_session_pauses_and_input_resumes(desktop, qtbot):
     from Xlib import X, display
     from Xlib.ext import xtest
 
-    from app.capture.base import Withheld
-    from app.privacy.guard import PrivacyGuard
-    from app.privacy.x11_windows import X11Windows
+    from videoscan_core.capture.base import Withheld
+    from videoscan_core.capture.privacy.guard import PrivacyGuard
+    from videoscan_core.capture.privacy.x11_windows import X11Windows
 
     area = {"left": 0, "top": 0, "width": 64, "height": 64}
     guard = PrivacyGuard(

@@ -1,6 +1,7 @@
 """``videoscan mcp --model M --source SRC``: an MCP server on stdio for assistants.
 
-Contract: checks the source before loading the model, then streams the source through one engine
+Contract: checks the source and reads the app's privacy rules (screens and windows are captured
+through the privacy guard) before loading the model, then streams the source through one engine
 worker and serves the tools of ``serve.mcp_server`` over stdin/stdout until the client closes
 them. Only the protocol is written on stdout; status lines go to stderr.
 """
@@ -17,7 +18,14 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("mcp", help="an MCP server (stdio) over the live memory")
     parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
     parser.add_argument(
-        "--source", default="screen", help="file:PATH, screen[:N] or webcam[:N] (screen)"
+        "--source",
+        default="screen",
+        help="file:PATH, screen[:N], region:X,Y,W,H, window:TITLE or webcam[:N] (screen)",
+    )
+    parser.add_argument(
+        "--settings-file",
+        default=None,
+        help="the app's settings file whose privacy rules apply (default: the app's own)",
     )
     parser.add_argument("--fps", type=float, default=1.0, help="frames per second (1)")
     parser.add_argument("--speed", type=float, default=1.0, help="playback speed of a file (1)")
@@ -31,6 +39,7 @@ def add_parser(commands) -> None:
 
 def mcp(args: argparse.Namespace) -> int:
     try:
+        from ..capture.privacy.app_settings import use_app_rules
         from ..serve.live import LiveSource, parse_source
         from ..serve.mcp_server import build_mcp
         from ..serve.models import ModelPool
@@ -45,6 +54,7 @@ def mcp(args: argparse.Namespace) -> int:
     parse_source(args.source)
     if args.memory < 1:
         raise VideoScanError("--memory must be at least 1")
+    print(f"videoscan: {use_app_rules(args.settings_file)}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     model = load_model(args.model, device=args.device)
     worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)

@@ -1,8 +1,9 @@
 """``videoscan serve --model M``: an OpenAI-compatible server on this machine.
 
 Contract: checks the arguments (a non-loopback ``--host`` needs ``--api-key``; ``--source`` must
-name a file, a screen or a webcam) before loading the model, then serves until Ctrl-C on
-``http://HOST:PORT/v1``. Missing server packages are one line telling what to install.
+name a file, a screen, a region, a window or a webcam; screens and windows are captured under
+the app's privacy rules, read from its settings) before loading the model, then serves until
+Ctrl-C on ``http://HOST:PORT/v1``. Missing server packages are one line telling what to install.
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--source",
         default=None,
-        help="live source for model videoscan-live: file:PATH, screen[:N] or webcam[:N]",
+        help="live source for model videoscan-live: file:PATH, screen[:N], region:X,Y,W,H, "
+        "window:TITLE or webcam[:N]",
+    )
+    parser.add_argument(
+        "--settings-file",
+        default=None,
+        help="the app's settings file whose privacy rules apply (default: the app's own)",
     )
     parser.add_argument("--fps", type=float, default=1.0, help="live frames per second (1)")
     parser.add_argument(
@@ -41,6 +48,7 @@ def add_parser(commands) -> None:
 
 def serve(args: argparse.Namespace) -> int:
     try:
+        from ..capture.privacy.app_settings import use_app_rules
         from ..serve.live import parse_source
         from ..serve.server import VideoScanServer, check_host
     except ImportError as error:
@@ -51,10 +59,14 @@ def serve(args: argparse.Namespace) -> int:
     from ..adapters import load_model
 
     check_host(args.host, args.api_key)
+    rules_line = None
     if args.source:
         parse_source(args.source)
+        rules_line = use_app_rules(args.settings_file)
     if args.memory < 1 or not args.fps > 0 or not 0 < args.port < 65536:
         raise VideoScanError("--memory must be >= 1, --fps > 0 and --port in 1-65535")
+    if rules_line:
+        print(f"videoscan: {rules_line}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     try:
         model = load_model(args.model, device=args.device, dtype=args.dtype)

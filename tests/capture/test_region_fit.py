@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from app.capture.base import CaptureError
-from app.capture.region_fit import first_line, fit_region
+from videoscan_core.capture.base import CaptureError
+from videoscan_core.capture.region_fit import first_line, fit_region
 
 SCREEN = {"left": 0, "top": 0, "width": 1280, "height": 800}
 
@@ -43,7 +43,7 @@ def test_first_line_of_a_multi_line_error():
 
 @pytest.mark.skipif(not os.environ.get("DISPLAY"), reason="needs an X server (xvfb-run)")
 def test_the_screen_source_grabs_the_clipped_part():
-    from app.capture.screen import ScreenSource
+    from videoscan_core.capture.screen import ScreenSource
 
     probe = ScreenSource(1)
     probe.open()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from videoscan_core.video import import_cv2
-
+from ..video import import_cv2
 from .base import CaptureError, FrameSource
 
 

@@ -10,9 +10,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from app.capture.base import CaptureError, SourceSpec
-from app.capture.change_detector import ChangeDetector
-from app.capture.sources import open_source
+from videoscan_core.capture.base import CaptureError, SourceSpec
+from videoscan_core.capture.change_detector import ChangeDetector
+from videoscan_core.capture.sources import open_source
 
 
 def test_source_specs_parse_and_print():

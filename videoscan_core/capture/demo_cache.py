@@ -1,7 +1,7 @@
 """The demo videos on disk: made once, never left half-written, found again after a crash.
 
 Contract: ``ensure_demo_video(number, folders)`` returns a readable ``demo-<number>.mp4``: the
-one already in the first usable folder (by default the app's cache folder, then a private folder
+one already in the first usable folder (by default the user's cache folder, then a private folder
 under the system's temporary folder when the cache cannot be written, e.g. an unwritable HOME),
 or a new one, written under a temporary name and renamed into place (a crash or kill during the
 write leaves no broken file that would be reused). A file there that cannot be read is made
@@ -17,18 +17,17 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from videoscan_core.errors import VideoReadError
-from videoscan_core.video import probe_video
+from ..errors import VideoReadError
+from ..user_dirs import cache_dir
+from ..video import probe_video
 
 
 def default_folders() -> list[Path]:
-    from ..user_paths import cache_folder
-
     try:
         user = getpass.getuser()
     except Exception:  # no user name (containers): still a folder of our own
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    return [cache_folder(), Path(tempfile.gettempdir()) / f"videoscan-{user}"]
+    return [cache_dir(), Path(tempfile.gettempdir()) / f"videoscan-{user}"]
 
 
 def readable(path: Path) -> bool:
@@ -39,7 +38,7 @@ def readable(path: Path) -> bool:
 
 
 def ensure_demo_video(number: int, folders: Sequence[Path] | None = None) -> Path:
-    from videoscan_core.demo import write_demo_video
+    from ..demo import write_demo_video
 
     problems = []
     for folder in folders if folders is not None else default_folders():

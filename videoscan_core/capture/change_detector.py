@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from videoscan_core.video import import_cv2
+from ..video import import_cv2
 
 WORK_LONG_SIDE = 1000  # the long side is reduced by a whole factor to at most this
 PIXEL_LEVEL = 40  # grey levels (of 255) that make a pixel "changed"

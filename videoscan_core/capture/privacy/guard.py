@@ -15,7 +15,7 @@ frame passes through untouched and no window list is opened.
 ``set_rules`` swaps the rules atomically (any thread). ``status`` is the latest ``GuardStatus``
 (read by the GUI): the pause reason ("" when capturing), a warning, and how many windows each
 exclusion rule matched; ``report_source(reason)`` records a source's own reason for having no
-frame (kind "source": a watched window minimised or closed). ``GUARD`` is the app's one guard;
+frame (kind "source": a watched window minimised or closed). ``GUARD`` is the process's one guard;
 screen and window sources use it.
 """
 
@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..capture.withheld import Withheld
+from ..withheld import Withheld
 from .listers import make_lister
 from .rules import PrivacyRules, matching, rule_matches
-from .session import dbus_screensaver_active, session_pause_reason
+from .session import no_lock_check, session_pause_reason
 from .windows import WindowInfo
 
 LOCK_CHECK_INTERVAL_S = 2.0
@@ -70,7 +70,7 @@ class PrivacyGuard:
         self,
         rules: PrivacyRules | None = None,
         lister_factory: Callable = make_lister,
-        locked: Callable[[], bool] = dbus_screensaver_active,
+        locked: Callable[[], bool] = no_lock_check,
     ) -> None:
         self._rules = rules or PrivacyRules()
         self._lister_factory = lister_factory
@@ -86,6 +86,10 @@ class PrivacyGuard:
 
     def set_rules(self, rules: PrivacyRules) -> None:
         self._rules = rules
+
+    def set_lock_check(self, locked: Callable[[], bool]) -> None:
+        """The desktop's own lock check (the app's D-Bus call), asked every few seconds."""
+        self._locked_source, self._locked = locked, (0.0, False)
 
     # -- helpers (capture thread) ---------------------------------------------------------
     def _get_lister(self):

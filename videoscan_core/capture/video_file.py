@@ -12,9 +12,8 @@ import math
 
 import numpy as np
 
-from videoscan_core.errors import VideoReadError
-from videoscan_core.video import import_cv2, probe_video, short_read_message
-
+from ..errors import VideoReadError
+from ..video import import_cv2, probe_video, short_read_message
 from .base import CaptureError, FrameSource
 
 

@@ -4,15 +4,15 @@ Contract: ``session_pause_reason(rules, lister, battery)`` returns a short reaso
 is locked", "no input for 10 minutes", "on battery power") or "" to capture. The lock comes
 from the window lister's platform check (X11: the MIT-SCREEN-SAVER state, which screen lockers
 such as xscreensaver/light-locker set; Windows: the input desktop; macOS: the session
-dictionary) or, on Linux, from the freedesktop ``org.freedesktop.ScreenSaver.GetActive`` D-Bus
-call (GNOME, KDE, XFCE). Idle time comes from the lister (X11 screensaver info,
-``GetLastInputInfo``, Quartz). Battery from ``psutil.sensors_battery()``; a machine without a
+dictionary) or from ``locked()``, a desktop check given by the caller (the app gives the
+freedesktop ``org.freedesktop.ScreenSaver.GetActive`` D-Bus call of GNOME, KDE and XFCE, made
+through Qt). Idle time comes from the lister (X11 screensaver info, ``GetLastInputInfo``,
+Quartz). Battery from ``psutil.sensors_battery()``; a machine without a
 battery never pauses for it. A check that cannot be made does not pause.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 import psutil
@@ -20,29 +20,10 @@ import psutil
 from .rules import PrivacyRules
 
 
-def dbus_screensaver_active() -> bool:
-    """The freedesktop screen saver (lock screen) is active; False without a session bus."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        from PySide6.QtDBus import QDBusConnection, QDBusInterface
-    except ImportError:
-        return False
-    bus = QDBusConnection.sessionBus()
-    if not bus.isConnected():
-        return False
-    interface = QDBusInterface(
-        "org.freedesktop.ScreenSaver",
-        "/org/freedesktop/ScreenSaver",
-        "org.freedesktop.ScreenSaver",
-        bus,
-    )
-    if not interface.isValid():
-        return False
-    interface.setTimeout(300)
-    reply = interface.call("GetActive")
-    arguments = reply.arguments()
-    return bool(arguments and arguments[0] is True)
+def no_lock_check() -> bool:
+    """The default desktop lock check: none (the lister's platform check still applies); the
+    app installs its D-Bus check with ``PrivacyGuard.set_lock_check``."""
+    return False
 
 
 def on_battery(battery: Callable | None = None) -> bool:
@@ -57,7 +38,7 @@ def session_pause_reason(
     rules: PrivacyRules,
     lister=None,
     battery: Callable | None = None,
-    locked: Callable[[], bool] = dbus_screensaver_active,
+    locked: Callable[[], bool] = no_lock_check,
 ) -> str:
     if rules.pause_when_locked:
         platform_lock = getattr(lister, "screen_saver_active", None)

@@ -44,7 +44,7 @@ class ScreenSource(FrameSource):
         self._grabber = grabber
 
     def read(self, timestamp: float) -> np.ndarray | Withheld:
-        from ..privacy.guard import GUARD  # excluded windows blacked out, pauses honoured
+        from .privacy.guard import GUARD  # excluded windows blacked out, pauses honoured
 
         return GUARD.capture(self._area, self._grab)
 

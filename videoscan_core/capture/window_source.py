@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..privacy.guard import GUARD
-from ..privacy.listers import make_lister
-from ..privacy.rules import rule_matches
-from ..privacy.windows import WindowInfo, WindowListUnavailable
 from .base import CaptureError, FrameSource
+from .privacy.guard import GUARD
+from .privacy.listers import make_lister
+from .privacy.rules import rule_matches
+from .privacy.windows import WindowInfo, WindowListUnavailable
 from .screen import permission_hint
 from .withheld import Withheld
 

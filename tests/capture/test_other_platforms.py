@@ -6,8 +6,8 @@ from __future__ import annotations
 import sys
 import types
 
-from app.privacy.listers import make_lister
-from app.privacy.windows import WindowListUnavailable
+from videoscan_core.capture.privacy.listers import make_lister
+from videoscan_core.capture.privacy.windows import WindowListUnavailable
 
 
 def fake_quartz(entries_on_screen, entries_all):

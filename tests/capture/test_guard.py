@@ -6,10 +6,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
 
-from app.capture.withheld import Withheld
-from app.privacy.guard import PrivacyGuard, black_out
-from app.privacy.rules import PrivacyRules, load_rules, matches_per_rule, save_rules
-from app.privacy.windows import WindowInfo, WindowListUnavailable
+from videoscan_core.capture.privacy.guard import PrivacyGuard, black_out
+from videoscan_core.capture.privacy.rules import (
+    PrivacyRules,
+    load_rules,
+    matches_per_rule,
+    save_rules,
+)
+from videoscan_core.capture.privacy.windows import WindowInfo, WindowListUnavailable
+from videoscan_core.capture.withheld import Withheld
 
 AREA = {"left": 100, "top": 50, "width": 200, "height": 100}
 BANK = WindowInfo(1, "Online Banking - Firefox", "firefox", 120, 60, 40, 30)
@@ -128,7 +133,9 @@ def test_session_pauses(monkeypatch, rules, lister, battery, reason):
     class Battery:
         power_plugged = battery
 
-    monkeypatch.setattr("app.privacy.session.psutil.sensors_battery", lambda: Battery())
+    monkeypatch.setattr(
+        "videoscan_core.capture.privacy.session.psutil.sensors_battery", lambda: Battery()
+    )
     guard = guard_with(lister, **rules)
     result = guard.capture(AREA, white)
     if reason:

@@ -5,7 +5,7 @@ people: no camera, no display, unreadable file), then ``read(t)`` returns the RG
 ``[H, W, 3]`` for stream time ``t`` seconds, or None when a finite source (a file) has ended.
 Live sources (screen, webcam) return what is visible now; a video file returns its frame at video
 time ``t``. A screen source returns ``Withheld(reason)`` instead of a frame while privacy rules
-pause capture (``app.privacy.guard``); the frames it does return have excluded windows blacked
+pause capture (``privacy.guard``); the frames it does return have excluded windows blacked
 out. Specs: ``screen``, ``screen:N`` (monitor N, 1-based), ``region:X,Y,W,H``,
 ``window:TITLE`` (the window whose title contains TITLE, followed as it moves), ``webcam``,
 ``webcam:N`` or ``webcam:PATH`` (a file standing in for a camera), ``file:PATH``,

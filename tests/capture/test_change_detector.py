@@ -16,10 +16,9 @@ import textwrap
 import numpy as np
 import pytest
 
-from app.capture.change_detector import ChangeDetector
+from tests.app.screen_scenes import LINES, render
+from videoscan_core.capture.change_detector import ChangeDetector
 from videoscan_core.video import import_cv2
-
-from .screen_scenes import LINES, render
 
 CHANGED_LINE = "Lunch at 13:00 in the big meeting room"
 CHANGES = {
