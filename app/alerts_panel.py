@@ -124,19 +124,9 @@ class AlertPresenter(QObject):
             tray.icon.showMessage(
                 "VideoScan alert", f"{alert.condition} ({when})", QSystemTrayIcon.Information, 5000
             )
-        conversation, chat = self.window.conversation, self.window.chat
         answer_id, self._next_id = self._next_id, self._next_id - 1
-        conversation.start(answer_id, f"Alert: {alert.condition}", source="alert")
-        conversation.finish(
-            answer_id,
-            f"Seen at {when} (score {alert.score:.2f}).",
-            None,
-            None,
-            "alert",
-            evidence=[alert.time],
-            evidence_frames=[alert.frame_index],
-        )
-        chat.refresh()
+        text = f"Seen at {when} (score {alert.score:.2f})."
+        self.window.answers.alert(answer_id, alert.condition, text, alert.time, alert.frame_index)
 
 
 def attach_alerts(window, folder: Path | None = None) -> AlertsController:

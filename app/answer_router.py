@@ -4,8 +4,10 @@ order to one ``Conversation``.
 Contract: ``AnswerRouter(conversation, chat, timeline)`` is the only code that changes the
 conversation while the app runs: ``queued`` when a question is sent (the exchange is created once,
 here), then the worker's ``started`` / ``delta`` / ``finished`` / ``failed`` for that answer id.
-After each change the chat pane renders; a finished answer outlines its evidence on the timeline
-and is announced as an ``AnswerRecord`` (``sig_recorded``) for the run report and scripts.
+After each change the chat pane renders; a finished answer keeps the pictures of its evidence
+(the chat's ``EvidenceShelf``, with the timeline's memory number), outlines it on the timeline and
+is announced as an ``AnswerRecord`` (``sig_recorded``) for the run report and scripts. ``alert``
+adds an alert (a watched condition that came true) the same way, as an alert, not an answer.
 """
 
 from __future__ import annotations
@@ -33,7 +35,6 @@ class AnswerRouter(QObject):
     def started(self, answer_id: int, question: str) -> None:
         if self.conversation.find(answer_id) is None:  # asked without queued() (tests, tools)
             self.conversation.start(answer_id, question)
-        self.chat.set_answering(True)
         self.chat.refresh()
 
     @Slot(int, str)
@@ -45,6 +46,7 @@ class AnswerRouter(QObject):
     def finished(self, answer_id: int, chunk) -> None:
         evidence = tuple(getattr(chunk, "evidence", ()))
         frames = tuple(getattr(chunk, "evidence_frames", ()))
+        self._keep_evidence(answer_id, frames)
         self.conversation.finish(
             answer_id,
             chunk.answer,
@@ -54,7 +56,6 @@ class AnswerRouter(QObject):
             evidence,
             frames,
         )
-        self.chat.set_answering(False)
         self.chat.refresh()
         self.timeline.set_highlight(frames)  # the newest answer's evidence
         exchange = self.conversation.find(answer_id)
@@ -67,8 +68,20 @@ class AnswerRouter(QObject):
         )
         self.sig_recorded.emit(record)
 
+    def alert(self, answer_id: int, condition: str, text: str, time: float, frame: int) -> None:
+        """A watched condition came true at stream ``time`` (frame index ``frame``)."""
+        self.conversation.start(answer_id, f"Alert: {condition}", source="alert")
+        self._keep_evidence(answer_id, (frame,))
+        self.conversation.finish(
+            answer_id, text, None, None, "alert", evidence=[time], evidence_frames=[frame]
+        )
+        self.chat.refresh()
+
+    def _keep_evidence(self, answer_id: int, frames) -> None:
+        model = self.timeline.model
+        self.chat.evidence.keep(answer_id, model.memory, [model.items.get(i) for i in frames])
+
     @Slot(int, str)
     def failed(self, answer_id: int, message: str) -> None:
         self.conversation.fail(answer_id, message)
-        self.chat.set_answering(False)
         self.chat.refresh()

@@ -157,7 +157,6 @@ class MainWindow(QMainWindow):
         chat.sig_cancel_requested.connect(worker.cancel_answer)
         chat.sig_cleared.connect(worker.clear_conversation)
         chat.sig_error.connect(lambda message: self.show_error(message, "export"))
-        chat.frame_lookup = self.timeline_model.items.get
         chat.sig_evidence_clicked.connect(self._on_evidence_clicked)
         self.timeline.sig_frame_clicked.connect(self._show_frame)
         self.source_picker.sig_source_chosen.connect(self.change_source)
@@ -409,13 +408,20 @@ class MainWindow(QMainWindow):
         self.script.on_answer_recorded()
 
     @Slot(int, int)
-    def _on_evidence_clicked(self, answer_id: int, frame_index: int) -> None:
-        exchange = self.conversation.find(answer_id)
-        if exchange is not None:
-            self.timeline.set_highlight(exchange.evidence_frames)
-        item = self.timeline_model.items.get(frame_index)
-        if item is not None:
-            self._show_frame(item)
+    def _on_evidence_clicked(self, answer_id: int, position: int) -> None:
+        """An answer's evidence picture: outlined on the timeline and shown large when it is a
+        frame of this memory, else the picture kept with the answer."""
+        kept = self.chat.evidence.items(answer_id)
+        item = kept[position] if 0 <= position < len(kept) else None
+        if item is None:
+            return
+        if self.chat.evidence.in_memory(answer_id, self.timeline_model.memory):
+            self.timeline.set_highlight([i.frame_index for i in kept if i is not None])
+            self._show_frame(self.timeline_model.items.get(item.frame_index, item))
+        else:
+            from .widgets.frame_viewer import show_frame
+
+            show_frame(self, item, "from an earlier memory")
 
     @Slot(object)
     def _show_frame(self, item) -> None:

@@ -5,7 +5,8 @@ the carriers that frame evicted (with the time they were evicted; an evicted ite
 keepsake, the larger image kept for export, so only carriers in memory hold one);
 ``on_snapshot(snapshot)`` syncs capacity, carrier time ranges (static frames fold into the newest
 carrier) and evictions made outside a frame step (a smaller memory size). At most ``max_evicted``
-evicted items are kept, so the model stays bounded however long the session runs.
+evicted items are kept, so the model stays bounded however long the session runs. ``memory``
+numbers the memory shown: ``reset()`` (a new memory) counts it up, since frame indices restart.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class TimelineModel:
         self.items: dict[int, TimelineItem] = {}
         self.capacity: int | None = None
         self.now = 0.0
+        self.memory = 0  # which memory the items belong to (frame indices restart with each)
 
     @property
     def retained(self) -> list[TimelineItem]:
@@ -73,6 +75,7 @@ class TimelineModel:
     def reset(self) -> None:
         self.items.clear()
         self.now = 0.0
+        self.memory += 1
 
     def _prune(self) -> None:
         evicted = [item for item in self.items.values() if not item.retained]

@@ -6,18 +6,20 @@ and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask`
 ``clear_conversation``, ``stop``) are thread-safe calls that enqueue typed commands
 (``worker_commands.py``) in a bounded queue and wake the thread; commands run before the next
 frame, so a question asked during a frame step is answered right after it. Stops are keyed by
-answer id (a question stopped while it waits is not answered). Frames carry their capture
-session: a new session resets the engine (memory and clock, ``sig_session_started``), a new
-segment of the same session continues it on the engine's session clock, and frames of an older
-session are dropped. Each processed frame is one ``sig_frame`` (a ``FrameUpdate``: event,
+answer id (a question stopped while it waits is not answered). Stream settings sent while no model
+is loaded (``set_memory_size``, ``reset_stream``) are kept and given to the next model that loads;
+a model that loads starts with no conversation (``clear_conversation`` holds at once). Frames carry
+their capture session: a new session resets the engine (memory and clock, ``sig_session_started``),
+a new segment of the same session continues it on the engine's session clock, and frames of an
+older session are dropped. Each processed frame is one ``sig_frame`` (a ``FrameUpdate``: event,
 thumbnail, keepsake, memory snapshot, resource stats); ``sig_memory`` reports memory changes
-between frames (folds, memory size, resets). Answer text is coalesced into one signal per
-~50 ms. Every failure becomes ``sig_error(kind, message, details)`` with one line for people
-(kind: "model", "frame", "answer" or "command"; details: the full error text) and
-``sig_resolved(kind)`` says when that kind works again; the worker keeps running. A failing frame
-logs its traceback once, then a count. A model load is checked first and the working model keeps
-running until the new one is ready; a failed load leaves it in place (``sig_model_failed``).
-torch/transformers are imported here, in the worker thread, not at GUI start.
+between frames (folds, memory size, resets). Answer text is coalesced into one signal per ~50 ms.
+Every failure becomes ``sig_error(kind, message, details)`` with one line for people (kind:
+"model", "frame", "answer" or "command"; details: the full error text) and ``sig_resolved(kind)``
+says when that kind works again; the worker keeps running. A failing frame logs its traceback once,
+then a count. A model load is checked first and the working model keeps running until the new one
+is ready; a failed load leaves it in place (``sig_model_failed``). torch/transformers are imported
+here, in the worker thread, not at GUI start.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from .worker_commands import (
     RunOnEngine,
     SetMemorySize,
     StartSession,
+    held_changes,
 )
 
 log = logging.getLogger("videoscan.app")
@@ -143,6 +146,7 @@ class EngineWorker(QThread):
         self._model_source = ""  # what the working engine was loaded from
         self._frame_failures = FailureLog(log, "a frame step")
         self._segment = 0
+        self._held_config: dict[str, Any] = {}  # stream settings set before a model loaded
         # functions run in this thread after each processed frame: hook(engine, FrameEvent)
         # (alerts score their conditions here); a failing hook is logged, the frame stands
         self.frame_hooks: list[Callable[[object, object], None]] = []
@@ -177,10 +181,11 @@ class EngineWorker(QThread):
             return 0
         return answer_id
 
-    def cancel_answer(self, answer_id: int = 0) -> None:
-        """Stop answer ``answer_id`` (0: the latest asked), whether it is written or waits."""
+    def cancel_answer(self, answer_id: int) -> None:
+        """Stop answer ``answer_id``, whether it is written or waits (0: nothing to stop)."""
+        if not answer_id:
+            return
         with self.condition:
-            answer_id = answer_id or self._next_answer_id - 1
             self._cancelled.add(answer_id)
             if answer_id == self._answering:
                 self._cancel.set()
@@ -273,8 +278,8 @@ class EngineWorker(QThread):
             self._answer(command.answer_id, command.question, command.options)
         elif isinstance(command, StartSession):
             self._follow(StreamTag(command.session, -1))
-        elif self.engine is None:
-            return
+        elif self.engine is None:  # no model yet: the next one that loads gets these
+            self._held_config.update(held_changes(command))
         elif isinstance(command, SetMemorySize):
             self.engine.set_memory_size(command.memory_size)
             self.sig_memory.emit(self.engine.snapshot())
@@ -315,6 +320,8 @@ class EngineWorker(QThread):
         """Load (after checking) a new engine; the working one runs until it is ready."""
         self.sig_loading.emit(True)
         self.sig_status.emit(f"Loading model {request.source}…")
+        if self._held_config:  # settings changed while no model was loaded
+            request = ModelRequest(request.source, request.config.replace(**self._held_config))
         try:
             engine = self.engine_factory(request, self.sig_status.emit)
         except Exception as error:
@@ -328,6 +335,7 @@ class EngineWorker(QThread):
         finally:
             self.sig_loading.emit(False)
         self.engine, self._model_source = engine, request.source
+        self._held_config = {}
         self.sig_resolved.emit("model")
         self.slot.clear()  # frames captured while loading are stale
         self._session = None  # a fresh engine: the next frame's session starts on it

@@ -8,6 +8,7 @@ answered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -65,3 +66,17 @@ class RunOnEngine:
 Command = (
     LoadModel | Ask | SetMemorySize | ResetStream | StartSession | ClearConversation | RunOnEngine
 )
+
+
+MODEL_FIELDS = ("device", "dtype", "vision_runtime")  # chosen by a model load, not a reset
+
+
+def held_changes(command: Command) -> dict[str, object]:
+    """The engine settings a command sets, kept for the next model while none is loaded
+    (``EngineConfig`` field -> value); a cleared conversation needs nothing kept."""
+    if isinstance(command, SetMemorySize):
+        return {"memory_size": command.memory_size}
+    if isinstance(command, ResetStream) and command.config is not None:
+        fields = dataclasses.asdict(command.config)
+        return {name: value for name, value in fields.items() if name not in MODEL_FIELDS}
+    return {}

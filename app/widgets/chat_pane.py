@@ -1,19 +1,21 @@
 """Chat pane: type a question (Enter), watch the answer stream in, copy, clear, export.
 
 Contract: ``ChatPane(conversation)`` emits ``sig_question_submitted(text)`` and
-``sig_cancel_requested()``. The conversation is a ``Conversation`` (plain Python) owned and
-changed by the window's ``AnswerRouter``; this widget only renders it (``refresh()``) and shows
-whether an answer is being written (``set_answering``). Clear (Ctrl+L) starts a new conversation
+``sig_cancel_requested(answer_id)``: Stop and Esc stop the oldest question not yet answered (the
+answer being written, or else the first that waits), never one queued behind it; 0 when nothing
+waits (Esc still stops an answer read aloud). The conversation is a ``Conversation`` (plain Python)
+owned and changed by the window's ``AnswerRouter``; this widget only renders it (``refresh()``,
+which also enables Stop while a question is open). Clear (Ctrl+L) starts a new conversation
 (``sig_cleared``: the model forgets the earlier questions too). Under each finished answer its
-evidence is shown as thumbnails with their times (``frame_lookup(frame_index)`` gives the
-timeline's item, with its thumbnail); clicking one emits ``sig_evidence_clicked(answer_id,
-frame_index)``. Letter answers to multiple-choice questions are shown with the option's text.
+evidence is shown as thumbnails (in the frame's aspect ratio) with their times, from the pictures
+kept with the answer (``evidence``, an ``EvidenceShelf``: never looked up by frame index, which
+restarts with each memory); clicking one emits ``sig_evidence_clicked(answer_id, position)``.
+Letter answers to multiple-choice questions are shown with the option's text.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal, Slot
@@ -30,21 +32,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..conversation import Conversation, Exchange, format_duration
+from ..evidence import EvidenceShelf
 from .memory_timeline import clock
 
 EVIDENCE_W, EVIDENCE_H = 64, 36
+EVIDENCE_W_MAX = 96  # a very wide frame is cut to this width
 
 
 class AnswerView(QTextBrowser):
-    """A text browser that draws ``frame:N`` images from the timeline's thumbnails."""
+    """A text browser that draws ``evidence:ANSWER/POSITION`` images from the evidence shelf."""
 
-    def __init__(self) -> None:
+    def __init__(self, evidence: EvidenceShelf) -> None:
         super().__init__()
-        self.frame_lookup: Callable[[int], object] = lambda frame_index: None
+        self.evidence = evidence
 
     def loadResource(self, kind: int, url: QUrl):
-        if url.scheme() == "frame" and kind == QTextDocument.ResourceType.ImageResource.value:
-            item = self.frame_lookup(int(url.path() or 0))
+        if url.scheme() == "evidence" and kind == QTextDocument.ResourceType.ImageResource.value:
+            item = evidence_item(self.evidence, url)
             thumbnail = getattr(item, "thumbnail", None)
             if isinstance(thumbnail, QImage) and not thumbnail.isNull():
                 return thumbnail
@@ -54,11 +58,30 @@ class AnswerView(QTextBrowser):
         return super().loadResource(kind, url)
 
 
+def evidence_item(evidence: EvidenceShelf, url: QUrl):
+    """The kept item an ``evidence:ANSWER/POSITION`` link points at, or None."""
+    answer_id, _, position = url.path().partition("/")
+    try:
+        items = evidence.items(int(answer_id))
+        return items[int(position)] if 0 <= int(position) < len(items) else None
+    except ValueError:
+        return None
+
+
+def thumbnail_size(item, height: int = EVIDENCE_H, max_width: int = EVIDENCE_W_MAX):
+    """(width, height) of an evidence thumbnail: the frame's aspect ratio, ``height`` tall."""
+    thumbnail = getattr(item, "thumbnail", None)
+    if not isinstance(thumbnail, QImage) or thumbnail.isNull() or not thumbnail.height():
+        return EVIDENCE_W, height
+    width = round(height * thumbnail.width() / thumbnail.height())
+    return max(8, min(max_width, width)), height
+
+
 class ChatPane(QWidget):
     sig_question_submitted = Signal(str)
-    sig_cancel_requested = Signal()
+    sig_cancel_requested = Signal(int)  # the answer id to stop (0: none is open)
     sig_error = Signal(str)  # a message for people (e.g. an export that could not be written)
-    sig_evidence_clicked = Signal(int, int)  # answer id, frame index
+    sig_evidence_clicked = Signal(int, int)  # answer id, position in its evidence
     sig_cleared = Signal()  # a new conversation was started
 
     def __init__(
@@ -66,8 +89,8 @@ class ChatPane(QWidget):
     ) -> None:
         super().__init__(parent)
         self.conversation = conversation if conversation is not None else Conversation()
-        self._answering = False
-        self._view = AnswerView()
+        self.evidence = EvidenceShelf()  # the pictures under each answer (the router keeps them)
+        self._view = AnswerView(self.evidence)
         self._view.setOpenExternalLinks(False)
         self._view.setOpenLinks(False)
         self._view.anchorClicked.connect(self._on_anchor)
@@ -86,7 +109,7 @@ class ChatPane(QWidget):
         self._stop = QPushButton("Stop")
         self._stop.setToolTip("Stop the answer being written (Esc)")
         self._stop.setEnabled(False)
-        self._stop.clicked.connect(self.sig_cancel_requested)
+        self._stop.clicked.connect(self.request_stop)
         self.mic_button = QPushButton("Hold to talk")
         self.mic_button.setToolTip("Hold to ask by voice (or hold F9)")
         self.level = QProgressBar()
@@ -125,19 +148,11 @@ class ChatPane(QWidget):
         clear = QShortcut(QKeySequence("Ctrl+L"), self, activated=self.clear)
         clear.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-    @property
-    def frame_lookup(self) -> Callable[[int], object]:
-        return self._view.frame_lookup
-
-    @frame_lookup.setter
-    def frame_lookup(self, lookup: Callable[[int], object]) -> None:
-        self._view.frame_lookup = lookup
-
     @Slot(QUrl)
     def _on_anchor(self, url: QUrl) -> None:
-        if url.scheme() == "evidence":  # evidence:ANSWER/FRAME
-            answer_id, _, frame_index = url.path().partition("/")
-            self.sig_evidence_clicked.emit(int(answer_id), int(frame_index))
+        if url.scheme() == "evidence":  # evidence:ANSWER/POSITION
+            answer_id, _, position = url.path().partition("/")
+            self.sig_evidence_clicked.emit(int(answer_id), int(position))
 
     WINDOW_KEYS = (Qt.Key.Key_E, Qt.Key.Key_N)  # Ctrl+E export, Ctrl+N new memory
 
@@ -155,7 +170,7 @@ class ChatPane(QWidget):
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:  # the input box passes Esc up to us
-            self.sig_cancel_requested.emit()
+            self.request_stop()
             return
         super().keyPressEvent(event)
 
@@ -209,9 +224,17 @@ class ChatPane(QWidget):
             self.sig_question_submitted.emit(text)
 
     # -- answers (the window's AnswerRouter changes the conversation) ------------------------
-    def set_answering(self, answering: bool) -> None:
-        self._answering = answering
-        self._stop.setEnabled(answering)
+    def open_answer_id(self) -> int:
+        """The oldest question not answered yet (being written, or waiting), or 0."""
+        for exchange in self.conversation.exchanges:
+            if not exchange.finished and exchange.source != "alert":
+                return exchange.answer_id
+        return 0
+
+    @Slot()
+    def request_stop(self) -> None:
+        """Stop / Esc: the answer being written (or the first question that waits)."""
+        self.sig_cancel_requested.emit(self.open_answer_id())
 
     # -- tools ------------------------------------------------------------------------------
     @Slot()
@@ -291,6 +314,7 @@ class ChatPane(QWidget):
                 )
             if exchange.finished and exchange.evidence:
                 parts.append(self._evidence_html(exchange))
+        self._stop.setEnabled(bool(self.open_answer_id()))
         self._view.document().clear()  # (images are asked for again: frames come and go)
         self._view.setHtml("".join(parts))
         bar = self._view.verticalScrollBar()
@@ -299,17 +323,19 @@ class ChatPane(QWidget):
     def _evidence_html(self, exchange: Exchange) -> str:
         """Thumbnails (linked) with their times: where in the stream the answer looked."""
         cells = []
-        frames = exchange.evidence_frames or [-1] * len(exchange.evidence)
-        for time, frame_index in zip(exchange.evidence, frames, strict=False):
+        items = self.evidence.items(exchange.answer_id)
+        for position, time in enumerate(exchange.evidence):
             label = clock(time)
-            if frame_index >= 0 and self.frame_lookup(frame_index) is not None:
-                link = f"evidence:{exchange.answer_id}/{frame_index}"
+            item = items[position] if position < len(items) else None
+            if item is not None and item.thumbnail is not None:
+                link = f"evidence:{exchange.answer_id}/{position}"
+                width, height = thumbnail_size(item)
                 cells.append(
-                    f"<td align='center'><a href='{link}'><img src='frame:{frame_index}' "
-                    f"width='{EVIDENCE_W}' height='{EVIDENCE_H}'></a><br>"
+                    f"<td align='center'><a href='{link}'><img src='{link}' "
+                    f"width='{width}' height='{height}'></a><br>"
                     f"<a href='{link}' style='color:#666'>{label}</a></td>"
                 )
-            else:  # no longer on the timeline: its time only
+            else:  # its picture was not kept: its time only
                 cells.append(f"<td align='center' style='color:#888'>{label}</td>")
         return (
             "<table style='margin:0 0 8px 12px' cellspacing='4'><tr>"

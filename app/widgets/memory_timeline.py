@@ -40,6 +40,7 @@ class MemoryTimeline(QWidget):
         self.model = model or TimelineModel()
         self.setMouseTracking(True)
         self.highlight: set[int] = set()
+        self._highlight_memory = self.model.memory
         self._pending_reveal = False
         self._hit_boxes: list[tuple[QRectF, TimelineItem]] = []
         self.scroll = QScrollBar(Qt.Orientation.Horizontal, self)
@@ -55,7 +56,12 @@ class MemoryTimeline(QWidget):
         return QSize(800, self._height())
 
     def refresh(self) -> None:
+        self._forget_old_highlight()
         self.update()
+
+    def _forget_old_highlight(self) -> None:
+        if self.highlight and self._highlight_memory != self.model.memory:
+            self.highlight = set()  # an earlier memory's frames: never outlined in this one
 
     @property
     def counter_text(self) -> str:
@@ -64,8 +70,10 @@ class MemoryTimeline(QWidget):
         return f"{retained} / {capacity if capacity else '∞'}"
 
     def set_highlight(self, frame_indices) -> None:
-        """Outline these carriers (an answer's evidence) and scroll the first into view."""
+        """Outline these carriers (an answer's evidence) and scroll the first into view; the
+        outline ends with this memory (indices restart in the next)."""
         self.highlight = set(frame_indices)
+        self._highlight_memory = self.model.memory
         self.update()
         self._pending_reveal = bool(self.highlight)
 
@@ -92,6 +100,7 @@ class MemoryTimeline(QWidget):
 
     # -- painting ---------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
+        self._forget_old_highlight()
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()

@@ -115,7 +115,6 @@ def test_answers_show_evidence_thumbnails_and_option_text(qtbot):
     model = TimelineModel()
     model.on_frame(event(7, 20.0), thumbnail(Qt.GlobalColor.red))
     pane = ChatPane()
-    pane.frame_lookup = model.items.get
     qtbot.addWidget(pane)
     pane.resize(600, 400)
     pane.show()
@@ -129,10 +128,10 @@ def test_answers_show_evidence_thumbnails_and_option_text(qtbot):
     text = pane._view.toPlainText()
     assert "A (red)" in text and "0:20" in text and "1:35" in text  # 99 left: its time only
     html = pane._view.toHtml()
-    assert "frame:7" in html and "frame:99" not in html and "evidence:1/7" in html
+    assert "evidence:1/0" in html and "evidence:1/1" not in html  # (by position, not index)
     with qtbot.waitSignal(pane.sig_evidence_clicked) as clicked:  # what a click on it sends
-        pane._view.anchorClicked.emit(_url("evidence:1/7"))
-    assert clicked.args == [1, 7]
+        pane._view.anchorClicked.emit(_url("evidence:1/0"))
+    assert clicked.args == [1, 0]
     assert "_seen at 0:20, 1:35 (stream time)_" in pane.conversation.to_markdown()
 
 

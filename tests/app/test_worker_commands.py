@@ -66,3 +66,34 @@ def test_scripted_switches_and_questions_in_order(
     assert [w["frames_processed"] >= 1 for w in report["watched"]] == [True, True, True]
     assert [a["question"] for a in report["answers"]] == ["What changed?", "And before that?"]
     assert all(isinstance(a["evidence"], list) for a in report["answers"])
+
+
+def test_stream_settings_changed_before_a_model_loads_apply_when_it_loads(qtbot):
+    """Memory size and stream settings changed with no model loaded (a failed start, say) are
+    not dropped: the next model that loads gets them."""
+    from app.frame_slot import LatestFrameSlot
+    from app.worker import EngineWorker
+    from videoscan_core.config import EngineConfig
+
+    loaded: list[SlowEngine] = []
+
+    def factory(request, status):
+        loaded.append(SlowEngine(request.config, step_s=0.0))
+        return loaded[-1]
+
+    worker = EngineWorker(LatestFrameSlot(), factory)
+    worker.start()
+    try:
+        worker.reset_stream(EngineConfig(memory_size=9, keep_topk=2, position_mode="rerotate"))
+        worker.set_memory_size(5)
+        worker.clear_conversation()
+        with qtbot.waitSignal(worker.sig_model_ready, timeout=10000):
+            worker.load_model("slow", EngineConfig(device="cpu"))
+        config = loaded[0].config
+        assert (config.memory_size, config.keep_topk, config.position_mode) == (5, 2, "rerotate")
+        assert config.device == "cpu"  # what the load asked for stays
+        with qtbot.waitSignal(worker.sig_model_ready, timeout=10000):
+            worker.load_model("slow", EngineConfig(memory_size=7))  # applied once, not again
+        assert loaded[1].config.memory_size == 7
+    finally:
+        assert worker.stop(5000)
