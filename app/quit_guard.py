@@ -3,12 +3,23 @@
 Contract: ``confirm_quit(window)`` returns True when the window may close: at once when every
 answer has been exported (or there are none); otherwise after asking Save / Quit without saving /
 Cancel (``ask_about_unsaved``), where Save runs the conversation export and closes only if it was
-written. Tests replace ``ask_about_unsaved`` to answer the question.
+written. Tests replace ``ask_about_unsaved`` to answer the question. ``save_unexported(window)``
+asks nothing (a quit by SIGTERM or SIGINT must never wait on a dialog): it writes unexported
+answers as Markdown to ``recovery_folder()`` and returns the file (None when there was nothing, or
+it could not be written: said in the log).
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from pathlib import Path
+
 from PySide6.QtWidgets import QMessageBox
+
+from .user_paths import recovery_folder
+
+log = logging.getLogger("videoscan")
 
 Button = QMessageBox.StandardButton
 
@@ -34,3 +45,20 @@ def confirm_quit(window) -> bool:
     if choice == Button.Save:
         return window.chat._on_export()
     return choice == Button.Discard
+
+
+def save_unexported(window) -> Path | None:
+    """Unexported answers to the recovery folder, without asking (see the module docstring)."""
+    unsaved = window.chat.conversation.unsaved_or_streaming
+    if not unsaved:
+        return None
+    folder = recovery_folder()
+    path = folder / time.strftime("conversation-%Y%m%d-%H%M%S.md")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        window.chat.export_to(path)
+    except OSError as error:
+        log.warning("could not save %d unexported answers to %s: %s", unsaved, path, error)
+        return None
+    log.warning("saved %d unexported answers to %s", unsaved, path)
+    return path

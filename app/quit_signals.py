@@ -5,11 +5,11 @@ SIGINT (Ctrl-C in the launching terminal) and SIGTERM (``kill``, logout) into th
 through ``signal.set_wakeup_fd`` and a ``QSocketNotifier``, so they are handled even while Qt runs
 C++ code, and never as a ``KeyboardInterrupt`` traceback from whatever slot was running.
 
-The first signal closes the window as its close button does: with a display, answers that were
-not exported are offered for saving (``quit_guard``); if the user cancels, the app keeps running.
-Without a display (``offscreen``/``minimal`` platforms) or on a second signal, nothing is asked:
-the window shuts down with its bounded waits. The app then exits with ``128 + signal number``
-(130 for Ctrl-C, 143 for SIGTERM). ``uninstall()`` restores the previous handlers.
+A signal never waits on a question (a logout or a service stop would hang on it): answers that
+were not exported are saved to the recovery folder (``quit_guard.save_unexported``, said in the
+log), a scripted run's report says ``error: "interrupted"``, and the window shuts down with its
+bounded waits. The app then exits with ``128 + signal number`` (130 for Ctrl-C, 143 for
+SIGTERM). ``uninstall()`` restores the previous handlers.
 
 ``finish(code, window)`` runs after the event loop: when a thread still runs after the window's
 bounded waits (a model load cannot be interrupted), Python destroying its QThread would make Qt
@@ -27,11 +27,9 @@ import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSocketNotifier, QThread, Slot
-from PySide6.QtGui import QGuiApplication
 
 log = logging.getLogger("videoscan")
 HANDLED = (signal.SIGINT, signal.SIGTERM)
-HEADLESS_PLATFORMS = ("offscreen", "minimal")
 
 
 class QuitSignals(QObject):
@@ -81,22 +79,17 @@ class QuitSignals(QObject):
             self.handle(number)
 
     def handle(self, number: int) -> None:
-        """Quit as the window's close does (see the module docstring)."""
+        """Quit now, asking nothing (see the module docstring)."""
+        from .quit_guard import save_unexported
+
         self.received.append(number)
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
         log.info("%s received: quitting", name or f"signal {number}")
-        code = 128 + number
-        headless = QGuiApplication.platformName() in HEADLESS_PLATFORMS
-        if len(self.received) > 1 or headless:
-            self.window.shutdown()  # bounded waits; nothing asked
-            self.exit(code)
-            return
-        if not self.window.isVisible():
-            self.window.showNormal()  # the quit question (if any) needs its window
-        if self.window.close() and self.window.is_shut_down:
-            self.exit(code)
-        else:
-            self.received.clear()  # the user chose to stay: the next signal asks again
+        if len(self.received) == 1:
+            save_unexported(self.window)
+            self.window.script.interrupt()
+        self.window.shutdown()  # bounded waits; writes a scripted run's report
+        self.exit(128 + number)
 
 
 def running_threads(window) -> list[QThread]:

@@ -8,18 +8,17 @@ processed while it was watched), peak_rss_mb, plus the source and model really u
 ``ScriptedRun`` switches to each ``then_sources`` entry after its ``switch_after_frames`` frames
 were seen (processed, or folded as unchanged; at least one processed) or when a video ends, then
 asks each question once ``ask_after_frames`` frames of the last source were processed (or it
-ended), each after the previous answer.
+ended), each after the previous answer. A run that ends otherwise (a signal: ``interrupt()``; a
+window closed before a ``--exit-after-answer`` script ended) writes its report at shutdown with
+``error: "interrupted"``.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-from videoscan_core.resources import peak_rss_mb
+from dataclasses import dataclass, field
 
 from .script_guard import finish_outputs
+from .startup_checks import say, write_report
 
 
 @dataclass
@@ -90,12 +89,6 @@ class RunReport:
         if self.watched:
             self.watched[-1].frames_processed += 1
 
-    def write(self, path: str | Path) -> Path:
-        self.peak_rss_mb = round(peak_rss_mb(), 1)
-        path = Path(path)
-        path.write_text(json.dumps(asdict(self), indent=2))
-        return path
-
 
 class ScriptedRun:
     """Drives a window through a ``ScriptPlan``. The window calls the ``on_*`` hooks from its own
@@ -112,6 +105,7 @@ class ScriptedRun:
         self.awaiting_audio = False
         self.source_ended = False
         self.finished = False
+        self.interrupted = False  # stopped by SIGINT/SIGTERM before the script ended
 
     def start(self) -> None:
         if self.plan.ask_audio:
@@ -203,7 +197,18 @@ class ScriptedRun:
         if self.plan.exit_after_answer:
             self.window.close()
 
+    def interrupt(self) -> None:
+        """A signal stops the run: its report says ``error: "interrupted"``."""
+        self.interrupted = not self.finished
+
     def on_shutdown(self) -> None:
-        if self.plan.report_json and not self.plan.exit_after_answer:
-            self.window.report.write(self.plan.report_json)
+        """The report of a run that did not write it at its end (or failure), once."""
+        if not self.plan.report_json or (self.plan.exit_after_answer and self.finished):
+            return
+        unfinished = self.plan.exit_after_answer and self.plan.active
+        error = "interrupted" if self.interrupted or unfinished else None
+        self.finished = True  # (shutdown may run twice)
+        problem = write_report(self.window.report, self.plan.report_json, error)
+        if problem:
+            say(problem)
 

@@ -1,6 +1,8 @@
 """Where the app keeps its log, from Qt's ``QStandardPaths`` (portable).
 
-Contract: ``log_file()`` is ``<state>/videoscan/videoscan-desktop.log``, where ``<state>`` is
+Contract: ``log_file()`` is ``<state>/videoscan/videoscan-desktop.log`` and ``recovery_folder()``
+is ``<state>/videoscan/recovered`` (conversations saved when the app is stopped by a signal), where
+``<state>`` is
 Qt's generic state location (``~/.local/state`` on Linux, honouring ``XDG_*``;
 ``%LOCALAPPDATA%`` on Windows; ``~/Library/Preferences`` on macOS). When Qt gives no location,
 the core's platformdirs folder is used. The demo videos' cache is the core's
@@ -29,3 +31,7 @@ def log_file() -> Path:
     folder = _generic(QStandardPaths.StandardLocation.GenericStateLocation)
     return (folder or user_dirs.log_dir()) / LOG_NAME
 
+
+
+def recovery_folder() -> Path:
+    return log_file().parent / "recovered"
