@@ -119,14 +119,14 @@ def write_demo_video(path: str | Path, seed: int = 0, scale: int = 6, fps: float
     import numpy as np
 
     from .eval.synthetic import make_video, split_seeds
-    from .video import import_cv2
+    from .video import cv2_path, import_cv2
 
     cv2 = import_cv2()
     video = make_video(split_seeds("test", 1, start=seed)[0])
     size = video.frames[0].shape[0] * scale
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (size, size))
+    writer = cv2.VideoWriter(cv2_path(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (size, size))
     for frame in video.frames:
         big = np.kron(frame, np.ones((scale, scale, 1), dtype=np.uint8))
         writer.write(cv2.cvtColor(big, cv2.COLOR_RGB2BGR))

@@ -10,6 +10,10 @@ middle: decoding ends at the first frame that cannot be read) is not an error, b
 silently: ``sample_frames(..., outcome=ReadOutcome())`` fills ``outcome`` as it reads, and
 ``outcome.stopped_early`` is then a one-line message naming the frame where reading stopped
 (``short_read_message``), or None.
+
+Every path handed to OpenCV goes through ``cv2_path``: OpenCV kills the process (SIGSEGV) on a
+``str`` holding lone surrogates, which is how Python spells file-name bytes that are not UTF-8, so
+such a name is refused with ``VideoReadError`` ("rename the file").
 """
 
 from __future__ import annotations
@@ -81,6 +85,20 @@ def import_cv2():
     return cv2
 
 
+def cv2_path(path: str | Path) -> str:
+    """``path`` as a ``str`` OpenCV can take; ``VideoReadError`` for a name that is not text."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise VideoReadError(
+            f"{shown}: the file name has bytes that are not UTF-8 text, which the video decoder "
+            "cannot open; rename the file"
+        ) from None
+    return text
+
+
 def _open(path: str | Path):
     cv2 = import_cv2()
     file = Path(path).expanduser()
@@ -90,7 +108,7 @@ def _open(path: str | Path):
         raise VideoReadError(f"{file} is not a file")
     if file.stat().st_size == 0:
         raise VideoReadError(f"video file {file} is empty (0 bytes)")
-    capture = cv2.VideoCapture(str(file))
+    capture = cv2.VideoCapture(cv2_path(file))
     if not capture.isOpened():
         capture.release()
         raise VideoReadError(f"cannot read {file}: not a video format OpenCV can decode")

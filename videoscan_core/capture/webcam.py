@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..video import import_cv2
+from ..errors import VideoReadError
+from ..video import cv2_path, import_cv2
 from .base import CaptureError, FrameSource
 
 
@@ -15,7 +16,10 @@ class WebcamSource(FrameSource):
 
     def open(self) -> None:
         cv2 = import_cv2()
-        target: int | str = int(self.device) if self.device.isdigit() else self.device
+        try:
+            target: int | str = int(self.device) if self.device.isdigit() else cv2_path(self.device)
+        except VideoReadError as error:
+            raise CaptureError(str(error)) from None
         capture = cv2.VideoCapture(target)
         if not capture.isOpened():
             capture.release()

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import VideoReadError
-from ..video import ReadOutcome, import_cv2, probe_video, sample_frames
+from ..video import ReadOutcome, cv2_path, import_cv2, probe_video, sample_frames
 from .formats import QAItem
 
 FRAME_FOLDER_FPS = 3.0  # MVBench's frame-folder tasks (its data loader reads them at 3 fps)
@@ -59,7 +59,7 @@ def _folder_frames(folder: Path, fps: float, outcome: ReadOutcome) -> Iterator[t
     next_time = 0.0
     for index, image in enumerate(images):
         timestamp = index / FRAME_FOLDER_FPS
-        frame = cv2.imread(str(image))
+        frame = cv2.imread(cv2_path(image))
         if frame is None:
             return  # stopped early: outcome.frames_read says where
         outcome.frames_read = index + 1

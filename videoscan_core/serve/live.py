@@ -25,6 +25,7 @@ import numpy as np
 from ..capture import CaptureError, FrameSource, SourceSpec, Withheld, open_source
 from ..capture.privacy.guard import GUARD
 from ..errors import VideoScanError
+from ..video import cv2_path
 
 log = logging.getLogger("videoscan.serve")
 
@@ -38,6 +39,9 @@ def parse_source(spec: str) -> SourceSpec:
         raise VideoScanError(f"--source {spec}: {error}") from None
     if parsed.kind == "file" and not Path(parsed.path).is_file():
         raise VideoScanError(f"--source {spec}: the video file does not exist")
+    opened = {"file": parsed.path, "webcam": parsed.device}.get(parsed.kind, "0")
+    if not opened.isdigit():
+        cv2_path(opened)  # a name OpenCV would crash on: refused in words
     return parsed
 
 

@@ -30,6 +30,8 @@ from .protocol import bad_request
 
 MAX_FRAMES = 2048
 VIDEO_SUFFIX = {"video/mp4": ".mp4", "video/webm": ".webm", "video/x-matroska": ".mkv"}
+# input_video.format values accepted (it names a file: anything else is refused, never used)
+VIDEO_FORMATS = ("mp4", "m4v", "mov", "webm", "mkv", "avi", "mpeg", "mpg", "ogv", "3gp", "ts")
 
 
 @dataclass
@@ -99,8 +101,7 @@ def _content(content, hints: dict, allow_files: bool) -> tuple[str, VideoInput |
         elif kind == "input_video":
             spec = _object(part, "input_video")
             if spec.get("data"):
-                fmt = str(spec.get("format") or "mp4").lower()
-                video = VideoInput("bytes", data=_b64(spec["data"]), suffix="." + fmt)
+                video = VideoInput("bytes", data=_b64(spec["data"]), suffix=_suffix(spec))
             else:
                 video = _video(spec.get("url"), allow_files)
             _hints(video, hints, part, spec)
@@ -139,7 +140,17 @@ def _hints(video: VideoInput, hints: dict, *places: dict) -> None:
             video.num_frames = count
 
 
-def _b64(text: str) -> bytes:
+def _suffix(spec: dict) -> str:
+    fmt = spec.get("format") or "mp4"
+    if not isinstance(fmt, str) or fmt.lower() not in VIDEO_FORMATS:
+        known = ", ".join(VIDEO_FORMATS)
+        raise bad_request(f"input_video.format must be one of {known}", "messages")
+    return "." + fmt.lower()
+
+
+def _b64(text) -> bytes:
+    if not isinstance(text, str):
+        raise bad_request("base64 data must be a string", "messages")
     try:
         return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
