@@ -1,9 +1,10 @@
 """The ASGI application (Starlette): ``/v1/models``, ``/v1/chat/completions``, ``/health``.
 
-Contract: ``create_app(worker, pool, api_key, max_body_bytes, allow_files)`` returns a Starlette
-app; every model call goes to the single ``EngineWorker``. With an ``api_key`` every ``/v1``
-request needs ``Authorization: Bearer <key>`` (401 otherwise). Bodies over ``max_body_bytes`` get
-413, malformed JSON 400, unknown models 404, all with OpenAI's error body. ``stream: true``
+Contract: ``create_app(worker, pool, api_key, max_body_bytes, allow_files, loopback)`` returns a
+Starlette app; every model call goes to the single ``EngineWorker``. Every request passes the
+``gate.Gate`` first (loopback ``Host``, no browser ``Origin``, the key on every path when there
+is one, JSON bodies only). Bodies over ``max_body_bytes`` get 413, malformed JSON 400, unknown
+models 404, all with OpenAI's error body. ``stream: true``
 answers as server-sent events of ``chat.completion.chunk`` objects ending with ``data: [DONE]``;
 the last chunk with a ``finish_reason`` carries ``usage`` (or, with
 ``stream_options.include_usage``, a separate chunk with empty ``choices`` does, as OpenAI sends
@@ -14,16 +15,17 @@ cancels its answer (a waiting job never starts; a running one stops within a tok
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from .gate import Gate
 from .media import parse_messages
 from .models import LIVE_MODEL_ID, ModelPool
 from .protocol import APIError, ChatOptions, chunk, completion, model_card, new_id, usage
@@ -39,17 +41,9 @@ def create_app(
     api_key: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY,
     allow_files: bool = True,
+    loopback: bool = True,
 ) -> Starlette:
-    def authorise(request: Request) -> None:
-        if not api_key:
-            return
-        header = request.headers.get("authorization", "")
-        scheme, _, given = header.partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), api_key):
-            raise APIError(401, "Incorrect API key provided", code="invalid_api_key")
-
     async def models(request: Request) -> Response:
-        authorise(request)
         ids = await run_in_threadpool(pool.served_ids)
         return JSONResponse({"object": "list", "data": [model_card(i) for i in ids]})
 
@@ -57,10 +51,12 @@ def create_app(
         return JSONResponse({"status": "ok", "pending": worker.pending(), **worker.live_status()})
 
     async def chat(request: Request) -> Response:
-        authorise(request)
         body = await _read_json(request, max_body_bytes)
         options = ChatOptions.parse(body)
-        hints = dict(body.get("mm_processor_kwargs") or {})
+        hints = body.get("mm_processor_kwargs") or {}
+        if not isinstance(hints, dict):
+            raise APIError(400, "mm_processor_kwargs must be an object", param="messages")
+        hints = dict(hints)
         hints.update({key: body[key] for key in ("fps", "num_frames") if key in body})
         parsed = await run_in_threadpool(parse_messages, body.get("messages"), hints, allow_files)
         model_id = body.get("model")
@@ -127,7 +123,9 @@ def create_app(
         Route("/health", health, methods=["GET"]),
     ]
     app = Starlette(
-        routes=routes, exception_handlers={APIError: api_error, HTTPException: http_error}
+        routes=routes,
+        exception_handlers={APIError: api_error, HTTPException: http_error},
+        middleware=[Middleware(Gate, api_key=api_key, loopback=loopback)],
     )
     app.state.worker, app.state.pool = worker, pool
     return app

@@ -6,8 +6,8 @@ Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an A
 ``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
 ``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
 (waiting jobs get 503). With ``executor`` (the app) the worker answers on the app's own engine
-(see ``worker.EngineWorker``) and ``videoscan-live`` is its live memory. ``file://`` URLs in
-requests are accepted only on a loopback host.
+(see ``worker.EngineWorker``) and ``videoscan-live`` is its live memory; it needs an
+``api_key``. ``file://`` URLs in requests are accepted only on a loopback host.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class VideoScanServer:
         executor=None,
     ) -> None:
         check_host(host, api_key)
+        if executor is not None and not api_key:  # the app's API: its answers see the screen
+            raise VideoScanError("the API needs a key: open Settings and press OK to make one")
         self.host = host
         live = source is not None or executor is not None
         self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
@@ -67,8 +69,9 @@ class VideoScanServer:
         self.source = (
             LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
         )
+        loopback = is_loopback(host)
         self.app = create_app(
-            self.worker, self.pool, api_key, max_body_bytes, allow_files=is_loopback(host)
+            self.worker, self.pool, api_key, max_body_bytes, allow_files=loopback, loopback=loopback
         )
         self._server = None
         self._thread: threading.Thread | None = None
