@@ -3,7 +3,8 @@ order to one ``Conversation``.
 
 Contract: ``AnswerRouter(conversation, chat, timeline)`` is the only code that changes the
 conversation while the app runs: ``queued`` when a question is sent (the exchange is created once,
-here), then the worker's ``started`` / ``delta`` / ``finished`` / ``failed`` for that answer id.
+here), then the worker's ``waiting`` (a note shown until it starts) / ``started`` / ``delta`` /
+``finished`` / ``failed`` for that answer id.
 After each change the chat pane renders; a finished answer keeps the pictures of its evidence
 (the chat's ``EvidenceShelf``, with the timeline's memory number), outlines it on the timeline and
 is announced as an ``AnswerRecord`` (``sig_recorded``) for the run report and scripts. ``alert``
@@ -32,7 +33,14 @@ class AnswerRouter(QObject):
         self.chat.refresh()
 
     @Slot(int, str)
+    def waiting(self, answer_id: int, note: str) -> None:
+        """The question waits (for a first frame): the chat says why under it."""
+        self.chat.notes[answer_id] = note
+        self.chat.refresh()
+
+    @Slot(int, str)
     def started(self, answer_id: int, question: str) -> None:
+        self.chat.notes.pop(answer_id, None)
         if self.conversation.find(answer_id) is None:  # asked without queued() (tests, tools)
             self.conversation.start(answer_id, question)
         self.chat.refresh()

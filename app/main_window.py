@@ -136,6 +136,7 @@ class MainWindow(QMainWindow):
         worker.sig_session_started.connect(self._on_session_started)
         worker.sig_frame.connect(self._on_frame)
         worker.sig_memory.connect(self._on_memory)
+        worker.sig_answer_waiting.connect(answers.waiting)
         worker.sig_answer_started.connect(answers.started)
         worker.sig_answer_delta.connect(answers.delta)
         worker.sig_answer_finished.connect(answers.finished)

@@ -6,7 +6,9 @@ and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask`
 ``clear_conversation``, ``stop``) are thread-safe calls that enqueue typed commands
 (``worker_commands.py``) in a bounded queue and wake the thread; commands run before the next
 frame, so a question asked during a frame step is answered right after it. Stops are keyed by
-answer id (a question stopped while it waits is not answered). Stream settings sent while no model
+answer id (a question stopped while it waits is not answered); a question asked before the
+memory holds any frame waits for the first one (``sig_answer_waiting``) rather than being answered
+from nothing (``worker_questions.py``). Stream settings sent while no model
 is loaded (``set_memory_size``, ``reset_stream``) are kept and given to the next model that loads;
 a model that loads starts with no conversation (``clear_conversation`` holds at once). Frames carry
 their capture session: a new session resets the engine (memory and clock, ``sig_session_started``),
@@ -26,7 +28,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -59,12 +60,14 @@ from .worker_commands import (
     StartSession,
     held_changes,
 )
+from .worker_questions import WorkerQuestions
 
 log = logging.getLogger("videoscan.app")
 
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
 THUMBNAIL_WIDTH = 96
+WAITING_FOR_A_FRAME = "Waiting for the first frame: nothing has been seen yet…"
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class EngineWorker(QThread):
     sig_frame = Signal(object)  # FrameUpdate, one per processed frame
     sig_memory = Signal(object)  # MemorySnapshot, for changes between frames
     sig_answer_started = Signal(int, str)  # answer id, question
+    sig_answer_waiting = Signal(int, str)  # answer id, why it waits (no frame seen yet)
     sig_answer_delta = Signal(int, str)  # answer id, new text
     sig_answer_finished = Signal(int, object)  # answer id, final AnswerChunk
     sig_answer_failed = Signal(int, str)  # answer id, message
@@ -138,9 +142,8 @@ class EngineWorker(QThread):
         self.frames_processed = 0
         self._commands: collections.deque = collections.deque()
         self._stopping = False
-        self._cancel = threading.Event()  # the answer being written should stop
-        self._cancelled: set[int] = set()  # answer ids stopped (maybe before they started)
-        self._answering = 0  # the answer id being written (0: none)
+        self.questions = WorkerQuestions()  # stopped, being written, waiting for a frame
+        self._frames_in_memory = False  # a question waits until the memory holds a frame
         self._next_answer_id = 1
         self._session: int | None = None  # capture session the engine's memory belongs to
         self._model_source = ""  # what the working engine was loaded from
@@ -186,9 +189,8 @@ class EngineWorker(QThread):
         if not answer_id:
             return
         with self.condition:
-            self._cancelled.add(answer_id)
-            if answer_id == self._answering:
-                self._cancel.set()
+            self.questions.stop(answer_id)
+            self.condition.notify_all()  # (a question waiting for a frame ends now)
 
     def set_memory_size(self, memory_size: int) -> None:
         self._enqueue(SetMemorySize(memory_size))
@@ -213,7 +215,7 @@ class EngineWorker(QThread):
         for command in dropped:
             if isinstance(command, RunOnEngine):
                 command.future.set_exception(RuntimeError("the app is closing"))
-        self._cancel.set()
+        self.questions.abort()
         engine = self.engine
         if engine is not None:
             engine.request_abort()
@@ -226,11 +228,13 @@ class EngineWorker(QThread):
                 while not (
                     self._stopping
                     or self._commands
+                    or self.questions.has_due(self._frames_in_memory)
                     or (self.engine is not None and self.slot.has_work())
                 ):
                     self.condition.wait()
                 if self._stopping:
                     break
+                self._commands.extendleft(reversed(self.questions.due(self._frames_in_memory)))
                 command = self._commands.popleft() if self._commands else None
             try:
                 if command is not None:
@@ -288,6 +292,7 @@ class EngineWorker(QThread):
             if clear is not None:
                 clear()
         elif isinstance(command, ResetStream):
+            self._frames_in_memory = False
             if command.config is not None:
                 model = getattr(self.engine, "model", None)  # test doubles may have none
                 self.engine.config = (
@@ -305,6 +310,7 @@ class EngineWorker(QThread):
             return False
         if self._session is None or tag.session > self._session:
             self._session, self._segment = tag.session, tag.segment
+            self._frames_in_memory = False
             if self.engine is not None:
                 start = getattr(self.engine, "start_session", self.engine.reset)
                 start()
@@ -339,6 +345,7 @@ class EngineWorker(QThread):
         self.sig_resolved.emit("model")
         self.slot.clear()  # frames captured while loading are stale
         self._session = None  # a fresh engine: the next frame's session starts on it
+        self._frames_in_memory = False
         model = self.engine.model
         self.sig_model_ready.emit(
             {
@@ -362,6 +369,7 @@ class EngineWorker(QThread):
         if frame is None or not self._follow(frame.tag):
             return  # (a frame of a session already finished is dropped on purpose)
         event = engine.add_frame(frame.rgb, frame.timestamp)
+        self._frames_in_memory = True
         if self._frame_failures.count:
             self._frame_failures.succeeded()
             self.sig_resolved.emit("frame")
@@ -384,12 +392,16 @@ class EngineWorker(QThread):
 
     def _answer(self, answer_id: int, question: str, options: GenerationOptions) -> None:
         with self.condition:
-            stopped = answer_id in self._cancelled
-            self._cancelled.discard(answer_id)
-            self._answering = 0 if stopped else answer_id
-            self._cancel.clear()
+            go = self.questions.begin(answer_id)
+            parked = go and self.engine is not None and not self._frames_in_memory
+            if parked:  # nothing seen yet: it waits for the first frame
+                self.questions.end()
+                self.questions.park(Ask(answer_id, question, options))
+        if parked:
+            self.sig_answer_waiting.emit(answer_id, WAITING_FOR_A_FRAME)
+            return
         self.sig_answer_started.emit(answer_id, question)
-        if stopped:  # stopped while it waited: never answered
+        if not go:  # stopped while it waited: never answered
             self.sig_answer_finished.emit(
                 answer_id, AnswerChunk("", finished=True, stop_reason="cancelled")
             )
@@ -401,7 +413,7 @@ class EngineWorker(QThread):
             return
         pending, last_emit = "", time.monotonic()
         try:
-            for chunk in self.engine.ask(question, options, should_stop=self._cancel.is_set):
+            for chunk in self.engine.ask(question, options, should_stop=self.questions.should_stop):
                 if chunk.finished:
                     if pending:
                         self.sig_answer_delta.emit(answer_id, pending)
@@ -416,7 +428,7 @@ class EngineWorker(QThread):
             raise
         finally:
             with self.condition:
-                self._answering = 0
+                self.questions.end()
 
 
 def _devices_here() -> list[str]:

@@ -90,6 +90,7 @@ class ChatPane(QWidget):
         super().__init__(parent)
         self.conversation = conversation if conversation is not None else Conversation()
         self.evidence = EvidenceShelf()  # the pictures under each answer (the router keeps them)
+        self.notes: dict[int, str] = {}  # why a question waits (answer id -> note)
         self._view = AnswerView(self.evidence)
         self._view.setOpenExternalLinks(False)
         self._view.setOpenLinks(False)
@@ -300,7 +301,8 @@ class ChatPane(QWidget):
                     f"{html.escape(exchange.question)}</p>"
                 )
                 if not exchange.finished:
-                    answer += " <span style='color:#888'>▍</span>"
+                    note = self.notes.get(exchange.answer_id, "") if not answer else ""
+                    answer += f"<span style='color:#888'>{html.escape(note)} ▍</span>"
                 parts.append(f"<p style='margin:2px 0 2px 12px'><b>Assistant:</b> {answer}</p>")
             if exchange.finished and exchange.ttft_ms is not None:
                 note = (

@@ -63,3 +63,39 @@ def test_esc_stops_the_answer_being_written_not_the_one_queued(make_window, qtbo
     assert finished[second].stop_reason == "eos" and finished[second].answer == "partial answer"
     shown = chat._view.toPlainText()
     assert "stopped" in shown and "partial answer" in shown
+
+
+class CountingEngine(SlowEngine):
+    """Answers with the number of frames it had seen when the question was asked."""
+
+    def ask(self, question, options, should_stop=None):
+        yield AnswerChunk("", True, f"{len(self.frames)} frames", 1, "eos", 1.0, 2.0)
+
+
+def test_a_question_asked_before_any_frame_waits_for_one(make_window, qtbot, moving_video):
+    """Asked while the model loads (before: answered from an empty memory, with no evidence)."""
+    window = make_window(
+        AppSettings(model="counting", source=f"file:{moving_video}"),
+        engine_factory=lambda request, status: CountingEngine(request.config, step_s=0.0),
+    )
+    window.start()
+    with qtbot.waitSignal(window.sig_answer_recorded, timeout=20000) as recorded:
+        window.ask("What is on the screen now?")  # queued behind the model load
+    assert recorded.args[0].answer != "0 frames"
+
+
+def test_stop_works_while_a_question_waits_for_a_first_frame(make_window, qtbot, tmp_path):
+    window = make_window(
+        AppSettings(model="counting", source=f"file:{tmp_path / 'missing.mp4'}"),
+        engine_factory=lambda request, status: CountingEngine(request.config, step_s=0.0),
+    )
+    with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
+        window.start()
+    window.ask("What is on the screen now?")  # no frame will come: the file is missing
+    chat = window.chat
+    qtbot.waitUntil(lambda: "Waiting for the first frame" in chat._view.toPlainText(), timeout=5000)
+    assert chat._stop.isEnabled()
+    with qtbot.waitSignal(window.worker.sig_answer_finished, timeout=5000) as finished:
+        qtbot.mouseClick(chat._stop, Qt.MouseButton.LeftButton)
+    assert finished.args[1].stop_reason == "cancelled"
+    assert "stopped" in chat._view.toPlainText() and not chat._stop.isEnabled()

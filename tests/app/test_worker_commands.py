@@ -29,12 +29,12 @@ def test_a_stop_while_the_question_waits_is_not_lost(make_window, qtbot, moving_
     )
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
         window.start()
+    finished = {}
+    window.worker.sig_answer_finished.connect(lambda i, chunk: finished.update({i: chunk}))
     first = window.ask("What moved first?")
     second = window.ask("And then?")  # waits behind the first
     window.worker.cancel_answer(second)  # Stop pressed while it waits
-    finished = {}
-    window.worker.sig_answer_finished.connect(lambda i, chunk: finished.update({i: chunk}))
-    qtbot.waitUntil(lambda: second in finished, timeout=20000)
+    qtbot.waitUntil(lambda: first in finished and second in finished, timeout=20000)
     assert finished[first].answer == "the square moved right"
     assert finished[second].stop_reason == "cancelled" and finished[second].answer == ""
     exchanges = window.conversation.exchanges
