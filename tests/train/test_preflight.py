@@ -6,6 +6,7 @@ inference adapter with its per-row newlines."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -73,6 +74,33 @@ def test_non_empty_output_refused_without_overwrite(tiny_model_dir, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no partial folder left
 
 
+def test_resume_into_a_folder_that_is_not_ours_deletes_nothing(tiny_model_dir, tmp_path):
+    out = tmp_path / "notes"
+    (out / "photos").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(VideoScanError, match="not an earlier output"):
+        train(options(tiny_model_dir, out, resume=True))
+    assert (out / "notes.txt").read_text() == "mine" and (out / "photos").is_dir()
+    assert [p.name for p in tmp_path.iterdir()] == ["notes"]
+
+
+def test_a_checkpoint_cut_short_by_a_kill_is_skipped(tiny_model_dir, tmp_path):
+    from videoscan_core.train.preflight import StagedOutput
+
+    out = tmp_path / "out"
+    staged = StagedOutput(tiny_model_dir, out, overwrite=False, resume=True)
+    for step, files in ((12, ("config.json", "trainer_state.json")), (13, ("config.json",))):
+        folder = staged.folder / "checkpoints" / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        for name in files:
+            (folder / name).write_text("{}")
+    assert [p.name for p in staged.checkpoints()] == ["checkpoint-12"]
+    assert "are kept" in staged.abandon()
+    shutil.rmtree(staged.folder / "checkpoints" / "checkpoint-12")
+    assert staged.checkpoints() == [] and staged.abandon() == ""
+    assert not staged.folder.exists()
+
+
 @pytest.mark.parametrize(
     ("records", "said"),
     [
@@ -119,6 +147,7 @@ def test_other_family_refused(tiny_model_dir, tmp_path, monkeypatch):
     (out / "checkpoints" / "checkpoint-2" / "config.json").write_text(
         json.dumps({"model_type": "qwen2_5_vl"})
     )
+    (out / "checkpoints" / "checkpoint-2" / "trainer_state.json").write_text("{}")
     with pytest.raises(VideoScanError, match="is a qwen2.5-vl model"):
         train(options(tiny_model_dir, out, resume=True))
     smol = tmp_path / "smol"  # a SmolVLM2 checkpoint does not resume a LLaVA run either
@@ -126,6 +155,7 @@ def test_other_family_refused(tiny_model_dir, tmp_path, monkeypatch):
     (smol / "checkpoints" / "checkpoint-2" / "config.json").write_text(
         json.dumps({"model_type": "smolvlm"})
     )
+    (smol / "checkpoints" / "checkpoint-2" / "trainer_state.json").write_text("{}")
     with pytest.raises(VideoScanError, match="is a smolvlm2 model"):
         train(options(tiny_model_dir, smol, resume=True))
 

@@ -9,11 +9,14 @@ Contract:
   data file whose records name a ``"model"``/``"family"``, or a checkpoint to resume from, of
   another family is refused; families training does not handle yet are refused by name.
 - ``StagedOutput(model_folder, output, overwrite, resume)`` refuses an output that is (or holds,
-  or sits inside) the model folder, or is a non-empty folder without ``overwrite``/``resume``;
-  ``.folder`` is a hidden sibling ``.<name>.partial`` that the run writes into; ``commit()``
-  renames it to ``output`` (replacing the old one); ``abandon()`` deletes it unless it holds a
-  checkpoint (kept for ``--resume``, which then continues from it). Under torchrun only the
-  process with ``RANK`` 0 creates, renames or deletes.
+  or sits inside) the model folder, or is a non-empty folder without ``overwrite``; with
+  ``resume`` a non-empty output must be an earlier output of ``videoscan train`` (its
+  ``training.json`` or ``checkpoints/``), since ``commit()`` replaces it. ``.folder`` is a hidden
+  sibling ``.<name>.partial`` that the run writes into; ``commit()`` renames it to ``output``
+  (replacing the old one); ``abandon()`` deletes it unless it holds a complete checkpoint (kept
+  for ``--resume``, which then continues from it). ``checkpoints()`` lists complete checkpoints
+  only (``trainer_state.json``, which the Trainer writes last): one a kill cut short is skipped.
+  Under torchrun only the process with ``RANK`` 0 creates, renames or deletes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from ..errors import VideoReadError, VideoScanError
 
+TRAINER_STATE = "trainer_state.json"  # the last file the Trainer writes into a checkpoint
 DATA_FORMAT = (
     'a JSON list of {"video": "<file under --video-folder>", "conversations": [{"from": '
     '"human", "value": "<video>\\nQuestion"}, {"from": "gpt", "value": "Answer"}, ...]} '
@@ -145,9 +149,11 @@ class StagedOutput:
         if self.output.exists() and not self.output.is_dir():
             raise VideoScanError(f"--output {self.output} is a file")
         busy = self.output.is_dir() and any(self.output.iterdir())
-        if busy and not (overwrite or resume):
+        ours = (self.output / "training.json").is_file() or (self.output / "checkpoints").is_dir()
+        if busy and not overwrite and not (resume and ours):
+            also = " (and not an earlier output of videoscan train to resume)" if resume else ""
             raise VideoScanError(
-                f"--output {self.output} is not empty; pass --overwrite to replace it"
+                f"--output {self.output} is not empty{also}; pass --overwrite to replace it"
             )
         self.folder = self.output.parent / f".{self.output.name}.partial"
         # under torchrun every process checks; only the first one creates, renames or deletes
@@ -157,11 +163,16 @@ class StagedOutput:
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def checkpoints(self) -> list[Path]:
-        """Checkpoints to resume from: the unfinished run's first, then the finished output's."""
+        """Complete checkpoints to resume from, oldest first: the unfinished run's, else the
+        finished output's."""
         for place in (self.folder, self.output):
             found = sorted(
-                (place / "checkpoints").glob("checkpoint-*"),
-                key=lambda p: int(p.name.split("-")[-1]) if p.name[11:].isdigit() else -1,
+                (
+                    path
+                    for path in (place / "checkpoints").glob("checkpoint-*")
+                    if path.name[11:].isdigit() and (path / TRAINER_STATE).is_file()
+                ),
+                key=lambda path: int(path.name[11:]),
             )
             if found:
                 return found
@@ -182,7 +193,7 @@ class StagedOutput:
         """Remove the unfinished folder; keep it when it holds a checkpoint. Returns a note."""
         if not self.primary:
             return ""
-        if any((self.folder / "checkpoints").glob("checkpoint-*")):
+        if self.checkpoints() and self.checkpoints()[0].is_relative_to(self.folder):
             return f"the checkpoints in {self.folder} are kept: --resume continues from them"
         shutil.rmtree(self.folder, ignore_errors=True)
         return ""
