@@ -186,6 +186,24 @@ def test_predictions_log_appends_resumes_and_merges(tmp_path):
         PredictionLog(tmp_path / "missing" / "p.jsonl")
 
 
+def test_a_kill_during_the_resume_rewrite_loses_no_row(tmp_path, monkeypatch):
+    from videoscan_core.eval import predictions
+
+    path = tmp_path / "p.jsonl"
+    rows = [{"id": str(i), "correct": i % 2 == 0} for i in range(29)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows) + '{"id": "29", "co')
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies at the first row it rewrites
+
+    monkeypatch.setattr(predictions.json, "dumps", killed)
+    with pytest.raises(KeyboardInterrupt):
+        PredictionLog(path)
+    monkeypatch.undo()
+    assert PredictionLog(path).rows() == rows
+    assert [p.name for p in tmp_path.iterdir()] == ["p.jsonl"]
+
+
 def test_summary_mlvu_m_avg_and_videomme_durations():
     rows = [
         {"category": "plotQA", "correct": True},
