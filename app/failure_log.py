@@ -3,12 +3,15 @@
 Contract: ``FailureLog(logger, what)``; ``failed()`` (inside an ``except``) logs the traceback the
 first time since the last success and returns True then; later failures only count, with one
 summary line at 10, 100, 1000… ``succeeded()`` logs how many failed before it (if any) and starts
-over. Qt-free, not thread-safe (one owner thread).
+over. Qt-free, not thread-safe (one owner thread). ``describe_error(error)`` is the one line
+for the error banner.
 """
 
 from __future__ import annotations
 
 import logging
+
+from videoscan_core.errors import VideoScanError
 
 
 class FailureLog:
@@ -30,3 +33,17 @@ class FailureLog:
         if self.count:
             self.logger.info("%s works again after %d failures", self.what, self.count)
         self.count = 0
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for the error banner."""
+    if isinstance(error, VideoScanError):
+        text = str(error).strip()
+        return text.splitlines()[0] if text else type(error).__name__
+    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
+        return (
+            "Out of memory: lower the memory size in Settings, choose a smaller model, "
+            "or use bfloat16 on a GPU."
+        )
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"Unexpected error ({type(error).__name__}): {text}"

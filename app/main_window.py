@@ -26,6 +26,7 @@ from .answer_router import AnswerRouter
 from .api_bridge import ApiBridge
 from .capture.controller import CaptureController
 from .conversation import Conversation
+from .engine_loading import FrameUpdate, default_engine_factory
 from .frame_slot import LatestFrameSlot
 from .model_switch import ModelSwitch
 from .privacy.indicator import attach_privacy
@@ -41,7 +42,7 @@ from .voice.controller import VoiceController
 from .watch_state import INDICATOR_TEXT, WatchState
 from .window_layout import build_layout, restore_geometry, save_geometry
 from .window_menus import build_toolbar_and_menus
-from .worker import EngineWorker, FrameUpdate, default_engine_factory
+from .worker import EngineWorker
 
 log = logging.getLogger("videoscan.app")
 

@@ -6,22 +6,22 @@ and answers questions; it never blocks the GUI. Commands (``load_model``, ``ask`
 ``clear_conversation``, ``stop``) are thread-safe calls that enqueue typed commands
 (``worker_commands.py``) in a bounded queue and wake the thread; commands run before the next
 frame, so a question asked during a frame step is answered right after it. Stops are keyed by
-answer id (a question stopped while it waits is not answered); a question asked before the
-memory holds any frame waits for the first one (``sig_answer_waiting``) rather than being answered
-from nothing (``worker_questions.py``). Stream settings sent while no model
-is loaded (``set_memory_size``, ``reset_stream``) are kept and given to the next model that loads;
-a model that loads starts with no conversation (``clear_conversation`` holds at once). Frames carry
-their capture session: a new session resets the engine (memory and clock, ``sig_session_started``),
-a new segment of the same session continues it on the engine's session clock, and frames of an
-older session are dropped. Each processed frame is one ``sig_frame`` (a ``FrameUpdate``: event,
+answer id (a question stopped while it waits is not answered); a question asked before the memory
+holds any frame waits for the first one (``sig_answer_waiting``) rather than being answered from
+nothing (``worker_questions.py``). Stream settings sent while no model is loaded
+(``set_memory_size``, ``reset_stream``) are kept and given to the next model that loads; a model
+that loads starts with no conversation (``clear_conversation`` holds at once). Frames carry their
+capture session: a new session resets the engine (memory and clock, ``sig_session_started``), a new
+segment of the same session continues it on the engine's session clock, and frames of an older
+session are dropped. Each processed frame is one ``sig_frame`` (a ``FrameUpdate``: event,
 thumbnail, keepsake, memory snapshot, resource stats); ``sig_memory`` reports memory changes
 between frames (folds, memory size, resets). Answer text is coalesced into one signal per ~50 ms.
 Every failure becomes ``sig_error(kind, message, details)`` with one line for people (kind:
 "model", "frame", "answer" or "command"; details: the full error text) and ``sig_resolved(kind)``
 says when that kind works again; the worker keeps running. A failing frame logs its traceback once,
 then a count. A model load is checked first and the working model keeps running until the new one
-is ready; a failed load leaves it in place (``sig_model_failed``). torch/transformers are imported
-here, in the worker thread, not at GUI start.
+is ready; a failed load leaves it in place (``sig_model_failed``). The engine is made by
+``engine_loading.py``, in this thread (torch is imported here, not at GUI start).
 """
 
 from __future__ import annotations
@@ -31,11 +31,9 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QThread, Signal
-from PySide6.QtGui import QImage
 
 from videoscan_core.capture.sessions import StreamTag
 from videoscan_core.config import EngineConfig, GenerationOptions
@@ -43,10 +41,9 @@ from videoscan_core.errors import StepAborted, VideoScanError
 from videoscan_core.events import AnswerChunk
 from videoscan_core.presets import config_for
 
-from .capture.controller import to_qimage
-from .failure_log import FailureLog
+from .engine_loading import FrameUpdate, default_engine_factory, devices_here, frame_pictures
+from .failure_log import FailureLog, describe_error
 from .frame_slot import LatestFrameSlot
-from .memory_export import keepsake_jpeg
 from .system_stats import process_memory
 from .worker_commands import (
     Ask,
@@ -66,48 +63,7 @@ log = logging.getLogger("videoscan.app")
 
 MAX_PENDING_COMMANDS = 16
 COALESCE_S = 0.05
-THUMBNAIL_WIDTH = 96
 WAITING_FOR_A_FRAME = "Waiting for the first frame: nothing has been seen yet…"
-
-
-@dataclass(frozen=True)
-class FrameUpdate:
-    """Everything the GUI learns from one processed frame, in one signal."""
-
-    event: Any  # FrameEvent
-    thumbnail: QImage  # THUMBNAIL_WIDTH wide, for the timeline
-    keepsake: bytes  # JPEG of the frame, kept for export while it is in memory
-    snapshot: Any  # MemorySnapshot after the frame
-    stats: dict  # memory, frame time, drops, counts (the resource plot)
-
-
-def frame_pictures(rgb) -> tuple[QImage, bytes]:
-    """The timeline thumbnail (``THUMBNAIL_WIDTH`` wide) and the keepsake JPEG kept for export
-    while the frame's carrier is in memory; made here in the worker, off the GUI thread."""
-    thumbnail = to_qimage(rgb, THUMBNAIL_WIDTH)
-    return thumbnail, keepsake_jpeg(to_qimage(rgb, rgb.shape[1]))
-
-
-def default_engine_factory(request: ModelRequest, status: Callable[[str], None]):
-    """Check the model and the device (fast, no weights), then load."""
-    from videoscan_core.adapters.model_check import check_model, device_problem
-    from videoscan_core.errors import ModelLoadError
-    from videoscan_core.stream.engine import StreamingEngine
-
-    check_model(request.source)
-    problem = device_problem(request.config.device or "auto")
-    if problem:
-        raise ModelLoadError(problem)
-
-    engine = StreamingEngine.from_pretrained(request.source, request.config, status=status)
-    runtime = getattr(engine.model, "vision_runtime", None)
-    if runtime is not None and runtime.needs_preparing:  # while "Loading" shows, not mid-stream
-        status("Preparing the faster vision runtime (the first time takes about a minute)…")
-        runtime.warm_up()
-    # untrained checkpoints get their family's training-free preset where the user chose nothing
-    engine.config = config_for(engine.model, request.config)
-    engine.reset()
-    return engine
 
 
 class EngineWorker(QThread):
@@ -353,7 +309,7 @@ class EngineWorker(QThread):
                 "device": str(getattr(model, "device", "cpu")),
                 "dtype": str(getattr(model, "dtype", "")).removeprefix("torch."),
                 "tokens_per_frame": getattr(model, "tokens_per_frame", 0),
-                "devices": _devices_here(),
+                "devices": devices_here(),
             }
         )
         self.sig_memory.emit(self.engine.snapshot())
@@ -429,23 +385,3 @@ class EngineWorker(QThread):
         finally:
             with self.condition:
                 self.questions.end()
-
-
-def _devices_here() -> list[str]:
-    from videoscan_core.adapters.model_check import available_devices
-
-    return available_devices()
-
-
-def describe_error(error: BaseException) -> str:
-    """One line for the error banner."""
-    if isinstance(error, VideoScanError):
-        text = str(error).strip()
-        return text.splitlines()[0] if text else type(error).__name__
-    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
-        return (
-            "Out of memory: lower the memory size in Settings, choose a smaller model, "
-            "or use bfloat16 on a GPU."
-        )
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"Unexpected error ({type(error).__name__}): {text}"

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from app.engine_loading import THUMBNAIL_WIDTH, frame_pictures
 from app.memory_export import KEEPSAKE_SIDE, export_remembered_frames, keepsake_jpeg
 from app.timeline_model import TimelineModel
-from app.worker import THUMBNAIL_WIDTH, frame_pictures
 from videoscan_core.events import CarrierInfo, FrameEvent, MemorySnapshot
 
 

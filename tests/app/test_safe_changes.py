@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.engine_loading import default_engine_factory
 from app.settings import AppSettings
 from app.widgets.error_banner import ErrorBanner
 from app.widgets.settings_dialog import SettingsDialog
-from app.worker import default_engine_factory
 
 
 @pytest.fixture
