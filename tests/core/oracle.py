@@ -48,9 +48,11 @@ def visible(q: Token, k: Token, layer: int, rules: dict) -> bool:
     alive = k.frame not in evicted_at or evicted_at[k.frame] >= now
     if not carriers:  # full-token mode: whole frames live and die together
         return alive
+    in_window = recent > 0 and now - k.frame <= recent
     if k.kind == "carrier":
         return alive
-    in_window = recent > 0 and now - k.frame <= recent
+    if k.index < rules.get("time", {}).get(k.frame, 0):  # time text stays with the carrier
+        return alive or in_window
     chosen = k.frame in selected and k.index in selected[k.frame][layer]
     return in_window or (chosen and alive)
 

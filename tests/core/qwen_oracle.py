@@ -6,7 +6,8 @@
 ``oracle_logits`` is ONE masked forward of ``[system, frames with carriers, question]`` whose
 positions are written here from the documented layout (not read from the adapter), with
 DeepStack features built here (each carrier gets its frame's mean) and visibility from
-``tests/core/oracle.visible`` (a frame's scaffold text is cut with its visual tokens).
+``tests/core/oracle.visible`` (a frame's scaffold text is cut with its visual tokens, its time
+text with its carrier).
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def oracle_logits(
         "recent": config.recent_frames,
         "selected": selected or {},
         "carriers": carriers,
+        "time": {f: vlm.tokenize(vlm.frame_text(t).time).shape[1] for f, t in enumerate(times)},
     }
     length = len(tokens)
     masks = []

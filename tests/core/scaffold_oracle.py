@@ -4,12 +4,13 @@ Like ``oracle.py`` but every frame's block is ``[before text | visual tokens | a
 (sizes may differ per frame, e.g. "00:09" and "01:05" tokenise differently), followed by the
 carrier = mean of the VISUAL tokens only. The scaffold entries belong to the frame's block: they
 are visible exactly when the frame's visual entries are (same ``visible`` rule, same index space
-as the engine's top-k selection). Only the data-dependent choices (evictions, top-k) come from the
-engine; block sizes, positions and visibility are recomputed here (``rerotate`` goes through
-``oracle.pairwise_forward``). Planted bugs for negative controls: ``bug="scaffold-never-cut"``
-(scaffold stays visible like the system prompt), ``"carrier-includes-scaffold"`` (carrier = mean
-over the whole block), ``"other-positions"``.
-"""
+as the engine's top-k selection), except the leading entries of the frame's time text
+(``frame_text(t).time``), which stay visible as long as its carrier. Only the data-dependent choices
+(evictions, top-k) come from the engine; block sizes, positions and visibility are recomputed here
+(``rerotate`` goes through ``oracle.pairwise_forward``). Planted bugs for negative controls:
+``bug="scaffold-never-cut"`` (scaffold stays visible like the system prompt),
+``"carrier-includes-scaffold"`` (carrier = mean over the whole block), ``"other-positions"``,
+``"time-cut"`` (the time text is cut with the frame). """
 
 from __future__ import annotations
 
@@ -42,8 +43,10 @@ def scaffold_oracle_logits(
     scaffold: list[int] = []  # sequence indices of scaffold entries
     positions: list[int] = list(range(s))
     next_free = s
+    time_entries: dict[int, int] = {}  # frame -> leading entries stating its time
     for f, (visual, t) in enumerate(zip(visual_tokens, timestamps, strict=True)):
         text = vlm.frame_text(t)
+        time_entries[f] = vlm.tokenize(text.time).shape[1]
         head = vlm.embed(vlm.tokenize(text.before))[0]  # [a, D]
         a = head.shape[0]
         tail = vlm.embed(vlm.tokenize(text.after))[0]  # [b, D]
@@ -76,6 +79,7 @@ def scaffold_oracle_logits(
         "recent": config.recent_frames,
         "selected": selected or {},
         "carriers": carriers,
+        "time": {} if bug == "time-cut" else time_entries,
     }
     length = len(tokens)
     masks, allowed_per_layer = [], []

@@ -187,7 +187,7 @@ def test_streaming_equals_semantic_aware_masked_forward(
 
 
 @pytest.mark.parametrize(
-    "bug", ["other-positions", "scaffold-never-cut", "carrier-includes-scaffold"]
+    "bug", ["other-positions", "scaffold-never-cut", "carrier-includes-scaffold", "time-cut"]
 )
 def test_the_scaffold_oracle_catches_planted_bugs(bug, smol, random_frames):
     config = EngineConfig(memory_size=3, position_mode="compact")

@@ -8,7 +8,9 @@ answers, without knowing about carriers or caches:
 - text: ``tokenize``, ``embed``, ``decode``, ``eos_token_ids`` and ``prompt`` (system turn and
   question turn), plus ``frame_text(t)``: the scaffold text right before and right after one
   frame's visual tokens (empty for LLaVA; SmolVLM2's "\\nFrame from 00:05:<fake..><global-img>" and
-  "<fake..>"). Scaffold entries belong to the frame's block and are cut with its visual entries;
+  "<fake..>"). Scaffold entries belong to the frame's block and are cut with its visual entries,
+  except the leading ``time`` entries (the tokens of ``frame_text(t).time``), which stay in the
+  cache as long as the frame's carrier does;
 - ``frame_inputs(visual, t, carrier) -> FrameInputs``: the decoder input of one frame chunk,
   ``[before | visual | after | carrier]`` and any extra decoder kwargs for that chunk;
 - positions, always a ``[R, 1, q]`` long tensor (R = ``position_rows``: 1 for 1-D RoPE, 3 for
@@ -71,7 +73,8 @@ class VisualTokens:
 @dataclass
 class FrameInputs:
     """One frame chunk for the decoder: ``inputs [1, q, D]`` laid out as
-    ``[before | visual | after | carrier]`` with these counts (q = before+visual+after+carrier)."""
+    ``[before | visual | after | carrier]`` with these counts (q = before+visual+after+carrier);
+    the first ``time`` of the ``before`` entries state the frame's time."""
 
     inputs: torch.Tensor  # [1, q, D]
     before: int
@@ -79,6 +82,7 @@ class FrameInputs:
     after: int
     carrier: bool
     decoder_kwargs: dict = field(default_factory=dict)  # e.g. DeepStack features
+    time: int = 0
 
     @property
     def block_entries(self) -> int:
@@ -273,17 +277,21 @@ class VisionLanguageModel(ABC):
         """The chunk ``[before | visual [N] | after | carrier]`` for one frame; ``visual=None``
         gives the carrier alone (no scaffold). ``carrier`` is ``[1, 1, D]`` or None."""
         pieces: list[torch.Tensor] = []
-        before = after = n = 0
+        before = after = n = time = 0
         if visual is not None:
             text = self.frame_text(timestamp)
-            head = self.embed(self.tokenize(text.before))  # [1, a, D]
+            time_ids = self.tokenize(text.time)  # [1, c]: tokenised apart, so c is exact
+            head_ids = torch.cat([time_ids, self.tokenize(text.before[len(text.time) :])], dim=1)
+            head = self.embed(head_ids)  # [1, a, D]
             tail = self.embed(self.tokenize(text.after))  # [1, b, D]
             tokens = visual.tokens.to(head.dtype)
             pieces += [head, tokens, tail]
             before, n, after = head.shape[1], tokens.shape[1], tail.shape[1]
+            time = time_ids.shape[1]
         if carrier is not None:
             pieces.append(carrier)
-        return FrameInputs(torch.cat(pieces, dim=1), before, n, after, carrier is not None)
+        inputs = torch.cat(pieces, dim=1)
+        return FrameInputs(inputs, before, n, after, carrier is not None, time=time)
 
     # -- positions -------------------------------------------------------------------------
     def text_positions(self, start: int, count: int) -> torch.Tensor:

@@ -4,7 +4,9 @@ Contract: the language model sees ``system_text(...)`` tokens, then the frames (
 ``frame_text(t).before``, its visual tokens, ``frame_text(t).after``, its carrier), then
 ``question_text(...)`` (time instruction, screen text, question). The default format is ChatML,
 the conversation template of LLaVA-OneVision and LLaVA-Video (Qwen2). ``time_instruction`` is
-LLaVA-Video's wording with the real timestamps of the frames in memory.
+LLaVA-Video's wording with the real timestamps of the frames in memory. ``FrameText.time`` is the
+leading part of ``before`` that states the frame's time (SmolVLM2's "\nFrame from MM:SS:"); its
+tokens stay in memory with the frame's carrier after the rest of the frame is cut.
 """
 
 from __future__ import annotations
@@ -25,10 +27,16 @@ def time_instruction(duration: float, timestamps: Sequence[float]) -> str:
 
 @dataclass(frozen=True)
 class FrameText:
-    """Scaffold text right before and right after one frame's visual tokens."""
+    """Scaffold text right before and right after one frame's visual tokens; ``time`` is the
+    start of ``before`` that states the frame's time (kept with the carrier), "" for none."""
 
     before: str = ""
     after: str = ""
+    time: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.before.startswith(self.time):
+            raise ValueError("a frame's time text must open its scaffold text")
 
 
 def minutes_seconds(timestamp: float) -> str:
@@ -50,6 +58,8 @@ class PromptFormat:
     # {seconds} in seconds with two decimals. Empty for LLaVA-OneVision / LLaVA-Video.
     frame_before: str = ""
     frame_after: str = ""
+    # The start of frame_before that states the time (same fields), kept with the carrier.
+    frame_time: str = ""
 
     def system_text(self, system_prompt: str) -> str:
         return self.system_template.format(system=system_prompt)
@@ -64,7 +74,11 @@ class PromptFormat:
 
     def frame_text(self, timestamp: float) -> FrameText:
         fields = {"mmss": minutes_seconds(timestamp), "seconds": f"{timestamp:.2f}"}
-        return FrameText(self.frame_before.format(**fields), self.frame_after.format(**fields))
+        return FrameText(
+            self.frame_before.format(**fields),
+            self.frame_after.format(**fields),
+            self.frame_time.format(**fields),
+        )
 
 
 CHATML = PromptFormat()

@@ -2,7 +2,8 @@
 
 Contract: ``Qwen3VLModel`` lays each frame out as 5.23's processor lays out one temporal patch:
 ``<{t:.1f} seconds><|vision_start|>`` + N visual tokens + ``<|vision_end|>`` (the template's outer
-``<|vision_start|>`` ends the system text, its ``<|vision_end|>`` opens the question). Positions
+``<|vision_start|>`` ends the system text, its ``<|vision_end|>`` opens the question); the
+``<{t:.1f} seconds>`` tokens stay in memory with the frame's carrier. Positions
 of a chunk starting at ``start``, as ``Qwen3VLModel.get_rope_index`` numbers that sequence: the
 scaffold text counts on from ``start``; the visual block at ``cur`` (the next position) has
 t = cur on every token, h = cur + row, w = cur + col; the text after it resumes at
@@ -32,7 +33,8 @@ class Qwen3VLModel(QwenVLModel):
     family = "qwen3-vl"
 
     def frame_text(self, timestamp: float) -> FrameText:
-        return FrameText(f"<{timestamp:.1f} seconds>{VISION_START}", VISION_END)
+        time = f"<{timestamp:.1f} seconds>"
+        return FrameText(time + VISION_START, VISION_END, time)
 
     def frame_positions(self, start: int, chunk: base.FrameInputs) -> torch.Tensor:
         """``[3, 1, q]`` for ``[before | visual | after | carrier]`` starting at ``start``."""

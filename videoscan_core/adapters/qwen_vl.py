@@ -159,6 +159,7 @@ class QwenVLModel(base.VisionLanguageModel):
             plain.after,
             plain.carrier,
             dict(plain.decoder_kwargs),
+            plain.time,
             timestamp=timestamp,
             grid=grid,
             extras=extras,

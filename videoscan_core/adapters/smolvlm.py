@@ -8,15 +8,16 @@ the square), rescaled by 1/255 and normalised with mean/std 0.5, never split int
 shuffle by ``scale_factor`` + Linear): N = (S/P)^2 / scale^2 tokens (64 at 512 px / 16 / 4).
 Around each frame's visual tokens sits the video template's text
 ``"\\nFrame from MM:SS:<fake_token_around_image><global-img>"`` and
-``"<fake_token_around_image>"``. The conversation is SmolVLM2's own default chat template:
-``<|im_start|>System: {system}<end_of_utterance>\\nUser: {intro}`` before the frames,
-``"\\n\\n{question}<end_of_utterance>\\nAssistant:"`` after them. The processor's intro names the
-frame count and the duration, which a live stream does not know yet; ``STREAM_INTRO`` keeps its
-wording without them. A checkpoint whose own chat template is ChatML (a SmolVLM2 built here on
-SmolLM2-Instruct, ``smollm2_vlm.py``) keeps its language model's conversation instead
-(``CHATML_VIDEO_PROMPT``: each frame's scaffold inside the user turn, then the question, so a
-question with no frames is exactly SmolLM2's own chat prompt). Positions are plain 1-D Llama
-RoPE (the base class's).
+``"<fake_token_around_image>"``; the ``"\\nFrame from MM:SS:"`` tokens stay in memory with the
+frame's carrier (the model reads a frame's time only there). The conversation is SmolVLM2's own
+default chat template: ``<|im_start|>System: {system}<end_of_utterance>\\nUser: {intro}`` before
+the frames, ``"\\n\\n{question}<end_of_utterance>\\nAssistant:"`` after them. The processor's
+intro names the frame count and the duration, which a live stream does not know yet;
+``STREAM_INTRO`` keeps its wording without them. A checkpoint whose own chat template is ChatML (a
+SmolVLM2 built here on SmolLM2-Instruct, ``smollm2_vlm.py``) keeps its language model's
+conversation instead (``CHATML_VIDEO_PROMPT``: each frame's scaffold inside the user turn, then the
+question, so a question with no frames is exactly SmolLM2's own chat prompt). Positions are plain
+1-D Llama RoPE (the base class's).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ SMOLVLM_PROMPT = PromptFormat(
     stop_tokens=(END_OF_UTTERANCE, "<|im_end|>", "<|endoftext|>"),
     frame_before="\nFrame from {mmss}:" + FAKE_TOKEN + GLOBAL_TOKEN,
     frame_after=FAKE_TOKEN,
+    frame_time="\nFrame from {mmss}:",
 )
 
 # SmolVLM2's frame scaffold inside a ChatML conversation (the language model's own template)
@@ -52,6 +54,7 @@ CHATML_VIDEO_PROMPT = PromptFormat(
     stop_tokens=("<|im_end|>", "<|endoftext|>"),
     frame_before="Frame from {mmss}:" + FAKE_TOKEN + GLOBAL_TOKEN,
     frame_after=FAKE_TOKEN + "\n",
+    frame_time="Frame from {mmss}:",
 )
 
 

@@ -1,9 +1,12 @@
 """Bookkeeping of what every KV-cache slot holds, and the keep-lists for cutting the cache.
 
-Contract: the cache is ``[system entries][block of frame a][block of frame b]...`` in stream
-order. A frame's block is its visual entries (all N while in the recent window, or the top-k the
-carrier chose, possibly different per layer, or none) followed by its carrier entry (when it has
-one and it has not been evicted). ``CacheLayout.transition(changes)`` applies per-block state
+Contract: the cache is ``[system entries][block of frame a][block of frame b]...`` in stream order.
+A frame's block is its visual entries (all N while in the recent window, or the top-k the carrier
+chose, possibly different per layer, or none) followed by its carrier entry (when it has one and it
+has not been evicted). A block's first ``time`` entries (the scaffold text stating the frame's time,
+SmolVLM2 / Qwen3-VL) stay with the carrier: once the rest of the frame is cut the block is ``[time
+entries][top-k][carrier]``, and they leave with the carrier. Top-k indices count from the block's
+first entry and never name a time entry. ``CacheLayout.transition(changes)`` applies per-block state
 changes and returns the slots to keep: one list for all layers, or one list per layer when a block
 switches from all visual entries to its per-layer top-k. Blocks left empty disappear.
 """
@@ -24,6 +27,13 @@ class FrameBlock:
     carrier: bool
     # Per layer, sorted indices (0..N-1) of the top-k visual entries; None without VideoScan+.
     selected: list[list[int]] | None = None
+    time: int = 0  # leading entries stating the frame's time, kept while the carrier is
+    timestamp: float = 0.0  # the frame's time on the stream's timeline
+
+    @property
+    def time_size(self) -> int:
+        """Time entries held apart from the visual ones (inside them while all are kept)."""
+        return self.time if self.carrier and self.visual != "full" else 0
 
     @property
     def visual_size(self) -> int:
@@ -35,7 +45,7 @@ class FrameBlock:
 
     @property
     def size(self) -> int:
-        return self.visual_size + int(self.carrier)
+        return self.time_size + self.visual_size + int(self.carrier)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ class CacheLayout:
             if block.frame_index == frame_index:
                 if not block.carrier:
                     raise KeyError(f"frame {frame_index} has no carrier in the cache")
-                return start + block.visual_size
+                return start + block.time_size + block.visual_size
             start += block.size
         raise KeyError(frame_index)
 
@@ -94,10 +104,13 @@ class CacheLayout:
             new_carrier = change.carrier if change else block.carrier
             if new_carrier and not block.carrier:
                 raise ValueError("a carrier cannot come back once it has left the cache")
+            keep_time = new_carrier and new_visual != "full"
+            time = list(range(start, start + block.time)) if keep_time else []
             for layer in range(num_layers):
+                per_layer[layer].extend(time)
                 per_layer[layer].extend(self._visual_sources(block, start, new_visual, layer))
                 if block.carrier and new_carrier:
-                    per_layer[layer].append(start + block.visual_size)
+                    per_layer[layer].append(start + block.time_size + block.visual_size)
             if block.visual == "full" and new_visual == "selected":
                 uniform = False
             start += block.size
@@ -115,7 +128,8 @@ class CacheLayout:
                 raise ValueError("visual entries cannot come back once they have left the cache")
             return []
         if old == new:
-            return list(range(start, start + block.visual_size))
+            first = start + block.time_size
+            return list(range(first, first + block.visual_size))
         if old == "full" and new == "selected":
             if not block.selected:
                 raise ValueError(f"frame {block.frame_index} has no top-k selection")

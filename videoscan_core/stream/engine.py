@@ -283,7 +283,9 @@ class StreamingEngine:
         if config.keep_topk:
             with CarrierAttentionProbe(self.model.attention_modules(), self.cache) as probe:
                 self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
-            selected = probe.top_visual(start, n, config.keep_topk)
+            kept = chunk.time  # time entries stay anyway: top-k is chosen after them
+            top = probe.top_visual(start + kept, n - kept, config.keep_topk)
+            selected = [[kept + index for index in layer] for layer in top]
         else:
             self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
         surgery_started = time.perf_counter()
@@ -291,7 +293,7 @@ class StreamingEngine:
         self.frames_seen += 1
         self.last_timestamp = timestamp
         self.layout.blocks.append(
-            FrameBlock(frame_index, n, "full", carrier=config.carrier, selected=selected)
+            FrameBlock(frame_index, n, "full", config.carrier, selected, chunk.time, timestamp)
         )
         self.bank.append(BankEntry(frame_index, timestamp, timestamp, summary.float()))
         evicted = [entry for _, entry in self.bank.evict_over_capacity()]

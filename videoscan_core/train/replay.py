@@ -9,14 +9,16 @@ the code that serves them. Per sample: the system prompt, then frame by frame (i
 ``DynamicCache``)
 stage 0: the frame's chunk ``[before | visual | after]``, kept (ordinary full-token streaming),
 stage 1: the carrier alone (mean of the frame's visual tokens),
-stage 2: ``[before | visual | after | carrier]``, after which only the carrier stays in the cache
-(the semantic-aware mask, sequentially: a carrier sees its frame and earlier carriers, text sees
-carriers only); then each question with its answer teacher-forced in one prefill from the frames'
-cache, which is rolled back before the next question (questions never see each other). Positions:
-``compact`` (a chunk starts where the cache ends, as the engine's default) or ``monotonic``
-(frames numbered contiguously). ``forward`` takes a ``Collator(raw_frames=True)`` batch and
-returns ``{"loss"}`` as ``CarrierTrainingModel`` does (the two are equal on LLaVA families:
-``tests/train/test_replay.py``); ``answer_logits`` returns ``(logits [K, V], targets [K])``.
+stage 2: ``[before | visual | after | carrier]``, after which only the carrier and the frame's time
+text (``FrameInputs.time``: SmolVLM2, Qwen3-VL) stay in the cache, as in streaming (the
+semantic-aware mask, sequentially: a carrier sees its frame and earlier carriers, text sees carriers
+and their time text only); then each question with its answer teacher-forced in one prefill from the
+frames' cache, which is rolled back before the next question (questions never see each other).
+Positions: ``compact`` (a chunk starts where the cache ends, as the engine's default) or
+``monotonic`` (frames numbered contiguously). ``forward`` takes a ``Collator(raw_frames=True)``
+batch and returns ``{"loss"}`` as ``CarrierTrainingModel`` does (the two are equal on LLaVA
+families: ``tests/train/test_replay.py``); ``answer_logits`` returns ``(logits [K, V], targets
+[K])``.
 """
 
 from __future__ import annotations
@@ -72,8 +74,9 @@ class StreamReplayTrainingModel(nn.Module):
             positions = vlm.frame_positions(start, chunk)  # [R, 1, q]
             vlm.decode_step(chunk.inputs, positions, cache, **chunk.decoder_kwargs)
             used = vlm.next_position(positions)
-            if self.stage == 2:  # the frame's tokens go, its carrier stays
-                keep_entries(cache, [*range(length), length + chunk.block_entries])
+            if self.stage == 2:  # the frame's tokens go; its time text and carrier stay
+                time = list(range(length, length + chunk.time))
+                keep_entries(cache, [*range(length), *time, length + chunk.block_entries])
         return used
 
     def _sample(self, batch, b: int) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
