@@ -248,9 +248,10 @@ class MainWindow(QMainWindow):
         """Apply and save ``new``; a model or device change is saved only once the new model
         loaded (the working one runs until then, and stays if the new one fails)."""
         old = self.settings
-        if new.needs_model_reload(old) and new.model:
+        model = new.model or (DEMO_MODEL_ID if self.demo_model is not None else "")
+        if new.needs_model_reload(old) and model:  # (the demo model too: its name is "")
             self._save(new.with_changes(model=old.model, device=old.device, dtype=old.dtype))
-            self._load_model(new.model, new)
+            self._load_model(model, new)
         else:
             self._save(new)
         if new.needs_model_reload(old):
@@ -365,8 +366,8 @@ class MainWindow(QMainWindow):
     def _on_model_failed(self, source: str) -> None:
         self.models.failed(source)  # not saved: the next launch uses the working model
         if self.models.is_current(source) and self.gate.source is not None:
-            self.gate.cancel()  # nothing to watch the video with (the banner says why)
-            self.statusBar().clearMessage()
+            # the chosen source stays held: it starts once a model loads (the banner says why)
+            self.statusBar().showMessage("The video starts once a model loads.")
 
     @Slot(object)
     def _on_frame(self, update: FrameUpdate) -> None:

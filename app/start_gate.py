@@ -2,7 +2,7 @@
 
 Contract: plain Python. ``hold(source, waits)`` keeps ``source`` until every reason in
 ``waits`` ("model", "welcome") was ``release``d; ``release(reason)`` returns the source when it
-was the last reason (else None). ``cancel()`` drops the held source (a failed model, a source
+was the last reason (else None). ``cancel()`` drops the held source (a source
 chosen by hand). ``source`` and ``waits`` show what is held and why. ``plan_start`` decides
 what the window loads and watches first (``StartPlan``).
 """
