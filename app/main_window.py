@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         build_toolbar_and_menus(self)
         restore_geometry(self, self.store)
         self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
+        self.privacy.sig_withheld.connect(self._on_withheld)
         self.alerts = attach_alerts(self)  # "tell me when" conditions (app/alerts_panel.py)
         self.spoken = SpokenAnswers(self)  # answers read aloud when the setting is on
         self.api = ApiBridge(self)  # the API for other programs, when the setting is on
@@ -304,6 +305,12 @@ class MainWindow(QMainWindow):
         else:
             self._watching_source = self.report.source
         self.statusBar().showMessage(f"Watching {label}", 4000)
+
+    @Slot(str)
+    def _on_withheld(self, kind: str) -> None:
+        """A pause rule, or a followed window minimised or closed: no frames for now."""
+        self.watch.withheld = kind
+        self._show_watch_state()
 
     @Slot(QImage, float)
     def _on_preview(self, image: QImage, timestamp: float) -> None:

@@ -2,10 +2,10 @@
 window, pause or resume watching, and quit.
 
 Contract: ``WatchTray(window)`` builds the icon and its menu (the icon is shown only where the
-desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``idle`` or ``ended``
-updates the icon (a red dot while watching, pause bars while paused), the tooltip and the pause
-item; ``set_privacy_reason(text)`` shows the pause bars and says why while privacy rules pause
-capture. Clicking the icon shows or hides the window; capture and the model go on while it is
+desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``privacy`` (paused by a privacy rule),
+``withheld`` (a followed window minimised or closed), ``idle`` or ``ended`` updates the icon (a red
+dot only while frames are watched, pause bars while paused), the tooltip and the pause item;
+``set_privacy_reason(text)`` says why in the tooltip. Clicking the icon shows or hides the window; capture and the model go on while it is
 hidden.
 """
 
@@ -21,6 +21,8 @@ TOOLTIPS = {
     "paused": "VideoScan: paused",
     "idle": "VideoScan: not watching",
     "ended": "VideoScan: the video ended",
+    "privacy": "VideoScan: paused for privacy",
+    "withheld": "VideoScan: not capturing",
 }
 
 
@@ -37,7 +39,7 @@ def state_icon(base: QIcon, state: str) -> QIcon:
         painter.setPen(QPen(QColor("white"), 3))
         painter.setBrush(QColor("#d32f2f"))
         painter.drawEllipse(badge)
-    elif state == "paused":
+    elif state in ("paused", "privacy"):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("white"))
         painter.drawRoundedRect(badge, 6, 6)
@@ -72,12 +74,11 @@ class WatchTray(QObject):
     def set_state(self, state: str) -> None:
         self.state = state
         privacy = getattr(self, "privacy_reason", "")
-        shown = "paused" if privacy and state == "recording" else state
-        self.icon.setIcon(state_icon(self.base_icon, shown))
+        self.icon.setIcon(state_icon(self.base_icon, state))
         tip = TOOLTIPS[state]
         self.icon.setToolTip(f"VideoScan: {privacy}" if privacy else tip)
         self.pause_action.setText("Resume watching" if state == "paused" else "Pause watching")
-        self.pause_action.setEnabled(state in ("recording", "paused"))
+        self.pause_action.setEnabled(state in ("recording", "paused", "privacy", "withheld"))
 
     def set_privacy_reason(self, reason: str) -> None:
         """Say why privacy rules paused capture ("" when they no longer do)."""

@@ -2,10 +2,12 @@
 
 Contract: ``WatchState`` is plain data the window updates from capture and worker signals
 (``capturing``: a source is open and delivering frames; ``paused``; ``model_ready``: a model is
-loaded to remember frames; ``ended``: a video reached its end). ``indicator()`` names the state
-to show: "recording" only when frames are captured and remembered; "nomodel" when frames are
-captured but no model remembers them; "paused" (the user's choice, shown first), "ended" or
-"idle" otherwise. Qt-free.
+loaded to remember frames; ``ended``: a video reached its end; ``withheld``: why the open source
+gives no frames now, "privacy" (a pause rule) or "source" (a followed window minimised or
+closed), "" when it does). ``indicator()`` names the state to show: "recording" only when frames
+are captured and remembered; "nomodel" when frames are captured but no model remembers them;
+"paused" (the user's choice, shown first), "ended", "privacy", "withheld" or "idle" otherwise.
+Qt-free.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ INDICATOR_TEXT = {
     "paused": "❚❚ Paused",
     "idle": "○ Not watching",
     "ended": "■ Video ended",
+    "privacy": "❚❚ Paused",  # (the privacy label next to it says why)
+    "withheld": "○ No frames",
 }
 
 
@@ -27,6 +31,7 @@ class WatchState:
     paused: bool = False
     model_ready: bool = False
     ended: bool = False
+    withheld: str = ""  # "privacy" or "source": the open source gives no frames now
 
     def indicator(self) -> str:
         if self.paused:
@@ -35,4 +40,6 @@ class WatchState:
             return "ended"
         if not self.capturing:
             return "idle"
+        if self.withheld:
+            return "privacy" if self.withheld == "privacy" else "withheld"
         return "recording" if self.model_ready else "nomodel"

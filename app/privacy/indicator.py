@@ -6,14 +6,15 @@ loads the rules from ``window.store`` into ``GUARD`` (the core's guard, which th
 use) and gives it the desktop's D-Bus lock check, adds the label, the menu item (Watch menu)
 and returns the ``PrivacyIndicator``. The indicator polls ``GUARD.status`` four times a second
 on the GUI thread (a plain attribute read, never waiting); a decision older than two and a half
-frame periods (capture paused by the user, or not a screen source) counts as none.
+frame periods (capture paused by the user, or not a screen source) counts as none. Each change is
+also ``sig_withheld(kind)``: "privacy", "source" or "" (capturing), for the window's indicator.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QToolBar
 
@@ -26,6 +27,8 @@ POLL_MS = 250
 
 
 class PrivacyIndicator(QObject):
+    sig_withheld = Signal(str)  # "privacy", "source" or "" (frames flow)
+
     def __init__(self, window, guard: PrivacyGuard = GUARD) -> None:
         super().__init__(window)
         self.window = window
@@ -73,6 +76,7 @@ class PrivacyIndicator(QObject):
         if reason != self.reason:
             self.reason = reason
             self._show(reason)
+            self.sig_withheld.emit(status.kind if reason else "")
             tray = getattr(self.window, "tray", None)
             if tray is not None:
                 tray.set_privacy_reason(reason)
