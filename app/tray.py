@@ -2,11 +2,11 @@
 window, pause or resume watching, and quit.
 
 Contract: ``WatchTray(window)`` builds the icon and its menu (the icon is shown only where the
-desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``privacy`` (paused by a privacy rule),
-``withheld`` (a followed window minimised or closed), ``idle`` or ``ended`` updates the icon (a red
-dot only while frames are watched, pause bars while paused), the tooltip and the pause item;
-``set_privacy_reason(text)`` says why in the tooltip. Clicking the icon shows or hides the window; capture and the model go on while it is
-hidden.
+desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``privacy`` (paused by a
+privacy rule), ``withheld`` (a followed window minimised or closed), ``idle`` or ``ended`` updates
+the icon (a red dot only while frames are watched, pause bars while paused), the tooltip and the
+pause item; ``set_privacy_reason(text)`` says why in the tooltip. Clicking the icon shows or hides
+the window; capture and the model go on while it is hidden.
 """
 
 from __future__ import annotations
