@@ -1,16 +1,21 @@
 """The memory timeline: the carriers the assistant remembers, laid out by time.
 
-Contract: draws a ``TimelineModel``. Every retained carrier gets a thumbnail on one of two upper
-lanes (``timeline_layout.place``: never hidden behind another; a thumbnail pushed right of its
-time keeps a tick at its true time on the axis), and the view scrolls sideways (scroll bar or the
-mouse wheel) when they do not fit. Evicted carriers are faded on the lower lane (ticks where they
-would overlap). The counter ``retained / capacity`` is on the left. Hovering shows the frame's
-time, index and, for evicted ones, when they left memory; a click emits ``sig_frame_clicked``
-(the window shows the frame large). ``set_highlight(frame_indices)`` outlines an answer's
-evidence and scrolls it into view. Call ``refresh()`` after changing the model.
+Contract: draws a ``TimelineModel``. Every retained carrier gets a thumbnail (in its frame's aspect
+ratio) on one of two upper lanes (``timeline_layout.place``: never hidden behind another; a
+thumbnail pushed right of its time keeps a tick at its true time on the axis); the time axis is
+stretched so that the thumbnails fit near their times, and the view scrolls sideways (scroll bar or
+the mouse wheel), following the newest frames unless the user scrolled away; the times of what is
+in view are written under the axis (``axis_labels``). Evicted carriers are faded on the lower lane
+(a tick under the axis where they would overlap, never over a thumbnail). The counter ``retained /
+capacity`` is on the left. Hovering shows the frame's time, index and, for evicted ones, when they
+left memory; a click emits ``sig_frame_clicked`` (the window shows the frame large).
+``set_highlight(frame_indices)`` outlines an answer's evidence and scrolls it into view. Call
+``refresh()`` after changing the model.
 """
 
 from __future__ import annotations
+
+import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
@@ -27,6 +32,8 @@ LANES = 2  # lanes for retained carriers
 KEPT = QColor(90, 150, 220)
 GONE = QColor(120, 120, 120)
 EVIDENCE = QColor(245, 124, 0)
+GAP = 2  # between thumbnails of a lane
+STRETCH = 3  # the axis is at most this many times the retained thumbnails' room
 
 
 clock = stream_clock  # (the name the widgets use)
@@ -43,14 +50,16 @@ class MemoryTimeline(QWidget):
         self._highlight_memory = self.model.memory
         self._pending_reveal = False
         self._hit_boxes: list[tuple[QRectF, TimelineItem]] = []
+        self.axis_labels: list[tuple[float, str]] = []  # (x, time) written under the axis
+        self._following = True  # the view keeps the newest frames in sight
         self.scroll = QScrollBar(Qt.Orientation.Horizontal, self)
-        self.scroll.valueChanged.connect(self.update)
+        self.scroll.valueChanged.connect(self._on_scrolled)
         self.scroll.hide()
         self.setMinimumHeight(self._height())
 
     @staticmethod
     def _height() -> int:
-        return 6 + THUMB_H * (LANES + 1) + 4 * LANES + 24 + 14
+        return 6 + THUMB_H * (LANES + 1) + 4 * LANES + 34 + 14
 
     def sizeHint(self) -> QSize:
         return QSize(800, self._height())
@@ -82,21 +91,45 @@ class MemoryTimeline(QWidget):
         left = MARGIN + COUNTER_W
         return left, max(10.0, self.width() - left - MARGIN - THUMB_W)
 
+    def _start(self) -> float:
+        """The axis starts at the oldest frame still shown (older ones were let go)."""
+        return min((item.timestamp for item in self.model.items.values()), default=0.0)
+
+    def _axis_width(self, width: float) -> float:
+        """The axis' length: the view, or longer so that the retained thumbnails fit near their
+        times (at most ``STRETCH`` times the room they need side by side)."""
+        retained = [item.timestamp for item in self.model.retained]
+        room = math.ceil(len(retained) / LANES) * (THUMB_W + GAP)
+        if len(retained) < 2:
+            return width
+        per_second = room / max(max(retained) - min(retained), 1.0)
+        span = max(self.model.now - self._start(), 1.0)
+        return max(width, min(per_second * span, STRETCH * room))
+
     def _x(self, timestamp: float, left: float, width: float) -> float:
-        span = max(self.model.now, 1.0)
-        return left + (timestamp / span) * width
+        start = self._start()
+        span = max(self.model.now - start, 1.0)
+        return left + ((timestamp - start) / span) * width
 
     def resizeEvent(self, event) -> None:
         height = self.scroll.sizeHint().height()
         self.scroll.setGeometry(MARGIN + COUNTER_W, self.height() - height, self._view()[1], height)
         super().resizeEvent(event)
 
+    def _on_scrolled(self, value: int) -> None:
+        self._following = value >= self.scroll.maximum()  # at the end: keep following
+        self.update()
+
     def _update_scroll(self, right_edge: float, left: float, width: float) -> None:
+        following = self._following
         overflow = max(0, int(right_edge - (left + width + THUMB_W)))
         self.scroll.setRange(0, overflow)
         self.scroll.setPageStep(int(width))
         self.scroll.setSingleStep(THUMB_W)
         self.scroll.setVisible(overflow > 0)
+        if following and self.scroll.value() != overflow:
+            self.scroll.setValue(overflow)  # the newest frames stay in view
+        self._following = following
 
     # -- painting ---------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -107,23 +140,24 @@ class MemoryTimeline(QWidget):
         painter.fillRect(self.rect(), palette.base())
         text_color = palette.text().color()
         left, width = self._view()
+        axis_w = self._axis_width(width)
         offset = self.scroll.value() if self.scroll.isVisible() else 0
         lanes_y = [6.0 + lane * (THUMB_H + 4) for lane in range(LANES)]
         evicted_y = lanes_y[-1] + THUMB_H + 8
-        axis_y = evicted_y + THUMB_H + 6
+        axis_y = evicted_y + THUMB_H + 10
         self._hit_boxes = []
         painter.save()
         painter.setClipRect(QRectF(left - 4, 0, self.width() - left + 4, self.height()))
         painter.translate(-offset, 0)
-        right = self._draw_retained(painter, lanes_y, axis_y, left, width)
-        self._draw_evicted(painter, evicted_y, left, width)
+        right = self._draw_retained(painter, lanes_y, axis_y, left, axis_w)
+        self._draw_evicted(painter, evicted_y, axis_y, left, axis_w)
         painter.setPen(QPen(QColor(140, 140, 140), 1))
-        painter.drawLine(QPointF(left, axis_y), QPointF(max(right, left + width + THUMB_W), axis_y))
-        painter.drawText(QRectF(left, axis_y + 2, 80, 16), "0:00")
-        painter.drawText(QRectF(left + width - 20, axis_y + 2, 80, 16), clock(self.model.now))
+        end = max(right, left + axis_w + THUMB_W)
+        painter.drawLine(QPointF(left, axis_y), QPointF(end, axis_y))
         painter.restore()
         self._hit_boxes = [(box.translated(-offset, 0), item) for box, item in self._hit_boxes]
         self._update_scroll(right, left, width)
+        self._draw_axis_labels(painter, left, width, offset, axis_w, axis_y)
         self._draw_counter(painter, text_color)
         if not self.model.items:
             painter.setPen(text_color)
@@ -136,6 +170,25 @@ class MemoryTimeline(QWidget):
         if self._pending_reveal:
             self._pending_reveal = False
             self._reveal_highlight()
+
+    def _draw_axis_labels(self, painter, left, width, offset, axis_w, axis_y) -> None:
+        """The times at the start, middle and end of the part of the axis in view."""
+        start = self._start()
+        span = max(self.model.now - start, 1.0)
+        painter.setPen(QPen(QColor(140, 140, 140), 1))
+        self.axis_labels = []
+        for fraction in (0.0, 0.5, 1.0):
+            x = left + fraction * width
+            seconds = min(self.model.now, start + max(0.0, (x + offset - left) / axis_w * span))
+            text = clock(seconds)
+            if self.axis_labels and self.axis_labels[-1][1] == text:
+                continue
+            self.axis_labels.append((x, text))
+            flags = Qt.AlignmentFlag
+            align, box_x = {0.0: (flags.AlignLeft, x), 0.5: (flags.AlignHCenter, x - 40)}.get(
+                fraction, (flags.AlignRight, x + THUMB_W - 80)
+            )
+            painter.drawText(QRectF(box_x, axis_y + 6, 80, 16), align, text)
 
     def _draw_counter(self, painter: QPainter, color: QColor) -> None:
         painter.setPen(color)
@@ -162,30 +215,28 @@ class MemoryTimeline(QWidget):
             painter.setPen(QPen(KEPT, 1))
             painter.drawLine(QPointF(x, axis_y - 6), QPointF(x, axis_y))  # its true time
             box = QRectF(box_x, y, THUMB_W, THUMB_H)
-            if isinstance(item.thumbnail, QImage):
-                painter.drawImage(box, item.thumbnail)
-            else:
-                painter.fillRect(box, QColor(60, 60, 60))
+            draw_thumbnail(painter, box, item.thumbnail)
             evidence = item.frame_index in self.highlight
             painter.setPen(QPen(EVIDENCE if evidence else KEPT, 3 if evidence else 1))
             painter.drawRect(box)
             self._hit_boxes.append((box.adjusted(-2, -2, 2, 2), item))
         return content_width(placed, THUMB_W)
 
-    def _draw_evicted(self, painter, y, left, width) -> None:
+    def _draw_evicted(self, painter, y, axis_y, left, width) -> None:
         painter.setOpacity(0.35)
         next_free = -1e9
         for item in sorted(self.model.evicted, key=lambda i: i.timestamp):
             x = self._x(item.timestamp, left, width)
             if x >= next_free and isinstance(item.thumbnail, QImage):
                 box = QRectF(x, y, THUMB_W, THUMB_H)
-                painter.drawImage(box, item.thumbnail)
+                draw_thumbnail(painter, box, item.thumbnail)
                 painter.setPen(QPen(GONE))
                 painter.drawRect(box)
                 next_free = x + THUMB_W + 2
-            else:
-                box = QRectF(x - 2, y + THUMB_H / 2 - 8, 4, 16)
+            else:  # no room for its thumbnail: a tick under the axis, never over a thumbnail
+                box = QRectF(x - 1, axis_y + 1, 2, 5)
                 painter.fillRect(box, GONE)
+                box = box.adjusted(-1, 0, 1, 0)
             self._hit_boxes.append((box.adjusted(-2, -2, 2, 2), item))
         painter.setOpacity(1.0)
 
@@ -240,3 +291,13 @@ class MemoryTimeline(QWidget):
             event.accept()
             return
         super().wheelEvent(event)
+
+
+def draw_thumbnail(painter: QPainter, box: QRectF, image) -> None:
+    """``image`` inside ``box`` in its own aspect ratio (bars around it), or a grey box."""
+    painter.fillRect(box, QColor(40, 40, 40))
+    if not isinstance(image, QImage) or image.isNull():
+        return
+    scale = min(box.width() / image.width(), box.height() / image.height())
+    w, h = image.width() * scale, image.height() * scale
+    painter.drawImage(QRectF(box.center().x() - w / 2, box.center().y() - h / 2, w, h), image)
