@@ -6,7 +6,8 @@ worker's answer signals (evidence: the stream times and frame indices the answer
 most). ``Exchange.shown_answer`` is what people read: a bare option letter comes with its option's
 text ("B (green)").
 ``to_markdown()`` and ``to_json()`` give the exports; ``unsaved`` counts the answers finished since
-the last ``mark_saved()`` (an export) or ``clear()``, so nothing is lost without asking.
+the last ``mark_saved()`` (an export) or ``clear()``, so nothing is lost without asking; alerts
+(``source="alert"``) are exported as alerts and are not counted there.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Conversation:
         exchange.evidence_frames = [int(i) for i in evidence_frames]
         exchange.ttft_ms, exchange.total_ms = ttft_ms, total_ms
         exchange.stop_reason, exchange.finished = stop_reason, True
-        if answer.strip():
+        if answer.strip() and exchange.source != "alert":  # (an alert is not an answer)
             self.unsaved += 1
 
     def fail(self, answer_id: int, message: str) -> None:
@@ -117,6 +118,10 @@ class Conversation:
         lines = ["# VideoScan conversation", ""]
         for exchange in self.exchanges:
             asked = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(exchange.asked_at))
+            if exchange.source == "alert":  # a watched condition came true, nobody asked
+                condition = exchange.question.removeprefix("Alert: ")
+                lines += [f"**Alert** ({asked}): {condition}. {exchange.answer}", ""]
+                continue
             lines += [
                 f"**Q** ({asked}): {exchange.question}",
                 "",

@@ -364,8 +364,8 @@ class MainWindow(QMainWindow):
                     model=chosen.model, device=chosen.device, dtype=chosen.dtype
                 )
             )
-        name = "the demo model" if source == DEMO_MODEL_ID else source
-        self.model_status.setText(f"Model {name} · {info['device']} · {info['dtype']}")
+        name = "Demo model" if source == DEMO_MODEL_ID else f"Model {source}"
+        self.model_status.setText(f"{name} · {info['device']} · {info['dtype']}")
         if self.models.is_current(source):  # not a model replaced while loading
             self._release("model")
 

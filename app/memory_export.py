@@ -6,7 +6,8 @@ app, so M=64 holds about 2 MB; photos and noise compress worse). ``export_rememb
 folder)`` writes the retained items' JPEGs and an ``index.json`` (frame index, time range, file)
 into a new ``videoscan-frames-<date-time>`` folder inside ``folder`` and returns that folder and
 the number of frames written; it raises ``OSError`` with a message for people when it cannot write.
-``export_with_dialog(window)`` asks for the folder and reports the result in the window. This is
+``export_with_dialog(window)`` asks for the folder and reports the result in the banner (with
+an Open folder button). This is
 the only place frames reach the disk, and only when the user asks.
 """
 
@@ -17,8 +18,8 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QFileDialog
 
 from .timeline_model import TimelineItem
@@ -103,4 +104,5 @@ def export_with_dialog(window) -> None:
     except OSError as error:
         window.show_error(f"Could not export the frames: {error}")
         return
-    window.statusBar().showMessage(f"Saved {count} remembered frames to {target}", 8000)
+    open_folder = ("Open folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))))
+    window.banner.show_note(f"Saved {count} remembered frames to {target}", open_folder)

@@ -29,6 +29,15 @@ class TimelineItem:
         self.keepsake = None
 
     @property
+    def capacity(self) -> int | None:
+        """Carriers the model keeps (None: every frame); ``capacity_known`` once set."""
+        return self._capacity
+
+    @capacity.setter
+    def capacity(self, value: int | None) -> None:
+        self._capacity, self.capacity_known = value, True
+
+    @property
     def retained(self) -> bool:
         return self.evicted_at is None
 
@@ -37,9 +46,19 @@ class TimelineModel:
     def __init__(self, max_evicted: int = 300) -> None:
         self.max_evicted = max_evicted
         self.items: dict[int, TimelineItem] = {}
-        self.capacity: int | None = None
+        self._capacity: int | None = None
+        self.capacity_known = False  # False until a model said it (no model: no capacity)
         self.now = 0.0
         self.memory = 0  # which memory the items belong to (frame indices restart with each)
+
+    @property
+    def capacity(self) -> int | None:
+        """Carriers the model keeps (None: every frame); ``capacity_known`` once set."""
+        return self._capacity
+
+    @capacity.setter
+    def capacity(self, value: int | None) -> None:
+        self._capacity, self.capacity_known = value, True
 
     @property
     def retained(self) -> list[TimelineItem]:

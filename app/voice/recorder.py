@@ -9,12 +9,15 @@ audio thread for every block (keep it cheap). Recording stops by itself at ``max
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 import numpy as np
 
 SAMPLE_RATE = 16_000
+
+log = logging.getLogger("videoscan")
 
 
 class RecordingError(Exception):
@@ -69,7 +72,10 @@ class MicrophoneRecorder:
             )
             stream.start()
         except Exception as error:  # PortAudioError, ValueError (no default device)
-            raise RecordingError(f"no microphone available: {_first_line(error)}") from None
+            log.info("no microphone: %s", _first_line(error))  # the sound system's own words
+            raise RecordingError(
+                "No microphone found: plug one in, or choose one in the system's sound settings"
+            ) from None
         self._stream = stream
 
     def _on_block(self, block, frames, time_info, status) -> None:

@@ -29,6 +29,9 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class AlertsDialog(QDialog):
+    def _say_frames(self, value: int) -> None:
+        self.every.setSuffix(" frame" if value == 1 else " frames")
+
     def __init__(self, controller, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Alerts")
@@ -46,7 +49,8 @@ class AlertsDialog(QDialog):
         self.every.setRange(1, 100)
         self.every.setValue(controller.every)
         self.every.setPrefix("every ")
-        self.every.setSuffix(" frames")
+        self.every.valueChanged.connect(self._say_frames)
+        self._say_frames(self.every.value())
         self.every.setToolTip("check the conditions after every k processed frames")
         adding = QHBoxLayout()
         adding.addWidget(self.input, 1)

@@ -76,6 +76,8 @@ class MemoryTimeline(QWidget):
     def counter_text(self) -> str:
         capacity = self.model.capacity
         retained = len(self.model.retained)
+        if not self.model.capacity_known:
+            return f"{retained} / –"  # no model yet: nothing says how much it keeps
         return f"{retained} / {capacity if capacity else '∞'}"
 
     def set_highlight(self, frame_indices) -> None:

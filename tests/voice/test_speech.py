@@ -93,7 +93,7 @@ def test_no_microphone_is_a_clear_error(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.stdout.startswith("no microphone available"), result.stdout + result.stderr
+    assert result.stdout.startswith("No microphone found"), result.stdout + result.stderr
 
 
 def test_a_folder_or_a_non_audio_file_is_one_clear_line(tmp_path, transcriber):
