@@ -21,6 +21,7 @@ folder before and after a run (files written outside the app's own folders).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import os
@@ -236,15 +237,42 @@ class GuardedProcess:
     def stderr(self) -> str:
         return self.output.text()
 
-    def stop(self, timeout: float = 30) -> GuardedRun:
-        import signal
+    def _server(self):
+        """The child itself (a psutil.Process), not ``strace``: strace stops tracing and exits
+        on SIGINT, leaving the child running. None once it has ended."""
+        import psutil
 
         assert self.process is not None
+        try:
+            process = psutil.Process(self.process.pid)
+            if not self.strace:
+                return process
+            children = process.children()  # strace starts the command as its only child
+        except psutil.NoSuchProcess:
+            return None
+        return children[0] if children else None
+
+    def stop(self, timeout: float = 30) -> GuardedRun:
+        """SIGINT to the child (strace ends when its child does), a bounded wait, then SIGKILL."""
+        import signal
+
+        import psutil
+
+        assert self.process is not None
+        server = self._server()
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
             try:
+                if server is not None:
+                    server.send_signal(signal.SIGINT)
+                else:  # strace has not started its child yet
+                    self.process.send_signal(signal.SIGINT)
+                self.process.wait(timeout)
+            except psutil.NoSuchProcess:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
+                if server is not None:
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        server.kill()
                 self.process.kill()
                 self.process.wait(10)
         self.output.join()
