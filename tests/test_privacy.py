@@ -13,6 +13,7 @@ import pytest
 
 from tests.app_fixtures import write_video
 from tests.netguard import ROOT, new_paths, run_guarded, tree_snapshot
+from tests.ports import free_port
 from videoscan_core.privacy import TELEMETRY_SWITCHES, disable_telemetry
 from videoscan_core.speech import bundled_speech_model
 
@@ -225,15 +226,12 @@ def test_the_apps_scripted_run_stays_local(home, clip, spoken, tmp_path):
 def test_the_server_answers_without_leaving_the_machine(home, clip):
     """`videoscan serve` on loopback: a video question through its API, then Ctrl-C."""
     import base64
-    import socket
     import urllib.request
 
     pytest.importorskip("uvicorn")
     from tests.netguard import GuardedProcess
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     before = tree_snapshot(home)
     server = GuardedProcess(
         "videoscan_core.cli.main:main",

@@ -3,21 +3,15 @@ worker thread) and answers read aloud."""
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
 
 from app.settings import AppSettings
+from tests.ports import free_port
 
 openai = pytest.importorskip("openai")
 pytest.importorskip("uvicorn")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class FakeSpeaker:

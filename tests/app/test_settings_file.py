@@ -15,6 +15,7 @@ from PySide6.QtCore import QSettings
 
 from app.settings import AppSettings, problems_message
 from app.startup_checks import show_settings_problems
+from tests.ports import free_port
 
 # a value different from the default for every field, chosen to trip INI parsing
 CHANGED = {
@@ -264,7 +265,10 @@ def applied(window, calls, qtbot, name, value):
 @pytest.mark.parametrize("name", sorted(CHANGED))
 def test_a_changed_field_applies_live_and_is_saved(name, live_window, qtbot, settings_store):
     window, calls = live_window
-    new = window.settings.with_changes(**{name: CHANGED[name]})
+    changes = {name: CHANGED[name]}
+    if name == "api_server":  # the server really starts: on a free port, never the default
+        changes["api_port"] = free_port()
+    new = window.settings.with_changes(**changes)
     window.apply_settings(new)
     assert applied(window, calls, qtbot, name, CHANGED[name]) == CHANGED[name]
     if name in ("model", "device", "dtype"):  # saved only once the new model is ready

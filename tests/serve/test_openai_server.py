@@ -297,13 +297,12 @@ def test_a_public_host_needs_a_key():
 def test_the_serve_command_answers_until_stopped(files, tiny_model_dir):
     import os
     import signal
-    import socket
     import subprocess
     import sys
 
-    with socket.socket() as probe:  # a free port (released just before the server takes it)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    from tests.ports import free_port
+
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
