@@ -6,7 +6,9 @@ at ``t`` (folded into the newest carrier rather than re-encoded). ``take()`` ret
 ``(fold_until, frame)``, either may be None, and empties the slot; ``take_tagged()`` also gives
 the session tag of the fold (a frame carries its own ``tag``). Waiters are woken through the
 shared ``threading.Condition`` so the worker can wait for frames and other commands at once.
-Thread-safe; holds at most one frame.
+Thread-safe; holds at most one frame. With ``keep_every_frame`` (``videoscan-desktop
+--every-frame``) nothing is dropped: the producer asks ``wants_frame()`` and waits while a frame
+is pending, and ``clear()`` keeps a pending frame (it is not stale: capture waited for it).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class LatestFrameSlot:
         self._fold_tag = NO_TAG
         self.dropped = 0
         self.put_count = 0
+        self.keep_every_frame = False  # the producer waits for the model instead of replacing
 
     def put(self, frame: CapturedFrame) -> None:
         with self.condition:
@@ -66,6 +69,13 @@ class LatestFrameSlot:
         """Call with ``condition`` held."""
         return self._frame is not None or self._fold_until is not None
 
+    def wants_frame(self) -> bool:
+        """False while a frame waits and every frame must be kept (the producer skips a tick)."""
+        with self.condition:
+            return not (self.keep_every_frame and self._frame is not None)
+
     def clear(self) -> None:
         with self.condition:
-            self._frame, self._fold_until = None, None
+            if not self.keep_every_frame:
+                self._frame = None
+            self._fold_until = None

@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="play video files X times faster than real time (default 1)",
     )
     parser.add_argument(
+        "--every-frame",
+        action="store_true",
+        help="process every sampled frame of a video file: capture waits for the model instead "
+        "of dropping frames (reproducible scripted runs on any machine)",
+    )
+    parser.add_argument(
         "--settings-file",
         metavar="INI",
         help="read and write settings in this file instead of the user's",
@@ -213,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store,
         plan=plan,
         playback_speed=args.playback_speed,
+        every_frame=args.every_frame,
         first_run=first_run,
         log_path=str(log_path),
         explicit_source=args.source is not None,

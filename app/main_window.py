@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         source_factory=None,
         plan: ScriptPlan | None = None,
         playback_speed: float = 1.0,
+        every_frame: bool = False,
         first_run: bool = False,
         log_path: str = "",
         explicit_source: bool = False,
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.first_run = first_run
         self.log_path = log_path
         self.slot = LatestFrameSlot()
+        self.slot.keep_every_frame = every_frame  # --every-frame: no frame of a file is dropped
         self.recorder = RunRecorder(self.report, self.script, self.slot)
         capture_args = {"source_factory": source_factory} if source_factory else {}
         self.capture = CaptureController(

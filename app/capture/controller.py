@@ -8,7 +8,9 @@ the live session's clock, shared across live sources, see ``sessions.py``). Each
 session tag. ``new_memory()`` starts a new session (``sig_session``). Frames that differ from the
 last accepted one go to the slot; unchanged ones become ``put_static`` marks. Signals report
 previews (small QImages, at most 5 per second), counts, errors (with a message for people) and the
-end of a file. Nothing is written to disk.
+end of a file. A slot that keeps every frame (``--every-frame``) makes a tick wait while its last
+frame is pending, so a file is processed frame by frame at any machine speed. Nothing is written
+to disk.
 """
 
 from __future__ import annotations
@@ -149,8 +151,8 @@ class CaptureController(QObject):
         return max(1, round(1000 / rate))
 
     def _on_tick(self) -> None:
-        if self.source is None or self.paused:
-            return
+        if self.source is None or self.paused or not self.slot.wants_frame():
+            return  # (a file's clock waits too: its next frame keeps its own time)
         if self.source.live:
             timestamp = self.sessions.live_time()
         else:

@@ -62,3 +62,39 @@ def test_concurrent_producer_never_blocks_and_consumer_sees_increasing_frames():
     assert not consumer.is_alive()
     assert seen == sorted(seen) and seen[-1] == 1999
     assert slot.dropped + len(seen) == 2000
+
+
+def test_a_slot_that_keeps_every_frame_makes_the_producer_wait():
+    slot = LatestFrameSlot()
+    slot.keep_every_frame = True
+    assert slot.wants_frame()
+    slot.put(frame(1))
+    assert not slot.wants_frame()  # the producer skips its tick rather than replace frame 1
+    slot.clear()  # after a model load: a kept frame is not stale
+    assert slot.take()[1].sequence == 1 and slot.wants_frame() and slot.dropped == 0
+    plain = LatestFrameSlot()
+    plain.put(frame(2))
+    assert plain.wants_frame()
+    plain.clear()
+    assert plain.take() == (None, None)
+
+
+def test_every_frame_of_a_file_reaches_a_slow_model_in_order(qtbot, moving_video):
+    """--every-frame: ticks while the model is busy neither drop a frame nor advance the
+    file's clock, so the frames processed do not depend on the machine's speed."""
+    from app.capture.controller import CaptureController
+
+    slot = LatestFrameSlot()
+    slot.keep_every_frame = True
+    controller = CaptureController(slot, fps=1.0, threshold=0.0, speed=1000.0)
+    controller.start(f"file:{moving_video}")  # on this thread: ticks only when called here
+    controller._timer.stop()
+    taken = []
+    for _ in range(4):
+        for _ in range(3):  # the model is still busy with the pending frame
+            controller._on_tick()
+        taken.append(slot.take()[1].timestamp)
+        controller._on_tick()
+    controller.stop()
+    assert taken == [0.0, 1.0, 2.0, 3.0] and slot.dropped == 0
+    assert controller.captured == 5
