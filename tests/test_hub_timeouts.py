@@ -103,6 +103,23 @@ def test_a_hub_that_never_answers_fails_within_its_limit(hanging, monkeypatch):
     assert len(hanging.accepted) >= 2  # the metadata request was tried again
 
 
+def test_a_hub_that_cannot_be_reached_is_not_called_slow(hub_home, monkeypatch):  # noqa: F811
+    """A refused connection fails at once: the message names no time limit it did not wait."""
+    from huggingface_hub import constants
+
+    from tests.ports import free_port
+
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    monkeypatch.setattr(constants, "ENDPOINT", url)
+    monkeypatch.setattr(
+        constants, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}"
+    )
+    with pytest.raises(models.DownloadError) as caught:
+        models.download(REPO, disk_free=lambda path: 10**12)
+    message = str(caught.value)
+    assert "cannot reach the Hugging Face hub" in message and "within" not in message, message
+
+
 def test_cancel_ends_a_hanging_download_within_a_second(hanging):
     cancel = threading.Event()
     thread, outcome = in_thread(lambda: models.download(REPO, cancel=cancel))

@@ -33,7 +33,7 @@ from .timeouts import (
     Abandoned,
     install_hub_timeouts,
     is_network_error,
-    limits,
+    network_problem,
     retrying,
     run_cancellable,
 )
@@ -421,10 +421,7 @@ def download(
         if _caused_by(error, "RepositoryNotFoundError"):
             raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
         if is_network_error(error):
-            raise DownloadError(
-                f"download of {repo_id} failed: the Hugging Face hub did not answer within "
-                f"{limits()['read']:g} s (no network, or a proxy that does not answer?)"
-            ) from None
+            raise DownloadError(f"download of {repo_id} failed: {network_problem(error)}") from None
         text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DownloadError(f"download of {repo_id} failed: {text}") from None
     finally:

@@ -9,6 +9,8 @@ are kept, and so is its retry policy for file transfers (``http_backoff``: 5 ret
 on timeouts, connection errors, 429 and 5xx). ``VIDEOSCAN_HUB_CONNECT_TIMEOUT`` and
 ``VIDEOSCAN_HUB_READ_TIMEOUT`` override the limits (seconds).
 
+``network_problem(error)`` puts a network failure in words: the time limit that ran out, or a
+connection that failed at once (then no limit is named).
 ``retrying(call, attempts, wait_s, cancel)`` retries a metadata call on timeouts and connection
 errors. ``run_cancellable(call, cancel, on_wait)`` runs a blocking call in a daemon thread and
 returns its result, or raises ``Abandoned`` within ``POLL_S`` of ``cancel`` being set (the
@@ -85,6 +87,30 @@ def is_network_error(error: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return False
+
+
+def network_problem(error: BaseException) -> str:
+    """What went wrong with the hub, in words: a time limit that ran out (naming that limit) or
+    a connection that failed at once (no network, a refused connection, a name not found)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        names = {cls.__name__ for cls in type(current).__mro__}
+        if "ConnectTimeout" in names:
+            limit = limits()["connect"]
+            return f"the Hugging Face hub did not accept a connection within {limit:g} s"
+        if names & {"TimeoutException", "TimeoutError"}:
+            return (
+                f"the Hugging Face hub did not answer within {limits()['read']:g} s (a network or "
+                "proxy that does not answer?)"
+            )
+        if names & {"ConnectError", "NetworkError"}:
+            text = str(current).strip().splitlines()[0] if str(current).strip() else ""
+            detail = f": {text}" if text else ""
+            return f"cannot reach the Hugging Face hub{detail} (no network, or a proxy?)"
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return "the Hugging Face hub cannot be reached"
 
 
 def retrying(
