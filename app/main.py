@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from videoscan_core.capture.privacy.app_settings import APPLICATION, ORGANIZATION
+from videoscan_core.paths import MODEL_HELP
 from videoscan_core.privacy import disable_telemetry
 
 from .startup_checks import add_arguments as add_script_arguments
@@ -27,8 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="videoscan-desktop",
         description="Watch your screen or webcam and answer questions about what was seen.",
     )
-    parser.add_argument("--source", help="screen[:N] | region:X,Y,W,H | webcam[:N] | file:PATH")
-    parser.add_argument("--model", help="model folder or Hugging Face hub id")
+    parser.add_argument(
+        "--source",
+        help="what to watch: screen[:N] | region:X,Y,W,H | window:TITLE | webcam[:N] | file:PATH "
+        "| demo:N (a synthetic demo video)",
+    )
+    parser.add_argument("--model", help=MODEL_HELP)
     parser.add_argument(
         "--ask",
         metavar="TEXT",

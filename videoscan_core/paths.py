@@ -4,7 +4,8 @@ Contract: no imports beyond the standard library, so any module (loading, the ca
 can ask for bundled paths without pulling in the engine. ``resources_folder()`` is the repository's
 ``resources/`` (or, inside a PyInstaller bundle, the one next to the executable);
 ``bundled_demo_model()`` is the demo model's folder (or ``$VIDEOSCAN_DEMO_MODEL``), or None when it
-is missing. ``DEMO_MODEL_ID`` is the name users and settings use for it.
+is missing. ``DEMO_MODEL_ID`` is the name users and settings use for it; ``MODEL_HELP`` is how
+every command's ``--model`` help says what it takes.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import sys
 from pathlib import Path
 
 DEMO_MODEL_ID = "videoscan-demo"
+MODEL_HELP = (
+    f"model folder, Hugging Face hub id or catalogue id ({DEMO_MODEL_ID}: the bundled demo "
+    "model; 'videoscan models list' shows the others)"
+)
 
 
 def resources_folder() -> Path:

@@ -186,6 +186,17 @@ def test_watch_cli_json_and_lines(capsys, short_video, tiny_model_dir):
     assert len(lines) == 1 and lines[0].split()[0] == "0.00s" and lines[0].endswith("a red circle")
 
 
+def test_watch_cli_shows_its_progress_on_stderr(capsys, short_video, tiny_model_dir):
+    watch = ("watch", str(short_video), "--model", str(tiny_model_dir), "--when", "a red circle",
+             "--on", "0", "--off", "0")  # fmt: skip
+    shown = videoscan(capsys, *watch)
+    assert shown.returncode == 0, shown.stderr
+    assert "streaming" in shown.stderr and "5/5" in shown.stderr  # 5 s sampled at 1 fps
+    assert shown.stdout.splitlines() == [line for line in shown.stdout.splitlines() if "s  " in line]
+    quiet = videoscan(capsys, *watch, "--no-progress")
+    assert "streaming" not in quiet.stderr and quiet.stdout == shown.stdout
+
+
 def test_watch_cli_rejects_bad_input(capsys, short_video, tiny_model_dir):
     result = videoscan(capsys, "watch", str(short_video), "--model", str(tiny_model_dir),
                        "--when", "x", "--every", "0")  # fmt: skip

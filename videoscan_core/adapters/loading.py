@@ -12,6 +12,7 @@ checkpoint names the supported families, a missing processor or tokenizer file i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -151,12 +152,15 @@ def load_model(
     report(f"Loading weights ({torch_dtype}, {torch_device})")
     newline = "none"
     try:
-        if family == "llava-video":
-            model, newline = load_llava_next(folder, config, tokenizer, torch_dtype, torch_device)
-        else:
-            model = _load_pretrained(
-                _CLASSES[family], folder, torch_dtype, torch_device, attn_implementation
-            )
+        with _no_library_progress_bar():
+            if family == "llava-video":
+                model, newline = load_llava_next(
+                    folder, config, tokenizer, torch_dtype, torch_device
+                )
+            else:
+                model = _load_pretrained(
+                    _CLASSES[family], folder, torch_dtype, torch_device, attn_implementation
+                )
     except (ModelLoadError, ModelNotFoundError):
         raise
     except (OSError, ValueError, RuntimeError, KeyError) as error:
@@ -272,3 +276,18 @@ def _load_pretrained(class_name: str, folder: Path, dtype, device, attn_implemen
         local_files_only=True,
         attn_implementation=attn_implementation,
     )
+
+
+@contextlib.contextmanager
+def _no_library_progress_bar():
+    """transformers' "Loading weights" bar is not ours to print (the app, the Python API); the
+    caller's setting is restored."""
+    from transformers.utils import logging as hf_logging
+
+    shown = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if shown:
+            hf_logging.enable_progress_bar()

@@ -8,16 +8,27 @@ import json
 import sys
 
 from ..errors import VideoScanError
+from ..paths import MODEL_HELP
 
 PUBLIC = ("mvbench", "mlvu", "longvideobench", "videomme", "vstream")
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("eval", help="run a benchmark and print its table")
-    parser.add_argument("benchmark", choices=["synthetic", *PUBLIC])
-    parser.add_argument("--model", required=True, help="model folder or hub id")
+    parser.add_argument(
+        "benchmark",
+        choices=["synthetic", *PUBLIC],
+        help="synthetic (generated shape videos, no download) or a public benchmark's "
+        "annotation format (with --data)",
+    )
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument("--videos", type=int, default=200, help="synthetic: videos (200)")
-    parser.add_argument("--split", default="test", choices=["validation", "test"])
+    parser.add_argument(
+        "--split",
+        default="test",
+        choices=["validation", "test"],
+        help="synthetic: which seeds (test, the default; validation for tuning)",
+    )
     parser.add_argument(
         "--variants", default="all", help="synthetic: comma-separated keys (m32,full,...) or all"
     )
@@ -53,9 +64,19 @@ def add_parser(commands) -> None:
         "(e.g. http://127.0.0.1:8000/v1 from videoscan serve)",
     )
     parser.add_argument("--judge-model", default="judge", help="model name sent to the judge")
-    parser.add_argument("--device", default=None)
-    parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
-    parser.add_argument("--quantize", choices=["none", "int8"], default="none")
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
+    parser.add_argument(
+        "--dtype",
+        default=None,
+        choices=["float32", "bfloat16", "float16"],
+        help="default: bfloat16 on GPU, float32 on CPU",
+    )
+    parser.add_argument(
+        "--quantize",
+        choices=["none", "int8"],
+        default="none",
+        help="int8 dynamic quantisation of the language model (CPU only)",
+    )
     parser.add_argument(
         "--vision-runtime",
         choices=["auto", "torch", "openvino"],
@@ -74,6 +95,9 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.fps is not None and not (0 < args.fps < 1000):
         raise VideoScanError(f"--fps must be above 0 and below 1000 (got {args.fps})")
     if args.benchmark == "synthetic":
+        if args.videos < 1:
+            raise VideoScanError(f"--videos must be at least 1 (got {args.videos})")
+        _variants(args)  # unknown keys fail now
         return
     from pathlib import Path
 
@@ -132,21 +156,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _synthetic(args: argparse.Namespace, model) -> int:
-    from ..eval.benchmark import evaluate, format_table, position_variants, standard_variants
+def _variants(args: argparse.Namespace) -> list:
+    """The synthetic benchmark's variants named by ``--variants`` (all: the standard table)."""
+    from ..eval.benchmark import position_variants, standard_variants
 
     variants = standard_variants()
-    if args.variants != "all":
-        known = variants + position_variants()
-        wanted = [key.strip() for key in args.variants.split(",")]
-        unknown = [key for key in wanted if key not in {v.key for v in known}]
-        if unknown:
-            raise VideoScanError(
-                f"unknown variant(s) {unknown}; known: " + ", ".join(v.key for v in known)
-            )
-        variants = [v for v in known if v.key in wanted]
+    if args.variants == "all":
+        return variants
+    known = variants + position_variants()
+    wanted = [key.strip() for key in args.variants.split(",")]
+    unknown = [key for key in wanted if key not in {v.key for v in known}]
+    if unknown:
+        raise VideoScanError(
+            f"unknown variant(s) {unknown}; known: " + ", ".join(v.key for v in known)
+        )
+    return [v for v in known if v.key in wanted]
+
+
+def _synthetic(args: argparse.Namespace, model) -> int:
+    from ..eval.benchmark import evaluate, format_table
+
     results = []
-    for variant in variants:
+    for variant in _variants(args):
         print(f"videoscan: evaluating {variant.name}", file=sys.stderr)
         results.append(
             evaluate(

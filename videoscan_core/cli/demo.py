@@ -31,7 +31,7 @@ def add_parser(commands) -> None:
         help="stream fresh synthetic videos through the demo model and score its answers",
         epilog=question_forms()
         + "\n\nTry it on a video file:\n  videoscan demo --write-video demo.mp4\n"
-        "  videoscan run demo.mp4 --model resources/models/videoscan-demo "
+        "  videoscan run demo.mp4 --model videoscan-demo "
         '--question "What is on the screen now?"',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

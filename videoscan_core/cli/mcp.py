@@ -12,11 +12,12 @@ import argparse
 import sys
 
 from ..errors import VideoScanError
+from ..paths import MODEL_HELP
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("mcp", help="an MCP server (stdio) over the live memory")
-    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument(
         "--source",
         default="screen",

@@ -12,12 +12,12 @@ def add_parser(commands) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
     actions.required = True
     listing = actions.add_parser("list", help="the catalogue, with what is installed")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print one JSON list")
     actions.add_parser("recommend", help="the best model for this machine")
     fetch = actions.add_parser("download", help="download a model into the Hugging Face cache")
     fetch.add_argument("id", help="a catalogue id (or any hub repo id)")
     where = actions.add_parser("path", help="print where an installed model is")
-    where.add_argument("id")
+    where.add_argument("id", help="a catalogue id (or any hub repo id)")
     parser.set_defaults(handler=run)
 
 

@@ -15,12 +15,14 @@ import sys
 from pathlib import Path
 
 from ..errors import VideoScanError
+from ..paths import MODEL_HELP
+from .progress import frame_progress
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("run", help="stream a video file and answer questions about it")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    parser.add_argument("--model", required=True, help="model folder or Hugging Face hub id")
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument(
         "--question",
         action="append",
@@ -187,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []
-    progress = _progress(args, info.expected_samples(args.fps))
+    progress = frame_progress(info.expected_samples(args.fps), not args.no_progress)
     try:
         read = ReadOutcome()
         samples = sample_frames(args.video, args.fps, read)
@@ -228,16 +230,6 @@ def _transcribe(args: argparse.Namespace) -> list[str]:
 def _status(args: argparse.Namespace, message: str) -> None:
     if not args.no_progress:
         print(f"videoscan: {message}", file=sys.stderr)
-
-
-def _progress(args: argparse.Namespace, total: int):
-    if args.no_progress:
-        return None
-    from tqdm import tqdm
-
-    return tqdm(
-        total=total or None, unit="frame", desc="streaming", file=sys.stderr, dynamic_ncols=True
-    )
 
 
 def report(

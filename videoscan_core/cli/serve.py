@@ -2,8 +2,9 @@
 
 Contract: checks the arguments (a non-loopback ``--host`` needs ``--api-key``; ``--source`` must
 name a file, a screen, a region, a window or a webcam; screens and windows are captured under
-the app's privacy rules, read from its settings) before loading the model, then serves until
-Ctrl-C on ``http://HOST:PORT/v1``. Missing server packages are one line telling what to install.
+the app's privacy rules, read from its settings; ``--port`` must be free) before loading the
+model, then serves until Ctrl-C on ``http://HOST:PORT/v1``. Missing server packages are one line
+telling what to install.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import argparse
 import sys
 
 from ..errors import VideoScanError
+from ..paths import MODEL_HELP
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("serve", help="an OpenAI-compatible API on this machine")
-    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (8765)")
     parser.add_argument("--api-key", default=None, help="require this Bearer key")
@@ -50,7 +52,7 @@ def serve(args: argparse.Namespace) -> int:
     try:
         from ..capture.privacy.app_settings import use_app_rules
         from ..serve.live import parse_source
-        from ..serve.server import VideoScanServer, check_host
+        from ..serve.server import VideoScanServer, check_host, check_port
     except ImportError as error:
         raise VideoScanError(
             f"the server needs extra packages ({error.name}): "
@@ -63,8 +65,11 @@ def serve(args: argparse.Namespace) -> int:
     if args.source:
         parse_source(args.source)
         rules_line = use_app_rules(args.settings_file)
-    if args.memory < 1 or not args.fps > 0 or not 0 < args.port < 65536:
-        raise VideoScanError("--memory must be >= 1, --fps > 0 and --port in 1-65535")
+    if args.memory < 1:
+        raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
+    if not args.fps > 0:
+        raise VideoScanError(f"--fps must be greater than 0 (got {args.fps:g})")
+    check_port(args.host, args.port)  # a port in use fails now, not after the model load
     if rules_line:
         print(f"videoscan: {rules_line}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)

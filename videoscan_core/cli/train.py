@@ -13,11 +13,29 @@ import sys
 from ..errors import VideoScanError
 
 
+def _recipe(field: str) -> str:
+    """The recipes' values of a training option, for its help text."""
+    from ..train.recipes import RECIPES
+
+    values = ", ".join(
+        f"{name} {'as --lr' if recipe[field] is None else recipe[field]}"
+        for name, recipe in RECIPES.items()
+    )
+    return f" (default from --recipe: {values})"
+
+
 def add_parser(commands) -> None:
     parser = commands.add_parser(
         "train", help="train a model: stage 0 (full tokens), 1 (carriers), 2 (semantic mask)"
     )
-    parser.add_argument("--stage", type=int, choices=[0, 1, 2], required=True)
+    parser.add_argument(
+        "--stage",
+        type=int,
+        choices=[0, 1, 2],
+        required=True,
+        help="0: full visual tokens (a baseline); 1: each frame as its carrier only; 2: frames "
+        "and carriers with the semantic-aware mask (the paper's second stage)",
+    )
     parser.add_argument("--model", required=True, help="model folder to start from")
     parser.add_argument(
         "--data",
@@ -42,14 +60,30 @@ def add_parser(commands) -> None:
         help="official: the paper's LoRA r=64, alpha 16, lr 1e-5, vision LoRA at 2e-6, 3 frames "
         "per clip, 1 epoch; demo: the tiny model's settings (default). Flags override it",
     )
-    parser.add_argument("--max-steps", type=int, help="optimizer steps (<=0: epochs)")
-    parser.add_argument("--epochs", type=float)
-    parser.add_argument("--batch-size", type=int, help="per process")
-    parser.add_argument("--grad-accum", type=int)
-    parser.add_argument("--lr", type=float, help="peak learning rate")
-    parser.add_argument("--vision-lr", type=float, help="vision tower learning rate")
-    parser.add_argument("--warmup-steps", type=int)
-    parser.add_argument("--warmup-ratio", type=float)
+    parser.add_argument(
+        "--max-steps", type=int, help="optimizer steps (<=0: epochs)" + _recipe("max_steps")
+    )
+    parser.add_argument("--epochs", type=float, help="passes over the data" + _recipe("epochs"))
+    parser.add_argument("--batch-size", type=int, help="per process" + _recipe("batch_size"))
+    parser.add_argument(
+        "--grad-accum",
+        type=int,
+        help="batches added up per optimizer step" + _recipe("grad_accum"),
+    )
+    parser.add_argument("--lr", type=float, help="peak learning rate" + _recipe("learning_rate"))
+    parser.add_argument(
+        "--vision-lr",
+        type=float,
+        help="vision tower learning rate" + _recipe("vision_learning_rate"),
+    )
+    parser.add_argument(
+        "--warmup-steps", type=int, help="linear warm-up steps" + _recipe("warmup_steps")
+    )
+    parser.add_argument(
+        "--warmup-ratio",
+        type=float,
+        help="warm-up as a share of all steps" + _recipe("warmup_ratio"),
+    )
     parser.add_argument(
         "--frames-per-clip", type=int, help="JSON data: frames per clip, uniform (0: 1 fps)"
     )
@@ -64,8 +98,14 @@ def add_parser(commands) -> None:
         "--lora-rank", type=int, help="LoRA rank for the language model (0 = full fine-tuning)"
     )
     parser.add_argument("--lora-alpha", type=float, help="LoRA alpha (default 2 x rank)")
-    parser.add_argument("--vision", choices=["full", "frozen", "lora"])
-    parser.add_argument("--save-steps", type=int, default=200)
+    parser.add_argument(
+        "--vision",
+        choices=["full", "frozen", "lora"],
+        help="how the vision tower trains" + _recipe("vision"),
+    )
+    parser.add_argument(
+        "--save-steps", type=int, default=200, help="a checkpoint every N steps (200)"
+    )
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint")
     parser.add_argument(
         "--overwrite", action="store_true", help="replace a non-empty --output folder"
@@ -74,7 +114,9 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--fsdp", help="FSDP config, full sharding (docs/train-configs/fsdp_7b.json)"
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed of data order and weights (0)"
+    )
     parser.set_defaults(handler=run)
 
 

@@ -3,7 +3,8 @@
 Contract: validates the arguments and the video before loading the model, samples the video at
 ``--fps`` (timestamps are the video's own), streams it through the engine and, after every
 ``--every`` frames, scores each condition with one yes/no prefill whose cache is rolled back
-(``videoscan_core.alerts``). Prints one line per alert as it happens
+(``videoscan_core.alerts``), with a progress bar on stderr (``--no-progress``: none). Prints one
+line per alert as it happens
 (``<time>s  <score>  <condition>``), or with ``--json`` one object
 ``{"alerts": [{"condition", "time", "score"}...], "frames_seen"}`` at the end.
 """
@@ -15,12 +16,14 @@ import json
 import sys
 
 from ..errors import VideoScanError
+from ..paths import MODEL_HELP
+from .progress import frame_progress, say
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("watch", help="report when conditions hold in a video file")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    parser.add_argument("--model", required=True, help="model folder, hub id or videoscan-demo")
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument(
         "--when",
         action="append",
@@ -43,6 +46,7 @@ def add_parser(commands) -> None:
         "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=watch)
 
 
@@ -73,7 +77,7 @@ def watch(args: argparse.Namespace) -> int:
     from ..video import probe_video, sample_frames
 
     conditions = _conditions(args)
-    probe_video(args.video)
+    info = probe_video(args.video)
     config = EngineConfig(memory_size=args.memory, device=args.device, dtype=args.dtype)
     try:
         model = load_model(args.model, device=config.device, dtype=config.dtype)
@@ -82,12 +86,18 @@ def watch(args: argparse.Namespace) -> int:
     engine = StreamingEngine(model, config)
     watcher = AlertWatcher(conditions, every=args.every)
     alerts = []
-    # batch 1: conditions are scored between frames, so nothing is gained by reading ahead
-    for event in stream_frames(engine, sample_frames(args.video, args.fps), batch=1):
-        for alert in watcher.after_frame(engine, event):
-            alerts.append(alert)
-            if not args.json:
-                print(f"{alert.time:8.2f}s  {alert.score:.3f}  {alert.condition}", flush=True)
+    progress = frame_progress(info.expected_samples(args.fps), not args.no_progress)
+    try:  # batch 1: conditions are scored between frames, so reading ahead gains nothing
+        for event in stream_frames(engine, sample_frames(args.video, args.fps), batch=1):
+            for alert in watcher.after_frame(engine, event):
+                alerts.append(alert)
+                if not args.json:
+                    say(progress, f"{alert.time:8.2f}s  {alert.score:.3f}  {alert.condition}")
+            if progress is not None:
+                progress.update(1)
+    finally:
+        if progress is not None:
+            progress.close()
     if args.json:
         report = {"alerts": [a.to_json() for a in alerts], "frames_seen": engine.frames_seen}
         print(json.dumps(report))

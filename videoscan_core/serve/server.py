@@ -1,7 +1,8 @@
 """Putting a server together: model, worker, live source, ASGI app and uvicorn.
 
-Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an API key
-(``VideoScanError``). ``VideoScanServer(model_id, model, ...)`` wires a ``ModelPool``, one
+Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an API key and
+``check_port(host, port)`` a port out of range or in use (``VideoScanError``, before a model
+loads). ``VideoScanServer(model_id, model, ...)`` wires a ``ModelPool``, one
 ``EngineWorker``, an optional ``LiveSource`` feeding it, and the Starlette app;
 ``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
 ``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
@@ -41,6 +42,27 @@ def check_host(host: str, api_key: str | None) -> None:
         raise VideoScanError(
             f"--host {host} lets other machines connect: give an --api-key (or use 127.0.0.1)"
         )
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``; a port in use or refused is one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+        listener.listen(128)
+    except OSError as error:
+        listener.close()
+        raise VideoScanError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return listener
+
+
+def check_port(host: str, port: int) -> None:
+    """Before a model load: the port is in range and free now (the server binds it again)."""
+    if not 0 < port < 65536:
+        raise VideoScanError(f"--port must be in 1-65535 (got {port})")
+    listen_socket(host, port).close()
 
 
 class VideoScanServer:
@@ -108,7 +130,7 @@ class VideoScanServer:
     def run(self, port: int, on_listening: Callable[[int], None] | None = None) -> None:
         """Serve in this thread until interrupted. The socket listens before
         ``on_listening(port)`` is called, so a client told then can connect at once."""
-        listener = self._listen(port)
+        listener = listen_socket(self.host, port)
         self._start_engine()
         self._server = self._uvicorn(port)
         try:
@@ -118,20 +140,6 @@ class VideoScanServer:
         finally:
             listener.close()
             self._stop_engine()
-
-    def _listen(self, port: int) -> socket.socket:
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            listener.bind((self.host, port))
-            listener.listen(128)
-        except OSError as error:
-            listener.close()
-            raise VideoScanError(
-                f"cannot listen on {self.host}:{port}: {error.strerror or error}"
-            ) from None
-        return listener
 
     def stop(self) -> None:
         if self._server is not None:
