@@ -266,8 +266,8 @@ def applied(window, calls, qtbot, name, value):
 def test_a_changed_field_applies_live_and_is_saved(name, live_window, qtbot, settings_store):
     window, calls = live_window
     changes = {name: CHANGED[name]}
-    if name == "api_server":  # the server really starts: on a free port, never the default
-        changes["api_port"] = free_port()
+    if name == "api_server":  # the server really starts: with a key, on a free port (never
+        changes.update(api_port=free_port(), api_key="k-123")  # the default one)
     new = window.settings.with_changes(**changes)
     window.apply_settings(new)
     assert applied(window, calls, qtbot, name, CHANGED[name]) == CHANGED[name]

@@ -83,7 +83,7 @@ def test_model_help_says_a_catalogue_id_works(command, capsys):
 
 
 def test_desktop_help_lists_every_source_kind_it_accepts(capsys):
-    from app.capture.base import SourceSpec
+    from videoscan_core.capture.base import SourceSpec
     from app.main import build_parser as desktop_parser
 
     text = " ".join(desktop_parser().format_help().split())
