@@ -192,7 +192,8 @@ def test_watch_cli_shows_its_progress_on_stderr(capsys, short_video, tiny_model_
     shown = videoscan(capsys, *watch)
     assert shown.returncode == 0, shown.stderr
     assert "streaming" in shown.stderr and "5/5" in shown.stderr  # 5 s sampled at 1 fps
-    assert shown.stdout.splitlines() == [line for line in shown.stdout.splitlines() if "s  " in line]
+    lines = shown.stdout.splitlines()
+    assert lines and all(line.endswith("a red circle") for line in lines)  # alerts only
     quiet = videoscan(capsys, *watch, "--no-progress")
     assert "streaming" not in quiet.stderr and quiet.stdout == shown.stdout
 

@@ -83,12 +83,12 @@ def test_model_help_says_a_catalogue_id_works(command, capsys):
 
 
 def test_desktop_help_lists_every_source_kind_it_accepts(capsys):
-    from videoscan_core.capture.base import SourceSpec
     from app.main import build_parser as desktop_parser
+    from videoscan_core.capture.base import SourceSpec
 
     text = " ".join(desktop_parser().format_help().split())
-    forms = re.findall(r"\b(screen\[:N\]|region:X,Y,W,H|window:TITLE|webcam\[:N\]|file:PATH|demo:N)",
-                       text)  # fmt: skip
+    kinds = r"screen\[:N\]|region:X,Y,W,H|window:TITLE|webcam\[:N\]|file:PATH|demo:N"
+    forms = re.findall(rf"\b({kinds})", text)
     assert len(set(forms)) == 6, text
     examples = {"screen": "screen:1", "region": "region:0,0,10,10", "window": "window:Firefox",
                 "webcam": "webcam:0", "file": "file:clip.mp4", "demo": "demo:1"}  # fmt: skip
