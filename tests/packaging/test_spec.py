@@ -5,6 +5,7 @@ the entry point imports on a simulated win32/darwin platform with Unix-only modu
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -81,6 +82,32 @@ def test_transformers_families_cover_what_the_core_loads():
         assert importlib.util.find_spec(f"transformers.models.{family}"), family
 
 
+def test_no_bundled_module_imports_an_excluded_package():
+    """The bundle leaves EXCLUDES out: an import of one from the app's code would fail there."""
+    import ast
+
+    found = []
+    for folder in ("app", "videoscan_core", "packaging"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                relative = path.relative_to(ROOT).as_posix()
+                for name in names:
+                    top = name.split(".")[0]
+                    if top in bundle_contents.EXCLUDES and relative not in (
+                        bundle_contents.EXCLUDED_USERS.get(top, ())
+                    ):
+                        found.append(f"{relative}: import {name}")
+    assert found == []
+    assert "pyarrow" in bundle_contents.EXCLUDES  # 162 MB that only eval videomme reads
+
+
 @pytest.mark.parametrize("platform", ["win32", "darwin", "linux"])
 def test_hidden_imports_of_our_own_code_exist(platform):
     for module in bundle_contents.hidden_imports(platform):
@@ -105,7 +132,10 @@ def test_files_the_installers_name_exist():
 
 @pytest.mark.slow
 def test_spec_with_the_real_pyinstaller_hooks(monkeypatch):
-    hooks = pytest.importorskip("PyInstaller.utils.hooks")
+    if os.environ.get("VIDEOSCAN_CI"):  # .ci/run installs packaging/requirements.txt
+        import PyInstaller.utils.hooks as hooks
+    else:
+        hooks = pytest.importorskip("PyInstaller.utils.hooks")
     calls = load_spec(monkeypatch, sys.platform, hooks=hooks)
     analysis = calls["Analysis"][0][1]
     hidden = set(analysis["hiddenimports"])
