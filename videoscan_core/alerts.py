@@ -7,20 +7,26 @@ cache is rolled back, so the stream is unchanged (``score_condition``). Hysteres
 fires an ``Alert`` when its score rises to ``on_threshold`` or above while it is armed; it re-arms
 only once the score falls to ``off_threshold`` or below, so one event gives one alert. Conditions
 (with their pause state) round-trip through ``to_dict``/``from_dict`` and ``save_conditions`` /
-``load_conditions`` (JSON). Thread-safety: a watcher is used from the engine's thread; its
-condition list may be edited from another thread (it is guarded by a lock).
+``load_conditions`` (JSON). Costs are capped (``limits``): a condition has at most
+``MAX_CONDITION_CHARS`` characters and a watcher at most ``MAX_CONDITIONS`` conditions (each is a
+prefill per frame; ``ValueError`` otherwise); ``slow_warning(interval_s)`` says in one line when
+the last frame's scoring took longer than the time between frames. Thread-safety: a watcher is
+used from the engine's thread; its condition list may be edited from another thread (it is
+guarded by a lock).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from .limits import MAX_CONDITION_CHARS, MAX_CONDITIONS
 from .stream.conditions import condition_question, yes_no_token_ids, yes_probability
 
 ON_THRESHOLD = 0.6
@@ -42,6 +48,11 @@ class Condition:
     def __post_init__(self) -> None:
         if not self.text.strip():
             raise ValueError("a condition needs some text")
+        if len(self.text) > MAX_CONDITION_CHARS:
+            raise ValueError(
+                f"a condition is too long ({len(self.text):,} characters); at most "
+                f"{MAX_CONDITION_CHARS}"
+            )
         if not 0.0 <= self.off_threshold <= self.on_threshold <= 1.0:
             raise ValueError(
                 "thresholds must satisfy 0 <= off <= on <= 1 "
@@ -138,6 +149,7 @@ class AlertWatcher:
         self._conditions: dict[str, Condition] = {}
         self._firing: dict[str, bool] = {}
         self.last_scores: dict[str, float] = {}
+        self.last_scoring_s = 0.0  # wall time the last scored frame took
         for condition in conditions:
             self.add(condition)
 
@@ -146,6 +158,11 @@ class AlertWatcher:
         if isinstance(condition, str):
             condition = Condition(condition)
         with self._lock:
+            if condition.id not in self._conditions and len(self._conditions) >= MAX_CONDITIONS:
+                raise ValueError(
+                    f"at most {MAX_CONDITIONS} conditions are watched at once (each is checked "
+                    "on every frame): remove one first"
+                )
             self._conditions[condition.id] = condition
             self._firing[condition.id] = False
         return condition
@@ -189,7 +206,7 @@ class AlertWatcher:
             return []
         timestamp = event.timestamp if event is not None else float(engine.last_timestamp or 0.0)
         index = event.frame_index if event is not None else engine.frames_seen - 1
-        alerts = []
+        alerts, started = [], time.perf_counter()
         for condition in self.conditions():
             if not condition.enabled:
                 continue
@@ -198,7 +215,20 @@ class AlertWatcher:
             alert = self._observe(condition, score, timestamp, index)
             if alert is not None:
                 alerts.append(alert)
+        self.last_scoring_s = time.perf_counter() - started
         return alerts
+
+    def slow_warning(self, interval_s: float) -> str | None:
+        """One line when scoring the last frame took longer than ``interval_s`` (the time
+        between frames): frames then wait, and alerts come late."""
+        if self.last_scoring_s <= interval_s:
+            return None
+        count = sum(c.enabled for c in self.conditions())
+        return (
+            f"checking {count} alert condition(s) took {self.last_scoring_s:.1f} s per frame, "
+            f"longer than the {interval_s:.2g} s between frames: alerts come late; watch fewer "
+            "conditions or check them every few frames"
+        )
 
     def _observe(
         self, condition: Condition, score: float, timestamp: float, index: int

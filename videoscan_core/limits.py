@@ -1,5 +1,16 @@
 """Input limits checked before work starts: numbers against the model and the machine.
 
+One home for the cost caps of every entry point (the CLI, the app, the API, MCP), so a request
+costs the same wherever it comes from:
+- ``MAX_QUESTION_CHARS`` characters per question (``check_text``; the engine's ``ask`` checks it
+  too, so no path skips it); ``MAX_MEMORY`` carriers (``check_memory``);
+- ``MAX_FRAME_PIXELS`` per frame: larger frames are shrunk (``video.shrink_frame``, on the
+  decoder's BGR before the RGB copy); ``MAX_IMAGE_PIXELS``: larger images and videos are
+  refused from their header, before they are decoded (``check_pixels``);
+- per API/MCP request: ``MAX_REQUEST_FRAMES`` frames and ``MAX_REQUEST_SECONDS`` of the engine
+  worker's time to stream its video (then it answers from what it streamed, with a warning);
+- alerts: ``MAX_CONDITIONS`` conditions of at most ``MAX_CONDITION_CHARS`` characters each.
+
 Contract (each raises ``VideoScanError`` with one line for people, or returns None):
 
 - ``check_numbers(memory, fps, keep_topk, recent_frames, vision_batch, device)``: before a model
@@ -28,6 +39,14 @@ from .config import EngineConfig
 from .errors import VideoScanError
 
 MAX_VISION_BATCH = 64
+MAX_QUESTION_CHARS = 16_000
+MAX_MEMORY = 4096  # the app's Settings range
+MAX_FRAME_PIXELS = 4096 * 4096
+MAX_IMAGE_PIXELS = 8192 * 8192
+MAX_REQUEST_FRAMES = 512
+MAX_REQUEST_SECONDS = 120.0
+MAX_CONDITIONS = 16
+MAX_CONDITION_CHARS = 200
 # what the engine reserves around the memory: system prompt, scaffolding, the question's room
 FIXED_ENTRIES = 64 + 256
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
@@ -46,8 +65,7 @@ def check_numbers(
 ) -> None:
     if not (math.isfinite(fps) and fps > 0):
         raise VideoScanError(f"--fps must be greater than 0 and finite (got {fps:g})")
-    if memory < 1:
-        raise VideoScanError(f"--memory must be at least 1 (got {memory})")
+    check_memory(memory, "--memory")
     if keep_topk < 0 or recent_frames < 0:
         raise VideoScanError("--keep-topk and --recent-frames must be >= 0")
     if not 1 <= vision_batch <= MAX_VISION_BATCH:
@@ -58,6 +76,23 @@ def check_numbers(
         raise VideoScanError(f"--device must be cpu, cuda, cuda:N or mps (got {device!r})")
     if quantize == "int8" and dtype not in (None, "float32"):
         raise VideoScanError(f"--quantize int8 runs in float32; drop --dtype {dtype}")
+
+
+def check_memory(memory, name: str = "memory") -> None:
+    if isinstance(memory, bool) or not isinstance(memory, int) or not 1 <= memory <= MAX_MEMORY:
+        raise VideoScanError(f"{name} must be at least 1 and at most {MAX_MEMORY} (got {memory})")
+
+
+def check_text(text: str, what: str = "the question", limit: int = MAX_QUESTION_CHARS) -> None:
+    if len(text) > limit:
+        raise VideoScanError(f"{what} is too long ({len(text):,} characters); at most {limit:,}")
+
+
+def check_pixels(width: int, height: int, what: str = "the image") -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        side = int(MAX_IMAGE_PIXELS**0.5)
+        size = f"{width}x{height} pixels" if width < 2**31 - 1 else "larger"
+        raise VideoScanError(f"{what} is {size}; at most {side}x{side} pixels can be read")
 
 
 def cache_entries(config: EngineConfig, tokens_per_frame: int) -> int:

@@ -3,7 +3,9 @@
 Contract: ``probe_video(path)`` checks that a file is a readable video with at least one frame
 and returns its ``VideoInfo``; ``sample_frames(path, fps)`` yields ``(timestamp_seconds, rgb)``
 pairs, one per ``1/fps`` seconds of video (the source frame at or just after each sampling time),
-RGB uint8 ``[H, W, 3]``. Problems raise ``VideoReadError`` with a message for people.
+RGB uint8 ``[H, W, 3]``, shrunk to ``limits.MAX_FRAME_PIXELS`` before the RGB copy. Both take the
+video's bytes instead of a path too (decoded in memory: nothing touches the disk). Problems raise
+``VideoReadError`` with a message for people.
 
 A file whose decoder stops before the container's frame count (truncated, or corrupt in the
 middle: decoding ends at the first frame that cannot be read) is not an error, but it must not pass
@@ -18,6 +20,7 @@ such a name is refused with ``VideoReadError`` ("rename the file").
 
 from __future__ import annotations
 
+import io
 import math
 import os
 from collections.abc import Iterator
@@ -27,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import VideoReadError
+from .limits import MAX_FRAME_PIXELS
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,22 @@ def short_read_message(path, frames_read: int, frame_count: int, fps: float) -> 
 def import_cv2():
     """Import OpenCV with FFmpeg's own console messages silenced (our errors say it better)."""
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")  # no "[ WARN ]" lines next to ours
     import cv2
 
     return cv2
+
+
+def shrink_frame(frame: np.ndarray, limit: int = MAX_FRAME_PIXELS) -> np.ndarray:
+    """``frame`` [H, W, C] shrunk (area resampling) to at most ``limit`` pixels; the same array
+    when it is already small enough."""
+    height, width = frame.shape[:2]
+    if height * width <= limit:
+        return frame
+    cv2 = import_cv2()
+    scale = (limit / (height * width)) ** 0.5
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
 def cv2_path(path: str | Path) -> str:
@@ -99,25 +116,42 @@ def cv2_path(path: str | Path) -> str:
     return text
 
 
-def _open(path: str | Path):
+def _open(source: str | Path | bytes):
+    """An open ``cv2.VideoCapture``, the name used in messages, and the reader of ``bytes``
+    (decoded from memory: nothing is written to disk). OpenCV keeps no reference to that reader:
+    the caller must hold it until the capture is released (a collected reader is a segfault)."""
     cv2 = import_cv2()
-    file = Path(path).expanduser()
+    if isinstance(source, bytes | bytearray):
+        if not source:
+            raise VideoReadError("the video is empty (0 bytes)")
+        stream = io.BytesIO(source)
+        capture = cv2.VideoCapture(stream, cv2.CAP_FFMPEG, [])
+        if not capture.isOpened():
+            capture.release()
+            raise VideoReadError("the video is not in a format OpenCV can decode")
+        return capture, "the video", stream
+    file = Path(source).expanduser()
     if not file.exists():
         raise VideoReadError(f"video file {file} does not exist")
     if not file.is_file():
         raise VideoReadError(f"{file} is not a file")
+    try:
+        with open(file, "rb"):
+            pass
+    except OSError as error:
+        raise VideoReadError(f"cannot read {file}: {error.strerror or error}") from None
     if file.stat().st_size == 0:
         raise VideoReadError(f"video file {file} is empty (0 bytes)")
     capture = cv2.VideoCapture(cv2_path(file))
     if not capture.isOpened():
         capture.release()
         raise VideoReadError(f"cannot read {file}: not a video format OpenCV can decode")
-    return capture, file
+    return capture, file, None
 
 
-def probe_video(path: str | Path) -> VideoInfo:
+def probe_video(source: str | Path | bytes) -> VideoInfo:
     cv2 = import_cv2()
-    capture, file = _open(path)
+    capture, file, stream = _open(source)  # ``stream`` stays referenced until the release
     try:
         ok, frame = capture.read()
         if not ok or frame is None:
@@ -131,12 +165,12 @@ def probe_video(path: str | Path) -> VideoInfo:
 
 
 def sample_frames(
-    path: str | Path, fps: float = 1.0, outcome: ReadOutcome | None = None
+    path: str | Path | bytes, fps: float = 1.0, outcome: ReadOutcome | None = None
 ) -> Iterator[tuple[float, np.ndarray]]:
     cv2 = import_cv2()
     if not (fps > 0 and math.isfinite(fps)):
         raise ValueError(f"fps must be a finite number > 0 (got {fps})")
-    capture, file = _open(path)
+    capture, file, stream = _open(path)  # ``stream`` stays referenced until the release
     source_fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
     if not math.isfinite(source_fps) or source_fps <= 0:
         source_fps = 30.0
@@ -160,7 +194,7 @@ def sample_frames(
                 continue
             emitted += 1
             next_time += step * max(1, math.floor((timestamp - next_time) / step + 1e-9) + 1)
-            yield timestamp, cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+            yield timestamp, cv2.cvtColor(shrink_frame(frame), cv2.COLOR_BGR2RGB)
     finally:
         capture.release()
     if emitted == 0:

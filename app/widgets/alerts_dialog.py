@@ -3,8 +3,9 @@ and all of them paused.
 
 Contract: ``AlertsDialog(controller)`` shows ``controller.conditions()`` as a list whose check
 boxes switch a condition on or off; double-click (or Edit) edits its text in place; Add takes the
-line edit's text; Remove deletes the selected one; "Pause all alerts" pauses checking and
-"every k frames" sets how often conditions are checked. Every change
+line edit's text (at most ``MAX_CONDITION_CHARS`` characters; a refused one, such as one
+condition too many, is said in a message box); Remove deletes the selected one; "Pause all
+alerts" pauses checking and "every k frames" sets how often conditions are checked. Every change
 goes straight to the controller (which saves it); the dialog keeps no state of its own.
 """
 
@@ -20,10 +21,13 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
 )
+
+from videoscan_core.limits import MAX_CONDITION_CHARS
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -40,6 +44,7 @@ class AlertsDialog(QDialog):
         self.list.setEditTriggers(QListWidget.EditTrigger.DoubleClicked)
         self.input = QLineEdit()
         self.input.setPlaceholderText("Tell me when… e.g. a red shape appears")
+        self.input.setMaxLength(MAX_CONDITION_CHARS)
         self.add_button = QPushButton("Add")
         self.edit_button = QPushButton("Edit")
         self.remove_button = QPushButton("Remove")
@@ -103,7 +108,11 @@ class AlertsDialog(QDialog):
     def _add(self) -> None:
         text = self.input.text().strip()
         if text:
-            self.controller.add(text)
+            try:
+                self.controller.add(text)
+            except ValueError as error:  # a cap of videoscan_core.limits
+                QMessageBox.warning(self, "Alerts", str(error))
+                return
             self.input.clear()
             self.refresh()
 

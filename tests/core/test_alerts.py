@@ -207,6 +207,39 @@ def test_watch_cli_rejects_bad_input(capsys, short_video, tiny_model_dir):
     ]
 
 
+def test_alerts_are_capped_in_number_and_length_and_slow_scoring_is_said(
+    capsys, short_video, monkeypatch
+):
+    from videoscan_core.limits import MAX_CONDITION_CHARS, MAX_CONDITIONS
+
+    with pytest.raises(ValueError, match="too long"):
+        Condition("red " * 5000)  # 20,000 characters: 1.2 GB per frame before
+    watcher = AlertWatcher([Condition(f"c{i}") for i in range(MAX_CONDITIONS)])
+    with pytest.raises(ValueError, match=f"at most {MAX_CONDITIONS}"):
+        watcher.add("one more")
+    many = [arg for i in range(300) for arg in ("--when", f"c{i}")]  # 132 s for 7 frames before
+    result = videoscan(capsys, "watch", str(short_video), "--model", "no-such-model", *many)
+    assert result.stderr.strip().splitlines() == [
+        f"videoscan: error: at most {MAX_CONDITIONS} conditions are watched at once (each is "
+        "checked on every frame): remove one first"
+    ]  # refused before any model loads
+    long = "x" * (MAX_CONDITION_CHARS + 1)
+    result = videoscan(capsys, "watch", str(short_video), "--model", "none", "--when", long)
+    assert "too long" in result.stderr and result.returncode != 0
+
+    def slow(engine, text):
+        clock[0] += 0.75  # scoring takes 0.75 s of a fake clock per condition
+        return 0.1
+
+    clock = [0.0]
+    watcher = AlertWatcher([Condition("a"), Condition("b")], scorer=slow)
+    with monkeypatch.context() as patched:
+        patched.setattr("videoscan_core.alerts.time.perf_counter", lambda: clock[0])
+        watcher.after_frame(None, frames(1)[0])
+    assert watcher.slow_warning(2.0) is None
+    assert "took 1.5 s per frame, longer than the 1 s between frames" in watcher.slow_warning(1.0)
+
+
 def test_yes_and_no_are_told_apart_by_letters_not_spaces():
     from videoscan_core.adapters import load_model
     from videoscan_core.alerts import yes_no_ids

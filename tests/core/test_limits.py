@@ -108,7 +108,8 @@ def clip(tmp_path_factory):
         (["--device", "tpu"], "--device must be cpu, cuda, cuda:N or mps"),
         (["--vision-batch", "100000"], "--vision-batch must be at least 1 and at most 64"),
         (["--keep-topk", "100000"], "visual tokens a frame of this model has"),
-        (["--memory", "100000000"], "positions; use smaller values"),
+        (["--memory", "100000000"], "--memory must be at least 1 and at most 4096"),
+        (["--question", "how many? " * 2000], "the question is too long (20,000 characters)"),
         (["--recent-frames", "1000000"], "positions; use smaller values"),
     ],
 )

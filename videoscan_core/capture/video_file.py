@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..errors import VideoReadError
-from ..video import import_cv2, probe_video, short_read_message
+from ..video import import_cv2, probe_video, short_read_message, shrink_frame
 from .base import CaptureError, FrameSource
 
 
@@ -54,7 +54,7 @@ class VideoFileSource(FrameSource):
         if not ok or frame is None:
             return self._ended()
         self._next_index += 1
-        self._last = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        self._last = cv2.cvtColor(shrink_frame(frame), cv2.COLOR_BGR2RGB)
         return self._last
 
     def _ended(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import VideoReadError
-from ..video import cv2_path, import_cv2
+from ..video import cv2_path, import_cv2, shrink_frame
 from .base import CaptureError, FrameSource
 
 
@@ -40,7 +40,7 @@ class WebcamSource(FrameSource):
             ok, frame = self._capture.read()
         if not ok or frame is None:
             raise CaptureError(f"camera {self.device} stopped delivering images")
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        return cv2.cvtColor(shrink_frame(frame), cv2.COLOR_BGR2RGB)
 
     def close(self) -> None:
         if self._capture is not None:

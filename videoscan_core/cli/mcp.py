@@ -9,6 +9,7 @@ them. Only the protocol is written on stdout; status lines go to stderr.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..errors import VideoScanError
@@ -51,14 +52,17 @@ def mcp(args: argparse.Namespace) -> int:
             "pip install 'videoscan-desktop[serve]'"
         ) from None
     from ..adapters import load_model
+    from ..limits import check_numbers
 
     parse_source(args.source)
-    if args.memory < 1:
-        raise VideoScanError("--memory must be at least 1")
+    check_numbers(args.memory, args.fps)
+    if not (math.isfinite(args.speed) and args.speed > 0):
+        raise VideoScanError(f"--speed must be greater than 0 and finite (got {args.speed:g})")
     print(f"videoscan: {use_app_rules(args.settings_file)}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     model = load_model(args.model, device=args.device)
     worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)
+    worker.frame_interval_s = 1.0 / args.fps
     source = LiveSource(args.source, worker.submit_frame, fps=args.fps, speed=args.speed)
     server = build_mcp(worker, args.alerts_file)
     worker.start()

@@ -107,7 +107,7 @@ def add_parser(commands) -> None:
 
 
 def _validate(args: argparse.Namespace) -> None:
-    from ..limits import check_numbers
+    from ..limits import check_numbers, check_text
 
     check_numbers(
         args.memory,
@@ -135,6 +135,8 @@ def _validate(args: argparse.Namespace) -> None:
         raise VideoScanError("--temperature must be >= 0")
     if not args.question and not args.question_audio:
         raise VideoScanError("give at least one --question or --question-audio")
+    for question in args.question:
+        check_text(question)
     for audio in args.question_audio:
         if Path(audio).is_dir():
             raise VideoScanError(f"{audio} is a folder, not an audio file")

@@ -10,6 +10,7 @@ telling what to install.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from ..errors import VideoScanError
@@ -59,16 +60,17 @@ def serve(args: argparse.Namespace) -> int:
             "pip install 'videoscan-desktop[serve]'"
         ) from None
     from ..adapters import load_model
+    from ..limits import check_numbers
 
     check_host(args.host, args.api_key)
     rules_line = None
     if args.source:
         parse_source(args.source)
         rules_line = use_app_rules(args.settings_file)
-    if args.memory < 1:
-        raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
-    if not args.fps > 0:
-        raise VideoScanError(f"--fps must be greater than 0 (got {args.fps:g})")
+    check_numbers(args.memory, args.fps)
+    for name, value in (("--speed", args.speed), ("--max-body-mb", args.max_body_mb)):
+        if not (math.isfinite(value) and value > 0):
+            raise VideoScanError(f"{name} must be greater than 0 and finite (got {value:g})")
     check_port(args.host, args.port)  # a port in use fails now, not after the model load
     if rules_line:
         print(f"videoscan: {rules_line}", file=sys.stderr)

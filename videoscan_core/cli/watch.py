@@ -50,33 +50,32 @@ def add_parser(commands) -> None:
     parser.set_defaults(handler=watch)
 
 
-def _conditions(args: argparse.Namespace):
-    from ..alerts import Condition
+def _watcher(args: argparse.Namespace):
+    """The conditions' watcher, checked before the model loads (caps of ``limits``)."""
+    from ..alerts import AlertWatcher, Condition
+    from ..limits import check_numbers
 
     if args.every < 1:
         raise VideoScanError(f"--every must be at least 1 (got {args.every})")
-    if args.memory < 1:
-        raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
-    if not args.fps > 0:
-        raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
+    check_numbers(args.memory, args.fps)
     try:
-        return [
+        conditions = [
             Condition(text, id=f"c{i}", on_threshold=args.on, off_threshold=args.off)
             for i, text in enumerate(args.when)
         ]
+        return AlertWatcher(conditions, every=args.every)
     except ValueError as error:
         raise VideoScanError(str(error)) from None
 
 
 def watch(args: argparse.Namespace) -> int:
     from ..adapters import load_model
-    from ..alerts import AlertWatcher
     from ..config import EngineConfig
     from ..stream.engine import StreamingEngine
     from ..stream.frame_batches import stream_frames
     from ..video import probe_video, sample_frames
 
-    conditions = _conditions(args)
+    watcher = _watcher(args)
     info = probe_video(args.video)
     config = EngineConfig(memory_size=args.memory, device=args.device, dtype=args.dtype)
     try:
@@ -84,8 +83,7 @@ def watch(args: argparse.Namespace) -> int:
     except ValueError as error:
         raise VideoScanError(str(error)) from None
     engine = StreamingEngine(model, config)
-    watcher = AlertWatcher(conditions, every=args.every)
-    alerts = []
+    alerts, warned = [], False
     progress = frame_progress(info.expected_samples(args.fps), not args.no_progress)
     try:  # batch 1: conditions are scored between frames, so reading ahead gains nothing
         for event in stream_frames(engine, sample_frames(args.video, args.fps), batch=1):
@@ -93,6 +91,12 @@ def watch(args: argparse.Namespace) -> int:
                 alerts.append(alert)
                 if not args.json:
                     say(progress, f"{alert.time:8.2f}s  {alert.score:.3f}  {alert.condition}")
+            slow = None if warned else watcher.slow_warning(1.0 / args.fps)
+            if slow:  # said once, as soon as it shows
+                (progress.write if progress is not None else print)(
+                    f"videoscan: warning: {slow}", file=sys.stderr
+                )
+                warned = True
             if progress is not None:
                 progress.update(1)
     finally:

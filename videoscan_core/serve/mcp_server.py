@@ -8,9 +8,12 @@ the one ``EngineWorker`` (which streams the live source):
   memory holds from the last ``minutes`` of the stream (times in seconds since it started;
   no captions: a carrier is one token, and a caption per carrier would cost one answer each);
 - ``add_alert(condition, threshold)`` / ``remove_alert(id)`` / ``list_alerts()``: "tell me when"
-  conditions scored after every live frame; ``list_alerts`` returns the conditions and the alerts
-  raised so far (``{"condition", "time", "score"}``). Conditions persist in ``alerts_file``.
-Nothing is printed on stdout except the protocol (logs go to stderr).
+  conditions scored after every live frame (re-armed once the score falls 0.2 below
+  ``threshold``); ``list_alerts`` returns the conditions, the alerts raised so far
+  (``{"condition", "time", "score"}``) and a ``warning`` when scoring is slower than the frames.
+  Conditions persist in ``alerts_file``; an alert that cannot be saved there is not kept.
+A refused call (a bad argument, a cap of ``limits``, a failed answer) is a ``ToolError`` whose
+message says why. Nothing is printed on stdout except the protocol (logs go to stderr).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from pathlib import Path
 
 from ..alerts import Condition, load_conditions, save_conditions
 from ..config import GenerationOptions
-from .protocol import APIError, ChatOptions
+from ..errors import VideoScanError
+from ..limits import check_text
+from .protocol import MAX_TOKENS_CAP, APIError, ChatOptions
 from .worker import ChatJob, EngineWorker
 
 INSTRUCTIONS = (
@@ -32,6 +37,7 @@ INSTRUCTIONS = (
 
 def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
     from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
 
     server = MCPServer("videoscan", instructions=INSTRUCTIONS)
     if alerts_file is not None:
@@ -40,13 +46,22 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
 
     def persist() -> None:
         if alerts_file is not None:
-            save_conditions(alerts_file, worker.watcher.conditions())
+            try:
+                save_conditions(alerts_file, worker.watcher.conditions())
+            except OSError as error:
+                raise ToolError(f"the alerts cannot be saved to {alerts_file}: {error}") from None
 
     @server.tool()
     async def ask_screen(question: str, max_tokens: int = 128) -> dict:
         """Ask about what the live source shows now or showed earlier."""
         if not question.strip():
-            raise ValueError("ask a question")
+            raise ToolError("ask a question")
+        if not 1 <= max_tokens <= MAX_TOKENS_CAP:
+            raise ToolError(f"max_tokens must be from 1 to {MAX_TOKENS_CAP}")
+        try:
+            check_text(question)
+        except VideoScanError as error:
+            raise ToolError(str(error)) from None
         loop = asyncio.get_running_loop()
         done: asyncio.Future = loop.create_future()
 
@@ -54,7 +69,7 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
             if kind in ("done", "error"):
                 loop.call_soon_threadsafe(_settle, done, kind, value)
 
-        options = ChatOptions(GenerationOptions(max_new_tokens=max(1, min(max_tokens, 1024))))
+        options = ChatOptions(GenerationOptions(max_new_tokens=max_tokens))
         job = ChatJob("videoscan-live", question.strip(), options, emit)
         worker.submit(job)
         try:
@@ -90,10 +105,18 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
     def add_alert(condition: str, threshold: float = 0.6) -> dict:
         """Watch for a condition ("a red shape appears"); it is checked after every frame and
         raises one alert per event (see list_alerts)."""
-        added = worker.watcher.add(
-            Condition(condition.strip(), on_threshold=threshold, off_threshold=min(0.4, threshold))
-        )
-        persist()
+        try:
+            off = max(0.0, min(0.4, threshold - 0.2))  # hysteresis: one alert per event
+            added = worker.watcher.add(
+                Condition(condition.strip(), on_threshold=threshold, off_threshold=off)
+            )
+        except ValueError as error:
+            raise ToolError(str(error)) from None
+        try:
+            persist()
+        except ToolError:
+            worker.watcher.remove(added.id)  # not kept when it cannot be kept
+            raise
         return {"id": added.id, "condition": added.text, "threshold": added.on_threshold}
 
     @server.tool()
@@ -112,16 +135,19 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
                 for c in worker.watcher.conditions()
             ],
             "alerts": [alert.to_json() | {"id": alert.condition_id} for alert in worker.alerts],
+            "warning": worker.alerts_warning,
         }
 
     return server
 
 
 def _settle(future: asyncio.Future, kind: str, value: object) -> None:
+    from mcp.server.mcpserver.exceptions import ToolError
+
     if future.done():
         return
     if kind == "done":
         future.set_result(value)
-    else:
-        error = value if isinstance(value, APIError) else None
-        future.set_exception(RuntimeError(error.message if error else str(value)))
+    else:  # the worker's refusal, in its words
+        message = value.message if isinstance(value, APIError) else str(value)
+        future.set_exception(ToolError(message))

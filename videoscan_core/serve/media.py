@@ -9,15 +9,18 @@ llama.cpp's ``{"type": "input_video", "input_video": {"data": BASE64, "format": 
 ``{"url": U}``). ``U`` is ``data:<mime>;base64,...`` or, only when ``allow_files``, ``file://``;
 remote URLs are refused (nothing is downloaded). Sampling hints ``fps`` / ``num_frames`` are read
 from the part, its ``video_url`` object, ``mm_processor_kwargs`` or the request's top level.
-``iter_samples(video)`` decodes to ``(timestamp, rgb uint8 [H, W, 3])`` pairs. Every problem
-raises ``APIError(400)`` with a message for the caller.
+``iter_samples(video)`` decodes to ``(timestamp, rgb uint8 [H, W, 3])`` pairs, in memory (a
+``data:`` video never touches the disk), within the request caps of ``limits`` (frames, pixels:
+an image or video too large is refused from its header). A ``file://`` that is missing, a folder
+or undecodable gets the same words. Every problem raises ``APIError(400)`` with a message for the
+caller that names no server path other than the one the caller gave.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,21 +28,21 @@ from urllib.parse import unquote, urlparse
 
 import numpy as np
 
-from ..errors import VideoReadError
-from .protocol import bad_request
+from ..errors import VideoScanError
+from ..limits import MAX_REQUEST_FRAMES, check_pixels
+from ..video import ReadOutcome, shrink_frame
+from .protocol import APIError, bad_request
 
-MAX_FRAMES = 2048
-VIDEO_SUFFIX = {"video/mp4": ".mp4", "video/webm": ".webm", "video/x-matroska": ".mkv"}
-# input_video.format values accepted (it names a file: anything else is refused, never used)
+# input_video.format values accepted (the data is decoded in memory whatever its format)
+MAX_IMAGE_FILE_BYTES = 64 * 1024 * 1024
 VIDEO_FORMATS = ("mp4", "m4v", "mov", "webm", "mkv", "avi", "mpeg", "mpg", "ogv", "3gp", "ts")
 
 
 @dataclass
 class VideoInput:
-    kind: str  # "file" (path), "bytes" (data, suffix) or "frames" (images: bytes each)
+    kind: str  # "file" (path), "bytes" (data, decoded in memory) or "frames" (images: bytes each)
     path: Path | None = None
     data: bytes = b""
-    suffix: str = ".mp4"
     images: list[bytes] = field(default_factory=list)
     fps: float | None = None
     num_frames: int | None = None
@@ -101,7 +104,8 @@ def _content(content, hints: dict, allow_files: bool) -> tuple[str, VideoInput |
         elif kind == "input_video":
             spec = _object(part, "input_video")
             if spec.get("data"):
-                video = VideoInput("bytes", data=_b64(spec["data"]), suffix=_suffix(spec))
+                _check_format(spec)
+                video = VideoInput("bytes", data=_b64(spec["data"]))
             else:
                 video = _video(spec.get("url"), allow_files)
             _hints(video, hints, part, spec)
@@ -133,19 +137,17 @@ def _hints(video: VideoInput, hints: dict, *places: dict) -> None:
             video.fps = float(fps)
         if "num_frames" in place:
             count = place["num_frames"]
-            if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_FRAMES:
-                raise bad_request(
-                    f"num_frames must be an integer in [1, {MAX_FRAMES}]", "num_frames"
-                )
+            limit = MAX_REQUEST_FRAMES
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= limit:
+                raise bad_request(f"num_frames must be an integer in [1, {limit}]", "num_frames")
             video.num_frames = count
 
 
-def _suffix(spec: dict) -> str:
+def _check_format(spec: dict) -> None:
     fmt = spec.get("format") or "mp4"
     if not isinstance(fmt, str) or fmt.lower() not in VIDEO_FORMATS:
         known = ", ".join(VIDEO_FORMATS)
         raise bad_request(f"input_video.format must be one of {known}", "messages")
-    return "." + fmt.lower()
 
 
 def _b64(text) -> bytes:
@@ -165,20 +167,18 @@ def _split_data_url(url: str) -> tuple[str, bytes]:
 
 
 def _file(url: str, allow_files: bool) -> Path:
+    """The path of a ``file://`` URL; whether it exists is not said here (a missing file reads
+    the same as one that cannot be decoded: a request cannot probe the file system)."""
     if not allow_files:
         raise bad_request("file:// URLs are accepted only on a loopback server", "messages")
-    path = Path(unquote(urlparse(url).path))
-    if not path.is_file():
-        raise bad_request(f"{path} does not exist", "messages")
-    return path
+    return Path(unquote(urlparse(url).path))
 
 
 def _video(url, allow_files: bool) -> VideoInput:
     if not isinstance(url, str) or not url:
         raise bad_request("a video part needs a url", "messages")
     if url.startswith("data:"):
-        mime, data = _split_data_url(url)
-        return VideoInput("bytes", data=data, suffix=VIDEO_SUFFIX.get(mime, ".mp4"))
+        return VideoInput("bytes", data=_split_data_url(url)[1])
     if url.startswith("file://"):
         return VideoInput("file", path=_file(url, allow_files))
     raise bad_request("only data: and file:// video URLs are accepted (nothing is downloaded)")
@@ -190,39 +190,49 @@ def _image(url, allow_files: bool) -> bytes:
     if url.startswith("data:"):
         return _split_data_url(url)[1]
     if url.startswith("file://"):
-        return _file(url, allow_files).read_bytes()
+        path = _file(url, allow_files)
+        try:  # an image file no larger than a request body may be: never a whole disk
+            if path.is_file() and path.stat().st_size <= MAX_IMAGE_FILE_BYTES:
+                return path.read_bytes()
+        except OSError:
+            pass
+        raise bad_request(f"{path} cannot be read as an image", "messages")
     raise bad_request("only data: and file:// image URLs are accepted (nothing is downloaded)")
 
 
 # -- decoding --------------------------------------------------------------------------------
-def iter_samples(video: VideoInput, default_fps: float = 1.0) -> Iterator[tuple[float, np.ndarray]]:
+def iter_samples(
+    video: VideoInput, default_fps: float = 1.0, outcome: ReadOutcome | None = None
+) -> Iterator[tuple[float, np.ndarray]]:
     """The video's frames as ``(timestamp, rgb)`` pairs, read lazily, honouring ``fps`` /
-    ``num_frames``; at most ``MAX_FRAMES``."""
+    ``num_frames``; at most ``MAX_REQUEST_FRAMES``. ``outcome`` (a ``ReadOutcome``) says
+    afterwards whether the decoder stopped early."""
     if video.kind == "frames":
         yield from _image_samples(video, default_fps)
     elif video.kind == "file":
-        yield from _file_samples(video.path, video, default_fps)
+        try:
+            yield from _video_samples(video.path, video, default_fps, outcome)
+        except APIError:  # the same words whatever the reason: no probing of the file system
+            raise bad_request(f"{video.path} cannot be read as a video", "messages") from None
     else:
-        with tempfile.TemporaryDirectory(prefix="videoscan-serve-") as folder:
-            path = Path(folder) / ("video" + video.suffix)
-            path.write_bytes(video.data)
-            yield from _file_samples(path, video, default_fps)
+        yield from _video_samples(video.data, video, default_fps, outcome)
 
 
-def _file_samples(path: Path, video: VideoInput, default_fps: float):
+def _video_samples(source, video: VideoInput, default_fps: float, outcome: ReadOutcome | None):
     from ..video import probe_video, sample_frames
 
     try:
-        info = probe_video(path)
+        info = probe_video(source)
+        check_pixels(info.width, info.height, "the video")
         fps = video.fps or default_fps
         if video.num_frames and info.duration > 0:
             fps = max(video.num_frames / info.duration, 1e-3)
-        limit = video.num_frames or MAX_FRAMES
-        for count, sample in enumerate(sample_frames(path, fps), 1):
+        limit = video.num_frames or MAX_REQUEST_FRAMES
+        for count, sample in enumerate(sample_frames(source, fps, outcome), 1):
             yield sample
             if count >= limit:
                 break
-    except VideoReadError as error:
+    except VideoScanError as error:
         raise bad_request(f"the video cannot be read: {error}", "messages") from None
 
 
@@ -234,11 +244,29 @@ def _image_samples(video: VideoInput, default_fps: float):
     if video.num_frames and video.num_frames < len(chosen):
         picks = np.linspace(0, len(chosen) - 1, video.num_frames).round().astype(int)
         chosen = [chosen[i] for i in picks]
-    if len(chosen) > MAX_FRAMES:
-        raise bad_request(f"at most {MAX_FRAMES} frames per request", "messages")
+    if len(chosen) > MAX_REQUEST_FRAMES:
+        raise bad_request(f"at most {MAX_REQUEST_FRAMES} frames per request", "messages")
     fps = video.fps or default_fps
     for index, data in enumerate(chosen):
+        _check_image_size(data, index)
         image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         if image is None:
             raise bad_request(f"image {index + 1} cannot be decoded", "messages")
-        yield index / fps, cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        yield index / fps, cv2.cvtColor(shrink_frame(image), cv2.COLOR_BGR2RGB)
+
+
+def _check_image_size(data: bytes, index: int) -> None:
+    """Refuse an image too large to decode, from its header alone."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except Image.DecompressionBombError:  # Pillow's own cap, above ours
+        width = height = 2**31 - 1
+    except (UnidentifiedImageError, OSError, ValueError):
+        raise bad_request(f"image {index + 1} cannot be decoded", "messages") from None
+    try:
+        check_pixels(width, height, f"image {index + 1}")
+    except VideoScanError as error:
+        raise bad_request(str(error), "messages") from None

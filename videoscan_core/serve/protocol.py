@@ -17,6 +17,8 @@ import uuid
 from dataclasses import dataclass
 
 from ..config import GenerationOptions
+from ..errors import VideoScanError
+from ..limits import check_memory
 
 MAX_TOKENS_CAP = 4096
 
@@ -70,6 +72,8 @@ class ChatOptions:
         seed = body.get("seed")
         if seed is not None:
             seed = _int(seed, "seed", 0)
+            if seed >= 2**63:
+                raise bad_request("seed must be below 2**63", "seed")
         stop = body.get("stop") or ()
         if isinstance(stop, str):
             stop = (stop,)
@@ -77,7 +81,10 @@ class ChatOptions:
             raise bad_request("stop must be a string or a list of strings", "stop")
         memory = body.get("memory")
         if memory is not None:
-            memory = _int(memory, "memory", 1)
+            try:
+                check_memory(memory)
+            except VideoScanError as error:
+                raise bad_request(str(error), "memory") from None
         stream = body.get("stream", False)
         if not isinstance(stream, bool):
             raise bad_request("stream must be true or false", "stream")

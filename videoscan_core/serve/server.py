@@ -88,6 +88,7 @@ class VideoScanServer:
         live = source is not None or executor is not None
         self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
         self.worker = EngineWorker(self.pool, memory=memory, live=live, executor=executor)
+        self.worker.frame_interval_s = 1.0 / fps
         self.source = (
             LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
         )

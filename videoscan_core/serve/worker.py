@@ -14,7 +14,9 @@ memory, and this thread only waits. ``call(function)`` runs ``function(live_engi
 worker thread (a future). After each live frame the ``watcher``'s conditions are scored and
 alerts kept (newest ``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its
 frames through a fresh engine on the requested model with the request's memory size; the live
-stream is not touched.
+stream is not touched. Every answer first passes the caps of ``limits`` (question characters and
+tokens, the request's memory against the model and free memory, ``max_request_seconds`` of
+streaming per request); what was cut short is listed in the result's ``warnings``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ import numpy as np
 from ..alerts import Alert, AlertWatcher
 from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted, VideoScanError
+from ..limits import (
+    MAX_REQUEST_FRAMES,
+    MAX_REQUEST_SECONDS,
+    check_against_model,
+    check_question,
+    check_text,
+)
+from ..video import ReadOutcome
 from .media import VideoInput, iter_samples
 from .models import ModelPool
 from .protocol import APIError, ChatOptions
@@ -68,8 +78,10 @@ class EngineWorker:
         max_alerts: int = 200,
         on_alert: Callable[[Alert], None] | None = None,
         executor: Callable[[Callable[[object], object]], Future] | None = None,
+        max_request_seconds: float = MAX_REQUEST_SECONDS,
     ) -> None:
         self.pool, self.memory, self.max_queue = pool, memory, max_queue
+        self.max_request_seconds = max_request_seconds
         self.executor = executor
         self.live_engine = None
         if live and executor is None:
@@ -80,6 +92,8 @@ class EngineWorker:
         self.alerts: collections.deque[Alert] = collections.deque(maxlen=max_alerts)
         self.on_alert = on_alert
         self.frames_dropped = 0
+        self.frame_interval_s = 1.0  # between live frames (the server sets its source's)
+        self.alerts_warning: str | None = None  # scoring is slower than the live frames
         self.jobs_done = 0
         self.answers_cancelled = 0  # by clients that went away (before or while answering)
         self._jobs: collections.deque[ChatJob] = collections.deque()
@@ -186,6 +200,10 @@ class EngineWorker:
                 self.alerts.append(alert)
                 if self.on_alert is not None:
                     self.on_alert(alert)
+            warning = self.watcher.slow_warning(self.frame_interval_s)
+            if warning and not self.alerts_warning:
+                log.warning("%s", warning)
+            self.alerts_warning = warning
         except (StepAborted, ValueError, VideoScanError) as error:
             log.warning("live frame at %.2f s skipped: %s", timestamp, error)
 
@@ -222,6 +240,8 @@ class EngineWorker:
 
     def _answer_on(self, live_engine, job: ChatJob) -> dict:
         started = time.perf_counter()
+        check_text(job.question)  # before any frame is streamed for it
+        warnings: list[str] = []
         if job.video is None:
             if live_engine is None:
                 if self.executor is not None:
@@ -232,11 +252,13 @@ class EngineWorker:
             model = None
             if live_engine is not None and job.model_id in self.pool.aliases:
                 model = live_engine.model  # the app's current model
-            engine, frames = self._stream_video(job, model)
+            engine, frames = self._stream_video(job, model, warnings)
             if engine is None:
                 self.answers_cancelled += 1
                 raise APIError(499, "the client went away", code="cancelled")
         final = None
+        tokens = job.options.generation.max_new_tokens
+        check_question(engine.model, job.question, engine.config, tokens)  # fits the positions
         with request_history(engine, job.history):
             prompt = engine.question_prompt(job.question)
             prompt_tokens = engine.cache.length + int(engine.model.tokenize(prompt).shape[1])
@@ -262,10 +284,13 @@ class EngineWorker:
                 "evidence": evidence_times(engine, final),
                 "ttft_ms": round(final.ttft_ms, 1) if final else None,
                 "total_ms": round((time.perf_counter() - started) * 1000, 1),
+                "warnings": warnings,
             },
         }
 
-    def _stream_video(self, job: ChatJob, model=None):
+    def _stream_video(self, job: ChatJob, model, warnings: list[str]):
+        """A fresh engine that has streamed the request's video (None when cancelled), within
+        the request's frame and time caps; what was cut short is said in ``warnings``."""
         from ..stream.engine import StreamingEngine
         from ..stream.frame_batches import stream_frames
 
@@ -273,14 +298,26 @@ class EngineWorker:
         config = EngineConfig(memory_size=job.options.memory or self.memory)
         if job.system:
             config = config.replace(system_prompt=job.system)
+        check_against_model(model, config)  # before the engine reserves its cache
         engine = StreamingEngine(model, config)
-        frames = 0
-        for _ in stream_frames(engine, iter_samples(job.video), batch=4):
+        frames, outcome = 0, ReadOutcome()
+        deadline = time.monotonic() + self.max_request_seconds
+        for _ in stream_frames(engine, iter_samples(job.video, outcome=outcome), batch=4):
             frames += 1
             if job.cancel.is_set():
                 return None, frames
+            if time.monotonic() > deadline:
+                warnings.append(
+                    f"the video was cut after {frames} frames: streaming it took longer than "
+                    f"{self.max_request_seconds:g} s; ask with fewer frames (num_frames or fps)"
+                )
+                break
         if not frames:
             raise APIError(400, "the video has no frames", param="messages")
+        if frames >= MAX_REQUEST_FRAMES and not job.video.num_frames:
+            warnings.append(f"only the first {frames} frames were read (the limit per request)")
+        if outcome.stopped_early:
+            warnings.append(outcome.stopped_early)
         return engine, frames
 
 

@@ -28,6 +28,7 @@ from ..adapters.prompt import time_instruction
 from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted
 from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot, SeenText
+from ..limits import check_text
 from ..screen_text.prompt import fit_screen_text, render_screen_text
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
@@ -361,7 +362,9 @@ class StreamingEngine:
         the evidence times). ``use_history``: the recent conversation is shown before the
         question; ``remember``: a finished (not cancelled) answer joins the conversation;
         ``screen_text``: blocks read on the screen, best first, shown right before the question
-        (those that fit, ``fit_screen_text``; they are the answer's ``evidence_text``)."""
+        (those that fit, ``fit_screen_text``; they are the answer's ``evidence_text``). A
+        question over ``limits.MAX_QUESTION_CHARS`` is refused at once (``VideoScanError``)."""
+        check_text(question)
         self._close_active_answer()
         answer = self._answer(
             question,
