@@ -279,3 +279,20 @@ def test_a_run_on_the_openvino_vision_runtime_stays_local(home, clip):
     assert_private(run, home, before)
     assert not (home / "intel").exists()
     assert json.loads(run.result.stdout)["vision_runtime"].startswith("openvino")
+
+
+def test_screen_text_ocr_stays_local_and_writes_nothing(home):
+    """RapidOCR can download models and dictionaries; ours are named by path and read offline."""
+    before = tree_snapshot(home)
+    code = (
+        "import numpy as np\n"
+        "from videoscan_core.screen_text.draw import draw_text\n"
+        "from videoscan_core.screen_text.ocr import OcrEngine\n"
+        "frame = np.full((120, 480, 3), 250, np.uint8)\n"
+        "draw_text(frame, 10, 40, 'Invoice 5531 is overdue', 16)\n"
+        "print([line.text for line in OcrEngine().read(frame).lines])\n"
+    )
+    run = run_guarded(code, env=fresh_env(home))
+    assert_private(run, home, before)
+    assert new_paths(before, tree_snapshot(home)) == []  # not even the app's folders
+    assert "Invoice 5531 is overdue" in run.result.stdout

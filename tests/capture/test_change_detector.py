@@ -166,3 +166,17 @@ def test_on_a_real_x_screen_a_text_line_counts_and_a_clock_tick_does_not():
     finally:
         window.kill()
         window.wait()
+
+
+def test_the_regions_of_an_accepted_frame_say_what_changed_whole_without_a_reference():
+    detector = ChangeDetector(threshold=0.01)
+    first = np.full((720, 1280, 3), 200, np.uint8)
+    assert not detector.is_static(first)
+    assert detector.last_regions == [(0, 0, 0, 0)]  # a first frame: all of it is new
+    second = first.copy()
+    second[400:430, 300:700] = 20  # a new line of text
+    assert not detector.is_static(second)
+    ((x, y, w, h),) = detector.last_regions
+    assert 290 <= x <= 300 and 390 <= y <= 400 and w >= 390 and h >= 25
+    detector.reset()
+    assert not detector.is_static(second) and detector.last_regions == [(0, 0, 0, 0)]

@@ -15,7 +15,7 @@ COVERED = {
     "video", "--model", "--question", "--question-audio", "--speech-model", "--language",
     "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
     "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
-    "--json", "--no-progress", "--vision-runtime",
+    "--json", "--no-progress", "--vision-runtime", "--no-screen-text",
 }  # fmt: skip
 
 
@@ -61,6 +61,7 @@ def spies(monkeypatch):
 
     def ask(self, question, options=None, *args, **kwargs):
         seen["asks"].append((question, options))
+        seen.setdefault("screen_text", []).append(kwargs.get("screen_text"))
         return real_ask(self, question, options, *args, **kwargs)
 
     def stream_frames(engine, samples, batch=4, *args, **kwargs):
@@ -107,6 +108,7 @@ def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
     assert spies["sample"] == (str(clip), 1.0) and spies["batch"] == 4
     ((question, options),) = spies["asks"]
     assert question == "Q?" and (options.max_new_tokens, options.temperature) == (128, 0.0)
+    assert spies["screen_text"] == [[]]  # screen text on: read (the clip has none), then asked
     assert "Q: Q?" in out.out and "streaming" in out.err  # plain output, a progress bar
 
 
@@ -120,6 +122,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
         "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
         "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
         "--temperature", "0.5", "--json", "--no-progress", "--vision-runtime", "torch",
+        "--no-screen-text",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -139,6 +142,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
     assert spies["speech"].device == "cpu"
     report = json.loads(out.out)  # --json: one object
     assert report["memory_size"] == 5 and len(report["answers"]) == 3
+    assert "screen_text" not in report and spies["screen_text"] == [()] * 3  # --no-screen-text
     assert "streaming" not in out.err  # --no-progress
 
 

@@ -45,7 +45,9 @@ class ChangeDetector:
         self._reference: np.ndarray | None = None  # working grey image [h, w] uint8
         self._reference_thumb: np.ndarray | None = None  # [36, 64] float32
         self._scale = 1.0  # screen pixels per working pixel
-        self.last_regions: list[tuple[int, int, int, int]] = []  # counted regions, screen px
+        # what changed in the last accepted frame: regions (x, y, w, h) in screen px, or
+        # [(0, 0, 0, 0)] for all of it (a first frame, a resize, a scene cut); read by screen text
+        self.last_regions: list[tuple[int, int, int, int]] = []
 
     def reset(self) -> None:
         self._reference = None
@@ -53,9 +55,12 @@ class ChangeDetector:
     def is_static(self, frame: np.ndarray) -> bool:
         """``frame``: RGB uint8 ``[H, W, 3]``."""
         grey = self._working_grey(frame)
-        if self._reference is not None and self.threshold > 0:
-            if self._reference.shape == grey.shape and not self._changed(grey):
+        comparable = self._reference is not None and self._reference.shape == grey.shape
+        if comparable and self.threshold > 0:
+            if not self._changed(grey):
                 return True
+        else:
+            self.last_regions = [(0, 0, 0, 0)]  # nothing to compare with: all of it is new
         self._reference, self._reference_thumb = grey, _thumbnail(grey)
         return False
 

@@ -28,7 +28,7 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import bench, demo, mcp, models, run, serve, train, watch
+    from . import bench, demo, find, mcp, models, run, serve, train, watch
 
     parser = OneLineParser(
         prog="videoscan",
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     commands.required = True
     run.add_parser(commands)
+    find.add_parser(commands)
     demo.add_parser(commands)
     train.add_parser(commands)
     bench.add_parser(commands)

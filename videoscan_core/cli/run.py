@@ -2,8 +2,11 @@
 
 Contract: validates the arguments and the video before loading the model (fast failure), samples
 the video at ``--fps`` (timestamps are the video's own), streams every sample through the engine
-with a progress bar on stderr, then answers each question at the end. Prints ``Q:``/``A:`` pairs,
-or with ``--json`` one JSON object on stdout (keys listed in ``report``).
+with a progress bar on stderr, then answers each question at the end. Unless
+``--no-screen-text``, the text on the frames is read as they stream (``screen_text.offline``) and
+each question is shown the most relevant of it. Prints ``Q:``/``A:`` pairs, or with ``--json`` one
+JSON object on stdout (keys listed in ``report``, plus ``evidence_text`` per answer and
+``screen_text``: every remembered line as ``{text, first_seen, last_seen}``).
 """
 
 from __future__ import annotations
@@ -101,6 +104,12 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("--max-new-tokens", type=int, default=128, help="answer length cap")
     parser.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    parser.add_argument(
+        "--no-screen-text",
+        action="store_true",
+        help="do not read the text on the frames (by default it is read by OCR, remembered and "
+        "shown to the model with each question)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run)
@@ -191,10 +200,15 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []
+    from ..screen_text.offline import TextPass
+
+    text = None if args.no_screen_text else TextPass(source=args.video)
     progress = frame_progress(info.expected_samples(args.fps), not args.no_progress)
     try:
         read = ReadOutcome()
         samples = sample_frames(args.video, args.fps, read)
+        if text is not None:
+            samples = text.tap(samples)
         for event in stream_frames(engine, samples, args.vision_batch):
             frame_ms.append(event.total_ms)
             if progress is not None:
@@ -205,10 +219,15 @@ def run(args: argparse.Namespace) -> int:
             progress.close()
     if read.stopped_early:  # answers still come, but from part of the video
         print(f"videoscan: warning: {read.stopped_early}", file=sys.stderr)
-    finals = [list(engine.ask(question, options))[-1] for question in args.question]
+    if text is not None and text.error:
+        print(f"videoscan: warning: {text.error}; answering without screen text", file=sys.stderr)
+    finals = [
+        list(engine.ask(question, options, screen_text=text.relevant(question) if text else ()))[-1]
+        for question in args.question
+    ]
     answers = [chunk.answer for chunk in finals]
     evidence = [[round(t, 3) for t in chunk.evidence] for chunk in finals]
-    _print_report(args, engine, answers, frame_ms, evidence)
+    _print_report(args, engine, answers, frame_ms, evidence, finals, text)
     return 0
 
 
@@ -266,13 +285,21 @@ def _vision_runtime(engine) -> str:
     return runtime.active if runtime is not None else "torch-f32"
 
 
-def _print_report(args, engine, answers: list[str], frame_ms: list[float], evidence) -> None:
+def _print_report(
+    args, engine, answers: list[str], frame_ms: list[float], evidence, finals=(), text=None
+) -> None:
     from ..answer_text import with_option_text
+    from ..screen_text.report import evidence_note, seen_rows
 
     if args.json:
-        print(json.dumps(report(engine, args.question, answers, frame_ms, evidence)))
+        data = report(engine, args.question, answers, frame_ms, evidence)
+        data["evidence_text"] = [seen_rows(final.evidence_text) for final in finals]
+        if text is not None:
+            data["screen_text"], data["screen_text_error"] = seen_rows(text.lines()), text.error
+        print(json.dumps(data))
         return
-    for question, answer, times in zip(args.question, answers, evidence, strict=True):
+    notes = [evidence_note(final.evidence_text) for final in finals] or [""] * len(answers)
+    for question, answer, times, note in zip(args.question, answers, evidence, notes, strict=True):
         seen = ", ".join(f"{t:g} s" for t in times)
         where = f"\n   (evidence at {seen})" if seen else ""
-        print(f"Q: {question}\nA: {with_option_text(question, answer)}{where}\n")
+        print(f"Q: {question}\nA: {with_option_text(question, answer)}{where}{note}\n")

@@ -4,7 +4,8 @@ Contract: ``OcrEngine(threads=1)`` wraps one RapidOCR instance built from the ON
 the ``rapidocr`` wheel, named by path so RapidOCR never looks for (or downloads) anything;
 orientation classification is off (screen text is upright). ``read(rgb)`` takes an RGB uint8
 image ``[H, W, 3]`` and returns ``OcrReading``: the lines read with confidence >= ``MIN_SCORE``
-(``OcrLine``: text, box ``(x0, y0, x1, y1)`` in the image's pixels, score) and how many detected
+(``OcrLine``: text, box ``(x0, y0, x1, y1)`` in the image's pixels, score; a "line" without a
+letter or digit, like a shape read as "■", is not one) and how many detected
 lines were too uncertain to keep (text in a script the models cannot read lands there). RapidOCR
 itself is imported on the first ``read`` (``load()`` does it early); a missing or broken
 install raises ``ScreenTextError`` with one line for people, as does a failing read. Not
@@ -15,6 +16,7 @@ loads.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ MODEL_FILES = {
     "Cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
 }
 log = logging.getLogger("videoscan")
+_WORDLIKE = re.compile(r"\w")
 
 
 class ScreenTextError(VideoScanError):
@@ -92,7 +95,9 @@ class OcrEngine:
         kept, uncertain = [], 0
         for points, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
             text = " ".join(str(text).split())
-            if not text or float(score) < self.min_score:
+            if not _WORDLIKE.search(text):
+                continue  # shapes read as symbols ("■" for a square): not text
+            if float(score) < self.min_score:
                 uncertain += 1
                 continue
             kept.append(OcrLine(text, _box(points), round(float(score), 3)))
