@@ -64,6 +64,7 @@ def mcp(args: argparse.Namespace) -> int:
     worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)
     worker.frame_interval_s = 1.0 / args.fps
     source = LiveSource(args.source, worker.submit_frame, fps=args.fps, speed=args.speed)
+    worker.source = source
     server = build_mcp(worker, args.alerts_file)
     worker.start()
     source.start()

@@ -9,7 +9,10 @@ must return at once (the engine worker keeps only the newest frame). A file play
 time base at ``speed`` times real time; live sources are stamped with seconds since the start. A
 tick the guard withholds offers nothing (``paused`` then says why). ``parse_source(spec)`` checks
 a spec without opening anything (``VideoScanError`` with a one-line message). ``finished`` is set
-when the source ends or fails (``error`` then says why); ``stop()`` ends it.
+when the source ends or fails (``error`` then says why); ``stop()`` ends it. ``status()`` is
+``{"spec", "state", "frames", "reason"}`` for /health: state ``running``, ``paused`` (the guard
+withholds frames; ``reason`` says why), ``ended`` (a file played to its end; ``reason`` names a
+truncated file) or ``failed`` (``reason`` is the error).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class LiveSource:
         self.frames_offered = 0
         self.paused = ""  # why the last tick offered nothing ("" when it offered a frame)
         self.error: str | None = None
+        self.ended_early: str | None = None  # a file that stopped before its end
         self.finished = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="videoscan-source", daemon=True)
@@ -74,6 +78,17 @@ class LiveSource:
         self._stop.set()
         if self._thread.ident is not None:
             self._thread.join(timeout)
+
+    def status(self) -> dict:
+        if self.error:
+            state, reason = "failed", self.error
+        elif self.finished.is_set():
+            state, reason = "ended", self.ended_early or ""
+        elif self.paused:
+            state, reason = "paused", self.paused
+        else:
+            state, reason = "running", ""
+        return {"spec": self.spec, "state": state, "frames": self.frames_offered, "reason": reason}
 
     def _run(self) -> None:
         source = None
@@ -100,9 +115,9 @@ class LiveSource:
             now = time.monotonic() - started
             frame = source.read(now if source.live else tick / self.fps)
             if frame is None:  # a file ended
-                stopped_early = getattr(source, "stopped_early", None)
-                if stopped_early:
-                    log.warning("live source: %s", stopped_early)
+                self.ended_early = getattr(source, "stopped_early", None)
+                if self.ended_early:
+                    log.warning("live source: %s", self.ended_early)
                 return
             if isinstance(frame, Withheld):
                 self.paused = frame.reason

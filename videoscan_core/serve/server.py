@@ -92,6 +92,7 @@ class VideoScanServer:
         self.source = (
             LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
         )
+        self.worker.source = self.source
         loopback = is_loopback(host)
         self.app = create_app(
             self.worker, self.pool, api_key, max_body_bytes, allow_files=loopback, loopback=loopback

@@ -2,21 +2,22 @@
 
 Contract: ``EngineWorker(pool, memory, live)`` owns a thread; nothing else touches an engine.
 ``submit(job)`` queues a ``ChatJob`` (FIFO; ``APIError(503)`` when ``max_queue`` are waiting) and
-returns at once; the job's ``emit(kind, value)`` is called from the worker thread with
-``("delta", text)`` pieces, then exactly one ``("done", result)`` or ``("error", APIError)``.
-Setting ``job.cancel`` stops a waiting job before it starts and a running one within one frame or
-one token (its answer is rolled back as any answer is). Live mode: ``submit_frame(t, rgb)`` offers
-the newest frame of the server's own source (latest wins: a frame still waiting when a newer one
-comes is dropped and counted); frames are streamed only while no request waits, so questions go
-first. With an ``executor`` (the app: ``executor(fn) -> Future`` runs ``fn(engine)`` in the app's
-own engine thread) there is no engine here: every answer runs through it, on the app's live
-memory, and this thread only waits. ``call(function)`` runs ``function(live_engine)`` on the
-worker thread (a future). After each live frame the ``watcher``'s conditions are scored and
-alerts kept (newest ``max_alerts``) and passed to ``on_alert``. A ``video`` job streams its
-frames through a fresh engine on the requested model with the request's memory size; the live
-stream is not touched. Every answer first passes the caps of ``limits`` (question characters and
-tokens, the request's memory against the model and free memory, ``max_request_seconds`` of
-streaming per request); what was cut short is listed in the result's ``warnings``.
+returns at once; the job's ``emit(kind, value)`` is called from the worker thread with ``("delta",
+text)`` pieces, then exactly one ``("done", result)`` or ``("error", APIError)``. Setting
+``job.cancel`` stops a waiting job before it starts and a running one within one frame or one token
+(its answer is rolled back as any answer is). Live mode: ``submit_frame(t, rgb)`` offers the newest
+frame of the server's own source (latest wins: a frame still waiting when a newer one comes is
+dropped and counted); requests go first, but a waiting frame is streamed after every
+``LIVE_FRAME_EVERY_JOBS`` requests, so the live memory keeps up under load. With an ``executor``
+(the app: ``executor(fn) -> Future`` runs ``fn(engine)`` in the app's own engine thread) there is
+no engine here: every answer runs through it, on the app's live memory, and this thread only waits.
+``call(function)`` runs ``function(live_engine)`` on the worker thread (a future). After each live
+frame the ``watcher``'s conditions are scored and alerts kept (newest ``max_alerts``) and passed to
+``on_alert``. A ``video`` job streams its frames through a fresh engine on the requested model with
+the request's memory size; the live stream is not touched. Every answer first passes the caps of
+``limits`` (question characters and tokens, the request's memory against the model and free memory,
+``max_request_seconds`` of streaming per request); what was cut short is listed in the result's
+``warnings``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,11 +43,13 @@ from ..limits import (
     check_text,
 )
 from ..video import ReadOutcome
+from .asking import ask, evidence_times, request_history
 from .media import VideoInput, iter_samples
 from .models import ModelPool
 from .protocol import APIError, ChatOptions
 
 log = logging.getLogger("videoscan.serve")
+LIVE_FRAME_EVERY_JOBS = 2  # under load, a live frame is streamed after this many requests
 
 
 @dataclass
@@ -98,6 +100,8 @@ class EngineWorker:
         self.answers_cancelled = 0  # by clients that went away (before or while answering)
         self._jobs: collections.deque[ChatJob] = collections.deque()
         self._frame: tuple[float, np.ndarray] | None = None
+        self._jobs_since_frame = 0
+        self.source = None  # the live source (its ``status()`` joins /health), when there is one
         self._wake = threading.Condition()
         self._progress = threading.Condition()  # notified after each live frame or request
         self._stopping = False
@@ -159,12 +163,18 @@ class EngineWorker:
             return len(self._jobs)
 
     def live_status(self) -> dict:
+        """For /health: whether a live memory is fed (``live``: false once the source has
+        ended or failed), its numbers, and the source's own ``status()``."""
         engine = self.live_engine
         if engine is None:
             return {"live": False}
         snapshot = engine.snapshot()  # plain numbers; a race only makes it a frame old
-        return {
-            "live": True,
+        source = self.source.status() if self.source is not None else None
+        extra = {"source": source} if source is not None else {}
+        if self.alerts_warning:
+            extra["alerts_warning"] = self.alerts_warning
+        return extra | {
+            "live": source is None or source["state"] in ("running", "paused"),
             "frames_seen": snapshot.frames_seen,
             "frames_dropped": self.frames_dropped,
             "memory_size": snapshot.capacity,
@@ -179,13 +189,20 @@ class EngineWorker:
                     self._wake.wait()
                 if self._stopping:
                     return
-                job = self._jobs.popleft() if self._jobs else None
+                # requests go first, but the live memory keeps up: a waiting frame is taken
+                # after every LIVE_FRAME_EVERY_JOBS requests (or when no request waits)
+                frame_due = self._frame is not None and (
+                    not self._jobs or self._jobs_since_frame >= LIVE_FRAME_EVERY_JOBS
+                )
+                job = None if frame_due else self._jobs.popleft()
                 frame = None
-                if job is None:
+                if frame_due:
                     frame, self._frame = self._frame, None
             if job is not None:
+                self._jobs_since_frame += 1
                 self._run(job)
             elif frame is not None:
+                self._jobs_since_frame = 0
                 self._live_frame(*frame)
             with self._progress:
                 self._progress.notify_all()
@@ -262,7 +279,8 @@ class EngineWorker:
         with request_history(engine, job.history):
             prompt = engine.question_prompt(job.question)
             prompt_tokens = engine.cache.length + int(engine.model.tokenize(prompt).shape[1])
-            for piece in _ask(engine, job):
+            stop = job.cancel.is_set
+            for piece in ask(engine, job.question, job.options.generation, stop):
                 if piece.text:
                     job.emit("delta", piece.text)
                 if piece.finished:
@@ -319,48 +337,3 @@ class EngineWorker:
         if outcome.stopped_early:
             warnings.append(outcome.stopped_early)
         return engine, frames
-
-
-def _ask(engine, job: ChatJob):
-    """The engine's answer stream; the request's own history is used, and nothing is remembered
-    (each client's conversation is its own)."""
-    options, stop = job.options.generation, job.cancel.is_set
-    if hasattr(engine, "conversation"):
-        return engine.ask(job.question, options, stop, use_history=True, remember=False)
-    return engine.ask(job.question, options, stop)
-
-
-@contextmanager
-def request_history(engine, history: list[tuple[str, str]]):
-    """Show the request's earlier turns (not the engine's shared ones) while it is answered."""
-    if not hasattr(engine, "conversation"):
-        yield
-        return
-    from ..stream.conversation import Conversation
-
-    conversation = Conversation()
-    for question, answer in history:
-        conversation.add(question, answer)
-    saved, engine.conversation = engine.conversation, conversation
-    try:
-        yield
-    finally:
-        engine.conversation = saved
-
-
-def evidence_times(engine, final) -> list[dict]:
-    """The memory the answer drew on: ``{"time", "frame", "weight"}`` per entry, heaviest first
-    (empty when the engine reports none)."""
-    if final is None:
-        return []
-    times = getattr(final, "evidence", ()) or ()
-    frames = getattr(final, "evidence_frames", ()) or ()
-    weights = getattr(final, "evidence_weights", ()) or ()
-    return [
-        {
-            "time": round(float(t), 3),
-            "frame": int(frames[i]) if i < len(frames) else None,
-            "weight": float(weights[i]) if i < len(weights) else None,
-        }
-        for i, t in enumerate(times)
-    ]

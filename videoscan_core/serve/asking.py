@@ -1,0 +1,55 @@
+"""How the server asks an engine for one request: its own history, no memory of it afterwards.
+
+Contract: ``ask(engine, question, options, stop)`` streams the engine's answer with the request's
+own history shown (``request_history(engine, history)`` puts it in place for the duration) and
+nothing remembered for other clients; ``evidence_times(engine, final)`` lists the memory the
+final answer drew on as ``{"time", "frame", "weight"}`` dicts, heaviest first.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+def ask(engine, question: str, options, stop):
+    """The engine's answer stream; the request's own history is used, and nothing is remembered
+    (each client's conversation is its own)."""
+    if hasattr(engine, "conversation"):
+        return engine.ask(question, options, stop, use_history=True, remember=False)
+    return engine.ask(question, options, stop)
+
+
+@contextmanager
+def request_history(engine, history: list[tuple[str, str]]):
+    """Show the request's earlier turns (not the engine's shared ones) while it is answered."""
+    if not hasattr(engine, "conversation"):
+        yield
+        return
+    from ..stream.conversation import Conversation
+
+    conversation = Conversation()
+    for question, answer in history:
+        conversation.add(question, answer)
+    saved, engine.conversation = engine.conversation, conversation
+    try:
+        yield
+    finally:
+        engine.conversation = saved
+
+
+def evidence_times(engine, final) -> list[dict]:
+    """The memory the answer drew on: ``{"time", "frame", "weight"}`` per entry, heaviest first
+    (empty when the engine reports none)."""
+    if final is None:
+        return []
+    times = getattr(final, "evidence", ()) or ()
+    frames = getattr(final, "evidence_frames", ()) or ()
+    weights = getattr(final, "evidence_weights", ()) or ()
+    return [
+        {
+            "time": round(float(t), 3),
+            "frame": int(frames[i]) if i < len(frames) else None,
+            "weight": float(weights[i]) if i < len(weights) else None,
+        }
+        for i, t in enumerate(times)
+    ]
