@@ -100,8 +100,8 @@ def test_planted_position_bug_fails(vlm, monkeypatch):
     right = engine.first_token_logits(QUESTION)
     original = vlm.frame_positions
 
-    def swapped(start, chunk):
-        positions = original(start, chunk)
+    def swapped(start, chunk, stream=None):
+        positions = original(start, chunk, stream)
         return positions[[0, 2, 1]]  # h and w exchanged
 
     monkeypatch.setattr(vlm, "frame_positions", swapped)

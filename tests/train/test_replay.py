@@ -184,3 +184,30 @@ def test_resume_starts_from_the_checkpoint_weights(tmp_path, family):
     fresh.model.lm_head = torch.nn.Linear(1, 1)  # another model: refused in words, not ignored
     with pytest.raises(VideoScanError, match="does not fit this model"):
         _carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
+
+
+def test_stage_0_replays_the_models_own_layout_for_qwen3_vl(family_vlms, monkeypatch):
+    """Stage 0 cuts nothing, so the replay numbers the frames as the model's own
+    ``get_rope_index`` numbers the clip, not from the cache length (which leaves gaps after
+    every M-RoPE grid: a grid of N tokens advances max(rows, cols) positions)."""
+    vlm = family_vlms["qwen3-vl"]
+    sample = example(frames=4, questions=(0,))
+    _, batch = collate(vlm, [sample])
+    seen: list[torch.Tensor] = []
+    real = vlm.decode_step
+    monkeypatch.setattr(
+        vlm, "decode_step", lambda i, p, c, **k: seen.append(p) or real(i, p, c, **k)
+    )
+    logits_of(StreamReplayTrainingModel(vlm, 0, "compact"), batch)
+    replayed = torch.cat(seen[: 1 + len(sample.frames)], dim=2)[:, 0]  # [3, system + frames]
+    _, gh, gw = vlm.preprocess(sample.frames[:1]).grids[0]
+    text = vlm.tokenizer.decode(batch["system_ids"][0])
+    for t in sample.timestamps:
+        scaffold = vlm.frame_text(float(t))
+        text += scaffold.before + "<|video_pad|>" * (gh * gw // 4) + scaffold.after
+    ids = torch.tensor([vlm.tokenizer(text, add_special_tokens=False)["input_ids"]])
+    assert ids.shape[1] == replayed.shape[1]
+    types = (ids == vlm.model.config.video_token_id).int() * 2
+    grid = torch.tensor([[len(sample.frames), gh, gw]])
+    reference, _ = vlm.model.model.get_rope_index(ids, types, video_grid_thw=grid)
+    assert torch.equal(replayed, reference[:, 0])

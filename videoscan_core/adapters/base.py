@@ -14,9 +14,12 @@ answers, without knowing about carriers or caches:
 - ``frame_inputs(visual, t, carrier) -> FrameInputs``: the decoder input of one frame chunk,
   ``[before | visual | after | carrier]`` and any extra decoder kwargs for that chunk;
 - positions, always a ``[R, 1, q]`` long tensor (R = ``position_rows``: 1 for 1-D RoPE, 3 for
-  M-RoPE): ``text_positions(start, q)``, ``frame_positions(start, chunk)``; the next free position
-  after a chunk is ``next_position(positions)`` (max + 1). ``decode_step`` turns the grid into the
-  decoder's own ``position_ids`` layout and runs the decoder over a cache;
+  M-RoPE): ``text_positions(start, q)``, ``frame_positions(start, chunk, stream)``; the next free
+  position after a chunk is ``next_position(positions)`` (max + 1). ``stream`` is the caller's
+  ``new_stream()`` (one per stream: an engine, a training sample): what a family's layout keeps
+  between frames of one stream, and what a frame evicted under ``sliding`` closes
+  (``StreamLayout``). ``decode_step`` turns the grid into the decoder's own ``position_ids``
+  layout and runs the decoder over a cache;
 - ``rotary()`` (inverse frequencies, attention scaling, which position row drives each frequency)
   for re-rotating cached keys, and ``max_position_embeddings``.
 
@@ -103,6 +106,22 @@ class RotaryInfo:
     inv_freq: torch.Tensor  # [head_dim / 2], float32
     attention_scaling: float
     row_of_frequency: torch.Tensor  # [head_dim / 2] long: which position row drives slot i
+
+
+class StreamLayout:
+    """One stream's place in a family's position layout (owned by the engine or replay of that
+    stream, never by the shared adapter). The base keeps nothing: every frame chunk is placed from
+    ``start`` alone, and a frame evicted under ``sliding`` closes its whole span on every row."""
+
+    def gap(self, start: int, positions: torch.Tensor) -> list[int]:
+        """Per row, what the frame just placed at ``positions [R, 1, q]`` from ``start`` adds to
+        the stream's positions (closed for every later frame once it leaves the memory)."""
+        return [int(positions.max()) + 1 - start] * positions.shape[0]
+
+    def closed(self, gap: list[int], next_free: int) -> int:
+        """Frames left the memory and every later entry moved by ``-gap`` per row; returns where
+        the stream continues (``next_free`` is where it continued before)."""
+        return next_free - max(gap)
 
 
 class VisionLanguageModel(ABC):
@@ -299,7 +318,13 @@ class VisionLanguageModel(ABC):
         line = torch.arange(start, start + count, device=self.device)
         return line.view(1, 1, count).expand(self.position_rows, 1, count).clone()
 
-    def frame_positions(self, start: int, chunk: FrameInputs) -> torch.Tensor:
+    def new_stream(self) -> StreamLayout:
+        """The layout state of one new stream (pass it to every ``frame_positions`` call)."""
+        return StreamLayout()
+
+    def frame_positions(
+        self, start: int, chunk: FrameInputs, stream: StreamLayout | None = None
+    ) -> torch.Tensor:
         """Positions ``[R, 1, q]`` of a frame chunk starting at ``start``. 1-D families: the
         chunk's tokens are ordinary consecutive positions."""
         return self.text_positions(start, chunk.length)

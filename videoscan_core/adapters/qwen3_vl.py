@@ -36,7 +36,9 @@ class Qwen3VLModel(QwenVLModel):
         time = f"<{timestamp:.1f} seconds>"
         return FrameText(time + VISION_START, VISION_END, time)
 
-    def frame_positions(self, start: int, chunk: base.FrameInputs) -> torch.Tensor:
+    def frame_positions(
+        self, start: int, chunk: base.FrameInputs, stream: base.StreamLayout | None = None
+    ) -> torch.Tensor:
         """``[3, 1, q]`` for ``[before | visual | after | carrier]`` starting at ``start``."""
         return qwen3_chunk_positions(start, chunk).to(self.device)[:, None, :]
 

@@ -13,6 +13,7 @@ asked. The engine is single-threaded: call it from one thread (the app's worker 
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 import threading
@@ -76,7 +77,10 @@ class StreamingEngine:
         self._close_active_answer()
         self.conversation.clear()
         capacity = self._initial_capacity()
-        self.cache = SlotCache(self.model.num_layers, initial_capacity=capacity)
+        rerotating = self.config.position_mode in ("rerotate", "sliding")
+        # keys moved many times are re-derived from the keys as computed (one rounding)
+        exact = rerotating and self.model.dtype != torch.float32
+        self.cache = SlotCache(self.model.num_layers, capacity, original_keys=exact)
         self.bank = MemoryBank(self.config.memory_size)
         self.layout = CacheLayout()
         self.frames_seen = 0
@@ -86,9 +90,9 @@ class StreamingEngine:
         self.positions_used = 0  # next free position (compact numbers from the cache length)
         rows = getattr(self.model, "position_rows", 1)
         self.positions = PositionBook(self.model.num_layers, rows, capacity)  # per-slot positions
-        rerotating = self.config.position_mode in ("rerotate", "sliding")
         self._rotation = Rotation.from_model(self.model) if rerotating else None  # checks RoPE
-        self._spans: dict[int, tuple[int, int]] = {}  # frame -> (first position, positions used)
+        self._stream = self.model.new_stream()  # this stream's place in the family's layout
+        self._gaps: dict[int, list[int]] = {}  # frame -> per row, what its place adds (sliding)
         self._active_answer: Iterator[AnswerChunk] | None = None
 
     def start_session(self) -> None:
@@ -173,7 +177,7 @@ class StreamingEngine:
         self._close_active_answer()
         visual = VisualTokens.of(visual)  # tokens [1, N, D]
         started = time.perf_counter()
-        checkpoint = self.cache.length
+        checkpoint, stream = self.cache.length, copy.copy(self._stream)
         try:
             with self._guarded():
                 self._ensure_system()
@@ -182,6 +186,7 @@ class StreamingEngine:
                 )
         except StepAborted:
             self.cache.truncate(checkpoint)  # layers may have appended different amounts
+            self._stream = stream  # the frame was never placed
             raise
         self.clock.settle(source_time, timestamp)
         surgery_ms = event[2]
@@ -252,14 +257,16 @@ class StreamingEngine:
     def _settle_positions(self, keep) -> None:
         """After a cut: the positions of the kept slots; rerotate/sliding move the keys."""
         mode, book = self.config.position_mode, self.positions
-        if settle(mode, self.cache, book, self._rotation, self.layout, self._spans, keep):
+        closed = settle(mode, self.cache, book, self._rotation, self.layout, self._gaps, keep)
+        if closed == []:  # rerotate: packed
             self.positions_used = book.next_free()
+        elif closed is not None:  # sliding: later frames moved back by what left
+            self.positions_used = self._stream.closed(closed, self.positions_used)
 
-    def _frame_placed(self, frame_index: int, positions: torch.Tensor) -> None:
-        """A frame chunk went in at ``positions [R, 1, q]``: note where, and what it spans."""
+    def _frame_placed(self, frame_index: int, start: int, positions: torch.Tensor) -> None:
+        """A frame chunk went in at ``positions [R, 1, q]`` from ``start``: note what it adds."""
         self.positions_used = self.model.next_position(positions)
-        start = int(positions.min())
-        self._spans[frame_index] = (start, self.positions_used - start)
+        self._gaps[frame_index] = self._stream.gap(start, positions)
 
     def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
         """``_forward``, then the head on the last position: logits ``[V]``."""
@@ -279,7 +286,8 @@ class StreamingEngine:
         # [before | visual | after | carrier]; scaffold entries count as the frame's visual part
         chunk, summary = frame_chunk(self.model, config, visual, timestamp)
         n = chunk.block_entries
-        positions = self.model.frame_positions(self._next_start(), chunk)  # [R, 1, q]
+        placed = self._next_start()
+        positions = self.model.frame_positions(placed, chunk, self._stream)  # [R, 1, q]
         selected = None
         if config.keep_topk:
             with CarrierAttentionProbe(self.model.attention_modules(), self.cache) as probe:
@@ -290,7 +298,7 @@ class StreamingEngine:
         else:
             self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
         surgery_started = time.perf_counter()
-        self._frame_placed(frame_index, positions)
+        self._frame_placed(frame_index, placed, positions)
         self.frames_seen += 1
         self.last_timestamp = timestamp
         self.layout.blocks.append(

@@ -6,11 +6,12 @@ used, keeps the same slots as the cache at a cut (one keep-list for all layers, 
 for VideoScan+ top-k) and truncates it with the cache. ``contiguous_shift(book, keep)`` gives the
 per-slot shift ``delta [layers, R, L]`` that closes the gaps a cut left, and ``rerotate(cache,
 book, rotation, delta)`` applies it to the cached keys in place, so the cache holds contiguous
-positions in stream order (StreamingLLM-style re-rotation). ``sliding_shift(layout, spans, book)``
-is the ``sliding`` alternative: every frame still in the cache keeps the span its full chunk had
-(its cut visual entries still reserve their positions) and only evicted frames' spans are closed,
-so positions are those of a full-token stream of the frames in memory: monotonic until the first
-eviction, bounded by S + (M + 1) frame spans + question. ``Rotation.from_model`` reads the
+positions in stream order (StreamingLLM-style re-rotation). ``sliding_shift(layout, gaps, book)``
+is the ``sliding`` alternative: every frame still in the cache keeps the place its full chunk took
+(its cut visual entries still reserve their positions) and only the places of frames that left
+are closed (what a frame's place is, per row, is its family's ``StreamLayout.gap``), so positions
+are those of a full-token stream of the frames in memory: equal to ``monotonic`` until the first
+eviction, bounded by S + (M + r + 1) frame places + question. ``Rotation.from_model`` reads the
 decoder's RoPE and refuses rope types where moving a key is not a pure rotation.
 
 The math. transformers rotates a head vector x at position p, frequency slot i (the head's
@@ -21,8 +22,9 @@ rotation by a + b, so a cached key moves from p to p' by one more *unscaled* rot
 slot i by one of the three position rows (t, h, w): ``angle_i = p[row(i)] w_i``. A shift by
 ``delta`` per row rotates slot i by ``delta[row(i)] w_i``; a *uniform* shift of all three rows by
 delta is therefore one rotation by ``delta w_i`` on every frequency, whichever row drives it, which
-is what the gap-closing shift below produces. Re-rotation is exact up to float rounding; in
-bfloat16 caches the rounding of repeated re-rotations accumulates (one rounding per move).
+is what the gap-closing shift below produces (Qwen2.5-VL's one-video layout closes a frame's time
+step on the t row alone). Re-rotation is exact up to float rounding; a key moved many times is
+re-derived from the key as computed, so a bfloat16 cache rounds it once, not once per move.
 """
 
 from __future__ import annotations
@@ -106,11 +108,17 @@ class PositionBook:
         self.num_layers, self.rows = num_layers, rows
         self.length = 0
         self._buffer = torch.zeros((num_layers, rows, max(1, capacity)), dtype=torch.long)
+        self._origin = torch.zeros_like(self._buffer)  # where each slot's key was computed
 
     @property
     def positions(self) -> torch.Tensor:
         """``[layers, R, L]`` (a view)."""
         return self._buffer[:, :, : self.length]
+
+    @property
+    def origin(self) -> torch.Tensor:
+        """``[layers, R, L]``: the positions the slots' keys were computed at (a view)."""
+        return self._origin[:, :, : self.length]
 
     def append(self, positions: torch.Tensor) -> None:
         """Record the positions of ``q`` new entries, the same in every layer: ``[R, 1, q]``,
@@ -120,10 +128,13 @@ class PositionBook:
             raise ValueError(f"positions have {grid.shape[0]} rows, the book {self.rows}")
         end = self.length + grid.shape[1]
         if end > self._buffer.shape[-1]:
-            grown = self._buffer.new_zeros((self.num_layers, self.rows, max(end, 2 * end)))
+            size = (self.num_layers, self.rows, max(end, 2 * end))
+            grown, origin = self._buffer.new_zeros(size), self._buffer.new_zeros(size)
             grown[:, :, : self.length] = self.positions
-            self._buffer = grown
+            origin[:, :, : self.length] = self.origin
+            self._buffer, self._origin = grown, origin
         self._buffer[:, :, self.length : end] = grid  # broadcast over layers (and rows)
+        self._origin[:, :, self.length : end] = grid
         self.length = end
 
     def truncate(self, length: int) -> None:
@@ -133,12 +144,12 @@ class PositionBook:
     def keep(self, index: Sequence[int] | Sequence[Sequence[int]]) -> None:
         """Keep the slots ``index`` like ``SlotCache.keep`` (shared or one list per layer)."""
         per_layer = _per_layer(index, self.num_layers)
-        chosen = torch.tensor(per_layer, dtype=torch.long)  # [layers, L']
-        gathered = torch.gather(
-            self.positions, 2, chosen[:, None, :].expand(-1, self.rows, -1)
-        )  # [layers, R, L']
-        self._buffer[:, :, : gathered.shape[-1]] = gathered
-        self.length = gathered.shape[-1]
+        chosen = torch.tensor(per_layer, dtype=torch.long)[:, None, :]  # [layers, 1, L']
+        chosen = chosen.expand(-1, self.rows, -1)
+        for buffer in (self._buffer, self._origin):
+            gathered = torch.gather(buffer[:, :, : self.length], 2, chosen)  # [layers, R, L']
+            buffer[:, :, : gathered.shape[-1]] = gathered
+        self.length = chosen.shape[-1]
 
     def shift(self, delta: torch.Tensor) -> None:
         """Add ``delta [layers, R, L]`` to the recorded positions."""
@@ -186,36 +197,40 @@ def contiguous_shift(positions: torch.Tensor, index, num_layers: int) -> torch.T
     return delta[:, None, :].expand(-1, positions.shape[1], -1).clone()
 
 
-def sliding_shift(layout, spans: dict[int, tuple[int, int]], book: PositionBook) -> torch.Tensor:
-    """Shift ``[layers, R, L]`` that lays the frames still in ``layout`` (after the cut) back to
-    back after the system entries, each over its full span. ``spans`` maps a frame to (first
-    position, positions its chunk used); it is updated to the new starts and loses evicted
-    frames. One shift per frame block (all rows, all layers): M-RoPE grids keep their shape."""
-    system = layout.system
-    cursor = int(book.positions[0, :, :system].max()) + 1 if system else 0
-    pieces = [torch.zeros(system, dtype=torch.long)]
-    alive = set()
-    for block in layout.blocks:
-        start, span = spans[block.frame_index]
-        pieces.append(torch.full((block.size,), cursor - start, dtype=torch.long))
-        spans[block.frame_index] = (cursor, span)
-        alive.add(block.frame_index)
-        cursor += span
-    for frame in [frame for frame in spans if frame not in alive]:
-        del spans[frame]
-    delta = torch.cat(pieces)  # [L]
-    if delta.shape[0] != book.length:
+def sliding_shift(
+    layout, gaps: dict[int, list[int]], book: PositionBook
+) -> tuple[torch.Tensor, list[int]]:
+    """Shift ``[layers, R, L]`` that closes the place of every frame that left ``layout`` (after
+    the cut), and the per-row shift ``[R]`` closed for frames yet to come. ``gaps`` maps each
+    frame still holding a place to what it added per row (``StreamLayout.gap``); frames no longer
+    in the layout are closed and forgotten. A kept block moves by minus the gaps of the frames
+    before it that left (one shift per block, all layers): 1-D and per-frame layouts close whole
+    spans on every row, so M-RoPE grids keep their shape."""
+    blocks = {block.frame_index: block for block in layout.blocks}
+    closed = torch.zeros(book.rows, dtype=torch.long)
+    pieces = [torch.zeros((book.rows, layout.system), dtype=torch.long)]
+    for frame in sorted(gaps):
+        block = blocks.get(frame)
+        if block is None:
+            closed += torch.tensor(gaps.pop(frame), dtype=torch.long)
+        elif block.size:
+            pieces.append((-closed)[:, None].expand(-1, block.size))
+    delta = torch.cat(pieces, dim=1)  # [R, L]
+    if delta.shape[1] != book.length or set(blocks) - set(gaps):
         raise RuntimeError("positions and cache layout disagree")
-    return delta.view(1, 1, -1).expand(book.num_layers, book.rows, -1).clone()
+    return delta[None].expand(book.num_layers, -1, -1).clone(), closed.tolist()
 
 
 @torch.inference_mode()
 def rerotate(cache, book: PositionBook, rotation: Rotation, delta: torch.Tensor) -> int:
     """Move every cached key by ``delta [layers, R, L]`` (in place) and record it in ``book``.
-    Only slots from the first non-zero shift on are touched. Returns the slots rotated."""
+    Only slots from the first non-zero shift on are touched. A cache that keeps each key as it was
+    computed (``SlotCache(original_keys=True)``) re-derives the moved keys from those with one
+    rotation by their whole shift (``book.origin`` to the new position): one rounding to the
+    cache dtype however often a key moves; otherwise the key turns from where it is (one rounding
+    per move). Returns the slots rotated."""
     moved = 0
-    shared = bool((delta == delta[:1]).all())
-    angles_shared = None
+    originals = getattr(cache, "original_keys", False)
     for layer_index in range(book.num_layers):
         layer_delta = delta[layer_index]  # [R, L]
         nonzero = torch.nonzero(layer_delta.any(dim=0)).flatten()
@@ -223,13 +238,13 @@ def rerotate(cache, book: PositionBook, rotation: Rotation, delta: torch.Tensor)
             continue
         first = int(nonzero[0])
         keys = cache.layer_kv(layer_index)[0]  # [B, H_kv, L, D] view into the buffer
-        if shared and angles_shared is not None:
-            angles = angles_shared
+        if originals:
+            source = cache.layer_original_keys(layer_index)[:, :, first:]
+            shift = book.positions[layer_index, :, first:] - book.origin[layer_index, :, first:]
+            shift = shift + layer_delta[:, first:]  # [R, L - first]: from where computed
         else:
-            angles = rotation.angles(layer_delta[:, first:].to(keys.device))  # [L - first, F]
-            if shared:
-                angles_shared = angles
-        keys[:, :, first:] = rotate(keys[:, :, first:], angles)
+            source, shift = keys[:, :, first:], layer_delta[:, first:]
+        keys[:, :, first:] = rotate(source, rotation.angles(shift.to(keys.device)))
         moved += keys.shape[2] - first
     book.shift(delta)
     return moved
@@ -253,16 +268,19 @@ def check_limit(positions: torch.Tensor, limit: int, mode: str) -> None:
         )
 
 
-def settle(mode: str, cache, book: PositionBook, rotation, layout, spans, keep) -> bool:
+def settle(
+    mode: str, cache, book: PositionBook, rotation, layout, gaps, keep
+) -> list[int] | None:
     """After a cut that kept ``keep``: the book keeps the same slots; ``rerotate`` closes every
-    gap, ``sliding`` the spans of evicted frames (see the module docstring). True when keys
-    moved (the next free position then is ``book.next_free()``)."""
+    gap (returns ``[]``: the stream continues after the last entry), ``sliding`` the places of
+    frames that left (returns the per-row shift closed for frames to come, see
+    ``sliding_shift``); other modes move nothing (None)."""
     book.keep(keep)
     if mode == "rerotate":
-        delta = contiguous_shift(book.positions, keep, book.num_layers)
+        delta, closed = contiguous_shift(book.positions, keep, book.num_layers), []
     elif mode == "sliding":
-        delta = sliding_shift(layout, spans, book)
+        delta, closed = sliding_shift(layout, gaps, book)
     else:
-        return False
+        return None
     rerotate(cache, book, rotation, delta)
-    return True
+    return closed

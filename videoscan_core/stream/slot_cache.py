@@ -6,7 +6,9 @@ buffer ``[B, H_kv, capacity, D]`` and a used length. A forward appends after the
 used part in place (only the entries from the first changed slot on are moved), or
 ``truncate(length)`` to forget everything after a point: that is how a question is answered on
 the stream's cache and then rolled back without copying it. Reading: ``length``, ``nbytes()``,
-``layer_kv(i)``.
+``layer_kv(i)``. ``SlotCache(original_keys=True)`` also keeps every key as the forward computed it
+(kept and truncated with the cache, never re-rotated: ``layer_original_keys(i)``), so keys moved
+to new positions many times can be re-derived with one rounding (``positions.rerotate``).
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from transformers.cache_utils import Cache, DynamicLayer
 class SlotLayer(DynamicLayer):
     """One layer's keys and values in a preallocated buffer; ``length`` entries are in use."""
 
-    def __init__(self, initial_capacity: int = 256) -> None:
+    def __init__(self, initial_capacity: int = 256, original_keys: bool = False) -> None:
         super().__init__()
         self.length = 0
         self.initial_capacity = max(1, initial_capacity)
+        self.original_keys = original_keys
         self._key_buffer: torch.Tensor | None = None  # [B, H_kv, capacity, D]
         self._value_buffer: torch.Tensor | None = None
+        self._original_buffer: torch.Tensor | None = None  # keys as computed (original_keys)
 
     @property
     def capacity(self) -> int:
@@ -43,6 +47,11 @@ class SlotLayer(DynamicLayer):
         if self._key_buffer is not None and self.length:
             new_k[:, :, : self.length] = self._key_buffer[:, :, : self.length]
             new_v[:, :, : self.length] = self._value_buffer[:, :, : self.length]
+        if self.original_keys:
+            new_o = torch.empty_like(new_k)
+            if self._original_buffer is not None and self.length:
+                new_o[:, :, : self.length] = self._original_buffer[:, :, : self.length]
+            self._original_buffer = new_o
         self._key_buffer, self._value_buffer = new_k, new_v
         self._refresh_views()
 
@@ -61,6 +70,8 @@ class SlotLayer(DynamicLayer):
             self._allocate(max(end, 2 * self.capacity), key_states, value_states)
         self._key_buffer[:, :, self.length : end] = key_states
         self._value_buffer[:, :, self.length : end] = value_states
+        if self._original_buffer is not None:
+            self._original_buffer[:, :, self.length : end] = key_states
         self.length = end
         self._refresh_views()
         return self.keys, self.values
@@ -100,12 +111,15 @@ class SlotLayer(DynamicLayer):
             self._value_buffer[:, :, first_change:new_length] = self._value_buffer.index_select(
                 2, source
             )
+            if self._original_buffer is not None:
+                moved = self._original_buffer.index_select(2, source)
+                self._original_buffer[:, :, first_change:new_length] = moved
         self.length = new_length
         self._refresh_views()
 
     def reset(self) -> None:
         self.length = 0
-        self._key_buffer = self._value_buffer = None
+        self._key_buffer = self._value_buffer = self._original_buffer = None
         self.keys = self.values = None
         self.is_initialized = False
 
@@ -116,8 +130,12 @@ class SlotLayer(DynamicLayer):
 class SlotCache(Cache):
     """One ``SlotLayer`` per decoder layer."""
 
-    def __init__(self, num_layers: int, initial_capacity: int = 256) -> None:
-        super().__init__(layers=[SlotLayer(initial_capacity) for _ in range(num_layers)])
+    def __init__(
+        self, num_layers: int, initial_capacity: int = 256, original_keys: bool = False
+    ) -> None:
+        layers = [SlotLayer(initial_capacity, original_keys) for _ in range(num_layers)]
+        super().__init__(layers=layers)
+        self.original_keys = original_keys
 
     @property
     def length(self) -> int:
@@ -146,12 +164,20 @@ class SlotCache(Cache):
         layer = self.layers[layer_idx]
         return layer.keys, layer.values
 
+    def layer_original_keys(self, layer_idx: int) -> torch.Tensor:
+        """One layer's used keys as computed, ``[B, H_kv, length, D]`` (``original_keys``)."""
+        layer = self.layers[layer_idx]
+        if layer._original_buffer is None:
+            raise RuntimeError("this cache keeps no original keys")
+        return layer._original_buffer[:, :, : layer.length]
+
     def nbytes(self) -> int:
-        """Bytes of the used entries over all layers (keys + values)."""
+        """Bytes of the used entries over all layers (keys, values, original keys)."""
         total = 0
         for layer in self.layers:
             if layer.is_initialized:
-                total += layer.keys.numel() * layer.keys.element_size()
+                keys = 2 if layer.original_keys else 1  # moved and as computed
+                total += keys * layer.keys.numel() * layer.keys.element_size()
                 total += layer.values.numel() * layer.values.element_size()
         return total
 
@@ -162,4 +188,6 @@ class SlotCache(Cache):
             if layer._key_buffer is not None:
                 total += layer._key_buffer.numel() * layer._key_buffer.element_size()
                 total += layer._value_buffer.numel() * layer._value_buffer.element_size()
+            if layer._original_buffer is not None:
+                total += layer._original_buffer.numel() * layer._original_buffer.element_size()
         return total

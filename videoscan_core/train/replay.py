@@ -15,10 +15,11 @@ semantic-aware mask, sequentially: a carrier sees its frame and earlier carriers
 and their time text only); then each question with its answer teacher-forced in one prefill from the
 frames' cache, which is rolled back before the next question (questions never see each other).
 Positions: ``compact`` (a chunk starts where the cache ends, as the engine's default) or
-``monotonic`` (frames numbered contiguously). ``forward`` takes a ``Collator(raw_frames=True)``
-batch and returns ``{"loss"}`` as ``CarrierTrainingModel`` does (the two are equal on LLaVA
-families: ``tests/train/test_replay.py``); ``answer_logits`` returns ``(logits [K, V], targets
-[K])``.
+``monotonic`` (frames numbered contiguously); stages 0 and 1 cut nothing and always use the family's
+own layout (``monotonic``: for M-RoPE families a chunk's entries are not its positions). ``forward``
+takes a ``Collator(raw_frames=True)`` batch and returns ``{"loss"}`` as ``CarrierTrainingModel``
+does (the two are equal on LLaVA families: ``tests/train/test_replay.py``); ``answer_logits``
+returns ``(logits [K, V], targets [K])``.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class StreamReplayTrainingModel(nn.Module):
         super().__init__()
         if stage not in (0, 1, 2):
             raise ValueError(f"stage must be 0, 1 or 2 (got {stage})")
-        if stage != 2:  # nothing is cut before stage 2: every mode numbers frames alike
-            position_mode = "compact"
+        if stage != 2:  # nothing is cut: the stream's own (native) layout
+            position_mode = "monotonic"
         if position_mode not in REPLAY_POSITION_MODES:
             raise VideoScanError(
                 f"{vlm.family} models train with compact or monotonic positions "
@@ -59,6 +60,7 @@ class StreamReplayTrainingModel(nn.Module):
     def _frames(self, cache, frames, stamps, used: int) -> int:
         """Stream one sample's frames into ``cache``; returns the next free position."""
         vlm = self.vlm
+        stream = vlm.new_stream()  # this sample's place in the family's layout
         visual = vlm.encode(vlm.preprocess(frames))  # tokens [T, N, D] (+ extras)
         for t, stamp in enumerate(stamps):
             frame = visual[t]  # [1, N, D]
@@ -71,7 +73,7 @@ class StreamReplayTrainingModel(nn.Module):
                 chunk = vlm.frame_inputs(frame, float(stamp), carrier)
             length = cache.get_seq_length()
             start = length if self.position_mode == "compact" else used
-            positions = vlm.frame_positions(start, chunk)  # [R, 1, q]
+            positions = vlm.frame_positions(start, chunk, stream)  # [R, 1, q]
             vlm.decode_step(chunk.inputs, positions, cache, **chunk.decoder_kwargs)
             used = vlm.next_position(positions)
             if self.stage == 2:  # the frame's tokens go; its time text and carrier stay
