@@ -134,6 +134,11 @@ def check_question(model, question: str, config: EngineConfig, max_new_tokens: i
     if not limit:
         return
     room = limit - cache_entries(config, int(model.tokens_per_frame)) - max_new_tokens
+    if room <= 0:
+        raise VideoScanError(
+            f"an answer of {max_new_tokens:,} tokens does not fit in the model's {limit:,} "
+            "positions next to the memory; ask for fewer tokens (--max-new-tokens, max_tokens)"
+        )
     if len(question) > 8 * limit:  # surely too long: not even worth tokenizing
         length = f"{len(question):,} characters"
     else:

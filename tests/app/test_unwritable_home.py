@@ -32,6 +32,16 @@ def test_an_unwritable_cache_falls_back_to_the_next_folder(tmp_path):
     assert path == tmp_path / "fallback" / "demo-2.mp4" and readable(path)
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_a_folder_another_user_owns_is_not_used(tmp_path):
+    theirs = tmp_path / "theirs"
+    first = ensure_demo_video(4, [theirs])
+    os.chown(theirs, 65534, 65534)  # as if another user had made it first (and the video)
+    path = ensure_demo_video(4, [theirs, tmp_path / "mine"])
+    assert path.parent == tmp_path / "mine" and first.parent == theirs
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+
+
 def test_no_usable_folder_is_one_line(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("x")

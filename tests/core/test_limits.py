@@ -111,6 +111,7 @@ def clip(tmp_path_factory):
         (["--memory", "100000000"], "--memory must be at least 1 and at most 4096"),
         (["--question", "how many? " * 2000], "the question is too long (20,000 characters)"),
         (["--recent-frames", "1000000"], "positions; use smaller values"),
+        (["--max-new-tokens", "1000000000"], "answer of 1,000,000,000 tokens does not fit"),
     ],
 )
 def test_the_cli_says_it_in_one_line(capsys, clip, flags, message):

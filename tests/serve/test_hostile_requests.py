@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.serve.raw_http import LIVE, assert_error, send, video_body
+from tests.serve.raw_http import LIVE, MODEL, assert_error, send, video_body
 
 pytest.importorskip("uvicorn")
 
@@ -74,3 +74,21 @@ def test_odd_video_parts_are_400s_that_name_no_server_path(servers, clip, video)
 def test_mm_processor_kwargs_of_the_wrong_type_is_a_400(servers, clip, kwargs):
     body = video_body(clip) | {"mm_processor_kwargs": kwargs}
     assert_error(send(servers.open, body=body), 400)
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(tiny_vlm):
+    """Slowloris: a request head that never ends held its connection for good before."""
+    import socket
+
+    from videoscan_core.serve.server import VideoScanServer
+
+    server = VideoScanServer(MODEL, tiny_vlm, memory=4)
+    server.header_timeout_s = 0.5
+    port = server.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+            slow.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            assert slow.recv(1024) == b""  # closed by the server (a timeout raises instead)
+        assert send(port, "/v1/models")[0] == 200  # whole requests are still answered
+    finally:
+        server.stop()

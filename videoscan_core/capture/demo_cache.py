@@ -4,9 +4,10 @@ Contract: ``ensure_demo_video(number, folders)`` returns a readable ``demo-<numb
 one already in the first usable folder (by default the user's cache folder, then a private folder
 under the system's temporary folder when the cache cannot be written, e.g. an unwritable HOME),
 or a new one, written under a temporary name and renamed into place (a crash or kill during the
-write leaves no broken file that would be reused). A file there that cannot be read is made
-again. When no folder works it raises ``OSError`` with one line for people (``base`` turns it
-into a ``CaptureError``).
+write leaves no broken file that would be reused). A folder is made private (0700), and one that
+another user owns is not used (they could replace the video). A file there that cannot be read
+is made again. When no folder works it raises ``OSError`` with one line for people (``sources``
+turns it into a ``CaptureError``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ def default_folders() -> list[Path]:
     return [cache_dir(), Path(tempfile.gettempdir()) / f"videoscan-{user}"]
 
 
+def _owned(folder: Path) -> bool:
+    try:
+        _check_owner(folder)
+    except OSError:
+        return False
+    return True
+
+
+def _check_owner(folder: Path) -> None:
+    """The shared temporary folder is only used when this user owns our folder there (another
+    user could have made it first, and replace the video)."""
+    if hasattr(os, "getuid") and folder.stat().st_uid != os.getuid():
+        raise OSError(f"{folder} belongs to another user")
+
+
 def readable(path: Path) -> bool:
     try:
         return path.is_file() and probe_video(path).frame_count > 0
@@ -43,11 +59,12 @@ def ensure_demo_video(number: int, folders: Sequence[Path] | None = None) -> Pat
     problems = []
     for folder in folders if folders is not None else default_folders():
         path = Path(folder) / f"demo-{number}.mp4"
-        if readable(path):
+        if readable(path) and _owned(path.parent):
             return path
         partial = path.with_name(f".demo-{number}.partial.mp4")  # OpenCV needs the extension
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _check_owner(path.parent)
             write_demo_video(partial, seed=number)
             if not readable(partial):  # OpenCV fails silently on a folder it cannot write
                 raise OSError(f"could not write {partial}")

@@ -23,6 +23,7 @@ from ..errors import VideoScanError
 from .app import DEFAULT_MAX_BODY, create_app
 from .live import LiveSource
 from .models import ModelPool
+from .slow_clients import HEADER_TIMEOUT_S, header_timeout_protocol
 from .worker import EngineWorker
 
 log = logging.getLogger("videoscan.serve")
@@ -85,6 +86,7 @@ class VideoScanServer:
         if executor is not None and not api_key:  # the app's API: its answers see the screen
             raise VideoScanError("the API needs a key: open Settings and press OK to make one")
         self.host = host
+        self.header_timeout_s = HEADER_TIMEOUT_S  # a request head must arrive within this
         live = source is not None or executor is not None
         self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
         self.worker = EngineWorker(self.pool, memory=memory, live=live, executor=executor)
@@ -104,7 +106,12 @@ class VideoScanServer:
         import uvicorn
 
         config = uvicorn.Config(
-            self.app, host=self.host, port=port, log_level="warning", lifespan="off"
+            self.app,
+            host=self.host,
+            port=port,
+            log_level="warning",
+            lifespan="off",
+            http=header_timeout_protocol(self.header_timeout_s),
         )
         return uvicorn.Server(config)
 
