@@ -34,6 +34,7 @@ class FrameUpdate:
     keepsake: bytes  # JPEG of the frame, kept for export while it is in memory
     snapshot: Any  # MemorySnapshot after the frame
     stats: dict  # memory, frame time, drops, counts (the resource plot)
+    excluded: int = 0  # windows the privacy guard blacked out in the frame
 
 
 def frame_pictures(rgb) -> tuple[QImage, bytes]:

@@ -27,6 +27,7 @@ class CapturedFrame:
     timestamp: float  # seconds since the capture started (or video time for files)
     sequence: int  # capture counter, for tests and logs
     tag: StreamTag = NO_TAG  # session and segment (see capture/sessions.py)
+    excluded: int = 0  # windows the privacy guard blacked out in it
 
 
 class LatestFrameSlot:

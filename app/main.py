@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--report-json", metavar="PATH", help="write a run report here")
     parser.add_argument(
+        "--export-frames",
+        metavar="DIR",
+        help="at the end, write the remembered frames (as the model saw them, after the privacy "
+        "rules) into a new folder under DIR",
+    )
+    parser.add_argument(
         "--ask-audio", metavar="WAV", help="transcribe this recording and ask it (like --ask)"
     )
     parser.add_argument(
@@ -216,6 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         screenshot=args.screenshot,
         exit_after_answer=args.exit_after_answer,
         report_json=args.report_json,
+        export_frames=args.export_frames,
     )
     first_run = not store.value("first_run_done", False, type=bool) and not plan.active
     app.setWindowIcon(app_icon())

@@ -87,11 +87,11 @@ class MainWindow(QMainWindow):
         self.log_path = log_path
         self.slot = LatestFrameSlot()
         self.slot.keep_every_frame = every_frame  # --every-frame: no frame of a file is dropped
-        self.recorder = RunRecorder(self.report, self.script, self.slot)
         capture_args = {"source_factory": source_factory} if source_factory else {}
         self.capture = CaptureController(
             self.slot, settings.fps, settings.change_threshold, speed=playback_speed, **capture_args
         )
+        self.recorder = RunRecorder(self.report, self.script, self.slot, self.capture.privacy)
         self.worker = EngineWorker(
             self.slot, engine_factory, GenerationOptions(max_new_tokens=settings.max_new_tokens)
         )
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
         self.timeline_model.on_snapshot(update.snapshot)
         self.resources.add_sample(update.stats)
         self.timeline.refresh()
-        self.recorder.frame(update.snapshot.carriers_retained)
+        self.recorder.frame(update)
         self.counts.setText(self.recorder.counts_text())
 
     @Slot(int)

@@ -1,22 +1,27 @@
 """Counting what happened in a run, for the status bar, the run report and scripted runs.
 
-Contract: ``RunRecorder(report, script, slot)`` is told about capture counts, processed frames
-(``FrameUpdate``), new sessions, answers and errors, keeps ``RunReport`` up to date, drives the
-``ScriptedRun`` hooks and returns the counts line for the status bar (``counts_text``). No
-widgets here.
+Contract: ``RunRecorder(report, script, slot, privacy)`` is told about capture counts, processed
+frames (``FrameUpdate``), new sessions, answers and errors, keeps ``RunReport`` up to date (its
+``privacy`` block from the capture's ``PrivacyLedger``), drives the ``ScriptedRun`` hooks and
+returns the counts line for the status bar (``counts_text``). No widgets here.
 """
 
 from __future__ import annotations
 
 from .frame_slot import LatestFrameSlot
+from .privacy_ledger import PrivacyLedger
 from .scripted_run import AnswerRecord, RunReport, ScriptedRun
 
 
 class RunRecorder:
-    def __init__(self, report: RunReport, script: ScriptedRun, slot: LatestFrameSlot) -> None:
+    def __init__(
+        self, report: RunReport, script: ScriptedRun, slot: LatestFrameSlot, privacy: PrivacyLedger
+    ) -> None:
         self.report = report
         self.script = script
         self.slot = slot
+        self.privacy = privacy
+        report.privacy_from(privacy)
 
     def watching(self, spec: str) -> None:
         self.report.watching(spec)
@@ -28,7 +33,10 @@ class RunRecorder:
         if folded > 0:
             self.script.on_frames_folded(folded)
 
-    def frame(self, carriers_retained: int) -> None:
+    def frame(self, update) -> None:
+        """A processed frame (a ``FrameUpdate``)."""
+        carriers_retained = update.snapshot.carriers_retained
+        self.privacy.processed(update.event.frame_index, update.event.timestamp, update.excluded)
         self.report.frame_processed()
         self.report.carriers_retained = carriers_retained
         self.script.on_frame_processed()

@@ -7,8 +7,9 @@ limit ends the run: the report is written with ``error`` set (one stderr line in
 cannot be written), the window shuts down and the app exits with code 1.
 (The flags are checked before the window exists by ``startup_checks.check_script_args``.)
 ``finish_outputs(window, plan)``
-saves the screenshot and the report at the end of a run; when either cannot be written it says
-so in one line and (with ``--exit-after-answer``) exits with code 1.
+saves the screenshot, the remembered frames (``--export-frames``, ``export_frames``) and the report
+at the end of a run; when one cannot be written it says so in one line and (with
+``--exit-after-answer``) exits with code 1.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def finish_outputs(window, plan) -> bool:
     if plan.screenshot and not window.grab().save(plan.screenshot):
         problem = f"cannot save the screenshot {plan.screenshot}"
         window.report.add_error(problem)
+    problem = export_frames(window, plan) or problem
     if plan.report_json:
         unwritten = write_report(window.report, plan.report_json, problem)
         problem = unwritten or problem
@@ -37,6 +39,23 @@ def finish_outputs(window, plan) -> bool:
     if plan.exit_after_answer:
         QTimer.singleShot(0, lambda: _exit_failed(window))
     return False
+
+
+def export_frames(window, plan) -> str | None:
+    """``--export-frames DIR``: the remembered frames (after the privacy guard) under DIR; the
+    folder goes in the report. A message when they cannot be written."""
+    if not plan.export_frames:
+        return None
+    from .memory_export import export_remembered_frames
+
+    try:
+        target, _ = export_remembered_frames(window.timeline_model.retained, plan.export_frames)
+    except OSError as error:
+        problem = f"cannot export the frames to {plan.export_frames}: {error}"
+        window.report.add_error(problem)
+        return problem
+    window.report.exported_frames = str(target)
+    return None
 
 
 def _exit_failed(window) -> None:

@@ -4,7 +4,10 @@ Contract: ``ScriptPlan`` holds the ``videoscan-desktop`` flags; ``RunReport`` ga
 report JSON contains: frames_captured, frames_processed, frames_dropped, frames_skipped_static,
 carriers_retained, answers (question, answer, ttft_ms, total_ms, evidence), errors (a count, with
 the messages in error_messages), sessions (memories started), watched (per source: frames
-processed while it was watched), peak_rss_mb, plus the source and model really used.
+processed while it was watched), peak_rss_mb, plus the source and model really used, and a
+``privacy`` block (``privacy_ledger.py``: windows blacked out per frame, pauses and their
+durations); with ``--export-frames DIR`` the remembered frames are written under DIR at the end
+(``exported_frames`` names the folder).
 ``ScriptedRun`` switches to each ``then_sources`` entry after its ``switch_after_frames`` frames
 were seen (processed, or folded as unchanged; at least one processed) or when a video ends, then
 asks each question once ``ask_after_frames`` frames of the last source were processed (or it
@@ -15,9 +18,9 @@ window closed before a ``--exit-after-answer`` script ended) writes its report a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from .script_guard import finish_outputs
+from .script_guard import export_frames, finish_outputs
 from .startup_checks import say, write_report
 
 
@@ -31,11 +34,17 @@ class ScriptPlan:
     screenshot: str | None = None
     exit_after_answer: bool = False
     report_json: str | None = None
+    export_frames: str | None = None  # a folder: the remembered frames are written there
 
     @property
     def active(self) -> bool:
         return bool(
-            self.asks or self.ask_audio or self.screenshot or self.report_json or self.then_sources
+            self.asks
+            or self.ask_audio
+            or self.screenshot
+            or self.report_json
+            or self.then_sources
+            or self.export_frames
         )
 
     def frames_before_switch(self, index: int) -> int:
@@ -74,6 +83,20 @@ class RunReport:
     sessions: int = 0
     watched: list[WatchedSource] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+    exported_frames: str = ""  # the folder --export-frames wrote
+    privacy: dict = field(default_factory=dict)  # filled from the ledger when written
+
+    def __post_init__(self) -> None:
+        self._ledger = None  # a PrivacyLedger (not a field: asdict leaves it out)
+
+    def privacy_from(self, ledger) -> None:
+        """``to_dict`` takes the ``privacy`` block from this ``PrivacyLedger``."""
+        self._ledger = ledger
+
+    def to_dict(self) -> dict:
+        if self._ledger is not None:
+            self.privacy = self._ledger.report()
+        return asdict(self)
 
     def add_error(self, message: str) -> None:
         self.errors += 1
@@ -203,11 +226,21 @@ class ScriptedRun:
 
     def on_shutdown(self) -> None:
         """The report of a run that did not write it at its end (or failure), once."""
-        if not self.plan.report_json or (self.plan.exit_after_answer and self.finished):
+        if self.plan.exit_after_answer and self.finished:
+            return
+        if not self.plan.report_json:
+            if self.plan.export_frames and not self.finished:
+                self.finished = True
+                problem = export_frames(self.window, self.plan)
+                if problem:
+                    say(problem)
             return
         unfinished = self.plan.exit_after_answer and self.plan.active
         error = "interrupted" if self.interrupted or unfinished else None
         self.finished = True  # (shutdown may run twice)
+        problem = export_frames(self.window, self.plan)
+        if problem:
+            say(problem)
         problem = write_report(self.window.report, self.plan.report_json, error)
         if problem:
             say(problem)

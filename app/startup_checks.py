@@ -6,7 +6,8 @@ in the window's banner.
 
 Scripted runs: ``add_arguments(parser)`` adds ``--script-timeout``; ``check_script_args(args)``
 validates the scripted-run flags before any window exists (``--playback-speed`` finite and > 0,
-``--ask-after-frames`` >= 0, ``--script-timeout`` > 0, the ``--report-json`` folder writable) and
+``--ask-after-frames`` >= 0, ``--script-timeout`` > 0, the ``--export-frames`` folder there, the
+``--report-json`` folder writable) and
 returns one line for people, or None; ``fail_early(args, message)`` writes the report (when it
 can) and prints the line. ``write_report(report, path, error)`` writes a ``RunReport`` with an
 ``error`` field and returns None, or a one-line message when the file cannot be written.
@@ -26,7 +27,6 @@ import re
 import socket
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 from .settings import problems_message
@@ -83,6 +83,9 @@ def check_script_args(args: argparse.Namespace) -> str | None:
     timeout = getattr(args, "script_timeout", DEFAULT_TIMEOUT_S)
     if not (math.isfinite(timeout) and timeout > 0):
         return f"--script-timeout must be a finite number > 0 (got {timeout:g})"
+    export = args.export_frames
+    if export and not Path(export).expanduser().is_dir():
+        return f"--export-frames: the folder {export} does not exist"
     if args.report_json:
         return _writable_folder(args.report_json)
     return None
@@ -98,7 +101,7 @@ def write_report(report, path: str | Path, error: str | None) -> str | None:
             report.peak_rss_mb = round(peak_rss_mb(), 1)
         except Exception:  # a figure, never a reason to lose the report
             pass
-        data = asdict(report)
+        data = report.to_dict()
     data["error"] = error
     try:
         Path(path).write_text(json.dumps(data, indent=2))

@@ -337,7 +337,8 @@ class EngineWorker(QThread):
             "frames_dropped": self.slot.dropped,
             "frames_processed": self.frames_processed,
         }
-        self.sig_frame.emit(FrameUpdate(event, thumbnail, keepsake, engine.snapshot(), stats))
+        update = FrameUpdate(event, thumbnail, keepsake, engine.snapshot(), stats, frame.excluded)
+        self.sig_frame.emit(update)
         for hook in list(self.frame_hooks):
             try:
                 hook(engine, event)

@@ -10,7 +10,8 @@ last accepted one go to the slot; unchanged ones become ``put_static`` marks. Si
 previews (small QImages, at most 5 per second), counts, errors (with a message for people) and the
 end of a file. A slot that keeps every frame (``--every-frame``) makes a tick wait while its last
 frame is pending, so a file is processed frame by frame at any machine speed. Nothing is written
-to disk.
+to disk. ``privacy`` (a ``PrivacyLedger``) learns each tick the privacy guard withheld (and
+why) and each frame carries the number of windows it blacked out.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from PySide6.QtGui import QImage
 
 from videoscan_core.capture.base import CaptureError, FrameSource, SourceSpec, Withheld
 from videoscan_core.capture.change_detector import ChangeDetector
+from videoscan_core.capture.privacy.guard import GUARD
 from videoscan_core.capture.sessions import CaptureSessions, StreamTag
 from videoscan_core.capture.sources import open_source
 
 from ..frame_slot import CapturedFrame, LatestFrameSlot
+from ..privacy_ledger import PrivacyLedger
 
 PREVIEW_WIDTH = 320
 PREVIEW_INTERVAL_S = 0.2
@@ -70,6 +73,7 @@ class CaptureController(QObject):
         self.captured = 0
         self.skipped_static = 0
         self.paused = False
+        self.privacy = PrivacyLedger()  # what the privacy guard did (the run report)
         self._timer: QTimer | None = None
         self._ticks = 0
         self._last_preview = 0.0
@@ -157,6 +161,7 @@ class CaptureController(QObject):
             timestamp = self.sessions.live_time()
         else:
             timestamp = self._ticks / self.fps
+        before = GUARD.status  # a guarded source (screen, window) leaves a new status
         try:
             frame = self.source.read(timestamp)
         except CaptureError as error:
@@ -170,15 +175,19 @@ class CaptureController(QObject):
                 self.sig_error.emit(stopped_early)
             self.sig_ended.emit()
             return
+        status = GUARD.status if GUARD.status is not before else None
         if isinstance(frame, Withheld):  # privacy pause: nothing captured (capture.privacy.guard)
+            self.privacy.withheld(frame.reason, status.kind if status else "source")
             return
+        self.privacy.captured()
+        excluded = status.excluded if status else 0
         self._ticks += 1
         self.captured += 1
         if self.detector.is_static(frame):
             self.skipped_static += 1
             self.slot.put_static(timestamp, self.tag)
         else:
-            self.slot.put(CapturedFrame(frame, timestamp, self.captured, self.tag))
+            self.slot.put(CapturedFrame(frame, timestamp, self.captured, self.tag, excluded))
         self.sig_counts.emit(self.captured, self.skipped_static)
         now = time.monotonic()
         if now - self._last_preview >= PREVIEW_INTERVAL_S:

@@ -93,7 +93,7 @@ def test_a_failed_source_is_not_remembered_and_the_working_one_resumes(
     window = start_on_tiny(make_window, qtbot, checked_factory, moving_video)
     with qtbot.waitSignal(window.banner.sig_shown, timeout=10000):
         window.change_source("webcam:7")
-    assert "no camera at index 7" in window.banner.text
+    assert "No camera at index 7" in window.banner.text
     qtbot.waitUntil(lambda: window.watch.capturing, timeout=10000)  # back on the video
     assert window.settings.source == f"file:{moving_video}"
     assert settings_store.value("source") in (None, f"file:{moving_video}")

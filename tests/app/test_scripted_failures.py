@@ -59,6 +59,7 @@ def scripted(clip, report, *extra: str) -> list[str]:
         (["--playback-speed", "nan"], "--playback-speed must be a finite number > 0"),
         (["--ask-after-frames", "-1"], "--ask-after-frames must be >= 0"),
         (["--fps", "99"], "capture rate must be between 0.2 and 5"),
+        (["--export-frames", "/no/such/folder"], "--export-frames: the folder /no/such/folder"),
     ],
 )
 def test_bad_flags_end_at_once_with_the_report_and_one_line(tmp_path, clip, flags, expected):

@@ -53,15 +53,27 @@ class Window:
         self.report = RunReport()
 
 
+def processed(index: int, carriers: int, excluded: int = 0):
+    from app.engine_loading import FrameUpdate
+    from videoscan_core.events import CarrierInfo, FrameEvent, MemorySnapshot
+
+    event = FrameEvent(index, float(index), (), carriers, 0, 0, 1.0, 1.0)
+    kept = tuple(CarrierInfo(i, float(i), float(i)) for i in range(carriers))
+    return FrameUpdate(event, None, b"", MemorySnapshot(index + 1, 64, kept), {}, excluded)
+
+
 def test_the_run_counts_per_source():
+    from app.privacy_ledger import PrivacyLedger
+
     window = Window()
     slot = LatestFrameSlot()
-    recorder = RunRecorder(window.report, ScriptedRun(window, ScriptPlan()), slot)
+    ledger = PrivacyLedger()
+    recorder = RunRecorder(window.report, ScriptedRun(window, ScriptPlan()), slot, ledger)
     recorder.watching("file:a.mp4")
-    recorder.frame(1)
+    recorder.frame(processed(0, 1))
     recorder.watching("screen:1")
-    recorder.frame(2)
-    recorder.frame(2)
+    recorder.frame(processed(1, 2, excluded=1))
+    recorder.frame(processed(2, 2))
     recorder.capture_counts(7, 3)
     recorder.error("boom")
     report = window.report
@@ -71,6 +83,9 @@ def test_the_run_counts_per_source():
     ]
     assert (report.frames_processed, report.carriers_retained, report.errors) == (3, 2, 1)
     assert recorder.counts_text() == "captured 7 · processed 3 · unchanged 3 · dropped 0"
+    privacy = report.to_dict()["privacy"]
+    assert [f["windows"] for f in privacy["frames"]] == [0, 1, 0]
+    assert privacy["frames_with_windows_blacked_out"] == 1
 
 
 def test_the_start_plan_honours_an_explicit_source_and_waits_for_what_a_video_needs():
