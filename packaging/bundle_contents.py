@@ -62,8 +62,14 @@ def platform_key(platform: str) -> str:
 
 
 def data_folders(root: Path) -> list[tuple[str, str]]:
-    """Our data: icons and the bundled demo model under ``resources/``."""
-    return [(str(root / "resources"), "resources")]
+    """Our data: icons and the demo model under ``resources/``; where the demo model is
+    assembled by set-up from tracked parts (``.cache/models/videoscan-demo``), that whole
+    model goes to ``resources/models/videoscan-demo`` in the bundle."""
+    folders = [(str(root / "resources"), "resources")]
+    assembled = root / ".cache" / "models" / "videoscan-demo"
+    if (assembled / "config.json").is_file():
+        folders.append((str(assembled), "resources/models/videoscan-demo"))
+    return folders
 
 
 def hidden_imports(platform: str) -> list[str]:

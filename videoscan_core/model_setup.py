@@ -41,7 +41,20 @@ def run(home: Path) -> int:
     if test_model_folder(home) is None:
         say("building the SmolVLM2 test model on SmolLM2")
         make_smollm2_vlm(home / TEST_MODEL_NAME, base)
+    assemble_demo(base)
     return 0
+
+
+def assemble_demo(base: Path) -> None:
+    """The demo model from its tracked parts and the base model, when parts are tracked."""
+    from .demo_model import PARTS_FILE, assemble, assembled_ok
+    from .paths import assembled_demo_folder, demo_parts_folder
+
+    parts, target = demo_parts_folder(), assembled_demo_folder()
+    if not (parts / PARTS_FILE).is_file() or assembled_ok(target, parts):
+        return
+    say(f"assembling the demo model in {target}")
+    assemble(parts, base, target)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -94,8 +94,10 @@ def build_smollm2_vlm(base: Path, seed: int = 0, geometry: SmolGeometry = VISION
     return model.eval(), tokenizer
 
 
-def save_smollm2_vlm(model, tokenizer, folder: Path, readme: str, **facts) -> Path:
-    """Write ``model`` in the hub layout at ``folder`` (temporary folder, then rename)."""
+def save_smollm2_vlm(model, tokenizer, folder: Path, readme: str, write_extra=None,
+                     **facts) -> Path:
+    """Write ``model`` in the hub layout at ``folder`` (temporary folder, then rename);
+    ``write_extra(scratch)`` adds files before the folder is published."""
     folder = Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
@@ -105,6 +107,8 @@ def save_smollm2_vlm(model, tokenizer, folder: Path, readme: str, **facts) -> Pa
         for name, data in processor_files(model).items():
             (scratch / name).write_text(json.dumps(data, indent=2))
         (scratch / "README.md").write_text(readme)
+        if write_extra is not None:
+            write_extra(scratch)
         write_source(scratch, **facts)
         return publish(scratch, folder)
     finally:

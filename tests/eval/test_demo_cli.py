@@ -80,6 +80,6 @@ def test_demo_without_the_model_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "videoscan: error: the demo model is missing (resources/models/videoscan-demo); "
-        "pass --model"
+        "videoscan: error: the demo model is missing: run scripts/setup.sh once with network "
+        "access (it assembles videoscan-demo), or pass --model"
     )

@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
     source = args.model or bundled_demo_model()
     if source is None:
         raise ModelNotFoundError(
-            "the demo model is missing (resources/models/videoscan-demo); pass --model"
+            "the demo model is missing: run scripts/setup.sh once with network access (it "
+            "assembles videoscan-demo), or pass --model"
         )
     model = load_model(source, device="cpu", dtype="float32")
 

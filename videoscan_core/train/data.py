@@ -40,6 +40,8 @@ class TrainingExample:
     kinds: list[str] | None = None
     # per question, earlier (question, answer) turns shown before it (follow-ups); None: none
     histories: list[tuple[tuple[str, str], ...]] | None = None
+    # per question, the screen text shown before it (``render_screen_text``); None: none
+    contexts: list[str | None] | None = None
 
 
 class SyntheticDataset(Dataset):
@@ -197,12 +199,13 @@ class Collator:
     def _ids(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def question_text(self, example: TrainingExample, question: str, history: tuple = ()) -> str:
+    def question_text(self, example: TrainingExample, question: str, history: tuple = (),
+                      context: str | None = None) -> str:
         """The text after the frames, as the engine builds it (``prompt_with_history``)."""
         instruction = None
         if self.time_instruction:
             instruction = time_instruction(example.timestamps[-1], example.timestamps)
-        return prompt_with_history(self.prompt, question, instruction, history)
+        return prompt_with_history(self.prompt, question, instruction, history, context)
 
     def _pixels(self, examples: list[TrainingExample]) -> dict:
         if self.raw_frames:  # RGB uint8 arrays and their times, per sample
@@ -224,7 +227,8 @@ class Collator:
     def __call__(self, examples: list[TrainingExample]) -> dict:
         questions = [
             [
-                self._ids(self.question_text(e, q, e.histories[k] if e.histories else ()))
+                self._ids(self.question_text(e, q, e.histories[k] if e.histories else (),
+                                             e.contexts[k] if e.contexts else None))
                 for k, q in enumerate(e.questions)
             ]
             for e in examples
