@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         capture.sig_preview.connect(self._on_preview)
         capture.sig_counts.connect(self._on_capture_counts)
         capture.sig_error.connect(self._on_capture_error)
+        capture.sig_open_failed.connect(self._on_open_failed)
         capture.sig_ended.connect(self._on_source_ended)
         worker.sig_status.connect(self.model_status.setText)
         worker.sig_loading.connect(self.loading.setVisible)
@@ -332,16 +333,23 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
+        """The source being watched failed and stopped."""
         self.watch.capturing = False
         self._show_watch_state()
-        failed, self._pending_source = self._pending_source, None
-        back = self._watching_source
-        if failed is not None and back and back != failed:  # not remembered; back to what worked
-            self.show_error(f"{message}; still watching the previous source", "capture")
-            self.source_picker.set_current(back)
-            self._watch(back)
+        self.show_error(message, "capture")
+
+    @Slot(str, bool)
+    def _on_open_failed(self, message: str, still_running: bool) -> None:
+        """A chosen source did not open: not remembered; the one watched goes on where it was."""
+        self._pending_source = None
+        if still_running and self._watching_source:
+            self.source_picker.set_current(self._watching_source)
+            self.recorder.watching(self._watching_source)
+            message += "; still watching the previous source"
         else:
-            self.show_error(message, "capture")
+            self.watch.capturing = False
+            self._show_watch_state()
+        self.show_error(message, "capture")
 
     @Slot()
     def _on_source_ended(self) -> None:

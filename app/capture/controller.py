@@ -7,7 +7,8 @@ capture thread, then a timer reads one frame every ``1/fps`` seconds (files: eve
 the live session's clock, shared across live sources, see ``sessions.py``). Each frame carries its
 session tag. ``new_memory()`` starts a new session (``sig_session``). Frames that differ from the
 last accepted one go to the slot; unchanged ones become ``put_static`` marks. Signals report
-previews (small QImages, at most 5 per second), counts, errors (with a message for people) and the
+previews (small QImages, at most 5 per second), counts, errors (with a message for people; a source
+that does not open is ``sig_open_failed`` and the one watched goes on where it was) and the
 end of a file. A slot that keeps every frame (``--every-frame``) makes a tick wait while its last
 frame is pending, so a file is processed frame by frame at any machine speed. Nothing is written
 to disk. ``privacy`` (a ``PrivacyLedger``) learns each tick the privacy guard withheld (and
@@ -48,7 +49,8 @@ class CaptureController(QObject):
     sig_started = Signal(str)  # source label
     sig_preview = Signal(QImage, float)  # small preview, timestamp
     sig_counts = Signal(int, int)  # frames captured, frames skipped as static
-    sig_error = Signal(str)
+    sig_error = Signal(str)  # the source being watched failed (it stopped)
+    sig_open_failed = Signal(str, bool)  # a source did not open; the current one still runs
     sig_ended = Signal()  # a file source reached its end
     sig_stopped = Signal()
     sig_session = Signal(int)  # a new session was started by new_memory()
@@ -101,13 +103,16 @@ class CaptureController(QObject):
     # -- slots (capture thread) -------------------------------------------------------------
     @Slot(str)
     def start(self, spec_text: str) -> None:
-        self.stop()
+        """Open ``spec_text``, then stop the current source: one that fails to open leaves the
+        current source running where it was (``sig_open_failed``)."""
         try:
             spec = SourceSpec.parse(spec_text)
-            self.source = self.source_factory(spec)
+            source = self.source_factory(spec)
         except CaptureError as error:
-            self.sig_error.emit(str(error))
+            self.sig_open_failed.emit(str(error), self.source is not None)
             return
+        self.stop()
+        self.source = source
         self.detector.reset()
         self.tag = self.sessions.begin_source(self.source.live)
         self._ticks = 0

@@ -1,7 +1,9 @@
 """Choosing what to watch: a screen, a region of it, one window, a webcam or a video file.
 
 Contract: a combo box listing the monitors (with their size and position), "Screen region…",
-"Window…", the webcams 0-1 and "Video file…". Choosing an entry emits ``sig_source_chosen(spec)``
+"Window…", the webcams that open (``camera_probe``, by default ``available_cameras``, is asked in
+a background thread at start; they are added when it answers, ``cameras_checked``) and "Video
+file…". Choosing an entry emits ``sig_source_chosen(spec)``
 (a ``SourceSpec`` string); the region, window and file entries first open the region overlay, a
 list of the open windows or a file dialog (cancel keeps the old source). In a Wayland session
 without XWayland the screen entries are replaced by one line saying screens cannot be captured
@@ -11,13 +13,17 @@ there (webcam and video sources stay). The choice is remembered by the window's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+import threading
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from videoscan_core.capture.base import SourceSpec
 from videoscan_core.capture.privacy.listers import make_lister
 from videoscan_core.capture.privacy.windows import WindowListUnavailable, wayland_without_x
 from videoscan_core.capture.screen import list_monitors
+from videoscan_core.capture.webcam import available_cameras
 
 from .region_selector import RegionSelector
 
@@ -26,10 +32,18 @@ WAYLAND_LINE = "Screens cannot be captured on Wayland without XWayland: use a we
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.avi *.mov *.webm);;All files (*)"
 
 
+class _CameraSearch(QObject):
+    sig_found = Signal(list)  # camera indices that open
+
+
 class SourcePicker(QComboBox):
     sig_source_chosen = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        camera_probe: Callable[[], list[int]] = available_cameras,
+    ) -> None:
         super().__init__(parent)
         self.setToolTip("What the assistant watches")
         self.setMinimumContentsLength(22)
@@ -43,13 +57,37 @@ class SourcePicker(QComboBox):
                 self.addItem(label, f"screen:{number}")
             self.addItem("Screen region…", REGION)
             self.addItem("Window…", WINDOW)
-        for device in (0, 1):
-            self.addItem(f"Webcam {device}", f"webcam:{device}")
         self.addItem("Video file…", FILE)
         self.addItem("Demo video", "demo:1")
-        self._current = str(self.itemData(1 if self.wayland else 0))
+        self._current = "demo:1" if self.wayland else str(self.itemData(0))
         self._selector: RegionSelector | None = None
         self.activated.connect(self._on_activated)
+        self.cameras_checked = False
+        self._search = _CameraSearch(self)
+        self._search.sig_found.connect(self._add_cameras)
+        threading.Thread(
+            target=self._find_cameras, args=(camera_probe,), name="camera-search", daemon=True
+        ).start()
+
+    def _find_cameras(self, probe: Callable[[], list[int]]) -> None:  # its own thread
+        try:
+            found = list(probe())
+        except Exception:  # no OpenCV, no video devices: no webcam entries
+            found = []
+        try:
+            self._search.sig_found.emit(found)
+        except RuntimeError:  # the picker was closed meanwhile
+            pass
+
+    @Slot(list)
+    def _add_cameras(self, found: list) -> None:
+        at = self.findData(FILE)
+        for device in found:
+            spec = f"webcam:{device}"
+            if self.findData(spec) < 0:
+                self.insertItem(at, f"Webcam {device}", spec)
+                at += 1
+        self.cameras_checked = True
 
     @property
     def current_spec(self) -> str:

@@ -56,13 +56,14 @@ def test_wayland_without_xwayland_says_so_in_one_line(qtbot, monkeypatch):
     monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setattr("sys.platform", "linux")
-    picker = SourcePicker()
+    picker = SourcePicker(camera_probe=lambda: [0])
     qtbot.addWidget(picker)
+    qtbot.waitUntil(lambda: picker.cameras_checked, timeout=5000)
     assert picker.itemText(0) == WAYLAND_LINE and not picker.model().item(0).isEnabled()
     specs = [picker.itemData(i) for i in range(picker.count())]
     assert "webcam:0" in specs and "file…" in specs
     assert not [s for s in specs if str(s).startswith("screen:") or s == WINDOW]
-    assert picker.current_spec == "webcam:0"
+    assert picker.current_spec == "demo:1"
 
 
 def test_window_specs():

@@ -1,6 +1,15 @@
-"""Webcam capture with OpenCV (a file path can stand in for the device, as tests do)."""
+"""Webcam capture with OpenCV (a file path can stand in for the device, as tests do).
+
+``available_cameras(indices)`` names the camera indices that really open (each is opened and
+released, which takes a moment on some systems: call it off the GUI thread); on Linux an index
+without its ``/dev/videoN`` node is skipped without asking OpenCV.
+"""
 
 from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +41,11 @@ class WebcamSource(FrameSource):
         capture.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # we want the newest image, not a queue
         self._capture = capture
 
+    def open_and_close(self) -> None:
+        """Check that the camera opens (``CaptureError`` when not), then let it go."""
+        self.open()
+        self.close()
+
     def read(self, timestamp: float) -> np.ndarray:
         cv2 = import_cv2()
         ok, frame = self._capture.read()
@@ -46,3 +60,17 @@ class WebcamSource(FrameSource):
         if self._capture is not None:
             self._capture.release()
             self._capture = None
+
+
+def available_cameras(indices: Iterable[int] = range(4)) -> list[int]:
+    """The camera indices among ``indices`` that open (see the module docstring)."""
+    found = []
+    for index in indices:
+        if sys.platform == "linux" and not Path(f"/dev/video{index}").exists():
+            continue
+        try:
+            WebcamSource(str(index)).open_and_close()
+        except CaptureError:
+            continue
+        found.append(index)
+    return found
