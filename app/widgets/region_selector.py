@@ -1,14 +1,17 @@
-"""A translucent full-screen overlay on which the user drags the screen region to capture.
+"""A full-screen overlay on which the user drags the screen region to capture.
 
-Contract: ``RegionSelector.select(screen)`` shows the overlay; dragging a rectangle emits
-``sig_selected(x, y, width, height)`` in global (virtual-screen) pixels and closes; Esc or a click
-without dragging emits ``sig_cancelled``.
+Contract: ``RegionSelector.select(screen)`` takes a still of the screen and shows it dimmed under
+the overlay, the selection undimmed (without a compositor a translucent window is opaque black, so
+the user would drag blind; the still is only shown, never kept); where no still can be taken
+(Wayland) the overlay is translucent. Dragging a rectangle emits ``sig_selected(x, y, width,
+height)`` in global (virtual-screen) pixels and closes; Esc or a click without dragging emits
+``sig_cancelled``.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPen
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QWidget
 
 MIN_SIZE = 16
@@ -29,9 +32,12 @@ class RegionSelector(QWidget):
         self.setCursor(Qt.CursorShape.CrossCursor)
         self._origin: QPoint | None = None
         self._current: QPoint | None = None
+        self._still = QPixmap()
 
     def select(self, screen=None) -> None:
         screen = screen or QGuiApplication.primaryScreen()
+        self._still = screen.grabWindow(0)  # before the overlay covers it
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground, self._still.isNull())
         self.setGeometry(screen.geometry())
         self.show()
         self.activateWindow()
@@ -49,12 +55,22 @@ class RegionSelector(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
+        still = not self._still.isNull()
+        if still:
+            painter.drawPixmap(self.rect(), self._still)
         painter.fillRect(self.rect(), QColor(0, 0, 0, 90))
         box = self.selection()
         if not box.isNull():
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
-            painter.fillRect(box, Qt.GlobalColor.transparent)
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
+            if still:  # the selection as the screen shows it
+                ratio = self._still.width() / max(1, self.width())
+                source = QRectF(
+                    box.x() * ratio, box.y() * ratio, box.width() * ratio, box.height() * ratio
+                )
+                painter.drawPixmap(QRectF(box), self._still, source)
+            else:
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Clear)
+                painter.fillRect(box, Qt.GlobalColor.transparent)
+                painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
             painter.setPen(QPen(QColor(80, 160, 255), 2))
             painter.drawRect(box)
         painter.setPen(Qt.GlobalColor.white)
@@ -78,6 +94,7 @@ class RegionSelector(QWidget):
         self._current = event.position().toPoint()
         box = self.selection()
         self.close()
+        self._still = QPixmap()  # (only shown while choosing)
         if box.width() < MIN_SIZE or box.height() < MIN_SIZE:
             self.sig_cancelled.emit()
             return
@@ -93,4 +110,5 @@ class RegionSelector(QWidget):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.close()
+            self._still = QPixmap()
             self.sig_cancelled.emit()

@@ -143,3 +143,25 @@ def test_a_conversation_export_that_cannot_be_written_is_reported(qtbot, tmp_pat
         pane._export.click()
     assert reported.args[0].startswith(f"Could not save the conversation to {target}: ")
     assert "None" not in reported.args[0] and not target.exists()
+
+
+def test_region_selector_shows_a_still_of_the_screen_under_the_dimming(qtbot, monkeypatch):
+    """Without a compositor a translucent overlay is opaque black: the user would drag blind."""
+    from PySide6.QtGui import QColor, QPixmap, QScreen
+
+    def still(screen, window=0, *args):
+        pixmap = QPixmap(screen.geometry().size())
+        pixmap.fill(QColor("magenta"))
+        return pixmap
+
+    monkeypatch.setattr(QScreen, "grabWindow", still)
+    selector = RegionSelector()
+    qtbot.addWidget(selector)
+    selector.select()
+    qtbot.waitExposed(selector)
+    qtbot.mousePress(selector, Qt.MouseButton.LeftButton, pos=QPoint(50, 40))
+    qtbot.mouseMove(selector, QPoint(250, 140))
+    image = selector.grab().toImage()
+    outside, inside = image.pixelColor(20, 300), image.pixelColor(150, 90)
+    assert 60 < outside.red() < 230 and outside.blue() > 60 and outside.green() < 40  # dimmed
+    assert inside.red() > 240 and inside.blue() > 240  # the selection: as the screen shows it
