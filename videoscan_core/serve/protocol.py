@@ -32,6 +32,9 @@ class APIError(Exception):
         code: str | None = None,
         param: str | None = None,
     ) -> None:
+        # a message may quote the request (a model id, a part type): lone surrogates there
+        # cannot be encoded as UTF-8, so they are spelled out (\udcff) instead of failing
+        message = message.encode("utf-8", "backslashreplace").decode("utf-8")
         super().__init__(message)
         self.status, self.message, self.type, self.code, self.param = (
             status,
