@@ -216,6 +216,16 @@ class VisionLanguageModel(ABC):
         element = torch.empty((), dtype=self.dtype).element_size()
         return 2 * self.num_layers * self.num_kv_heads * self.head_dim * element
 
+    lora_module: torch.nn.Module | None = None  # where LoRA adapters sit (adapters/lora.py)
+
+    def plain_text(self, enabled: bool = True):
+        """A context in which the language model is the one it was trained from: its LoRA
+        adapters (if any) off. The engine uses it for the system turn and while nothing is
+        remembered, so text-only prompts get the base model's answers."""
+        from .lora import adapters_off
+
+        return adapters_off(self.lora_module if enabled else None)
+
     def attention_modules(self) -> list[torch.nn.Module]:
         return [layer.self_attn for layer in self.decoder.layers]
 

@@ -198,6 +198,8 @@ def load_model(
             source=str(source),
             time_instruction=bool(settings.get("time_instruction", True)),
         )
+    if settings.get("lora"):  # LoRA kept beside the weights: plain text runs without it
+        _attach_lora(vlm, folder, settings["lora"])
     # the VideoScan training marker: without it, presets.recommended_config is training-free
     vlm.videoscan_trained = (folder / MODEL_SETTINGS_FILE).is_file()
     if quantize == "int8":
@@ -206,6 +208,16 @@ def load_model(
         report("Quantising the language model to int8")
         quantize_language_model(model, vlm.decoder.layers)
     return vlm
+
+
+def _attach_lora(vlm, folder: Path, settings: dict) -> None:
+    from .lora import LORA_FILE, LoraSettings, attach_lora
+
+    try:
+        attach_lora(vlm.decoder, LoraSettings.from_json(settings), folder / LORA_FILE)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ModelLoadError(f"cannot load the LoRA adapters in {folder}: {error}") from None
+    vlm.lora_module = vlm.decoder
 
 
 _CLASSES = {

@@ -83,6 +83,22 @@ class SmolVLMModel(base.VisionLanguageModel):
         options.setdefault("time_instruction", False)  # times are in each frame's scaffold
         super().__init__(model, tokenizer, **options)
         self.scale_factor = int(self.config.scale_factor)
+        if self.prompt is CHATML_VIDEO_PROMPT:
+            self._never_predict(SPECIAL_TOKENS)
+
+    def _never_predict(self, tokens: tuple[str, ...]) -> None:
+        """In a ChatML conversation SmolVLM2's special tokens are frame scaffold only: the head
+        never predicts them (their rows, appended to a tied vocabulary, cannot change an
+        answer of the language model)."""
+        vocab = self.tokenizer.get_vocab()
+        ids = torch.tensor([vocab[t] for t in tokens if t in vocab], dtype=torch.long)
+
+        def mask(module, args, logits: torch.Tensor) -> torch.Tensor:
+            where = ids.to(logits.device)
+            return logits.index_fill(-1, where, torch.finfo(logits.dtype).min)
+
+        if len(ids):
+            self.lm_head.register_forward_hook(mask)
 
     @property
     def decoder(self):

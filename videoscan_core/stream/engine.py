@@ -237,7 +237,8 @@ class StreamingEngine:
         text = self.model.prompt.system_text(self.config.system_prompt)
         ids = self.model.tokenize(text)  # [1, S]
         positions = self.model.text_positions(0, ids.shape[1])  # [R, 1, S]
-        self._forward(self.model.embed(ids), positions)
+        with self.model.plain_text():  # the system turn is the base model's (as in training)
+            self._forward(self.model.embed(ids), positions)
         self.layout.system = ids.shape[1]
         self.positions_used = self.model.next_position(positions)
 
@@ -269,8 +270,10 @@ class StreamingEngine:
         self._gaps[frame_index] = self._stream.gap(start, positions)
 
     def _next_token_logits(self, inputs: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-        """``_forward``, then the head on the last position: logits ``[V]``."""
-        return self.model.lm_head(self._forward(inputs, positions)[:, -1])[0]
+        """``_forward``, then the head on the last position: logits ``[V]``. While nothing is
+        remembered, text runs through the plain language model (``plain_text``)."""
+        with self.model.plain_text(enabled=not self.bank.entries):
+            return self.model.lm_head(self._forward(inputs, positions)[:, -1])[0]
 
     def _next_start(self) -> int:
         return self.cache.length if self.config.position_mode == "compact" else self.positions_used

@@ -88,7 +88,8 @@ class StreamReplayTrainingModel(nn.Module):
         cache = DynamicCache()
         system = batch["system_ids"][b : b + 1]  # [1, S]
         positions = vlm.text_positions(0, system.shape[1])
-        vlm.decode_step(vlm.embed(system), positions, cache)
+        with vlm.plain_text():  # as the engine: the system turn without LoRA adapters
+            vlm.decode_step(vlm.embed(system), positions, cache)
         used = vlm.next_position(positions)
         used = self._frames(cache, batch["frames"][b], batch["timestamps"][b], used)
         frames_end = cache.get_seq_length()
