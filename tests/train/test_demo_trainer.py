@@ -39,7 +39,8 @@ def tiny_trainer(monkeypatch, tmp_path):
     monkeypatch.setattr(demo_trainer, "build", _tiny)
     monkeypatch.setattr("videoscan_core.smollm2.ensure_base_lm", lambda home, gguf: tmp_path)
     monkeypatch.setattr(demo_trainer, "STAGES", (
-        Stage(stage=1, steps=3, batch=1, lr=1e-3, vision_lr=1e-3, first_video=0),
+        Stage(stage=0, steps=2, batch=3, lr=1e-3, vision_lr=1e-3, first_video=900),
+        Stage(stage=1, steps=2, batch=1, lr=1e-3, vision_lr=1e-3, first_video=0),
         Stage(stage=2, steps=2, batch=1, lr=1e-3, vision_lr=1e-3, first_video=500),
     ))
 
@@ -63,14 +64,17 @@ def tiny_trainer(monkeypatch, tmp_path):
 
 def test_an_interrupted_run_resumes_to_the_same_weights(tiny_trainer, tmp_path):
     assert tiny_trainer(tmp_path / "whole") == 0
+    assert tiny_trainer(tmp_path / "cut", max_steps=1) == 0  # stops inside the warm-up
+    position = json.loads((tmp_path / "cut" / "checkpoint" / "position.json").read_text())
+    assert position == {"stage": 0, "step": 1}
     assert tiny_trainer(tmp_path / "cut", max_steps=4) == 0  # stops inside stage 2
     position = json.loads((tmp_path / "cut" / "checkpoint" / "position.json").read_text())
-    assert position == {"stage": 1, "step": 1}
+    assert position == {"stage": 2, "step": 1}
     assert not (tmp_path / "cut" / "parts").exists()
     assert tiny_trainer(tmp_path / "cut") == 0
     steps = [(r["stage"], r["step"]) for r in map(json.loads, (tmp_path / "cut" / "log.jsonl")
                                                   .read_text().splitlines())]
-    assert steps == [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2)]  # nothing run twice
+    assert steps == [(0, 1), (0, 2), (1, 1), (1, 2), (2, 1), (2, 2)]  # nothing run twice
     whole = load_file(str(tmp_path / "whole" / "parts" / "videoscan-demo-parts.safetensors"))
     cut = load_file(str(tmp_path / "cut" / "parts" / "videoscan-demo-parts.safetensors"))
     assert set(whole) == set(cut) and any(".lora_" not in n for n in whole)

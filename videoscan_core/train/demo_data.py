@@ -57,7 +57,7 @@ def distill(vlm, questions: list[str], max_new_tokens: int = 64) -> dict[str, st
 
 class DemoMixDataset(Dataset):
     def __init__(self, videos: int, distilled: dict[str, str], start: int = 0,
-                 max_questions: int = 8, max_frames: int = 32) -> None:
+                 max_questions: int = 4, max_frames: int = 32) -> None:
         self.videos = SyntheticDataset("train", videos, start, max_frames=max_frames, words=True)
         self.general = sorted(distilled.items())
         self.max_questions = max_questions

@@ -6,9 +6,10 @@ tower and connector, LoRA on the language model, through the replay trainer.
 
 Contract: builds the SmolVLM2 model on the converted SmolLM2 (``smollm2_vlm``; ``--base-gguf`` or
 ``$VIDEOSCAN_BASE_GGUF`` names the GGUF, else set-up's), injects LoRA (``LORA``) and trains the
-vision tower, connector and LoRA (nothing else) on ``DemoMixDataset``, stage by stage
-(``STAGES``: the paper's stage 1, carriers only, then stage 2, frame tokens + carriers with the
-semantic-aware cut) with ``StreamReplayTrainingModel``, the engine's own layout. The general
+vision tower, connector and LoRA (nothing else), stage by stage (``STAGES``): a vision warm-up
+without the language model (``demo_warmup.py``), then on ``DemoMixDataset`` the paper's stage 1
+(carriers only) and stage 2 (frame tokens + carriers with the semantic-aware cut) with
+``StreamReplayTrainingModel``, the engine's own layout. The general
 questions' targets are the base model's answers, computed first (``WORK/distill.json``). Every
 ``--save-every`` steps the trained weights, the optimizer and the position are written to
 ``WORK/checkpoint`` (temporary folder, then rename): the same command resumes there. At the end
@@ -40,7 +41,7 @@ SEED = 0
 
 @dataclass(frozen=True)
 class Stage:
-    stage: int  # replay stage: 1 carriers only, 2 frame tokens + carriers
+    stage: int  # 0: vision warm-up (demo_warmup.py); replay stage 1 carriers, 2 frames + carriers
     steps: int
     batch: int
     lr: float  # LoRA
@@ -49,8 +50,9 @@ class Stage:
 
 
 STAGES = (
-    Stage(stage=1, steps=1200, batch=4, lr=3e-4, vision_lr=1e-3, first_video=0),
-    Stage(stage=2, steps=300, batch=4, lr=1e-4, vision_lr=3e-4, first_video=1_000_000),
+    Stage(stage=0, steps=800, batch=32, lr=1e-3, vision_lr=1e-3, first_video=2_000_000),
+    Stage(stage=1, steps=600, batch=2, lr=3e-4, vision_lr=3e-4, first_video=0),
+    Stage(stage=2, steps=150, batch=2, lr=1e-4, vision_lr=1e-4, first_video=1_000_000),
 )
 WARMUP = 30
 
@@ -76,14 +78,19 @@ def lr_factor(step: int, steps: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * (step - WARMUP) / max(1, steps - WARMUP)))
 
 
-def optimizer_for(vlm, stage: Stage) -> torch.optim.Optimizer:
+def optimizer_for(vlm, stage: Stage, probes=None) -> torch.optim.Optimizer:
+    """Vision tower + connector at ``vision_lr``; LoRA (replay stages) or the warm-up's probes
+    at ``lr``."""
     from ..demo_model import trained_parameters as trained
 
-    vision, lora = [], []
+    vision, other = [], list(probes.parameters()) if probes is not None else []
     for name, parameter in trained(vlm).items():
-        (lora if ".lora_" in name else vision).append(parameter)
+        if ".lora_" not in name:
+            vision.append(parameter)
+        elif probes is None:
+            other.append(parameter)
     return torch.optim.AdamW([{"params": vision, "lr": stage.vision_lr, "base": stage.vision_lr},
-                              {"params": lora, "lr": stage.lr, "base": stage.lr}],
+                              {"params": other, "lr": stage.lr, "base": stage.lr}],
                              weight_decay=0.0)
 
 
@@ -91,7 +98,7 @@ def to_device(batch: dict, device) -> dict:
     return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
 
 
-def save_checkpoint(work: Path, vlm, optimizer, position: dict) -> None:
+def save_checkpoint(work: Path, vlm, optimizer, position: dict, probes=None) -> None:
     from safetensors.torch import save_file
 
     from ..demo_model import trained_parameters as trained
@@ -102,6 +109,8 @@ def save_checkpoint(work: Path, vlm, optimizer, position: dict) -> None:
     save_file({n: p.detach().cpu().contiguous() for n, p in trained(vlm).items()},
               str(scratch / "trained.safetensors"))
     torch.save(optimizer.state_dict(), scratch / "optimizer.pt")
+    if probes is not None:
+        torch.save(probes.state_dict(), scratch / "probes.pt")
     (scratch / "position.json").write_text(json.dumps(position))
     final = work / "checkpoint"
     shutil.rmtree(final, ignore_errors=True)
@@ -130,6 +139,7 @@ def train(args) -> int:
     from ..smollm2 import ensure_base_lm
     from .data import Collator
     from .demo_data import DemoMixDataset, distill, general_questions
+    from .demo_warmup import WarmupProbes, frame_batch, warmup_loss
     from .replay import StreamReplayTrainingModel
 
     work = Path(args.work)
@@ -153,8 +163,11 @@ def train(args) -> int:
         if index < position["stage"]:
             continue
         steps = max(1, round(spec.steps * args.scale))
-        wrapper = StreamReplayTrainingModel(vlm, spec.stage).train()
-        optimizer = optimizer_for(vlm, spec)
+        probes = WarmupProbes(vlm.hidden_size).to(args.device) if spec.stage == 0 else None
+        if probes is not None and position["step"]:
+            probes.load_state_dict(torch.load(work / "checkpoint" / "probes.pt"))
+        wrapper = StreamReplayTrainingModel(vlm, spec.stage).train() if spec.stage else None
+        optimizer = optimizer_for(vlm, spec, probes)
         if position["step"] and (work / "checkpoint" / "optimizer.pt").is_file():
             optimizer.load_state_dict(torch.load(work / "checkpoint" / "optimizer.pt"))
         data = DemoMixDataset(steps * spec.batch, distilled, start=spec.first_video)
@@ -162,11 +175,15 @@ def train(args) -> int:
             started, cpu = time.perf_counter(), time.process_time()
             for group in optimizer.param_groups:
                 group["lr"] = group["base"] * lr_factor(step, steps)
-            batch = to_device(collator([data[step * spec.batch + b]
-                                        for b in range(spec.batch)]), args.device)
             with torch.autocast(device_type=torch.device(args.device).type,
                                 dtype=torch.bfloat16, enabled=args.bf16):
-                loss = wrapper(**batch)["loss"]
+                if probes is not None:
+                    loss = warmup_loss(vlm, probes, *frame_batch(step, spec.batch,
+                                                                 spec.first_video))
+                else:
+                    batch = to_device(collator([data[step * spec.batch + b]
+                                                for b in range(spec.batch)]), args.device)
+                    loss = wrapper(**batch)["loss"]
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for g in optimizer.param_groups
                                             for p in g["params"]], 1.0)
@@ -183,7 +200,7 @@ def train(args) -> int:
             next_position = {"stage": index + 1, "step": 0} if done else {"stage": index,
                                                                             "step": step + 1}
             if done or (step + 1) % args.save_every == 0:
-                save_checkpoint(work, vlm, optimizer, next_position)
+                save_checkpoint(work, vlm, optimizer, next_position, probes)
             if budget is not None:
                 budget -= 1
                 if budget == 0:
