@@ -18,17 +18,18 @@ import re
 from dataclasses import dataclass, fields, replace
 
 from videoscan_core.config import EngineConfig
+from videoscan_core.limits import MAX_MEMORY, MAX_NEW_TOKENS
 
 MODEL_FIELDS = ("model", "device", "dtype")
 STREAM_FIELDS = ("position_mode", "keep_topk", "recent_frames")
 # inclusive ranges of the numeric fields (the Settings dialog offers the same)
 RANGES: dict[str, tuple[float, float]] = {
-    "memory_size": (1, 4096),
+    "memory_size": (1, MAX_MEMORY),  # the cap of every entry point
     "fps": (0.2, 5.0),
     "change_threshold": (0.0, 1.0),
     "keep_topk": (0, 256),
     "recent_frames": (0, 64),
-    "max_new_tokens": (1, 4096),
+    "max_new_tokens": (1, MAX_NEW_TOKENS),
     "max_recording_s": (1.0, 600.0),
     "api_port": (1024, 65535),
 }

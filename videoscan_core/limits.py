@@ -3,7 +3,8 @@
 One home for the cost caps of every entry point (the CLI, the app, the API, MCP), so a request
 costs the same wherever it comes from:
 - ``MAX_QUESTION_CHARS`` characters per question (``check_text``; the engine's ``ask`` checks it
-  too, so no path skips it); ``MAX_MEMORY`` carriers (``check_memory``);
+  too, so no path skips it); ``MAX_MEMORY`` carriers (``check_memory``); answers of at most
+  ``MAX_NEW_TOKENS`` tokens;
 - ``MAX_FRAME_PIXELS`` per frame: larger frames are shrunk (``video.shrink_frame``, on the
   decoder's BGR before the RGB copy); ``MAX_IMAGE_PIXELS``: larger images and videos are
   refused from their header, before they are decoded (``check_pixels``);
@@ -41,6 +42,7 @@ from .errors import VideoScanError
 MAX_VISION_BATCH = 64
 MAX_QUESTION_CHARS = 16_000
 MAX_MEMORY = 4096  # the app's Settings range
+MAX_NEW_TOKENS = 4096  # longest answer (the API caps max_tokens to it)
 MAX_FRAME_PIXELS = 4096 * 4096
 MAX_IMAGE_PIXELS = 8192 * 8192
 MAX_REQUEST_FRAMES = 512

@@ -24,8 +24,8 @@ from pathlib import Path
 from ..alerts import Condition, load_conditions, save_conditions
 from ..config import GenerationOptions
 from ..errors import VideoScanError
-from ..limits import check_text
-from .protocol import MAX_TOKENS_CAP, APIError, ChatOptions
+from ..limits import MAX_NEW_TOKENS, check_text
+from .protocol import APIError, ChatOptions
 from .worker import ChatJob, EngineWorker
 
 INSTRUCTIONS = (
@@ -56,8 +56,8 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
         """Ask about what the live source shows now or showed earlier."""
         if not question.strip():
             raise ToolError("ask a question")
-        if not 1 <= max_tokens <= MAX_TOKENS_CAP:
-            raise ToolError(f"max_tokens must be from 1 to {MAX_TOKENS_CAP}")
+        if not 1 <= max_tokens <= MAX_NEW_TOKENS:
+            raise ToolError(f"max_tokens must be from 1 to {MAX_NEW_TOKENS}")
         try:
             check_text(question)
         except VideoScanError as error:

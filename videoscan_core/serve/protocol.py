@@ -18,9 +18,7 @@ from dataclasses import dataclass
 
 from ..config import GenerationOptions
 from ..errors import VideoScanError
-from ..limits import check_memory
-
-MAX_TOKENS_CAP = 4096
+from ..limits import MAX_NEW_TOKENS, check_memory
 
 
 class APIError(Exception):
@@ -97,7 +95,7 @@ class ChatOptions:
         if body.get("n", 1) != 1:
             raise bad_request("only n=1 is supported", "n")
         generation = GenerationOptions(
-            max_new_tokens=min(limit, MAX_TOKENS_CAP),
+            max_new_tokens=min(limit, MAX_NEW_TOKENS),
             temperature=temperature,
             top_p=top_p,
             seed=seed,
