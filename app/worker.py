@@ -242,6 +242,7 @@ class EngineWorker(QThread):
             self._held_config.update(held_changes(command))
         elif isinstance(command, SetMemorySize):
             self.engine.set_memory_size(command.memory_size)
+            self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
         elif isinstance(command, ClearConversation):
             clear = getattr(self.engine, "clear_conversation", None)
@@ -255,7 +256,14 @@ class EngineWorker(QThread):
                     command.config if model is None else config_for(model, command.config)
                 )
             self.engine.reset()
+            self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
+
+    def _say_position_note(self) -> None:
+        """The engine changed a setting so that positions fit the model: say which, once."""
+        note = getattr(self.engine, "position_note", None)
+        if isinstance(note, str) and note:
+            self.sig_status.emit(note[0].upper() + note[1:])
 
     def _follow(self, tag: StreamTag) -> bool:
         """Bring the engine to the frame's session; False for a frame of a finished session.
@@ -313,6 +321,7 @@ class EngineWorker(QThread):
             }
         )
         self.sig_memory.emit(self.engine.snapshot())
+        self._say_position_note()
 
     def _process_frame(self) -> None:
         fold, fold_tag, frame = self.slot.take_tagged()
