@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from videoscan_core.screen_text.report import seen_rows
+
 from .conversation import Conversation
 from .scripted_run import AnswerRecord
 
@@ -63,6 +65,7 @@ class AnswerRouter(QObject):
             chunk.stop_reason,
             evidence,
             frames,
+            seen_rows(getattr(chunk, "evidence_text", ())),
         )
         self.chat.refresh()
         self.timeline.set_highlight(frames)  # the newest answer's evidence

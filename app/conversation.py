@@ -32,6 +32,8 @@ class Exchange:
     source: str = "typed"  # "typed", "voice" or "alert" (raised by a watched condition)
     evidence: list[float] = field(default_factory=list)  # stream times, heaviest first
     evidence_frames: list[int] = field(default_factory=list)  # their frame indices
+    # screen text shown with the question: [{text, first_seen, last_seen}] (stream times)
+    evidence_text: list[dict] = field(default_factory=list)
 
     @property
     def shown_answer(self) -> str:
@@ -81,6 +83,7 @@ class Conversation:
         stop_reason: str,
         evidence=(),
         evidence_frames=(),
+        evidence_text=(),
     ) -> None:
         exchange = self.find(answer_id)
         if exchange is None:
@@ -88,6 +91,7 @@ class Conversation:
         exchange.answer = answer
         exchange.evidence = [float(t) for t in evidence]
         exchange.evidence_frames = [int(i) for i in evidence_frames]
+        exchange.evidence_text = [dict(row) for row in evidence_text]
         exchange.ttft_ms, exchange.total_ms = ttft_ms, total_ms
         exchange.stop_reason, exchange.finished = stop_reason, True
         if answer.strip() and exchange.source != "alert":  # (an alert is not an answer)
@@ -135,6 +139,9 @@ class Conversation:
             if exchange.evidence:
                 seen = ", ".join(stream_clock(t) for t in exchange.evidence)
                 lines.append(f"_seen at {seen} (stream time)_")
+            for row in exchange.evidence_text:
+                shown = " / ".join(row["text"].splitlines())
+                lines.append(f"_read on screen at {stream_clock(row['first_seen'])}: {shown}_")
             lines.append("")
         return "\n".join(lines)
 

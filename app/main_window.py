@@ -32,6 +32,7 @@ from .model_switch import ModelSwitch
 from .privacy.indicator import attach_privacy
 from .quit_guard import confirm_quit
 from .run_recorder import RunRecorder
+from .screen_text import attach_screen_text
 from .scripted_run import RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .spoken_answers import SpokenAnswers
@@ -110,6 +111,7 @@ class MainWindow(QMainWindow):
         self.alerts = attach_alerts(self)  # "tell me when" conditions (app/alerts_panel.py)
         self.spoken = SpokenAnswers(self)  # answers read aloud when the setting is on
         self.api = ApiBridge(self)  # the API for other programs, when the setting is on
+        self.screen_text = attach_screen_text(self)  # read, remembered, searched (Ctrl+F)
         self._connect()
         self.capture.start_thread()
         self.worker.start()
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
             self.sig_capture_threshold.emit(new.change_threshold)
         self.worker.options = GenerationOptions(max_new_tokens=new.max_new_tokens)
         self.api.apply(new)
+        self.screen_text.apply(new)
         self.timeline.refresh()
 
     def _save(self, settings: AppSettings) -> None:
@@ -334,7 +337,6 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
         """The source being watched failed and stopped."""
-        self.statusBar().clearMessage()
         self.watch.capturing = False
         self._show_watch_state()
         self.show_error(message, "capture")
@@ -343,7 +345,6 @@ class MainWindow(QMainWindow):
     def _on_open_failed(self, message: str, still_running: bool) -> None:
         """A chosen source did not open: not remembered; the one watched goes on where it was."""
         self._pending_source = None
-        self.statusBar().clearMessage()  # ("The video starts when…" no longer holds)
         if still_running and self._watching_source:
             self.source_picker.set_current(self._watching_source)
             self.recorder.watching(self._watching_source)
@@ -498,6 +499,7 @@ class MainWindow(QMainWindow):
         self.api.shutdown()  # before the worker: its requests run there
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")
+        self.screen_text.shutdown()
         if not self.worker.stop(5000):
             log.warning("the model worker did not stop in time")
         if not self.voice.shutdown():

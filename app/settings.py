@@ -32,6 +32,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "max_new_tokens": (1, MAX_NEW_TOKENS),
     "max_recording_s": (1.0, 600.0),
     "api_port": (1024, 65535),
+    "screen_text_max_lines": (100, 1_000_000),
+    "screen_text_max_mb": (1, 1024),
+    "screen_text_retention_days": (1, 3650),
 }
 # position_mode, keep_topk and recent_frames are also checked by the core (engine_config())
 CHOICES: dict[str, tuple[str, ...]] = {"dtype": ("auto", "float32", "bfloat16", "float16")}
@@ -79,6 +82,15 @@ class AppSettings:
     # Port of that API, and the key programs must send (made when the API is first switched on).
     api_port: int = 8765
     api_key: str = ""
+    # Read the text on the screen (screen, window, region and video files; app/screen_text.py),
+    # remember it (at most these many lines and megabytes, the least recently seen go first) and
+    # show the relevant part to the model with each question.
+    screen_text: bool = True
+    screen_text_max_lines: int = 20_000
+    screen_text_max_mb: int = 4
+    # Keep the screen text on disk across runs (the user data folder), for this many days.
+    screen_text_history: bool = False
+    screen_text_retention_days: int = 30
 
     def __post_init__(self) -> None:
         for field in fields(self):

@@ -1,11 +1,12 @@
 """Per-user folders of the core (cache, logs, settings), portable through platformdirs.
 
-Contract: ``cache_dir()``, ``log_dir()`` and ``config_dir()`` return the folder (not created) for
-the running platform, chosen from ``sys.platform`` at call time (so tests can exercise the
-Windows and macOS rules on Linux): Linux follows XDG (``~/.cache/videoscan``,
-``~/.local/state/videoscan``, ``~/.config/videoscan``), Windows ``%LOCALAPPDATA%\\videoscan\\...``,
-macOS ``~/Library/Caches|Logs|Application Support/videoscan``. Model weights are not here: they
-live in the Hugging Face cache, whose own conventions (``HF_HOME``) apply.
+Contract: ``cache_dir()``, ``log_dir()``, ``config_dir()`` and ``data_dir()`` return the folder
+(not created) for the running platform, chosen from ``sys.platform`` at call time (so tests can
+exercise the Windows and macOS rules on Linux): Linux follows XDG (``~/.cache/videoscan``,
+``~/.local/state/videoscan``, ``~/.config/videoscan``, ``~/.local/share/videoscan``), Windows
+``%LOCALAPPDATA%\\videoscan\\...``, macOS ``~/Library/Caches|Logs|Application Support/videoscan``.
+Model weights are not here: they live in the Hugging Face cache, whose own conventions
+(``HF_HOME``) apply.
 """
 
 from __future__ import annotations
@@ -50,3 +51,8 @@ def log_dir() -> Path:
 def config_dir() -> Path:
     """Settings files."""
     return platform_dirs().user_config_path
+
+
+def data_dir() -> Path:
+    """The user's own data kept on request (the screen-text history)."""
+    return platform_dirs().user_data_path

@@ -80,6 +80,10 @@ class CaptureController(QObject):
         self._ticks = 0
         self._last_preview = 0.0
         self._thread: QThread | None = None
+        # called for every frame taken (None when unchanged), after the privacy guard and the
+        # change detector: (frame, timestamp, changed regions, tag, source kind); app/screen_text
+        self.text_sink = None
+        self._kind = ""
 
     # -- thread management (GUI side) -------------------------------------------------------
     def start_thread(self) -> QThread:
@@ -114,6 +118,7 @@ class CaptureController(QObject):
         self.stop()
         self.source = source
         self.detector.reset()
+        self._kind = spec.kind
         self.tag = self.sessions.begin_source(self.source.live)
         self._ticks = 0
         if self._timer is None:
@@ -188,11 +193,15 @@ class CaptureController(QObject):
         excluded = status.excluded if status else 0
         self._ticks += 1
         self.captured += 1
-        if self.detector.is_static(frame):
+        static = self.detector.is_static(frame)
+        if static:
             self.skipped_static += 1
             self.slot.put_static(timestamp, self.tag)
         else:
             self.slot.put(CapturedFrame(frame, timestamp, self.captured, self.tag, excluded))
+        if self.text_sink is not None:  # never blocks (newest frame wins)
+            regions = self.detector.last_regions
+            self.text_sink(None if static else frame, timestamp, regions, self.tag, self._kind)
         self.sig_counts.emit(self.captured, self.skipped_static)
         now = time.monotonic()
         if now - self._last_preview >= PREVIEW_INTERVAL_S:

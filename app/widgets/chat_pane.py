@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from ..conversation import Conversation, Exchange, format_duration
 from ..evidence import EvidenceShelf
 from .memory_timeline import clock
+from .screen_text_view import screen_text_html
 
 EVIDENCE_W, EVIDENCE_H = 64, 36
 EVIDENCE_W_MAX = 96  # a very wide frame is cut to this width
@@ -316,6 +317,8 @@ class ChatPane(QWidget):
                 )
             if exchange.finished and exchange.evidence:
                 parts.append(self._evidence_html(exchange))
+            if exchange.finished and exchange.evidence_text:
+                parts.append(screen_text_html(exchange.evidence_text))
         self._stop.setEnabled(bool(self.open_answer_id()))
         self._view.document().clear()  # (images are asked for again: frames come and go)
         self._view.setHtml("".join(parts))

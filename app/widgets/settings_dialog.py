@@ -38,6 +38,7 @@ from videoscan_core.errors import VideoScanError
 from videoscan_core.paths import DEMO_MODEL_ID
 
 from ..settings import AppSettings
+from .screen_text_settings import ScreenTextTab
 
 DEVICE_NAMES = {"auto": "Automatic", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU"}
 
@@ -151,6 +152,8 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(basic, "Basic")
         self.tabs.addTab(advanced, "Advanced")
+        self.screen_text = ScreenTextTab(settings)
+        self.tabs.addTab(self.screen_text, "Screen text")
         self.problem = QLabel()
         self.problem.setStyleSheet("color: #b3261e")
         buttons = QDialogButtonBox(
@@ -207,6 +210,7 @@ class SettingsDialog(QDialog):
             speak_answers=self.speak_answers.isChecked(),
             api_server=self.api_server.isChecked(),
             api_key=self.api_key if self.api_server.isChecked() else self._original.api_key,
+            **self.screen_text.changes(),
         )
 
     def accept(self) -> None:

@@ -38,6 +38,11 @@ CHANGED = {
     "api_server": True,
     "api_port": 9123,
     "api_key": "k-123",
+    "screen_text": False,
+    "screen_text_max_lines": 500,
+    "screen_text_max_mb": 8,
+    "screen_text_history": True,
+    "screen_text_retention_days": 7,
 }
 # the same values as a person writes them in the file
 HAND_WRITTEN = {
@@ -60,6 +65,11 @@ HAND_WRITTEN = {
     "api_server": "true",
     "api_port": "9123",
     "api_key": "k-123",
+    "screen_text": "false",
+    "screen_text_max_lines": "500",
+    "screen_text_max_mb": "8",
+    "screen_text_history": "true",
+    "screen_text_retention_days": "7",
 }
 BAD = [
     ("keep_topk", "-1"),
@@ -79,6 +89,9 @@ BAD = [
     ("api_port", "80"),
     ("keep_topk", "100000"),
     ("source", "a,b"),  # unquoted: QSettings reads a list
+    ("screen_text_max_lines", "5"),
+    ("screen_text_max_mb", "0"),
+    ("screen_text_retention_days", "forever"),
 ]
 
 
@@ -208,7 +221,8 @@ def test_the_app_starts_with_a_bad_settings_file(tmp_path):
 
 
 @pytest.fixture
-def live_window(make_window, tiny_engine_factory, monkeypatch, settings_store):
+def live_window(make_window, tiny_engine_factory, monkeypatch, settings_store, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the screen-text history
     window = make_window(AppSettings(model="tiny"), engine_factory=tiny_engine_factory)
     calls: list[tuple] = []
     worker, voice = window.worker, window.voice
@@ -257,6 +271,15 @@ def applied(window, calls, qtbot, name, value):
         return window.settings.source  # the source changes through the picker, not Settings
     if name == "api_server":
         return window.api.server is not None  # the API for other programs started
+    if name.startswith("screen_text"):
+        memory = window.screen_text.memory  # rebuilt for the new settings (None when off)
+        return {
+            "screen_text": memory is not None,
+            "screen_text_max_lines": memory and memory.max_lines,
+            "screen_text_max_mb": memory and memory.max_bytes // (1024 * 1024),
+            "screen_text_history": memory and memory.store.path is not None,
+            "screen_text_retention_days": window.settings.screen_text_retention_days,
+        }[name]
     if name in ("speak_answers", "api_port", "api_key"):
         return getattr(window.settings, name)  # read when an answer comes / the API starts
     raise AssertionError(f"no live check for {name}")

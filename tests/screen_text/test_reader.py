@@ -23,10 +23,16 @@ class GatedEngine(OcrEngine):
         self.entered = threading.Event()
         self.callers: set[str] = set()
 
+    def warm_up(self):
+        self.warming = True
+        super().warm_up()
+        self.warming = False
+
     def read(self, rgb):
         self.callers.add(threading.current_thread().name)
-        self.entered.set()
-        assert self.gate.wait(60)
+        if not getattr(self, "warming", False):
+            self.entered.set()
+            assert self.gate.wait(60)
         return super().read(rgb)
 
 

@@ -29,6 +29,7 @@ from .reading import FrameReading
 from .regions import Box
 from .store import LineStore, StoredLine
 
+HISTORY_FILE = "screen_text.sqlite"  # in the user data folder, when the user keeps a history
 DEFAULT_MAX_LINES = 20_000
 DEFAULT_MAX_BYTES = 4_000_000
 FUZZY = 0.85
@@ -37,6 +38,13 @@ _DIGITS = re.compile(r"\d+")
 # letters OCR confuses with digits: compared as those digits, so "Bui1d" matches "Build" while
 # "A-77316" never matches "A-77315"
 _CONFUSED = str.maketrans("oilz|sb", "0112158")
+
+
+def history_path() -> Path:
+    """Where the persistent history lives (``user_dirs.data_dir()``); not created here."""
+    from ..user_dirs import data_dir
+
+    return data_dir() / HISTORY_FILE
 
 
 def line_key(text: str) -> str:

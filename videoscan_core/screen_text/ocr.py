@@ -7,7 +7,8 @@ image ``[H, W, 3]`` and returns ``OcrReading``: the lines read with confidence >
 (``OcrLine``: text, box ``(x0, y0, x1, y1)`` in the image's pixels, score; a "line" without a
 letter or digit, like a shape read as "■", is not one) and how many detected
 lines were too uncertain to keep (text in a script the models cannot read lands there). RapidOCR
-itself is imported on the first ``read`` (``load()`` does it early); a missing or broken
+itself is imported on the first ``read`` (``load()`` does it early, ``warm_up()`` also opens its
+models by reading one drawn word); a missing or broken
 install raises ``ScreenTextError`` with one line for people, as does a failing read. Not
 thread-safe: one engine per reading thread. ``disable_telemetry()`` runs before onnxruntime
 loads.
@@ -78,6 +79,15 @@ class OcrEngine:
         with self._lock:
             if self._ocr is None:
                 self._ocr = _build(self.threads)
+
+    def warm_up(self) -> None:
+        """Load and run both models once on a drawn word, so the first real frame is read at
+        full speed (RapidOCR opens each ONNX session on first use)."""
+        from .draw import draw_text
+
+        image = np.full((48, 160, 3), 255, np.uint8)
+        draw_text(image, 8, 12, "ready", 18)
+        self.read(image)
 
     def read(self, rgb: np.ndarray) -> OcrReading:
         """Lines of text in ``rgb`` ``[H, W, 3]`` uint8."""

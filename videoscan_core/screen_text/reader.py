@@ -85,14 +85,17 @@ class ScreenTextReader:
         self._static: tuple[float, str] | None = None
         self._busy = False
         self._running = False
+        self._closed = False
         self._thread: threading.Thread | None = None
         self._read = self._skipped = self._uncertain = 0
+        self._size = memory.size()  # (lines, bytes) after the last frame read
         self._ocr_s = self._last_ms = 0.0
         self._error: str | None = None
 
     def start(self) -> None:
+        """Start the thread (once; never again after ``stop``)."""
         with self._condition:
-            if self._thread is not None:
+            if self._thread is not None or self._closed:
                 return
             self._running = True
             self._thread = threading.Thread(target=self._run, name="screen-text", daemon=True)
@@ -101,6 +104,7 @@ class ScreenTextReader:
     def stop(self, timeout: float = 10.0) -> bool:
         with self._condition:
             self._running = False
+            self._closed = True
             self._pending = None
             self._condition.notify_all()
         thread, self._thread = self._thread, None
@@ -150,13 +154,12 @@ class ScreenTextReader:
             )
 
     def stats(self) -> ReaderStats:
-        lines, size = self.memory.size()
+        """Counters kept by the reader itself: never waits for the memory (the GUI calls it)."""
         with self._condition:
             return ReaderStats(
                 self._read,
                 self._skipped,
-                lines,
-                size,
+                *self._size,
                 round(self._ocr_s, 3),
                 round(self._last_ms, 1),
                 self._uncertain,
@@ -165,6 +168,12 @@ class ScreenTextReader:
 
     def _run(self) -> None:
         lower_priority()
+        try:
+            self.engine.warm_up()  # before the first frame, not during it
+        except ScreenTextError as error:
+            self._fail(str(error))
+        except Exception as error:
+            self._fail(f"screen text is off: {type(error).__name__}: {error}")
         while True:
             with self._condition:
                 self._condition.wait_for(lambda: not self._running or self._pending or self._static)
@@ -197,7 +206,9 @@ class ScreenTextReader:
             self._fail(f"screen text stopped: {type(error).__name__}: {error}")
             return
         self.memory.observe(reading, job.timestamp, job.session, job.source)
+        size = self.memory.size()
         with self._condition:
+            self._size = size
             self._read += 1
             self._uncertain += reading.uncertain
             self._last_ms = (time.perf_counter() - started) * 1000
