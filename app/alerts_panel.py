@@ -7,8 +7,10 @@ processed frame (one rolled-back yes/no prefill per enabled condition), and ``si
 is emitted from there (queued to GUI receivers). ``add`` / ``update`` / ``remove`` /
 ``set_paused`` / ``set_every`` may be called from the GUI thread (the watcher is locked) and
 save the file at once (pause and "every k frames" are kept with the conditions);
-``sig_changed`` follows every change. ``attach_alerts(window)`` wires it into the main window: an
-alert is a tray message and a chat entry with its time and frame (the evidence link).
+``sig_changed`` follows every change. ``sig_slow(str)`` says once (until it recovers) that
+checking the conditions takes longer than ``interval_s``, the time between frames.
+``attach_alerts(window)`` wires it into the main window: an alert is a tray message and a chat
+entry with its time and frame (the evidence link); slow checking is a banner line.
 The GUI thread never scores anything.
 """
 
@@ -37,6 +39,9 @@ ALERTS_FILE = "alerts.json"
 class AlertsController(QObject):
     sig_alert = Signal(object)  # Alert
     sig_changed = Signal()
+    sig_slow = Signal(str)  # checking is slower than the frames (one line for people)
+    interval_s = 1.0  # time between frames (the window sets it from its FPS)
+    _slow = False
 
     def __init__(self, path: str | Path, every: int = 1, parent=None) -> None:
         super().__init__(parent)
@@ -59,6 +64,10 @@ class AlertsController(QObject):
     def _on_frame(self, engine, event) -> None:  # the worker's thread
         for alert in self.watcher.after_frame(engine, event):
             self.sig_alert.emit(alert)
+        warning = self.watcher.slow_warning(self.interval_s)
+        if warning and not self._slow:
+            self.sig_slow.emit(warning)
+        self._slow = warning is not None
 
     # -- editing (GUI thread) ----------------------------------------------------------------
     def conditions(self) -> list[Condition]:
@@ -140,4 +149,6 @@ def attach_alerts(window, folder: Path | None = None) -> AlertsController:
     controller.attach(window.worker)
     window.alert_presenter = AlertPresenter(window)
     controller.sig_alert.connect(window.alert_presenter.show)
+    controller.interval_s = 1.0 / window.settings.fps
+    controller.sig_slow.connect(lambda line: window.show_error(line, "alerts"))
     return controller

@@ -78,3 +78,29 @@ def test_a_damaged_alerts_file_starts_empty(tmp_path):
     path.write_text("{broken")
     assert AlertsController(path).conditions() == []
     assert path.read_text() == "{broken"  # left for the user to look at
+
+
+def test_checking_slower_than_the_frames_is_said_once(qtbot, tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    controller = AlertsController(tmp_path / "alerts.json")
+    controller.add("a red shape")
+    controller.add("a blue shape")
+    clock = [0.0]
+
+    def slow(engine, text):  # 0.75 s of a fake clock per condition: 1.5 s per frame
+        clock[0] += 0.75 if cost[0] else 0.0
+        return 0.1
+
+    cost = [True]
+    controller.watcher.scorer = slow
+    monkeypatch.setattr("videoscan_core.alerts.time.perf_counter", lambda: clock[0])
+    said: list[str] = []
+    controller.sig_slow.connect(said.append)
+    for index in range(3):
+        controller._on_frame(None, SimpleNamespace(timestamp=float(index), frame_index=index))
+    cost[0] = False  # recovered, then slow again: said a second time
+    controller._on_frame(None, SimpleNamespace(timestamp=3.0, frame_index=3))
+    cost[0] = True
+    controller._on_frame(None, SimpleNamespace(timestamp=4.0, frame_index=4))
+    assert len(said) == 2 and "2 alert condition(s) took 1.5 s per frame" in said[0]
