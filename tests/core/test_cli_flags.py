@@ -15,7 +15,7 @@ COVERED = {
     "video", "--model", "--question", "--question-audio", "--speech-model", "--language",
     "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
     "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
-    "--json", "--no-progress", "--vision-runtime", "--no-screen-text",
+    "--json", "--no-progress", "--vision-runtime", "--no-screen-text", "--frame-tokens",
 }  # fmt: skip
 
 
@@ -100,7 +100,8 @@ def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
     assert main(["run", str(clip), "--model", str(tiny_model_dir), "--question", "Q?"]) == 0
     out = capsys.readouterr()
     assert spies["load"] == {
-        "source": str(tiny_model_dir), "device": None, "dtype": None, "quantize": "none"
+        "source": str(tiny_model_dir), "device": None, "dtype": None, "quantize": "none",
+        "frame_tokens": 768,
     }  # fmt: skip
     config = spies["config"]
     assert (config.memory_size, config.keep_topk, config.carrier) == (64, 0, True)
@@ -122,12 +123,13 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
         "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
         "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
         "--temperature", "0.5", "--json", "--no-progress", "--vision-runtime", "torch",
-        "--no-screen-text",
+        "--no-screen-text", "--frame-tokens", "0",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
     assert spies["load"] == {
-        "source": str(tiny_model_dir), "device": "cpu", "dtype": "float32", "quantize": "int8"
+        "source": str(tiny_model_dir), "device": "cpu", "dtype": "float32", "quantize": "int8",
+        "frame_tokens": 0,
     }  # fmt: skip
     config = spies["config"]
     assert config.memory_size == 5 and config.position_mode == "monotonic"

@@ -194,3 +194,28 @@ def test_tokens_per_frame_with_the_hub_budgets(family, size, tokens):
     processor = QwenFrameProcessor.for_family(family)
     height, width = processor.target_size(*size)
     assert (height // processor.factor) * (width // processor.factor) == tokens
+
+
+@pytest.mark.parametrize("family,image_budget", [("qwen2.5-vl", 2_691), ("qwen3-vl", 2_040)])
+def test_a_1080p_frame_gets_the_video_budget_by_default(family, image_budget):
+    """The hub files set the image budget (a 1080p frame stayed native); the video references
+    cap a frame at 768 tokens: 1080p becomes 20 x 36 = 720 tokens."""
+
+    def tokens(processor) -> int:
+        height, width = processor.target_size(1080, 1920)
+        return (height // processor.factor) * (width // processor.factor)
+
+    assert tokens(QwenFrameProcessor.for_family(family)) == 720
+    assert tokens(QwenFrameProcessor.for_family(family, frame_tokens=None)) == image_budget
+    assert tokens(QwenFrameProcessor.for_family(family, frame_tokens=256)) <= 256
+    capped, image = (QwenFrameProcessor.for_family(family, frame_tokens=f) for f in (768, None))
+    assert capped.target_size(480, 640) == image.target_size(480, 640)  # under the cap
+
+
+def test_the_frame_budget_is_a_load_setting(tmp_path):
+    from videoscan_core.adapters.loading import load_model
+    from videoscan_core.tiny_qwen import make_tiny_qwen
+
+    folder = make_tiny_qwen(tmp_path, "qwen3-vl", seed=1)
+    assert load_model(folder, device="cpu").frames.frame_tokens == 768
+    assert load_model(folder, device="cpu", frame_tokens=0).frames.frame_tokens is None

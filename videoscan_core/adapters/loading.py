@@ -120,8 +120,11 @@ def load_model(
     attn_implementation: str = "sdpa",
     status: Callable[[str], None] | None = None,
     quantize: str = "none",
+    frame_tokens: int | None = 768,
 ):
-    """Load a model for streaming; returns its family's ``VisionLanguageModel`` adapter."""
+    """Load a model for streaming; returns its family's ``VisionLanguageModel`` adapter.
+    ``frame_tokens``: Qwen-VL frames are capped at this many tokens (the video budget; None or 0:
+    the checkpoint's own pixel budget, set for images)."""
     disable_telemetry()  # library callers skip the entry points; transformers reads it at import
     from .device import resolve_device, resolve_dtype
     from .llava_next import load_llava_next
@@ -146,7 +149,7 @@ def load_model(
     if family in QWEN_FAMILIES:  # read (and name a missing processor file) before the weights
         from .qwen_preprocess import QwenFrameProcessor
 
-        qwen_frames = QwenFrameProcessor.from_folder(folder, family)
+        qwen_frames = QwenFrameProcessor.from_folder(folder, family, frame_tokens)
     report(f"Loading tokenizer from {folder}")
     tokenizer = _load_tokenizer(folder)
     report(f"Loading weights ({torch_dtype}, {torch_device})")

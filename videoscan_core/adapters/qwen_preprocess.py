@@ -10,7 +10,9 @@ the last frame, so the pair is what a single frame becomes). Steps, as in 5.23:
 1. ``smart_resize`` to a multiple of ``factor = patch * merge`` (28 for Qwen2.5-VL, 32 for Qwen3-VL)
    inside the pixel budget. Qwen2.5-VL budgets each frame (``min_pixels``/``max_pixels``);
    Qwen3-VL budgets the clip (``t_bar * h * w``, t_bar = 2 here) and first scales frames shorter
-   than ``factor`` up. A frame under the minimum is resized up, never refused.
+   than ``factor`` up. A frame under the minimum is resized up, never refused. The hub files set
+   the image budget (a 1080p frame stays native: 2,691 / 2,040 tokens); by default a frame is
+   capped at the video references' 768 tokens (``frame_tokens``; 1080p: 20 x 36 = 720 tokens).
 2. Bicubic resize with antialiasing on the uint8 frame. The processors call torchvision's
    ``resize(uint8, BICUBIC, antialias=True)``, which on CPU is torch's native uint8
    ``interpolate(mode="bicubic", antialias=True)``: the same call is made here, so the result is
@@ -41,6 +43,9 @@ CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 HALF = (0.5, 0.5, 0.5)
 MAX_ASPECT = 200
+# the video references' per-frame cap (qwen-vl-utils VIDEO_MAX_TOKEN_NUM; transformers' Qwen2-VL
+# video class default 28 * 28 * 768 pixels and Qwen3-VL's max_video_tokens)
+VIDEO_FRAME_TOKENS = 768
 
 
 def smart_resize_frame(
@@ -121,24 +126,34 @@ class QwenFrameProcessor:
     merge_size: int = 2
     temporal_patch_size: int = 2
     rescale_factor: float = 1 / 255
+    # the video budget: at most this many language-model tokens per frame (None: the
+    # checkpoint's pixel budget alone, which its hub files set for images)
+    frame_tokens: int | None = VIDEO_FRAME_TOKENS
 
     @property
     def factor(self) -> int:
         return self.patch_size * self.merge_size
 
+    def pixel_budget(self) -> int:
+        """Largest pixel count of the resize: the checkpoint's, capped per frame at
+        ``frame_tokens`` as the video processors cap it (Qwen2.5-VL: ``frame_tokens * 28^2`` per
+        frame; Qwen3-VL's ``cap_pixels_per_frame``: per frame of the 2-frame clip, at least
+        1.05 x the minimum)."""
+        if not self.frame_tokens:
+            return self.max_pixels
+        cap = self.frame_tokens * self.factor**2
+        if not self.clip_budget:
+            return min(self.max_pixels, cap)
+        t = self.temporal_patch_size
+        return max(min(cap, self.max_pixels // t), int(self.min_pixels * 1.05)) * t
+
     def target_size(self, height: int, width: int) -> tuple[int, int]:
         """(height, width) a ``height x width`` frame is resized to."""
+        budget = self.pixel_budget()
         if self.clip_budget:
-            return smart_resize_clip(
-                self.temporal_patch_size,
-                height,
-                width,
-                self.factor,
-                self.min_pixels,
-                self.max_pixels,
-                self.temporal_patch_size,
-            )
-        return smart_resize_frame(height, width, self.factor, self.min_pixels, self.max_pixels)
+            t = self.temporal_patch_size
+            return smart_resize_clip(t, height, width, self.factor, self.min_pixels, budget, t)
+        return smart_resize_frame(height, width, self.factor, self.min_pixels, budget)
 
     def resize(self, frame: np.ndarray | Image.Image) -> np.ndarray:
         """uint8 ``[3, H', W']``: the frame resized to its budgeted size (bicubic, antialiased)."""
@@ -175,8 +190,11 @@ class QwenFrameProcessor:
 
     # -- checkpoints ---------------------------------------------------------------------------
     @classmethod
-    def for_family(cls, family: str, data: dict | None = None) -> QwenFrameProcessor:
-        """Defaults of ``family`` ("qwen2.5-vl" or "qwen3-vl"), overridden by processor JSON."""
+    def for_family(
+        cls, family: str, data: dict | None = None, frame_tokens: int | None = VIDEO_FRAME_TOKENS
+    ) -> QwenFrameProcessor:
+        """Defaults of ``family`` ("qwen2.5-vl" or "qwen3-vl"), overridden by processor JSON;
+        ``frame_tokens`` caps a frame's tokens (None: the processor's pixel budget alone)."""
         data = data or {}
         qwen3 = family == "qwen3-vl"
         size = data.get("size") or {}
@@ -199,11 +217,14 @@ class QwenFrameProcessor:
             std=std,
             clip_budget=qwen3,
             rescale_factor=float(data.get("rescale_factor") or 1 / 255),
+            frame_tokens=frame_tokens or None,
         )
 
     @classmethod
-    def from_folder(cls, folder: str | Path, family: str) -> QwenFrameProcessor:
-        return cls.for_family(family, read_video_processor_json(Path(folder)))
+    def from_folder(
+        cls, folder: str | Path, family: str, frame_tokens: int | None = VIDEO_FRAME_TOKENS
+    ) -> QwenFrameProcessor:
+        return cls.for_family(family, read_video_processor_json(Path(folder)), frame_tokens)
 
 
 def read_video_processor_json(folder: Path) -> dict:

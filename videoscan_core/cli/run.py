@@ -96,6 +96,14 @@ def add_parser(commands) -> None:
         help="int8 dynamic quantisation of the language model (CPU only)",
     )
     parser.add_argument(
+        "--frame-tokens",
+        type=int,
+        default=768,
+        metavar="N",
+        help="Qwen-VL: at most N tokens per frame (default 768, the video budget: 720 at "
+        "1080p); 0 = the checkpoint's image budget (2,691 / 2,040 tokens at 1080p)",
+    )
+    parser.add_argument(
         "--vision-batch",
         type=int,
         default=4,
@@ -130,6 +138,8 @@ def _validate(args: argparse.Namespace) -> None:
     )
     if args.memory < 1:
         raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
+    if not 0 <= args.frame_tokens <= 16_384:
+        raise VideoScanError(f"--frame-tokens must be 0 to 16384 (got {args.frame_tokens})")
     if not args.fps > 0:
         raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
     if args.keep_topk < 0 or (args.recent_frames or 0) < 0:
@@ -181,7 +191,10 @@ def run(args: argparse.Namespace) -> int:
         from ..limits import check_against_model, check_question
         from ..presets import recommended_config
 
-        model = load_model(args.model, config.device, config.dtype, quantize=args.quantize)
+        model = load_model(
+            args.model, config.device, config.dtype, quantize=args.quantize,
+            frame_tokens=args.frame_tokens,
+        )  # fmt: skip
         given = {
             name
             for name, value in (
