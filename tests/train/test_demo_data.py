@@ -37,6 +37,12 @@ def test_examples_carry_the_context_into_the_engines_prompt():
     assert example.kinds[-2:] == ["screen_text", "general"]
     assert example.answers[-1] == "2 plus 3 is 5."
     assert CANNOT_ANSWER not in example.answers  # the toy's fixed refusal is not trained
+    others = [DemoMixDataset(60, distilled)[i] for i in range(60)]
+    refused = [q for e in others for q, k in zip(e.questions, e.kinds, strict=True)
+               if k == "other"]
+    assert refused and "What is the capital of France?" not in refused
+    assert all(a == NOT_SEEN for e in others for a, k in zip(e.answers, e.kinds, strict=True)
+               if k == "other")
     assert len(example.questions) <= 10 and len(example.contexts) == len(example.questions)
     prompt = PromptFormat()
     collator = Collator(_Tokenizer(), preprocessor=None, prompt=prompt, time_instruction=False)

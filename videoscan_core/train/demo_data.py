@@ -6,10 +6,11 @@ spelling, definitions, greetings). ``distill(vlm, questions)`` asks each with no
 (so through the plain language model: LoRA off, exactly the base model's greedy answer) and keeps
 the answers that ended within ``max_new_tokens``: ``{question: answer}``. ``DemoMixDataset``
 yields one ``TrainingExample`` per synthetic training video: its multiple-choice and word
-questions (``SyntheticDataset(words=True)``, without the "other" kind, whose fixed refusal the
-mix replaces), at most ``max_questions`` of them, plus one screen-text question with its context
-(``demo_screen_text``) and one distilled general question, both asked with the video's frames
-in memory. Deterministic in the index.
+questions (``SyntheticDataset(words=True)``; its "other" kind, things the video cannot show, is
+answered ``NOT_SEEN`` instead of the toy's fixed refusal, and its general questions are left to
+the distilled ones), at most ``max_questions`` of them, plus one screen-text question with its
+context (``demo_screen_text``) and one distilled general question, both asked with the video's
+frames in memory. Deterministic in the index.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from .data import SyntheticDataset, TrainingExample
-from .demo_screen_text import screen_text_question
+from .demo_screen_text import NOT_SEEN, screen_text_question
+
+# the word questions' "other" kind that are general questions: the base model answers those
+GENERAL_OTHER = {"What is the capital of France?", "Write a poem.", "Hello!",
+                 "Translate this into French."}
 
 COUNTRIES = ("France", "Germany", "Italy", "Spain", "Japan", "Canada", "Egypt", "Brazil",
              "Kenya", "India", "Norway", "Peru", "Australia", "Mexico", "Greece", "Poland")
@@ -69,12 +74,13 @@ class DemoMixDataset(Dataset):
         example = self.videos[index]
         rng = np.random.default_rng(self.videos.seeds[index] * 7 + 3)
         kinds = example.kinds or ["mc"] * len(example.questions)
-        keep = [k for k, kind in enumerate(kinds) if kind != "other"]
+        keep = [k for k, kind in enumerate(kinds)
+                if kind != "other" or example.questions[k] not in GENERAL_OTHER]
         if len(keep) > self.max_questions:
             keep = sorted(rng.choice(keep, self.max_questions, replace=False).tolist())
         histories = example.histories or [()] * len(example.questions)
         questions = [example.questions[k] for k in keep]
-        answers = [example.answers[k] for k in keep]
+        answers = [NOT_SEEN if kinds[k] == "other" else example.answers[k] for k in keep]
         history = [histories[k] for k in keep]
         contexts: list[str | None] = [None] * len(keep)
         context, question, answer, _ = screen_text_question(rng, example.timestamps[-1])
