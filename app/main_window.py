@@ -337,6 +337,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
         """The source being watched failed and stopped."""
+        self.statusBar().clearMessage()
         self.watch.capturing = False
         self._show_watch_state()
         self.show_error(message, "capture")
@@ -345,6 +346,7 @@ class MainWindow(QMainWindow):
     def _on_open_failed(self, message: str, still_running: bool) -> None:
         """A chosen source did not open: not remembered; the one watched goes on where it was."""
         self._pending_source = None
+        self.statusBar().clearMessage()  # ("The video starts when…" no longer holds)
         if still_running and self._watching_source:
             self.source_picker.set_current(self._watching_source)
             self.recorder.watching(self._watching_source)

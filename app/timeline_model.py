@@ -29,15 +29,6 @@ class TimelineItem:
         self.keepsake = None
 
     @property
-    def capacity(self) -> int | None:
-        """Carriers the model keeps (None: every frame); ``capacity_known`` once set."""
-        return self._capacity
-
-    @capacity.setter
-    def capacity(self, value: int | None) -> None:
-        self._capacity, self.capacity_known = value, True
-
-    @property
     def retained(self) -> bool:
         return self.evicted_at is None
 

@@ -109,8 +109,7 @@ class EngineWorker(QThread):
         # functions run in this thread after each processed frame: hook(engine, FrameEvent)
         # (alerts score their conditions here); a failing hook is logged, the frame stands
         self.frame_hooks: list[Callable[[object, object], None]] = []
-        # the screen text shown with a question: screen_text(question) -> [SeenText]
-        self.screen_text: Callable[[str], list] | None = None
+        self.screen_text: Callable[[str], list] | None = None  # question -> [SeenText] shown
 
     # -- commands (any thread) --------------------------------------------------------------
     def _enqueue(self, command: Command) -> bool:
@@ -244,6 +243,7 @@ class EngineWorker(QThread):
             self._held_config.update(held_changes(command))
         elif isinstance(command, SetMemorySize):
             self.engine.set_memory_size(command.memory_size)
+            self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
         elif isinstance(command, ClearConversation):
             clear = getattr(self.engine, "clear_conversation", None)
@@ -257,7 +257,13 @@ class EngineWorker(QThread):
                     command.config if model is None else config_for(model, command.config)
                 )
             self.engine.reset()
+            self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
+
+    def _say_position_note(self) -> None:
+        """The engine changed a setting so that positions fit the model: say which, once."""
+        if isinstance(note := getattr(self.engine, "position_note", None), str) and note:
+            self.sig_status.emit(note[0].upper() + note[1:])
 
     def _follow(self, tag: StreamTag) -> bool:
         """Bring the engine to the frame's session; False for a frame of a finished session.
@@ -315,6 +321,7 @@ class EngineWorker(QThread):
             }
         )
         self.sig_memory.emit(self.engine.snapshot())
+        self._say_position_note()
 
     def _process_frame(self) -> None:
         fold, fold_tag, frame = self.slot.take_tagged()

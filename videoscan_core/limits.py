@@ -22,13 +22,17 @@ Contract (each raises ``VideoScanError`` with one line for people, or returns No
   frame): ``keep_topk`` at most the model's visual tokens per frame; the KV cache that
   ``memory_size``/``keep_topk``/``recent_frames`` need fits in the free memory and in the model's
   positions (instead of a raw allocator error, or a position error an hour into a stream).
+- ``fit_positions(model, config)``: the positions the mode reaches (``position_need``) within the
+  model's; otherwise a mode or memory that fits and one line saying so (the engine applies it at
+  every stream start, so the CLI, the app and the server all do).
 - ``check_question(model, question, config, max_new_tokens)``: the question fits in the model's
   context next to the memory and the answer (a 100,000-character question is refused at once
   instead of taking minutes and gigabytes).
 
 ``model`` is a family adapter (``tokens_per_frame``, ``kv_bytes_per_entry()``,
-``max_position_embeddings``, ``tokenize``); ``cache_entries(config, tokens_per_frame)`` is the
-cache size the engine reserves for a stream.
+``max_position_embeddings``, ``tokenize``, ``frame_place()``, ``time_entries()``);
+``cache_entries(config, tokens_per_frame, time_entries)`` is the cache size the engine reserves
+for a stream.
 """
 
 from __future__ import annotations
@@ -97,12 +101,53 @@ def check_pixels(width: int, height: int, what: str = "the image") -> None:
         raise VideoScanError(f"{what} is {size}; at most {side}x{side} pixels can be read")
 
 
-def cache_entries(config: EngineConfig, tokens_per_frame: int) -> int:
-    """Cache entries a full stream holds: memory, kept visual tokens, the recent window."""
+def cache_entries(config: EngineConfig, tokens_per_frame: int, time_entries: int = 0) -> int:
+    """Cache entries a full stream holds: memory (each carrier with its top-k entries and its
+    time text), the recent window."""
     memory = config.memory_size or 64
-    per_frame = 1 + config.keep_topk if config.carrier else tokens_per_frame
+    per_frame = 1 + config.keep_topk + time_entries if config.carrier else tokens_per_frame
     recent = (config.recent_frames + 1) * (tokens_per_frame + 1)
     return FIXED_ENTRIES + memory * per_frame + recent
+
+
+def position_need(model, config: EngineConfig) -> int | None:
+    """The largest position a stream under ``config`` reaches on ``model``: ``compact`` and
+    ``rerotate`` stay within the cache's entries; ``sliding`` keeps a whole frame's place for
+    each of the M + r + 1 frames it holds; ``monotonic`` grows with the stream (None)."""
+    if config.position_mode == "monotonic":
+        return None
+    if config.position_mode == "sliding":
+        frames = (config.memory_size or 64) + config.recent_frames + 1
+        return FIXED_ENTRIES + frames * int(model.frame_place())
+    return cache_entries(config, int(model.tokens_per_frame), _time_entries(model))
+
+
+def fit_positions(model, config: EngineConfig) -> tuple[EngineConfig, str | None]:
+    """``config`` unchanged (and None) when its positions stay within the model's; otherwise a
+    config that fits - ``sliding`` becomes ``rerotate``, and a memory no bounded mode fits
+    shrinks to the largest that does - and one line saying so. Raises when nothing fits."""
+    limit = int(getattr(model, "max_position_embeddings", 0) or 0)
+    need = position_need(model, config) if limit else None
+    if need is None or need <= limit:
+        return config, None
+    said = (
+        f"{config.position_mode} positions for memory {config.memory_size} and "
+        f"{config.recent_frames} recent frames reach {need:,}, past this model's {limit:,}"
+    )
+    fitted = config.replace(position_mode="rerotate")
+    if position_need(model, fitted) <= limit:
+        return fitted, f"{said}: using rerotate positions (bounded by the cache) instead"
+    tokens, time = int(model.tokens_per_frame), _time_entries(model)
+    per_frame = 1 + config.keep_topk + time if config.carrier else tokens
+    room = limit - FIXED_ENTRIES - (config.recent_frames + 1) * (tokens + 1)
+    memory = room // per_frame
+    if memory < 1:
+        raise VideoScanError(
+            f"{said}, and no memory fits with {config.recent_frames} recent frames; use fewer"
+        )
+    fitted = fitted.replace(memory_size=memory)
+    mode = "rerotate" if config.position_mode == "sliding" else config.position_mode
+    return fitted.replace(position_mode=mode), f"{said}: memory {memory} instead"
 
 
 def check_against_model(model, config: EngineConfig, free_bytes: int | None = None) -> None:
@@ -112,7 +157,7 @@ def check_against_model(model, config: EngineConfig, free_bytes: int | None = No
             f"--keep-topk {config.keep_topk} is more than the {tokens} visual tokens a frame "
             "of this model has; use at most that"
         )
-    entries = cache_entries(config, tokens)
+    entries = cache_entries(config, tokens, _time_entries(model))
     limit = int(getattr(model, "max_position_embeddings", 0) or 0)
     if limit and entries > limit:
         raise VideoScanError(
@@ -135,7 +180,8 @@ def check_question(model, question: str, config: EngineConfig, max_new_tokens: i
     limit = int(getattr(model, "max_position_embeddings", 0) or 0)
     if not limit:
         return
-    room = limit - cache_entries(config, int(model.tokens_per_frame)) - max_new_tokens
+    entries = cache_entries(config, int(model.tokens_per_frame), _time_entries(model))
+    room = limit - entries - max_new_tokens
     if room <= 0:
         raise VideoScanError(
             f"an answer of {max_new_tokens:,} tokens does not fit in the model's {limit:,} "
@@ -152,6 +198,12 @@ def check_question(model, question: str, config: EngineConfig, max_new_tokens: i
         f"the question is too long ({length}); with this memory the model has room for "
         f"{max(room, 0):,} tokens: shorten it"
     )
+
+
+def _time_entries(model) -> int:
+    """Entries of a frame's time text kept with each carrier (0 for families without one)."""
+    count = getattr(model, "time_entries", None)
+    return int(count()) if callable(count) else 0
 
 
 def _free_bytes(device=None) -> int:

@@ -65,7 +65,7 @@ class SlowEngine:
         )
         return MemorySnapshot(len(self.frames), self.config.memory_size, carriers)
 
-    def ask(self, question, options, should_stop=None):
+    def ask(self, question, options, should_stop=None, screen_text=()):
         started = time.perf_counter()
         words = ["the", "square", "moved", "right"]
         for word in words:

@@ -29,7 +29,7 @@ def solid_video(path, bgr, frames: int = 60, fps: float = 5.0):
 class EvidenceEngine(SlowEngine):
     """Answers that it looked at frames 0 and 1 of the memory."""
 
-    def ask(self, question, options, should_stop=None):
+    def ask(self, question, options, should_stop=None, screen_text=()):
         times = tuple(t for _, t in self.frames[:2])
         yield AnswerChunk("", True, "red", 1, "eos", 1.0, 2.0, times, (0, 1)[: len(times)])
 

@@ -23,7 +23,7 @@ class GatedEngine(SlowEngine):
         self.writing = threading.Event()
         self.asked = 0
 
-    def ask(self, question, options, should_stop=None):
+    def ask(self, question, options, should_stop=None, screen_text=()):
         self.asked += 1
         yield AnswerChunk("partial ")
         if self.asked == 1:
@@ -68,7 +68,7 @@ def test_esc_stops_the_answer_being_written_not_the_one_queued(make_window, qtbo
 class CountingEngine(SlowEngine):
     """Answers with the number of frames it had seen when the question was asked."""
 
-    def ask(self, question, options, should_stop=None):
+    def ask(self, question, options, should_stop=None, screen_text=()):
         yield AnswerChunk("", True, f"{len(self.frames)} frames", 1, "eos", 1.0, 2.0)
 
 
@@ -92,6 +92,8 @@ def test_stop_works_while_a_question_waits_for_a_first_frame(make_window, qtbot,
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
         window.start()
     window.ask("What is on the screen now?")  # no frame will come: the file is missing
+    qtbot.waitUntil(lambda: window.banner.kind == "capture", timeout=5000)
+    assert "starts when the model" not in window.statusBar().currentMessage()  # not any more
     chat = window.chat
     qtbot.waitUntil(lambda: "Waiting for the first frame" in chat._view.toPlainText(), timeout=5000)
     assert chat._stop.isEnabled()

@@ -108,6 +108,9 @@ class RotaryInfo:
     row_of_frequency: torch.Tensor  # [head_dim / 2] long: which position row drives slot i
 
 
+LONG_TIME = 3599.0  # s: a frame time whose text is as long as most (59:59)
+
+
 class StreamLayout:
     """One stream's place in a family's position layout (owned by the engine or replay of that
     stream, never by the shared adapter). The base keeps nothing: every frame chunk is placed from
@@ -338,6 +341,19 @@ class VisionLanguageModel(ABC):
         """Positions ``[R, 1, q]`` of a frame chunk starting at ``start``. 1-D families: the
         chunk's tokens are ordinary consecutive positions."""
         return self.text_positions(start, chunk.length)
+
+    def frame_place(self) -> int:
+        """Positions one frame's whole chunk (scaffold, ``tokens_per_frame`` visual tokens,
+        carrier) spans in a stream: the place ``sliding`` keeps for each remembered frame."""
+        tokens = torch.zeros(1, self.tokens_per_frame, self.hidden_size, device=self.device)
+        visual = VisualTokens(tokens.to(self.dtype))
+        with torch.inference_mode():
+            chunk = self.frame_inputs(visual, LONG_TIME, visual.tokens[:, :1])
+            return self.next_position(self.frame_positions(0, chunk))
+
+    def time_entries(self) -> int:
+        """Cache entries of a frame's time text (kept with its carrier; 0 without one)."""
+        return int(self.tokenize(self.frame_text(LONG_TIME).time).shape[1])
 
     @staticmethod
     def next_position(positions: torch.Tensor) -> int:

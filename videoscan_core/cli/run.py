@@ -210,6 +210,8 @@ def run(args: argparse.Namespace) -> int:
         for question in args.question:
             check_question(model, question, final, args.max_new_tokens)
         engine = StreamingEngine(model, final)
+        if engine.position_note:  # the positions would have passed the model's: what changed
+            print(f"videoscan: {engine.position_note}", file=sys.stderr)
     except ValueError as error:  # e.g. CUDA requested on a machine without it
         raise VideoScanError(str(error)) from None
     frame_ms: list[float] = []

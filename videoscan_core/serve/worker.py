@@ -90,6 +90,8 @@ class EngineWorker:
             from ..stream.engine import StreamingEngine
 
             self.live_engine = StreamingEngine(pool.default(), EngineConfig(memory_size=memory))
+            if self.live_engine.position_note:
+                log.warning("%s", self.live_engine.position_note)
         self.watcher = AlertWatcher()
         self.alerts: collections.deque[Alert] = collections.deque(maxlen=max_alerts)
         self.on_alert = on_alert
@@ -318,6 +320,8 @@ class EngineWorker:
             config = config.replace(system_prompt=job.system)
         check_against_model(model, config)  # before the engine reserves its cache
         engine = StreamingEngine(model, config)
+        if engine.position_note:
+            warnings.append(engine.position_note)
         frames, outcome = 0, ReadOutcome()
         deadline = time.monotonic() + self.max_request_seconds
         for _ in stream_frames(engine, iter_samples(job.video, outcome=outcome), batch=4):

@@ -29,7 +29,7 @@ from ..adapters.prompt import time_instruction
 from ..config import EngineConfig, GenerationOptions
 from ..errors import StepAborted
 from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot, SeenText
-from ..limits import check_text
+from ..limits import check_text, fit_positions
 from ..screen_text.prompt import fit_screen_text, render_screen_text
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
@@ -76,6 +76,8 @@ class StreamingEngine:
         """Forget the stream (memory, cache, counters, conversation); the model stays loaded."""
         self._close_active_answer()
         self.conversation.clear()
+        # positions that would pass the model's limit: a mode or memory that fits, said once
+        self.config, self.position_note = fit_positions(self.model, self.config)
         capacity = self._initial_capacity()
         rerotating = self.config.position_mode in ("rerotate", "sliding")
         # keys moved many times are re-derived from the keys as computed (one rounding)
@@ -111,9 +113,11 @@ class StreamingEngine:
         return 64 + memory * per_frame + (self.config.recent_frames + 1) * (n + 1) + 256
 
     def set_memory_size(self, memory_size: int | None) -> tuple[CarrierInfo, ...]:
-        """Change M on a running stream; evicts down to the new size at once."""
-        self.config = self.config.replace(memory_size=memory_size)
-        self.bank.capacity = memory_size
+        """Change M on a running stream (or the largest that fits the model's positions, see
+        ``position_note``); evicts down to the new size at once."""
+        config = self.config.replace(memory_size=memory_size)
+        self.config, self.position_note = fit_positions(self.model, config)
+        self.bank.capacity = self.config.memory_size
         if not self.layout.system:
             return ()
         evicted = self.bank.evict_over_capacity()
