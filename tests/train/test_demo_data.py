@@ -33,9 +33,9 @@ def test_screen_text_answers_name_what_the_context_shows():
 
 def test_examples_carry_the_context_into_the_engines_prompt():
     distilled = {"What is 2 plus 3?": "2 plus 3 is 5."}
-    example = DemoMixDataset(4, distilled)[1]
-    assert example.kinds[-2:] == ["screen_text", "general"]
-    assert example.answers[-1] == "2 plus 3 is 5."
+    assert DemoMixDataset(4, distilled)[1].answers[-1] == "2 plus 3 is 5."
+    example = DemoMixDataset(4, distilled)[2]
+    assert example.kinds[-1] == "screen_text"
     assert CANNOT_ANSWER not in example.answers  # the toy's fixed refusal is not trained
     others = [DemoMixDataset(60, distilled)[i] for i in range(60)]
     refused = [q for e in others for q, k in zip(e.questions, e.kinds, strict=True)
@@ -46,9 +46,9 @@ def test_examples_carry_the_context_into_the_engines_prompt():
     assert len(example.questions) <= 10 and len(example.contexts) == len(example.questions)
     prompt = PromptFormat()
     collator = Collator(_Tokenizer(), preprocessor=None, prompt=prompt, time_instruction=False)
-    text = collator.question_text(example, example.questions[-2], (), example.contexts[-2])
-    assert text == prompt_with_history(prompt, example.questions[-2], None, (),
-                                       example.contexts[-2])
+    text = collator.question_text(example, example.questions[-1], (), example.contexts[-1])
+    assert text == prompt_with_history(prompt, example.questions[-1], None, (),
+                                       example.contexts[-1])
     assert HEADER in text
 
 

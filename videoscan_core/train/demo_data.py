@@ -9,8 +9,8 @@ yields one ``TrainingExample`` per synthetic training video: its multiple-choice
 questions (``SyntheticDataset(words=True)``; its "other" kind, things the video cannot show, is
 answered ``NOT_SEEN`` instead of the toy's fixed refusal, and its general questions are left to
 the distilled ones), at most ``max_questions`` of them, plus one screen-text question with its
-context (``demo_screen_text``) and one distilled general question, both asked with the video's
-frames in memory. Deterministic in the index.
+context (``demo_screen_text``; even indices) or one distilled general question (odd indices),
+asked with the video's frames in memory. Deterministic in the index.
 """
 
 from __future__ import annotations
@@ -83,18 +83,21 @@ class DemoMixDataset(Dataset):
         answers = [NOT_SEEN if kinds[k] == "other" else example.answers[k] for k in keep]
         history = [histories[k] for k in keep]
         contexts: list[str | None] = [None] * len(keep)
-        context, question, answer, _ = screen_text_question(rng, example.timestamps[-1])
-        questions.append(question)
-        answers.append(answer)
-        history.append(())
-        contexts.append(context)
-        if self.general:
+        added = []
+        if index % 2 == 0 or not self.general:  # screen text costs ~150 tokens: every other
+            context, question, answer, _ = screen_text_question(rng, example.timestamps[-1])
+            questions.append(question)
+            answers.append(answer)
+            history.append(())
+            contexts.append(context)
+            added.append("screen_text")
+        else:
             question, answer = self.general[int(rng.integers(len(self.general)))]
             questions.append(question)
             answers.append(answer)
             history.append(())
             contexts.append(None)
-        added = ["screen_text", "general"][: len(questions) - len(keep)]
+            added.append("general")
         kinds_kept = [kinds[k] for k in keep] + added
         return TrainingExample(example.frames, example.timestamps, questions, answers,
                                kinds_kept, history, contexts)

@@ -2,8 +2,8 @@
 text memory, in the exact prompt format the engine uses (``screen_text/prompt.py``).
 
 Contract: ``screen_text_question(rng, now)`` returns ``(context, question, answer, value)``:
-``context`` is ``render_screen_text`` of 2-6 blocks (a scene's blocks and one block of up to two
-other scenes, times before ``now``), ``question`` asks for one value of the scene, ``answer``
+``context`` is ``render_screen_text`` of 2-4 blocks (a scene's blocks and maybe one block of
+another scene, times before ``now``), ``question`` asks for one value of the scene, ``answer``
 names it verbatim ("The ticket number was TCK-48213."), ``value`` as the context shows it. One
 question in eight asks for something no block holds
 and is answered ``NOT_SEEN`` (refusals only where the memory cannot know). Scenes here are
@@ -112,7 +112,7 @@ def screen_text_question(rng: np.random.Generator, now: float) -> tuple[str, str
     for a stream that has reached ``now`` seconds."""
     kinds = rng.permutation(SCENES)
     blocks, asks = _scene(rng, int(kinds[0]))
-    for other in kinds[1 : 1 + int(rng.integers(0, 3))]:  # distractors from other scenes
+    for other in kinds[1 : 1 + int(rng.integers(0, 2))]:  # a distractor from another scene
         blocks += _scene(rng, int(other))[0][-1:]
     order = rng.permutation(len(blocks))
     span = max(now, 30.0)

@@ -47,12 +47,14 @@ class Stage:
     lr: float  # LoRA
     vision_lr: float  # vision tower and connector
     first_video: int  # training videos of this stage start here (stages see other videos)
+    max_frames: int = 32  # the last frames of each video (a frame costs ~28 tokens in stage 2)
 
 
 STAGES = (
     Stage(stage=0, steps=800, batch=32, lr=1e-3, vision_lr=1e-3, first_video=2_000_000),
     Stage(stage=1, steps=600, batch=2, lr=3e-4, vision_lr=3e-4, first_video=0),
-    Stage(stage=2, steps=150, batch=2, lr=1e-4, vision_lr=1e-4, first_video=1_000_000),
+    Stage(stage=2, steps=150, batch=2, lr=1e-4, vision_lr=1e-4, first_video=1_000_000,
+          max_frames=16),
 )
 WARMUP = 30
 
@@ -170,7 +172,8 @@ def train(args) -> int:
         optimizer = optimizer_for(vlm, spec, probes)
         if position["step"] and (work / "checkpoint" / "optimizer.pt").is_file():
             optimizer.load_state_dict(torch.load(work / "checkpoint" / "optimizer.pt"))
-        data = DemoMixDataset(steps * spec.batch, distilled, start=spec.first_video)
+        data = DemoMixDataset(steps * spec.batch, distilled, start=spec.first_video,
+                              max_frames=spec.max_frames)
         for step in range(position["step"], steps):
             started, cpu = time.perf_counter(), time.process_time()
             for group in optimizer.param_groups:
