@@ -167,11 +167,13 @@ def train(args) -> int:
         steps = max(1, round(spec.steps * args.scale))
         probes = WarmupProbes(vlm.hidden_size).to(args.device) if spec.stage == 0 else None
         if probes is not None and position["step"]:
-            probes.load_state_dict(torch.load(work / "checkpoint" / "probes.pt"))
+            probes.load_state_dict(torch.load(work / "checkpoint" / "probes.pt",
+                                              map_location=args.device))
         wrapper = StreamReplayTrainingModel(vlm, spec.stage).train() if spec.stage else None
         optimizer = optimizer_for(vlm, spec, probes)
         if position["step"] and (work / "checkpoint" / "optimizer.pt").is_file():
-            optimizer.load_state_dict(torch.load(work / "checkpoint" / "optimizer.pt"))
+            optimizer.load_state_dict(torch.load(work / "checkpoint" / "optimizer.pt",
+                                                 map_location=args.device))
         data = DemoMixDataset(steps * spec.batch, distilled, start=spec.first_video,
                               max_frames=spec.max_frames)
         for step in range(position["step"], steps):
