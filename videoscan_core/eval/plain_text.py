@@ -1,6 +1,7 @@
 """Does a model trained here still answer general questions as its base language model does?
 
-    python -m videoscan_core.eval.plain_text MODEL_FOLDER [--base FOLDER] [--frames 8] [--json]
+    python -m videoscan_core.eval.plain_text MODEL_FOLDER [--base FOLDER] [--frames 8]
+        [--limit N] [--json]
 
 Contract: for each general question (``train.demo_data.general_questions`` and the held-out
 ``HELD_OUT``), the engine's greedy answer with nothing remembered (LoRA off: ``plain_text``) is
@@ -32,7 +33,8 @@ def base_answer(lm, tokenizer, system: str, question: str, max_new_tokens: int) 
     return tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True).strip()
 
 
-def check(model: str, base: str | None, frames: int, max_new_tokens: int = 48) -> dict:
+def check(model: str, base: str | None, frames: int, max_new_tokens: int = 48,
+          limit: int = 0) -> dict:
     from transformers import AutoTokenizer, LlamaForCausalLM
 
     from ..adapters import load_model
@@ -48,7 +50,7 @@ def check(model: str, base: str | None, frames: int, max_new_tokens: int = 48) -
     vlm = load_model(model, device="cpu", dtype="float32")
     config = EngineConfig(device="cpu")
     options = GenerationOptions(max_new_tokens=max_new_tokens)
-    questions = [*general_questions(), *HELD_OUT]
+    questions = [*general_questions(), *HELD_OUT][-limit if limit else 0 :]
     rows = []
     for index, question in enumerate(questions):
         expected = base_answer(lm, tokenizer, config.system_prompt, question, max_new_tokens)
@@ -75,9 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("model")
     parser.add_argument("--base", help="converted SmolLM2 folder (default: set-up's)")
     parser.add_argument("--frames", type=int, default=8)
+    parser.add_argument("--limit", type=int, default=0, help="only the last N questions")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = check(args.model, args.base, args.frames)
+    result = check(args.model, args.base, args.frames, limit=args.limit)
     if args.json:
         sys.stdout.write(json.dumps(result) + "\n")
     else:
