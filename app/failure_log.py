@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from videoscan_core.errors import VideoScanError
+from videoscan_core.errors import VideoScanError, describe, is_out_of_memory
 
 
 class FailureLog:
@@ -35,15 +35,17 @@ class FailureLog:
         self.count = 0
 
 
+MEMORY_ADVICE = (
+    "lower the memory size in Settings, choose a smaller model, or use bfloat16 on a GPU"
+)
+
+
 def describe_error(error: BaseException) -> str:
-    """One line for the error banner."""
+    """One line for the error banner (``errors.describe``, capitalised; "Unexpected error" for
+    what no one foresaw)."""
+    line = describe(error, MEMORY_ADVICE)
     if isinstance(error, VideoScanError):
-        text = str(error).strip()
-        return text.splitlines()[0] if text else type(error).__name__
-    if isinstance(error, MemoryError) or type(error).__name__ == "OutOfMemoryError":
-        return (
-            "Out of memory: lower the memory size in Settings, choose a smaller model, "
-            "or use bfloat16 on a GPU."
-        )
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"Unexpected error ({type(error).__name__}): {text}"
+        return line
+    if is_out_of_memory(error):
+        return line[:1].upper() + line[1:]
+    return f"Unexpected error ({line})"

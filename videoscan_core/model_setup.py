@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from .errors import first_line
+
 
 def say(message: str) -> None:
     sys.stderr.write(f"setup: {message}\n")
@@ -67,8 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args.home or base_lm_home())
     except Exception as error:  # one line for people; set-up stops
-        first = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        say(f"the model step failed: {type(error).__name__}: {first}")
+        say(f"the model step failed: {type(error).__name__}: {first_line(error)}")
         return 1
 
 

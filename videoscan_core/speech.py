@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import VideoScanError
+from .errors import VideoScanError, first_line
 from .hub.offline import hub_offline
 from .privacy import disable_telemetry
 
@@ -101,7 +101,7 @@ class Transcriber:
         except Exception as error:  # huggingface_hub / ctranslate2 raise many kinds
             where = "folder" if local else "model"
             raise SpeechError(
-                f"cannot load the speech {where} {source}: {_first_line(error)}"
+                f"cannot load the speech {where} {source}: {first_line(error)}"
             ) from None
         log.info("speech model %s loaded on %s (%s)", source, device, compute)
 
@@ -134,7 +134,7 @@ class Transcriber:
                 raise SpeechError(
                     f"cannot read {path}: not an audio format FFmpeg can decode"
                 ) from None
-            raise SpeechError(f"transcription failed: {_first_line(error)}") from None
+            raise SpeechError(f"transcription failed: {first_line(error)}") from None
 
 
 def _cuda_available() -> bool:
@@ -144,8 +144,3 @@ def _cuda_available() -> bool:
         return ctranslate2.get_cuda_device_count() > 0
     except Exception:
         return False
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from videoscan_core.errors import first_line
+
 SAMPLE_RATE = 16_000
 
 log = logging.getLogger("videoscan")
@@ -72,7 +74,7 @@ class MicrophoneRecorder:
             )
             stream.start()
         except Exception as error:  # PortAudioError, ValueError (no default device)
-            log.info("no microphone: %s", _first_line(error))  # the sound system's own words
+            log.info("no microphone: %s", first_line(error))  # the sound system's own words
             raise RecordingError(
                 "No microphone found: plug one in, or choose one in the system's sound settings"
             ) from None
@@ -102,8 +104,3 @@ class MicrophoneRecorder:
             audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
             self._chunks, self._count = [], 0
         return audio
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

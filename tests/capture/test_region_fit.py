@@ -8,7 +8,8 @@ import os
 import pytest
 
 from videoscan_core.capture.base import CaptureError
-from videoscan_core.capture.region_fit import first_line, fit_region
+from videoscan_core.capture.region_fit import fit_region
+from videoscan_core.errors import first_line
 
 SCREEN = {"left": 0, "top": 0, "width": 1280, "height": 800}
 

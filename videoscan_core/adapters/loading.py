@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ModelLoadError, ModelNotFoundError
+from ..errors import ModelLoadError, ModelNotFoundError, first_line
 from ..hub.offline import hub_offline
 from ..paths import DEMO_MODEL_ID, bundled_demo_model
 from ..privacy import disable_telemetry
@@ -60,11 +60,9 @@ def _hub_snapshot(repo_id: str) -> Path:
 
     install_hub_timeouts()  # the first metadata request has no time limit of its own
     from huggingface_hub import snapshot_download
-    from huggingface_hub.errors import (
-        GatedRepoError,
-        LocalEntryNotFoundError,
-        RepositoryNotFoundError,
-    )
+    from huggingface_hub.errors import LocalEntryNotFoundError
+
+    from ..hub.problems import hub_problem
 
     offline = hub_offline()
     try:
@@ -79,15 +77,13 @@ def _hub_snapshot(repo_id: str) -> Path:
             f"model {repo_id} is not in the local cache and the Hugging Face hub cannot be "
             "reached; check the connection or pass a local folder"
         ) from None
-    except GatedRepoError:
-        raise ModelNotFoundError(
-            f"model {repo_id} is gated: accept its licence on huggingface.co and log in "
-            "(`hf auth login`)"
-        ) from None
-    except RepositoryNotFoundError:
-        raise ModelNotFoundError(f"no model named {repo_id} on the Hugging Face hub") from None
-    except OSError as error:  # connection problems surface as OSError subclasses
-        raise ModelNotFoundError(f"could not fetch {repo_id}: {error}") from None
+    except Exception as error:
+        problem = hub_problem(error, repo_id)
+        if problem is None and not isinstance(error, OSError):
+            raise
+        # connection problems the hub does not name surface as OSError subclasses
+        problem = problem or f"cannot fetch {repo_id}: {first_line(error)}"
+        raise ModelNotFoundError(problem) from None
     path = Path(folder)
     if not (path / "config.json").is_file():
         raise ModelNotFoundError(f"{repo_id} has no config.json; is it a model repository?")
@@ -167,15 +163,13 @@ def load_model(
     except (ModelLoadError, ModelNotFoundError):
         raise
     except (OSError, ValueError, RuntimeError, KeyError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
-        raise ModelLoadError(f"cannot load the model in {folder}: {first_line}") from error
+        raise ModelLoadError(f"cannot load the model in {folder}: {first_line(error)}") from error
     except Exception as error:
         if type(error).__name__ != "SafetensorError":  # safetensors' own (not an OSError)
             raise
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         raise ModelLoadError(
-            f"the weights in {folder} are damaged ({first_line}); download or copy the model "
-            "again"
+            f"the weights in {folder} are damaged ({first_line(error)}); "
+            "download or copy the model again"
         ) from error
     if quantize not in ("none", "int8"):
         raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")

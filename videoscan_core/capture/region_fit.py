@@ -23,9 +23,3 @@ def fit_region(region: tuple[int, int, int, int], screen: dict) -> dict:
             f"({screen['width']}x{screen['height']} at {screen['left']},{screen['top']})"
         )
     return {"left": left, "top": top, "width": right - left, "height": bottom - top}
-
-
-def first_line(error: BaseException) -> str:
-    """The first line of an error (X11 errors span several)."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -10,8 +10,9 @@ import sys
 
 import numpy as np
 
+from ..errors import first_line
 from .base import CaptureError, FrameSource, Withheld
-from .region_fit import first_line, fit_region
+from .region_fit import fit_region
 
 
 class ScreenSource(FrameSource):

@@ -12,10 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import VideoScanError
+from ..errors import VideoScanError, describe, is_out_of_memory
 from ..privacy import disable_telemetry
 from ..tiny_model import TINY_FAMILIES
 from .failure import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, fail
+
+MEMORY_ADVICE = (
+    "use a smaller --memory, --keep-topk or --recent-frames, a smaller model or --dtype bfloat16"
+)
 
 __all__ = ["EXIT_FAILURE", "EXIT_INTERRUPTED", "EXIT_USAGE", "build_parser", "fail", "main"]
 
@@ -107,24 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except KeyboardInterrupt:
         return fail("interrupted", EXIT_INTERRUPTED)
-    except VideoScanError as error:
-        if debug:
-            raise
-        return fail(str(error))
-    except MemoryError:
-        if debug:
-            raise
-        return fail("out of memory: use a smaller --memory, a smaller model or --dtype bfloat16")
     except Exception as error:
         if debug:
             raise
-        if type(error).__name__ == "OutOfMemoryError":  # torch.OutOfMemoryError (CUDA)
-            return fail("the GPU ran out of memory: use a smaller --memory or model")
-        if isinstance(error, RuntimeError) and "can't allocate memory" in str(error):
-            return fail("out of memory: use a smaller --memory, --keep-topk or --recent-frames")
-        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        return fail(f"{type(error).__name__}: {first} (VIDEOSCAN_DEBUG=1 shows the traceback)")
-
+        line = describe(error, MEMORY_ADVICE)
+        if isinstance(error, VideoScanError) or is_out_of_memory(error):
+            return fail(line)
+        return fail(f"{line} (VIDEOSCAN_DEBUG=1 shows the traceback)")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,15 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ModelNotFoundError, VideoScanError
+from ..errors import ModelNotFoundError, VideoScanError, first_line
 from .hardware import Hardware, detect_hardware  # noqa: F401 - re-exported
 from .offline import hub_offline
+from .problems import hub_problem
 from .qwen_catalogue import QWEN_MODELS
 from .timeouts import (
     Abandoned,
     install_hub_timeouts,
-    is_network_error,
-    network_problem,
     retrying,
     run_cancellable,
 )
@@ -413,17 +412,10 @@ def download(
     except Exception as error:
         if cancel.is_set():  # e.g. an aborted Xet transfer
             raise DownloadCancelled(CANCELLED) from None
-        if _caused_by(error, "GatedRepoError"):
-            raise DownloadError(
-                f"{repo_id} is gated: accept its licence on huggingface.co and log in "
-                "(hf auth login), then try again"
-            ) from None
-        if _caused_by(error, "RepositoryNotFoundError"):
-            raise DownloadError(f"{repo_id} does not exist on the Hugging Face hub") from None
-        if is_network_error(error):
-            raise DownloadError(f"download of {repo_id} failed: {network_problem(error)}") from None
-        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise DownloadError(f"download of {repo_id} failed: {text}") from None
+        problem = hub_problem(error, repo_id)
+        if problem is not None:
+            raise DownloadError(problem) from None
+        raise DownloadError(f"download of {repo_id} failed: {first_line(error)}") from None
     finally:
         done.set()
     return Path(folder)
@@ -464,18 +456,6 @@ def _watch_cancel_for_xet(cancel: threading.Event, done: threading.Event) -> Non
                 return
 
     threading.Thread(target=watch, name="download-cancel", daemon=True).start()
-
-
-def _caused_by(error: BaseException | None, name: str) -> bool:
-    """Whether ``error`` or an error it was raised from is a ``name`` (or a subclass of one);
-    dry runs wrap the hub's errors in ``DryRunError``."""
-    seen: set[int] = set()
-    while error is not None and id(error) not in seen:
-        if any(cls.__name__ == name for cls in type(error).__mro__):
-            return True
-        seen.add(id(error))
-        error = error.__cause__ or error.__context__
-    return False
 
 
 def _existing(path: Path) -> Path:

@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..errors import first_line
+
 T = TypeVar("T")
 CONNECT_S = 10.0
 READ_S = 30.0
@@ -105,8 +107,7 @@ def network_problem(error: BaseException) -> str:
                 "proxy that does not answer?)"
             )
         if names & {"ConnectError", "NetworkError"}:
-            text = str(current).strip().splitlines()[0] if str(current).strip() else ""
-            detail = f": {text}" if text else ""
+            detail = f": {first_line(current)}" if str(current).strip() else ""
             return f"cannot reach the Hugging Face hub{detail} (no network, or a proxy?)"
         seen.add(id(current))
         current = current.__cause__ or current.__context__

@@ -34,7 +34,7 @@ import numpy as np
 
 from ..alerts import Alert, AlertWatcher
 from ..config import EngineConfig, GenerationOptions
-from ..errors import StepAborted, VideoScanError
+from ..errors import StepAborted, VideoScanError, describe
 from ..limits import (
     MAX_REQUEST_FRAMES,
     MAX_REQUEST_SECONDS,
@@ -50,6 +50,7 @@ from .protocol import APIError, ChatOptions
 
 log = logging.getLogger("videoscan.serve")
 LIVE_FRAME_EVERY_JOBS = 2  # under load, a live frame is streamed after this many requests
+MEMORY_ADVICE = "ask with a smaller memory or max_tokens, or serve a smaller model"
 
 
 @dataclass
@@ -245,7 +246,7 @@ class EngineWorker:
             job.emit("error", APIError(400, str(error)))
         except Exception as error:  # a bug or an out-of-memory: report it, keep serving
             log.exception("request failed")
-            job.emit("error", APIError(500, f"{type(error).__name__}: {error}", "server_error"))
+            job.emit("error", APIError(500, describe(error, MEMORY_ADVICE), "server_error"))
         else:
             job.emit("done", result)
         finally:
