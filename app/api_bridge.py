@@ -43,6 +43,7 @@ class ApiBridge(QObject):
                 memory=settings.memory_size,
                 executor=self.window.worker.run_on_engine,
             )
+            self.server.worker.screen_text = getattr(self.window, "screen_text", None)
             port = self.server.start(settings.api_port)
         except Exception as error:  # missing packages, a port in use: say it, keep running
             self.server = None

@@ -22,11 +22,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from videoscan_core.errors import VideoScanError
 from videoscan_core.events import SeenText
+from videoscan_core.screen_text.live import TEXT_KINDS
 from videoscan_core.screen_text.memory import TextMemory, history_path
 from videoscan_core.screen_text.reader import ReaderStats, ScreenTextReader
 from videoscan_core.screen_text.retrieve import check_query, relevant, search
 
-TEXT_KINDS = ("screen", "region", "window", "file")
 MB = 1024 * 1024
 
 

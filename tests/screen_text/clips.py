@@ -16,6 +16,11 @@ SCRIPT = [
 ]
 
 
+# the same lines, the flight on screen to the end: a live reader that skips frames (newest wins)
+# still reads everything, whatever the machine's speed
+LIVE_SCRIPT = [(a, 6 if "Flight" in text else b, x, y, text) for a, b, x, y, text in SCRIPT]
+
+
 def screen_at(second: float, script=SCRIPT, size=(640, 360)) -> np.ndarray:
     frame = np.full((size[1], size[0], 3), 248, np.uint8)
     for start, end, x, y, text in script:

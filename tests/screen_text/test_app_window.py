@@ -12,11 +12,7 @@ from PySide6.QtGui import QAction
 from app.conversation import stream_clock as clock
 from app.settings import AppSettings
 
-from .clips import SCRIPT, write_clip
-
-# the flight stays on screen to the end: read whatever frames the live reader skips
-LIVE_SCRIPT = [(start, 6 if "Flight" in text else end, x, y, text)
-               for start, end, x, y, text in SCRIPT]  # fmt: skip
+from .clips import LIVE_SCRIPT, write_clip
 
 SHOTS = os.environ.get("VIDEOSCAN_SHOTS")  # a folder: the window and the search are saved there
 

@@ -36,13 +36,19 @@ def add_parser(commands) -> None:
         "--alerts-file", default=None, help="keep alert conditions in this JSON file"
     )
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
+    parser.add_argument(
+        "--no-screen-text",
+        action="store_true",
+        help="do not read the text the live source shows (by default: read by OCR, remembered, "
+        "searchable and shown with each question)",
+    )
     parser.set_defaults(handler=mcp)
 
 
 def mcp(args: argparse.Namespace) -> int:
     try:
         from ..capture.privacy.app_settings import use_app_rules
-        from ..serve.live import LiveSource, parse_source
+        from ..serve.live import LiveSource, live_text, parse_source
         from ..serve.mcp_server import build_mcp
         from ..serve.models import ModelPool
         from ..serve.worker import EngineWorker
@@ -63,15 +69,21 @@ def mcp(args: argparse.Namespace) -> int:
     model = load_model(args.model, device=args.device)
     worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)
     worker.frame_interval_s = 1.0 / args.fps
-    source = LiveSource(args.source, worker.submit_frame, fps=args.fps, speed=args.speed)
-    worker.source = source
+    text = live_text(args.source, not args.no_screen_text)
+    sink = text.tee(worker.submit_frame) if text else worker.submit_frame
+    source = LiveSource(args.source, sink, fps=args.fps, speed=args.speed)
+    worker.source, worker.screen_text = source, text
     server = build_mcp(worker, args.alerts_file)
     worker.start()
+    if text is not None:
+        text.start()
     source.start()
     print(f"videoscan: MCP server on stdio, watching {args.source}", file=sys.stderr, flush=True)
     try:
         server.run("stdio")
     finally:
         source.stop()
+        if text is not None:
+            text.stop()
         worker.stop()
     return 0

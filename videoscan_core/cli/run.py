@@ -236,9 +236,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"videoscan: warning: {read.stopped_early}", file=sys.stderr)
     if text is not None and text.error:
         print(f"videoscan: warning: {text.error}; answering without screen text", file=sys.stderr)
+    shown = [text.for_question(question) if text else () for question in args.question]
     finals = [
-        list(engine.ask(question, options, screen_text=text.relevant(question) if text else ()))[-1]
-        for question in args.question
+        list(engine.ask(question, options, screen_text=blocks))[-1]
+        for question, blocks in zip(args.question, shown, strict=True)
     ]
     answers = [chunk.answer for chunk in finals]
     evidence = [[round(t, 3) for t in chunk.evidence] for chunk in finals]

@@ -46,6 +46,12 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
     )
+    parser.add_argument(
+        "--no-screen-text",
+        action="store_true",
+        help="do not read the text the live source shows (by default: read by OCR, remembered, "
+        "searchable and shown with each question)",
+    )
     parser.set_defaults(handler=serve)
 
 
@@ -91,6 +97,7 @@ def serve(args: argparse.Namespace) -> int:
         max_body_bytes=int(args.max_body_mb * 1024 * 1024),
         device=args.device,
         dtype=args.dtype,
+        screen_text=not args.no_screen_text,
     )
 
     def listening(port: int) -> None:

@@ -4,10 +4,10 @@ Contract: ``TextPass(memory=None, engine=None, session="0", source="")`` reads e
 fed, the same way the live reader does but without skipping: ``feed(rgb, t)`` runs the change
 detector (``capture.change_detector``; a first frame is read whole), reads what changed
 (``reading.read_frame``) into the memory, or marks an unchanged frame as seen; ``tap(samples)``
-yields ``(t, rgb)`` samples unchanged while feeding them; ``relevant(question)`` and ``lines()``
-query what was read. ``stats()``: frames fed, frames read,
-OCR seconds and the lines kept. A failing OCR (``ScreenTextError``) turns the pass off: ``error``
-keeps the one line and later frames are only passed through.
+yields ``(t, rgb)`` samples unchanged while feeding them; ``for_question(question)`` and
+``lines()`` query what was read (``for_question`` as the live readers have it). ``stats()``:
+frames fed, frames read, OCR seconds and the lines kept. A failing OCR (``ScreenTextError``) turns
+the pass off: ``error`` keeps the one line and later frames are only passed through.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class TextPass:
             self.feed(rgb, timestamp)
             yield timestamp, rgb
 
-    def relevant(self, question: str) -> list:
+    def for_question(self, question: str) -> list:
         """The blocks to show with ``question`` (``retrieve.relevant``); none after an error."""
         from .retrieve import relevant
 

@@ -1,4 +1,6 @@
-"""The ASGI application (Starlette): ``/v1/models``, ``/v1/chat/completions``, ``/health``.
+"""The ASGI application (Starlette): ``/v1/models``, ``/v1/chat/completions``, ``/health``,
+``/v1/videoscan/search`` (the live source's screen text: ``{"hits": [{text, first_seen,
+last_seen, session, source}]}``, the same query limits as everywhere).
 
 Contract: ``create_app(worker, pool, api_key, max_body_bytes, allow_files, loopback)`` returns a
 Starlette app; every model call goes to the single ``EngineWorker``. Every request passes the
@@ -8,8 +10,9 @@ models 404, all with OpenAI's error body. ``stream: true``
 answers as server-sent events of ``chat.completion.chunk`` objects ending with ``data: [DONE]``;
 the last chunk with a ``finish_reason`` carries ``usage`` (or, with
 ``stream_options.include_usage``, a separate chunk with empty ``choices`` does, as OpenAI sends
-it) and the ``videoscan`` extra field (evidence times, memory). A client that disconnects
-cancels its answer (a waiting job never starts; a running one stops within a token or a frame).
+it) and the ``videoscan`` extra field (evidence times, the screen text shown, memory). A client
+that disconnects cancels its answer (a waiting job never starts; a running one stops within a
+token or a frame).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from ..errors import VideoScanError
 from .gate import Gate
 from .media import parse_messages
 from .models import LIVE_MODEL_ID, ModelPool
@@ -109,6 +113,29 @@ def create_app(
             )
         )
 
+    async def search_text(request: Request) -> Response:
+        """``GET /v1/videoscan/search?q=...&limit=N``: where words were on the live screen."""
+        from ..screen_text.retrieve import MAX_HITS, check_query, search
+
+        text = worker.screen_text
+        if text is None or getattr(text, "memory", None) is None:
+            raise APIError(
+                404,
+                "no screen text here: it is read from a live screen, window, region or video "
+                "source (--source), unless --no-screen-text",
+            )
+        try:
+            query = check_query(request.query_params.get("q", ""))
+            limit = int(request.query_params.get("limit", "20"))
+        except VideoScanError as error:
+            raise APIError(400, str(error), param="q") from None
+        except ValueError:
+            raise APIError(400, "limit must be a whole number", param="limit") from None
+        if not 1 <= limit <= MAX_HITS:
+            raise APIError(400, f"limit must be from 1 to {MAX_HITS}", param="limit")
+        hits = await run_in_threadpool(search, text.memory, query, None, limit)
+        return JSONResponse({"hits": [hit.as_dict() for hit in hits]})
+
     async def api_error(request: Request, error: APIError) -> Response:
         return JSONResponse(error.body(), status_code=error.status)
 
@@ -121,6 +148,7 @@ def create_app(
         Route("/v1/models", models, methods=["GET"]),
         Route("/v1/chat/completions", chat, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
+        Route("/v1/videoscan/search", search_text, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes,

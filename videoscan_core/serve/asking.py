@@ -1,9 +1,9 @@
 """How the server asks an engine for one request: its own history, no memory of it afterwards.
 
-Contract: ``ask(engine, question, options, stop)`` streams the engine's answer with the request's
-own history shown (``request_history(engine, history)`` puts it in place for the duration) and
-nothing remembered for other clients; ``evidence_times(engine, final)`` lists the memory the
-final answer drew on as ``{"time", "frame", "weight"}`` dicts, heaviest first.
+Contract: ``ask(engine, question, options, stop, screen_text)`` streams the engine's answer with
+the request's own history shown (``request_history(engine, history)`` puts it in place for the
+duration) and nothing remembered for other clients; ``evidence_times(engine, final)`` lists the
+memory the final answer drew on as ``{"time", "frame", "weight"}`` dicts, heaviest first.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 
-def ask(engine, question: str, options, stop):
+def ask(engine, question: str, options, stop, screen_text=()):
     """The engine's answer stream; the request's own history is used, and nothing is remembered
-    (each client's conversation is its own)."""
+    (each client's conversation is its own); ``screen_text`` is shown with the question."""
     if hasattr(engine, "conversation"):
-        return engine.ask(question, options, stop, use_history=True, remember=False)
-    return engine.ask(question, options, stop)
+        return engine.ask(
+            question, options, stop, use_history=True, remember=False, screen_text=screen_text
+        )
+    return engine.ask(question, options, stop, screen_text=screen_text)
 
 
 @contextmanager

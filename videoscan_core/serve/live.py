@@ -12,7 +12,8 @@ a spec without opening anything (``VideoScanError`` with a one-line message). ``
 when the source ends or fails (``error`` then says why); ``stop()`` ends it. ``status()`` is
 ``{"spec", "state", "frames", "reason"}`` for /health: state ``running``, ``paused`` (the guard
 withholds frames; ``reason`` says why), ``ended`` (a file played to its end; ``reason`` names a
-truncated file) or ``failed`` (``reason`` is the error).
+truncated file) or ``failed`` (``reason`` is the error). ``live_text(spec, wanted)`` is the
+source's screen text reader (None for a webcam, the demo or when not wanted).
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ from ..video import cv2_path
 log = logging.getLogger("videoscan.serve")
 
 Sink = Callable[[float, np.ndarray], None]
+
+
+def live_text(spec: str, wanted: bool = True):
+    """The screen text of source ``spec`` (``screen_text.live.LiveText``; not started), or None
+    when it is not wanted or the kind of source is not read (a webcam, the demo)."""
+    from ..screen_text.live import LiveText, reads
+
+    return LiveText(spec) if wanted and reads(parse_source(spec).kind) else None
 
 
 def parse_source(spec: str) -> SourceSpec:

@@ -3,10 +3,14 @@
 Contract: ``build_mcp(worker, alerts_file)`` returns an ``MCPServer`` whose tools all go through
 the one ``EngineWorker`` (which streams the live source):
 - ``ask_screen(question, max_tokens)`` -> ``{"answer", "evidence": [{"time", "frame", "weight"}],
-  "frames_seen"}``: answered from the live memory (no conversation carried between calls);
-- ``recent_memory(minutes)`` -> ``{"now", "carriers": [{"time", "until", "frame"}]}``: what the
-  memory holds from the last ``minutes`` of the stream (times in seconds since it started;
-  no captions: a carrier is one token, and a caption per carrier would cost one answer each);
+  "evidence_text": [{"text", "first_seen", "last_seen"}], "frames_seen"}``: answered from the
+  live memory and the screen text shown with the question (no conversation carried between calls);
+- ``recent_memory(minutes)`` -> ``{"now", "carriers": [{"time", "until", "frame"}],
+  "screen_text": [{"text", "first_seen", "last_seen"}]}``: what the memory holds from the last
+  ``minutes`` of the stream, and the lines of text on screen then (times in seconds since it
+  started; no captions: a carrier is one token, a caption per carrier would cost an answer each);
+- ``search_screen_text(query, limit)`` -> ``{"hits": [{"text", "first_seen", "last_seen", ...}]}``:
+  the screen's text searched (empty or huge queries refused as everywhere);
 - ``add_alert(condition, threshold)`` / ``remove_alert(id)`` / ``list_alerts()``: "tell me when"
   conditions scored after every live frame (re-armed once the score falls 0.2 below
   ``threshold``); ``list_alerts`` returns the conditions, the alerts raised so far
@@ -25,13 +29,16 @@ from ..alerts import Condition, load_conditions, save_conditions
 from ..config import GenerationOptions
 from ..errors import VideoScanError
 from ..limits import MAX_NEW_TOKENS, check_text
+from ..screen_text.report import seen_rows
+from ..screen_text.retrieve import MAX_HITS, search, seen_between
 from .protocol import APIError, ChatOptions
 from .worker import ChatJob, EngineWorker
 
 INSTRUCTIONS = (
     "VideoScan watches a screen, webcam or video on this computer and remembers it compactly. "
-    "Use ask_screen for questions about what is or was visible, recent_memory for the remembered "
-    "times, and add_alert/list_alerts for 'tell me when' conditions."
+    "Use ask_screen for questions about what is or was visible, search_screen_text to find words "
+    "the screen showed, recent_memory for the remembered times and text, and "
+    "add_alert/list_alerts for 'tell me when' conditions."
 )
 
 
@@ -81,6 +88,7 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
         return {
             "answer": result["text"],
             "evidence": extra["evidence"],
+            "evidence_text": extra["evidence_text"],
             "frames_seen": extra["frames_seen"],
         }
 
@@ -97,9 +105,31 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
                 for c in engine.snapshot().carriers
                 if c.until >= since
             ]
-            return {"now": now, "frames_seen": engine.frames_seen, "carriers": carriers}
+            return {"now": now, "frames_seen": engine.frames_seen, "carriers": carriers,
+                    "screen_text": _text_since(since)}  # fmt: skip
 
         return await asyncio.wrap_future(worker.call(read))
+
+    def _text_since(since: float) -> list[dict]:
+        text = worker.screen_text
+        if text is None:
+            return []
+        return seen_rows(seen_between(text.memory, since, None))
+
+    @server.tool()
+    async def search_screen_text(query: str, limit: int = 20) -> dict:
+        """Where words were on the screen: each line that contains them, with the times it was
+        first and last seen (seconds since the stream started), best match first."""
+        text = worker.screen_text
+        if text is None:
+            raise ToolError("screen text is off (a webcam source, or --no-screen-text)")
+        if not 1 <= limit <= MAX_HITS:
+            raise ToolError(f"limit must be from 1 to {MAX_HITS}")
+        try:
+            hits = await asyncio.to_thread(search, text.memory, query, None, limit)
+        except VideoScanError as error:
+            raise ToolError(str(error)) from None
+        return {"hits": [hit.as_dict() for hit in hits]}
 
     @server.tool()
     def add_alert(condition: str, threshold: float = 0.6) -> dict:

@@ -3,7 +3,8 @@
 Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an API key and
 ``check_port(host, port)`` a port out of range or in use (``VideoScanError``, before a model
 loads). ``VideoScanServer(model_id, model, ...)`` wires a ``ModelPool``, one
-``EngineWorker``, an optional ``LiveSource`` feeding it, and the Starlette app;
+``EngineWorker``, an optional ``LiveSource`` feeding it (and its screen text, unless
+``screen_text=False``), and the Starlette app;
 ``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
 ``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
 (waiting jobs get 503). With ``executor`` (the app) the worker answers on the app's own engine
@@ -21,7 +22,7 @@ from collections.abc import Callable
 
 from ..errors import VideoScanError
 from .app import DEFAULT_MAX_BODY, create_app
-from .live import LiveSource
+from .live import LiveSource, live_text
 from .models import ModelPool
 from .slow_clients import HEADER_TIMEOUT_S, header_timeout_protocol
 from .worker import EngineWorker
@@ -81,6 +82,7 @@ class VideoScanServer:
         device: str | None = None,
         dtype: str | None = None,
         executor=None,
+        screen_text: bool = True,
     ) -> None:
         check_host(host, api_key)
         if executor is not None and not api_key:  # the app's API: its answers see the screen
@@ -91,10 +93,10 @@ class VideoScanServer:
         self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
         self.worker = EngineWorker(self.pool, memory=memory, live=live, executor=executor)
         self.worker.frame_interval_s = 1.0 / fps
-        self.source = (
-            LiveSource(source, self.worker.submit_frame, fps=fps, speed=speed) if source else None
-        )
-        self.worker.source = self.source
+        self.text = live_text(source, screen_text) if source else None
+        sink = self.text.tee(self.worker.submit_frame) if self.text else self.worker.submit_frame
+        self.source = LiveSource(source, sink, fps=fps, speed=speed) if source else None
+        self.worker.source, self.worker.screen_text = self.source, self.text
         loopback = is_loopback(host)
         self.app = create_app(
             self.worker, self.pool, api_key, max_body_bytes, allow_files=loopback, loopback=loopback
@@ -117,6 +119,8 @@ class VideoScanServer:
 
     def _start_engine(self) -> None:
         self.worker.start()
+        if self.text is not None:
+            self.text.start()
         if self.source is not None:
             self.source.start()
 
@@ -160,4 +164,6 @@ class VideoScanServer:
     def _stop_engine(self) -> None:
         if self.source is not None:
             self.source.stop()
+        if self.text is not None:
+            self.text.stop()
         self.worker.stop()

@@ -42,6 +42,8 @@ from ..limits import (
     check_question,
     check_text,
 )
+from ..screen_text.offline import TextPass
+from ..screen_text.report import seen_rows
 from ..video import ReadOutcome
 from .asking import ask, evidence_times, request_history
 from .media import VideoInput, iter_samples
@@ -105,6 +107,9 @@ class EngineWorker:
         self._frame: tuple[float, np.ndarray] | None = None
         self._jobs_since_frame = 0
         self.source = None  # the live source (its ``status()`` joins /health), when there is one
+        # the live source's screen text (screen_text.live.LiveText, or the app's): shown with
+        # live questions (for_question) and searched (memory); None: no screen text
+        self.screen_text = None
         self._wake = threading.Condition()
         self._progress = threading.Condition()  # notified after each live frame or request
         self._stopping = False
@@ -267,12 +272,12 @@ class EngineWorker:
                 if self.executor is not None:
                     raise APIError(503, "no model is loaded yet", "server_error")
                 raise APIError(404, "videoscan-live needs a server started with --source")
-            engine, frames = live_engine, None
+            engine, frames, text = live_engine, None, self.screen_text
         else:
             model = None
             if live_engine is not None and job.model_id in self.pool.aliases:
                 model = live_engine.model  # the app's current model
-            engine, frames = self._stream_video(job, model, warnings)
+            engine, frames, text = self._stream_video(job, model, warnings)
             if engine is None:
                 self.answers_cancelled += 1
                 raise APIError(499, "the client went away", code="cancelled")
@@ -283,7 +288,8 @@ class EngineWorker:
             prompt = engine.question_prompt(job.question)
             prompt_tokens = engine.cache.length + int(engine.model.tokenize(prompt).shape[1])
             stop = job.cancel.is_set
-            for piece in ask(engine, job.question, job.options.generation, stop):
+            shown = text.for_question(job.question) if text is not None else ()
+            for piece in ask(engine, job.question, job.options.generation, stop, shown):
                 if piece.text:
                     job.emit("delta", piece.text)
                 if piece.finished:
@@ -303,6 +309,7 @@ class EngineWorker:
                 "memory_size": snapshot.capacity,
                 "carrier_times": [round(c.timestamp, 3) for c in snapshot.carriers],
                 "evidence": evidence_times(engine, final),
+                "evidence_text": seen_rows(final.evidence_text) if final else [],
                 "ttft_ms": round(final.ttft_ms, 1) if final else None,
                 "total_ms": round((time.perf_counter() - started) * 1000, 1),
                 "warnings": warnings,
@@ -311,7 +318,8 @@ class EngineWorker:
 
     def _stream_video(self, job: ChatJob, model, warnings: list[str]):
         """A fresh engine that has streamed the request's video (None when cancelled), within
-        the request's frame and time caps; what was cut short is said in ``warnings``."""
+        the request's frame and time caps, the frame count and the video's screen text (read as
+        it streams); what was cut short is said in ``warnings``."""
         from ..stream.engine import StreamingEngine
         from ..stream.frame_batches import stream_frames
 
@@ -323,12 +331,13 @@ class EngineWorker:
         engine = StreamingEngine(model, config)
         if engine.position_note:
             warnings.append(engine.position_note)
-        frames, outcome = 0, ReadOutcome()
+        frames, outcome, text = 0, ReadOutcome(), TextPass(source="request")
         deadline = time.monotonic() + self.max_request_seconds
-        for _ in stream_frames(engine, iter_samples(job.video, outcome=outcome), batch=4):
+        samples = text.tap(iter_samples(job.video, outcome=outcome))
+        for _ in stream_frames(engine, samples, batch=4):
             frames += 1
             if job.cancel.is_set():
-                return None, frames
+                return None, frames, None
             if time.monotonic() > deadline:
                 warnings.append(
                     f"the video was cut after {frames} frames: streaming it took longer than "
@@ -341,4 +350,6 @@ class EngineWorker:
             warnings.append(f"only the first {frames} frames were read (the limit per request)")
         if outcome.stopped_early:
             warnings.append(outcome.stopped_early)
-        return engine, frames
+        if text.error:
+            warnings.append(f"{text.error}; answered without screen text")
+        return engine, frames, text
