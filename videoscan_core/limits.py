@@ -145,9 +145,9 @@ def fit_positions(model, config: EngineConfig) -> tuple[EngineConfig, str | None
         raise VideoScanError(
             f"{said}, and no memory fits with {config.recent_frames} recent frames; use fewer"
         )
-    fitted = fitted.replace(memory_size=memory)
     mode = "rerotate" if config.position_mode == "sliding" else config.position_mode
-    return fitted.replace(position_mode=mode), f"{said}: memory {memory} instead"
+    fitted = config.replace(position_mode=mode, memory_size=memory)
+    return fitted, f"{said}: {mode} positions and memory {memory} instead"
 
 
 def check_against_model(model, config: EngineConfig, free_bytes: int | None = None) -> None:

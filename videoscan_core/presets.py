@@ -4,17 +4,20 @@ Contract: a checkpoint trained by ``videoscan train`` carries ``videoscan.json``
 weights (the training marker, ``adapters.loading.MODEL_SETTINGS_FILE``); ``load_model`` records it
 as ``model.videoscan_trained``. Untrained weights (every downloaded SmolVLM2, LLaVA-OneVision,
 LLaVA-Video or Qwen-VL checkpoint) never saw carriers, so ``training_free_settings(family)`` keeps
-what they can read without training: carriers for memory plus the last ``recent_frames`` frames
-in full (their visual tokens and scaffold text, as the model was trained to see them), with
+what they can read without training: carriers for memory, each with the ``keep_topk`` native
+visual tokens its carrier attended to most (VideoScan+) and its frame's time text, plus the last
+``recent_frames`` frames in full (their visual tokens and scaffold text, as the model was trained
+to see them), with
 bounded positions (``sliding``: a full-token stream's positions for the frames in memory, the
 best bounded mode for untrained weights on the synthetic benchmark, benchmarks/NOTES.md).
 ``recommended_config(model, base, given)`` applies them to ``base`` unless the model is
-VideoScan-trained, leaving the fields named in ``given`` (set explicitly by the user) alone.
+VideoScan-trained, leaving the fields named in ``given`` (set explicitly by the user) alone; top-k
+is at most a quarter of the model's visual tokens per frame.
 
-Cost per preset (cache entries kept after a frame step; S system tokens, M carriers, N visual
-tokens per frame plus its scaffold text, r recent frames): S + M + r (N + scaffold).
-LLaVA-OneVision 0.5B (N = 196): r = 2 -> S + 64 + 392. LLaVA-Video (N = 210): r = 1 -> S + 64 + 210.
-SmolVLM2 (N = 64, scaffold about 15 with the real tokenizer): r = 4 -> S + 64 + ~316.
+Cost per preset (cache entries kept after a frame step; S system tokens, M carriers, k top-k
+entries and c time-text entries per carrier, N visual tokens per frame plus its scaffold text, r
+recent frames): S + M (1 + k + c) + r (N + scaffold). Per catalogued model in bytes:
+``videoscan models cost``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,17 @@ RECENT_FRAMES = {
     "qwen2.5-vl": 2,
     "qwen3-vl": 2,
 }
+# VideoScan+ for untrained weights: per remembered frame, the k visual entries its carrier
+# attended to most stay in the cache (the only memory such weights can read: their own visual
+# tokens); k sized so the memory of every catalogued model stays within
+# hub/frame_cost.CACHE_BUDGET (videoscan models cost)
+KEEP_TOPK = {
+    "llava-onevision": 16,
+    "llava-video": 16,
+    "smolvlm2": 8,
+    "qwen2.5-vl": 16,
+    "qwen3-vl": 16,
+}
 # bounded (issue 11) and measured best for weights that never saw carriers (benchmarks/NOTES.md,
 # "Position modes"); "compact" stays for weights trained the official way
 TRAINING_FREE_POSITIONS = "sliding"
@@ -39,7 +53,7 @@ def training_free_settings(family: str) -> dict:
     return {
         "recent_frames": RECENT_FRAMES.get(family, 2),
         "position_mode": TRAINING_FREE_POSITIONS,
-        "keep_topk": 0,
+        "keep_topk": KEEP_TOPK.get(family, 8),
         "carrier": True,
     }
 
@@ -57,6 +71,9 @@ def recommended_config(
     if is_videoscan_trained(model):
         return base
     settings = training_free_settings(getattr(model, "family", ""))
+    tokens = int(getattr(model, "tokens_per_frame", 0) or 0)
+    if tokens:  # at most a quarter of a frame (small test models)
+        settings["keep_topk"] = min(settings["keep_topk"], max(1, tokens // 4))
     changes = {key: value for key, value in settings.items() if key not in given}
     if not base.carrier and "carrier" in given:  # full-token baseline asked for: no window
         changes.pop("recent_frames", None)

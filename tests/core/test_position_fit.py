@@ -33,13 +33,13 @@ def limit_for(vlm, frames: int) -> int:
 def test_sliding_past_the_limit_falls_back_to_rerotate_and_streams_on(smol):
     config = recommended_config(smol, EngineConfig(memory_size=32))
     assert config.position_mode == "sliding" and config.recent_frames == 4
-    smol.max_position_embeddings = 900  # ~28 frame places (30 positions each) + the system
+    smol.max_position_embeddings = 1_000  # ~32 frame places (30 positions each) + the system
     assert position_need(smol, config) > smol.max_position_embeddings
     engine = StreamingEngine(smol, config)
-    assert engine.config.position_mode == "rerotate" and engine.config.memory_size == 32
+    assert engine.config.position_mode == "rerotate" and 24 <= engine.config.memory_size <= 32
     assert "sliding positions" in engine.position_note and "rerotate" in engine.position_note
     rng = np.random.default_rng(0)
-    for k in range(40):  # sliding raised PositionLimitError at frame 28
+    for k in range(40):  # sliding raised PositionLimitError at frame 32
         engine.add_frame(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), float(k))
     assert engine.positions.next_free() < smol.max_position_embeddings
     assert isinstance(engine.answer("What is on screen?"), str)
@@ -74,7 +74,7 @@ def test_the_cli_says_which_setting_changed(tmp_path):
 
     folder = make_tiny_model(tmp_path / "smol", family="smolvlm2")
     config = json.loads((folder / "config.json").read_text())
-    config["text_config"]["max_position_embeddings"] = 900
+    config["text_config"]["max_position_embeddings"] = 1_100
     (folder / "config.json").write_text(json.dumps(config))
     cv2 = import_cv2()
     video = tmp_path / "clip.mp4"
@@ -90,4 +90,4 @@ def test_the_cli_says_which_setting_changed(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "rerotate" in line]
-    assert len(lines) == 1 and "past this model's 900" in lines[0], result.stderr
+    assert len(lines) == 1 and "past this model's 1,100" in lines[0], result.stderr

@@ -55,3 +55,44 @@ def test_the_apps_settings_keep_what_the_user_chose_and_get_the_preset_elsewhere
     assert (config.recent_frames, config.keep_topk, config.position_mode) == (1, 2, "sliding")
     trained = SimpleNamespace(family="smolvlm2", videoscan_trained=True)
     assert config_for(trained, chosen) == chosen
+
+
+def test_untrained_weights_keep_native_visual_tokens_per_remembered_frame():
+    """VideoScan+ in the training-free preset: what untrained weights can read of a remembered
+    frame are their own visual tokens, the top-k its carrier attended to."""
+    from videoscan_core.presets import KEEP_TOPK, training_free_settings
+
+    for family in ("smolvlm2", "llava-onevision", "llava-video", "qwen2.5-vl", "qwen3-vl"):
+        assert training_free_settings(family)["keep_topk"] == KEEP_TOPK[family] >= 8
+
+
+def test_every_catalogued_models_memory_fits_the_stated_budget():
+    from videoscan_core.hub.catalogue import CATALOGUE
+    from videoscan_core.hub.frame_cost import CACHE_BUDGET, frame_cost
+
+    costs = {e.id: frame_cost(e) for e in CATALOGUE if e.kind == "vision" and not e.bundled}
+    assert all(costs.values()), [name for name, cost in costs.items() if cost is None]
+    for name, cost in costs.items():
+        assert cost.cache_bytes <= CACHE_BUDGET, name
+        assert f"top {cost.keep_topk} visual tokens" in cost.line()
+
+
+def test_the_training_free_memory_stays_within_its_entries(random_frames):
+    """However long the stream, the cache holds at most what limits.cache_entries counts
+    (carriers with their top-k and time text, the recent window)."""
+    from videoscan_core.adapters.smolvlm import SmolVLMModel
+    from videoscan_core.limits import cache_entries
+    from videoscan_core.stream.engine import StreamingEngine
+    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+
+    vlm = SmolVLMModel(*build_tiny_smolvlm(seed=0))
+    config = recommended_config(vlm, EngineConfig(memory_size=4))
+    assert config.keep_topk == vlm.tokens_per_frame // 4 and config.position_mode == "sliding"
+    engine = StreamingEngine(vlm, config)
+    bound = cache_entries(config, vlm.tokens_per_frame, vlm.time_entries())
+    for k, frame in enumerate(random_frames(14, seed=5)):
+        engine.add_frame(frame, float(k))
+        assert engine.cache.length <= bound
+    remembered = [b for b in engine.layout.blocks if b.visual == "selected"]
+    assert remembered and all(b.size == 1 + config.keep_topk + b.time for b in remembered)
+    assert all(b.time for b in remembered)

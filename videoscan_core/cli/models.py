@@ -1,4 +1,4 @@
-"""``videoscan models list|recommend|download ID|path ID``: the model manager in the CLI."""
+"""``videoscan models list|recommend|cost|download ID|path ID``: the model manager in the CLI."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ def add_parser(commands) -> None:
     listing = actions.add_parser("list", help="the catalogue, with what is installed")
     listing.add_argument("--json", action="store_true", help="print one JSON list")
     actions.add_parser("recommend", help="the best model for this machine")
+    actions.add_parser("cost", help="what a frame and the training-free memory cost, per model")
     fetch = actions.add_parser("download", help="download a model into the Hugging Face cache")
     fetch.add_argument("id", help="a catalogue id (or any hub repo id)")
     where = actions.add_parser("path", help="print where an installed model is")
@@ -55,10 +56,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"{row['id']:<45} {row['kind']:<7} {mark:<20} {memory}")
         return 0
     if args.action == "recommend":
+        from ..hub.frame_cost import frame_cost
+
         hardware = models.detect_hardware()
         best, why = models.recommend(hardware)
-        print(f"{best.id}\n{why}")
+        cost = frame_cost(best)
+        print(f"{best.id}\n{why}" + (f"\n{cost.line()}" if cost else ""))
         return 0
+    if args.action == "cost":
+        return _cost_table(models.CATALOGUE)
     if args.action == "path":
         path = models.installed_path(models.entry(args.id))
         if path is None:
@@ -70,6 +76,21 @@ def run(args: argparse.Namespace) -> int:
         print(path)
         return 0
     return _download(args.id)
+
+
+def _cost_table(catalogue) -> int:
+    from ..hub.frame_cost import frame_cost
+
+    print(f"{'model':<45} {'1080p tokens':>12} {'top-k':>5} {'entries':>7} {'cache':>9}")
+    for entry in catalogue:
+        cost = frame_cost(entry)
+        if cost is not None:
+            size = f"{cost.cache_bytes / 2**20:,.0f} MiB"
+            print(
+                f"{entry.id:<45} {cost.frame_tokens:>12} {cost.keep_topk:>5} "
+                f"{cost.entries:>7,} {size:>9}"
+            )
+    return 0
 
 
 def _download(model_id: str) -> int:
