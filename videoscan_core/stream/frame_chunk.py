@@ -1,6 +1,8 @@
 """What one frame step feeds the decoder: the chunk and the frame's memory-bank summary.
 
-Contract: ``frame_chunk(model, config, visual, t)`` returns ``(FrameInputs, summary [D])``.
+Contract: ``carrier_of(tokens)`` is the carrier of a frame: the mean of its visual tokens
+(``[..., N, D]`` -> ``[..., 1, D]``), the one definition the engine and both trainers use.
+``frame_chunk(model, config, visual, t)`` returns ``(FrameInputs, summary [D])``.
 With carriers the carrier is the mean of the frame's VISUAL tokens only (scaffold text excluded),
 or the model's constant carrier for the "without carrier embedding" ablation; with
 ``carrier_kv=False`` the chunk is the carrier alone. Without carriers the chunk is the frame's
@@ -15,13 +17,18 @@ from ..adapters.base import FrameInputs, VisualTokens
 from ..config import EngineConfig
 
 
+def carrier_of(tokens: torch.Tensor) -> torch.Tensor:
+    """The mean of a frame's visual tokens: ``[..., N, D]`` -> ``[..., 1, D]``."""
+    return tokens.mean(dim=-2, keepdim=True)
+
+
 def frame_chunk(
     model, config: EngineConfig, visual: VisualTokens, timestamp: float
 ) -> tuple[FrameInputs, torch.Tensor]:
     tokens = visual.tokens  # [1, N, D]
     if not config.carrier:
-        return model.frame_inputs(visual, timestamp, None), tokens[0].mean(dim=0)
-    carrier = tokens.mean(dim=1, keepdim=True)  # [1, 1, D]
+        return model.frame_inputs(visual, timestamp, None), carrier_of(tokens)[0, 0]
+    carrier = carrier_of(tokens)  # [1, 1, D]
     if config.carrier_input == "constant":
         carrier = model.constant_carrier().to(tokens.dtype).view(1, 1, -1)
     summary = carrier[0, 0]

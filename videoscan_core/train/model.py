@@ -22,6 +22,7 @@ import torch
 from torch import nn
 
 from ..adapters.llava_onevision import encode_visual_tokens
+from ..stream.frame_chunk import carrier_of
 from .masks import (
     CARRIER,
     PAD,
@@ -71,7 +72,7 @@ class CarrierTrainingModel(nn.Module):
                     types += [VISUAL] * n
                     frame_ids += [t] * n
                 if self.stage in (1, 2):
-                    pieces.append(frames[t].mean(dim=0, keepdim=True))
+                    pieces.append(carrier_of(frames[t]))  # [1, D]
                     types.append(CARRIER)
                     frame_ids.append(t)
             labels = [IGNORE] * len(types)

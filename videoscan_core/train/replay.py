@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from ..errors import VideoScanError
+from ..stream.frame_chunk import carrier_of
 from .model import answer_loss
 from .preflight import REPLAY_POSITION_MODES
 
@@ -64,7 +65,7 @@ class StreamReplayTrainingModel(nn.Module):
         visual = vlm.encode(vlm.preprocess(frames))  # tokens [T, N, D] (+ extras)
         for t, stamp in enumerate(stamps):
             frame = visual[t]  # [1, N, D]
-            carrier = frame.tokens.mean(dim=1, keepdim=True)  # [1, 1, D]
+            carrier = carrier_of(frame.tokens)  # [1, 1, D]
             if self.stage == 0:
                 chunk = vlm.frame_inputs(frame, float(stamp), None)
             elif self.stage == 1:

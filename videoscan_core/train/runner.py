@@ -28,11 +28,13 @@ from pathlib import Path
 
 import torch
 
+from ..config import POSITION_MODES
 from ..errors import VideoScanError
 
 log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
-POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding", "official")
+# the engine's modes, and "official" (0..L-1 over the whole sequence, training only)
+TRAIN_POSITION_MODES = (*POSITION_MODES, "official")
 CHECKPOINT_WEIGHTS = "videoscan-train-state.safetensors"  # a checkpoint's weights, module names
 
 
@@ -159,8 +161,8 @@ def _preflight(options: TrainOptions):
     from ..adapters.loading import resolve_model_folder
     from .preflight import StagedOutput, check_data, check_family, check_positions
 
-    if options.position_mode not in POSITION_MODES:
-        raise VideoScanError(f"positions must be one of {POSITION_MODES}")
+    if options.position_mode not in TRAIN_POSITION_MODES:
+        raise VideoScanError(f"positions must be one of {TRAIN_POSITION_MODES}")
     folder = resolve_model_folder(options.model)
     staged = StagedOutput(folder, options.output, options.overwrite, options.resume)
     try:
