@@ -106,9 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def log_file_path() -> Path:
-    from .user_paths import log_file
+    from videoscan_core.user_dirs import app_log_file
 
-    return log_file()
+    return app_log_file()
 
 
 LOG_MAX_BYTES = 2_000_000  # the log rotates at this size, keeping LOG_BACKUPS older files

@@ -5,8 +5,8 @@ answer has been exported (or there are none); otherwise after asking Save / Quit
 Cancel (``ask_about_unsaved``), where Save runs the conversation export and closes only if it was
 written. Tests replace ``ask_about_unsaved`` to answer the question. ``save_unexported(window)``
 asks nothing (a quit by SIGTERM or SIGINT must never wait on a dialog): it writes unexported
-answers as Markdown to ``recovery_folder()`` and returns the file (None when there was nothing, or
-it could not be written: said in the log).
+answers as Markdown to ``user_dirs.recovery_dir()`` and returns the file (None when there was
+nothing, or it could not be written: said in the log).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from .user_paths import recovery_folder
+from videoscan_core.user_dirs import recovery_dir
 
 log = logging.getLogger("videoscan")
 
@@ -52,7 +52,7 @@ def save_unexported(window) -> Path | None:
     unsaved = window.chat.conversation.unsaved_or_streaming
     if not unsaved:
         return None
-    folder = recovery_folder()
+    folder = recovery_dir()
     path = folder / time.strftime("conversation-%Y%m%d-%H%M%S.md")
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,14 @@
-"""Per-user folders of the core (cache, logs, settings), portable through platformdirs.
+"""Per-user folders of the core and the app (cache, logs, settings), through platformdirs.
 
 Contract: ``cache_dir()``, ``log_dir()``, ``config_dir()`` and ``data_dir()`` return the folder
 (not created) for the running platform, chosen from ``sys.platform`` at call time (so tests can
 exercise the Windows and macOS rules on Linux): Linux follows XDG (``~/.cache/videoscan``,
 ``~/.local/state/videoscan``, ``~/.config/videoscan``, ``~/.local/share/videoscan``), Windows
 ``%LOCALAPPDATA%\\videoscan\\...``, macOS ``~/Library/Caches|Logs|Application Support/videoscan``.
-Model weights are not here: they live in the Hugging Face cache, whose own conventions
-(``HF_HOME``) apply.
+``app_log_file()`` is the desktop app's log in ``log_dir()``, and ``recovery_dir()`` beside it
+keeps the conversations saved when the app is stopped by a signal (the app's only folders: one
+home for every "where is it"). Model weights are not here: they live in the Hugging Face
+cache, whose own conventions (``HF_HOME``) apply.
 """
 
 from __future__ import annotations
@@ -46,6 +48,16 @@ def log_dir() -> Path:
     if sys.platform.startswith("linux"):
         return dirs.user_state_path
     return dirs.user_log_path
+
+
+def app_log_file() -> Path:
+    """The desktop app's log (it rotates beside itself)."""
+    return log_dir() / "videoscan-desktop.log"
+
+
+def recovery_dir() -> Path:
+    """Conversations saved when the app is stopped by a signal."""
+    return log_dir() / "recovered"
 
 
 def config_dir() -> Path:

@@ -74,7 +74,7 @@ def test_a_signal_never_waits_on_a_question_unexported_answers_are_kept(
     window.answers.queued(1, "What is on the screen?")
     window.answers.finished(1, AnswerChunk("", True, "A red circle.", 3, "eos", 5.0, 9.0))
     monkeypatch.setattr("app.main_window.confirm_quit", lambda win: pytest.fail("asked"))
-    monkeypatch.setattr("app.quit_guard.recovery_folder", lambda: tmp_path / "recovered")
+    monkeypatch.setattr("app.quit_guard.recovery_dir", lambda: tmp_path / "recovered")
     exits: list[int] = []
     quit_signals.QuitSignals(None, window, exit=exits.append).handle(signal.SIGTERM)
     assert exits == [143] and window.is_shut_down

@@ -141,7 +141,7 @@ def test_spec_with_the_real_pyinstaller_hooks(monkeypatch):
     hidden = set(analysis["hiddenimports"])
     for module in ("videoscan_core.stream.engine", "videoscan_core.adapters.llava_onevision",
                    "videoscan_core.hub.catalogue", "videoscan_core.hub.hardware",
-                   "app.main_window", "app.user_paths",
+                   "app.main_window",
                    "transformers.models.llava_onevision.modeling_llava_onevision",
                    "transformers.models.qwen2.modeling_qwen2"):
         assert module in hidden, module

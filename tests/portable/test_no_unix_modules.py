@@ -79,7 +79,7 @@ def test_scripted_app_runs_without_unix_modules(tiny_model_dir, moving_video, tm
     report = json.loads(report_path.read_text())
     assert report["frames_processed"] >= 3 and report["peak_rss_mb"] > 100
     assert report["answers"] and report["errors"] in ([], 0)  # a list before, a count now
-    assert (tmp_path / "videoscan" / "videoscan-desktop.log").is_file()  # Qt's state location
+    assert (tmp_path / "videoscan" / "videoscan-desktop.log").is_file()  # user_dirs.log_dir()
 
 
 def test_core_folders_follow_each_platform(monkeypatch, tmp_path):
@@ -94,6 +94,7 @@ def test_core_folders_follow_each_platform(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))
     assert user_dirs.cache_dir() == tmp_path / "Library" / "Caches" / "videoscan"
     assert user_dirs.log_dir() == tmp_path / "Library" / "Logs" / "videoscan"
+    assert user_dirs.app_log_file().parent == user_dirs.log_dir()  # the app's log, macOS too
     assert "Application Support" in str(user_dirs.config_dir())
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
