@@ -1,7 +1,7 @@
 """Alert cost: scoring one condition per frame as a fraction of a frame step (M=64, bank full).
 
 A condition is scored with one yes/no question prefill over the current cache whose entries are
-then rolled back (``videoscan_core.alerts.score_condition``). Through the engine, the benchmark
+then rolled back (``stream.conditions.score_condition``). Through the engine, the benchmark
 alternates a real frame step (``add_frame``: vision + prefill + cache cut) and one condition score
 on an engine whose bank holds M=64 carriers, and reports the median condition time over the median
 frame step (``condition_over_frame``; asked without the time instruction, as the watcher does;
@@ -25,8 +25,8 @@ import time
 
 import torch
 
-from videoscan_core.alerts import condition_question, score_condition
 from videoscan_core.config import EngineConfig
+from videoscan_core.stream.conditions import condition_question, score_condition
 from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries

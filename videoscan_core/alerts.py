@@ -22,12 +22,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .limits import MAX_CONDITION_CHARS, MAX_CONDITIONS
-from .stream.conditions import condition_question, yes_no_token_ids, yes_probability
+from .stream.conditions import score_condition
 
 ON_THRESHOLD = 0.6
 OFF_THRESHOLD = 0.4
@@ -80,52 +79,6 @@ class Alert:
 
     def to_json(self) -> dict:
         return {"condition": self.condition, "time": self.time, "score": round(self.score, 4)}
-
-
-# -- scoring (the wording and yes/no tokens of stream.conditions) -----------------------------
-def yes_no_ids(model) -> tuple[list[int], list[int]]:
-    """First-token ids of the yes and no spellings (cached on the model wrapper)."""
-    cached = getattr(model, "_videoscan_yes_no", None)
-    if cached is None:
-        cached = yes_no_token_ids(model.tokenizer)
-        model._videoscan_yes_no = cached
-    return cached
-
-
-def first_token_score(engine, text: str) -> float:
-    """P(yes) of a condition from one question prefill over the current memory
-    (``engine.first_token_logits``: the cache is rolled back). 0.5 before any frame."""
-    if not engine.frames_seen:
-        return 0.5
-    try:
-        logits = engine.first_token_logits(condition_question(text), use_history=False)  # [V]
-    except TypeError:  # an engine without follow-up history
-        logits = engine.first_token_logits(condition_question(text))
-    return yes_probability(logits, *yes_no_ids(engine.model))
-
-
-def score_condition(engine, text: str, with_times: bool = False) -> float:
-    """P(yes) of a condition (``first_token_score``; the same wording as
-    ``stream.conditions``, on which the demo model is trained). A condition is about now, so
-    unless ``with_times`` it is asked without the time instruction (which lists every carrier's
-    time: hundreds of tokens at M=64, several times the question itself). Only spellings whose
-    first token is a letter count (a tokenizer may split " yes" into a bare space and "yes"; a
-    bare space says nothing about yes or no)."""
-    with _without_time_instruction(engine, not with_times):
-        return first_token_score(engine, text)
-
-
-@contextmanager
-def _without_time_instruction(engine, wanted: bool):
-    config = getattr(engine, "config", None)
-    if not wanted or config is None or not getattr(config, "time_instruction", False):
-        yield
-        return
-    engine.config = config.replace(time_instruction=False)
-    try:
-        yield
-    finally:
-        engine.config = config
 
 
 # -- watching --------------------------------------------------------------------------------

@@ -13,14 +13,12 @@ import torch
 from videoscan_core.alerts import (
     AlertWatcher,
     Condition,
-    condition_question,
-    first_token_score,
     load_conditions,
     save_conditions,
-    score_condition,
 )
 from videoscan_core.cli.main import main
 from videoscan_core.config import EngineConfig
+from videoscan_core.stream.conditions import condition_question, score_condition
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.video import import_cv2
 
@@ -101,7 +99,7 @@ def test_condition_question_strips_the_when():
 def test_scoring_a_real_model_leaves_the_stream_unchanged(tiny_vlm, random_frames):
     engine = StreamingEngine(tiny_vlm, EngineConfig(memory_size=3))
     clips = random_frames(6, seed=3)
-    assert first_token_score(engine, "anything") == 0.5  # nothing seen yet
+    assert score_condition(engine, "anything") == 0.5  # nothing seen yet
     watcher = AlertWatcher(
         [Condition("a red circle appears", on_threshold=0.0, off_threshold=0.0), "a door opens"],
         every=2,
@@ -128,18 +126,16 @@ def test_conditions_are_asked_without_the_time_instruction(tiny_vlm, random_fram
     engine = StreamingEngine(tiny_vlm, EngineConfig(memory_size=3, time_instruction=True))
     for index, frame in enumerate(random_frames(3, seed=5)):
         engine.add_frame(frame, float(index))
-    config = engine.config
     asked = []
     original = engine.first_token_logits
 
     def spy(question, *args, **kwargs):
-        asked.append(engine.question_prompt(question, use_history=False))
+        asked.append(engine.question_prompt(question, False, None, kwargs["with_times"]))
         return original(question, *args, **kwargs)
 
     engine.first_token_logits = spy
     plain = score_condition(engine, "a red circle appears")
     timed = score_condition(engine, "a red circle appears", with_times=True)
-    assert engine.config is config  # restored
     assert len(asked) == 2 and len(asked[0]) < len(asked[1])
     assert "1.00s" not in asked[0] and "1.00s" in asked[1]
     assert 0.0 < plain < 1.0 and 0.0 < timed < 1.0
@@ -242,8 +238,8 @@ def test_alerts_are_capped_in_number_and_length_and_slow_scoring_is_said(
 
 def test_yes_and_no_are_told_apart_by_letters_not_spaces():
     from videoscan_core.adapters import load_model
-    from videoscan_core.alerts import yes_no_ids
     from videoscan_core.paths import bundled_demo_model
+    from videoscan_core.stream.conditions import yes_no_ids
 
     if bundled_demo_model() is None:
         pytest.skip("the demo model is not bundled")

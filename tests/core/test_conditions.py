@@ -36,7 +36,7 @@ def test_score_is_the_yes_no_softmax_and_leaves_the_stream(tiny_vlm):
     length, keys = engine.cache.length, engine.cache.layer_kv(0)[0].clone()
     score = score_condition(engine, "when a red circle appears")
     logits = engine.first_token_logits(
-        condition_question("a red circle appears"), use_history=False
+        condition_question("a red circle appears"), use_history=False, with_times=False
     )
     yes, no = yes_no_token_ids(tiny_vlm.tokenizer)
     margin = float(logits[yes].logsumexp(0) - logits[no].logsumexp(0))

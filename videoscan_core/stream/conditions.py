@@ -2,16 +2,19 @@
 
 Contract: ``condition_question(text)`` turns a condition ("when a red circle appears", "a build
 fails") into the yes/no question the model is asked (a text that already ends in "?" is asked
-as written); the demo model is trained on exactly this wording. ``score_condition(engine, text)``
-returns P(yes) in [0, 1] from the first answer token of one question prefill over the current
-memory: the softmax over the "yes" and "no" spellings' first tokens (log-sum-exp per side). The
-cache is rolled back (``engine.first_token_logits``), so the stream is unchanged; the
-conversation history is not used. Before any frame it returns 0.5 (nothing to judge).
+as written); the demo model is trained on exactly this wording. ``score_condition(engine, text,
+with_times=False)``, the one scorer (alerts, ``watch``, the API and MCP), returns P(yes) in
+[0, 1] from the first answer token of one question prefill over the current memory: the softmax
+over the "yes" and "no" spellings' first tokens (log-sum-exp per side; ``yes_no_ids(model)``,
+worked out once per model). The cache is rolled back (``engine.first_token_logits``), so the
+stream is unchanged; neither the conversation history nor (unless ``with_times``) the time
+instruction is used. Before any frame it returns 0.5 (nothing to judge).
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable
 
 YES_WORDS = ("yes", "Yes", " yes", " Yes", "YES")
@@ -61,14 +64,22 @@ def yes_probability(logits, yes: list[int], no: list[int]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, margin))))
 
 
-def score_condition(engine, text: str) -> float:
-    """P(yes) that ``text`` holds now, from one rolled-back prefill (see module doc)."""
+_YES_NO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> (yes, no)
+
+
+def yes_no_ids(model) -> tuple[list[int], list[int]]:
+    """``yes_no_token_ids`` of the model's tokenizer, worked out once per model."""
+    if model not in _YES_NO:
+        _YES_NO[model] = yes_no_token_ids(model.tokenizer)
+    return _YES_NO[model]
+
+
+def score_condition(engine, text: str, with_times: bool = False) -> float:
+    """P(yes) that ``text`` holds now, from one rolled-back prefill (see module doc). A
+    condition is about now, so unless ``with_times`` it is asked without the time instruction
+    (which lists every carrier's time: hundreds of tokens at M=64, several times the question)."""
     if not engine.frames_seen:
         return 0.5
-    model = engine.model
-    cached = getattr(model, "_videoscan_yes_no_ids", None)
-    if cached is None:
-        cached = yes_no_token_ids(model.tokenizer)
-        model._videoscan_yes_no_ids = cached
-    logits = engine.first_token_logits(condition_question(text), use_history=False)  # [V]
-    return yes_probability(logits, *cached)
+    question = condition_question(text)
+    logits = engine.first_token_logits(question, use_history=False, with_times=with_times)  # [V]
+    return yes_probability(logits, *yes_no_ids(engine.model))

@@ -399,13 +399,19 @@ class StreamingEngine:
         self.conversation.clear()
 
     def question_prompt(
-        self, question: str, use_history: bool = True, context: str | None = None
+        self,
+        question: str,
+        use_history: bool = True,
+        context: str | None = None,
+        with_times: bool = True,
     ) -> str:
         """The text after the memory: the recent conversation (bounded in tokens, see
-        ``conversation.py``) when ``use_history``, the screen text ``context``, the question."""
+        ``conversation.py``) when ``use_history``, the time instruction (when the config and the
+        model want it, unless ``with_times`` is False), the screen text ``context``, the
+        question."""
         instruction = None
         wanted = self.config.time_instruction and getattr(self.model, "time_instruction", True)
-        if wanted and self.bank.entries:
+        if wanted and with_times and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
         history = self.conversation.for_question(question) if use_history else ()
@@ -418,16 +424,22 @@ class StreamingEngine:
         )
 
     def first_token_logits(
-        self, question: str, use_history: bool = True, screen_text: Sequence[SeenText] = ()
+        self,
+        question: str,
+        use_history: bool = True,
+        screen_text: Sequence[SeenText] = (),
+        with_times: bool = True,
     ) -> torch.Tensor:
-        """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged."""
+        """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged.
+        ``with_times=False`` leaves out the time instruction (``question_prompt``)."""
         self._close_active_answer()
         context = render_screen_text(fit_screen_text(screen_text))
         with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
             try:
-                return self._prefill_question(question, use_history, None, context).float().clone()
+                logits = self._prefill_question(question, use_history, None, context, with_times)
+                return logits.float().clone()
             finally:
                 self.cache.truncate(checkpoint)
 
@@ -437,11 +449,13 @@ class StreamingEngine:
         use_history: bool = True,
         evidence: list | None = None,
         context: str | None = None,
+        with_times: bool = True,
     ) -> torch.Tensor:
         """Prefill the question over the cache; logits ``[V]`` of the first answer token. With
         ``evidence`` (a list), the question's attention row is probed and the heaviest memory
         entries are appended to it (``evidence.py``)."""
-        ids = self.model.tokenize(self.question_prompt(question, use_history, context))  # [1, Q]
+        prompt = self.question_prompt(question, use_history, context, with_times)
+        ids = self.model.tokenize(prompt)  # [1, Q]
         positions = self._next_positions(ids.shape[1])
         if evidence is None or not self.bank.entries:
             return self._next_token_logits(self.model.embed(ids), positions)
