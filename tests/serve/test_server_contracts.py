@@ -112,8 +112,9 @@ def test_a_whole_answer_carries_usage_the_finish_reason_and_the_extra_field(serv
     assert job.options.generation.max_new_tokens == 5
 
 
-@pytest.mark.parametrize("stop,finish", [("eos", "stop"), ("stop_string", "stop"),
-                                         ("max_tokens", "length"), ("cancelled", "stop")])  # fmt: skip
+@pytest.mark.parametrize("stop,finish", [
+    ("eos", "stop"), ("stop_string", "stop"), ("max_tokens", "length"), ("cancelled", "stop")
+])  # fmt: skip
 def test_each_stop_reason_maps_to_openais_finish_reason_whole_and_streamed(
     served, worker, stop, finish
 ):
@@ -138,7 +139,8 @@ def test_without_include_usage_the_finishing_chunk_carries_usage(served, worker)
         model="videoscan-live", messages=LIVE_MESSAGES, stream=True))  # fmt: skip
     assert all(c.object == "chat.completion.chunk" and len(c.choices) == 1 for c in chunks)
     assert len({c.id for c in chunks}) == 1 and all(c.model == "videoscan-live" for c in chunks)
-    assert chunks[0].choices[0].delta.role == "assistant" and chunks[0].choices[0].delta.content == ""
+    first = chunks[0].choices[0].delta
+    assert (first.role, first.content) == ("assistant", "")
     assert [c.choices[0].delta.content for c in chunks[1:3]] == ["a", "b"]
     last = chunks[-1]
     assert last.choices[0].finish_reason == "stop" and last.usage.total_tokens == 14
