@@ -247,7 +247,7 @@ def test_a_memory_no_mode_fits_shrinks_to_exactly_the_largest_that_fits():
     for mode, after in (("compact", "compact"), ("rerotate", "rerotate"), ("sliding", "rerotate")):
         fitted, note = fit_positions(model, config.replace(position_mode=mode))
         assert (fitted.memory_size, fitted.position_mode) == (17, after), mode
-        assert note.endswith(": memory 17 instead")
+        assert note.endswith(f": {after} positions and memory 17 instead")
         assert position_need(model, fitted) <= limit
         assert position_need(model, fitted.replace(memory_size=18)) > limit
     full = config.replace(carrier=False, keep_topk=0, position_mode="compact")  # 10 a frame

@@ -25,9 +25,9 @@ def options_of(command: str) -> set[str]:
 
 COVERED = {
     "serve": {"--model", "--host", "--port", "--api-key", "--source", "--settings-file", "--fps",
-              "--speed", "--memory", "--max-body-mb", "--device", "--dtype"},
+              "--speed", "--memory", "--max-body-mb", "--device", "--dtype", "--no-screen-text"},
     "mcp": {"--model", "--source", "--settings-file", "--fps", "--speed", "--memory",
-            "--alerts-file", "--device"},
+            "--alerts-file", "--device", "--no-screen-text"},
     "watch": {"video", "--model", "--when", "--every", "--memory", "--fps", "--on", "--off",
               "--device", "--dtype", "--json", "--no-progress"},
     "find": {"video", "phrase", "--fps", "--limit", "--json", "--no-progress"},
@@ -121,11 +121,13 @@ def test_every_serve_flag_reaches_the_server(served, loads, rules, clip, tiny_mo
         "serve", "--model", str(tiny_model_dir), "--host", "localhost", "--port", str(port),
         "--api-key", "sk-1", "--source", f"file:{clip}", "--settings-file", str(settings),
         "--fps", "2.5", "--speed", "4", "--memory", "5", "--max-body-mb", "1.5",
-        "--device", "cpu", "--dtype", "float32",
+        "--device", "cpu", "--dtype", "float32", "--no-screen-text",
     ])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 0, err
     server = served["server"]
+    assert server.text is None and server.worker.screen_text is None  # --no-screen-text
+    assert server.source.sink == server.worker.submit_frame
     assert served["port"] == port and server.host == "localhost"
     assert loads == [{"source": str(tiny_model_dir), "device": "cpu", "dtype": "float32"}]
     assert rules == [str(settings)] and "privacy rules: none" in err
@@ -136,6 +138,16 @@ def test_every_serve_flag_reaches_the_server(served, loads, rules, clip, tiny_mo
     assert bodies == [int(1.5 * 1024 * 1024)]
     assert server.app.user_middleware[0].kwargs["api_key"] == "sk-1"
     assert f"serving http://localhost:{port}/v1 (models: videoscan-live, " in err
+
+
+def test_serve_reads_the_text_of_a_file_source_by_default(served, clip, tiny_model_dir):
+    from videoscan_core.screen_text.live import LiveText
+
+    assert main(["serve", "--model", str(tiny_model_dir), "--source", f"file:{clip}",
+                 "--port", str(free_port())]) == 0  # fmt: skip
+    server = served["server"]
+    assert isinstance(server.text, LiveText) and server.worker.screen_text is server.text
+    assert server.source.sink != server.worker.submit_frame  # frames pass the text first
 
 
 @pytest.mark.parametrize("flags,said", [
@@ -198,14 +210,17 @@ def mcp_parts(monkeypatch):
 
 def test_mcp_defaults(mcp_parts, loads, rules, tiny_model_dir, monkeypatch):
     import videoscan_core.serve.live as live
+    from videoscan_core.capture import SourceSpec
 
-    monkeypatch.setattr(live, "parse_source", lambda spec: spec)  # no screen on a test machine
+    monkeypatch.setattr(live, "parse_source", SourceSpec.parse)  # opens nothing
     assert main(["mcp", "--model", str(tiny_model_dir)]) == 0
     assert mcp_parts["source"]["spec"] == "screen" and rules == [None]
     assert (mcp_parts["source"]["fps"], mcp_parts["source"]["speed"]) == (1.0, 1.0)
     assert loads == [{"source": str(tiny_model_dir), "device": None, "dtype": None}]
     worker = mcp_parts["worker"]
     assert worker.memory == 64 and mcp_parts["built"] == (worker, None)
+    assert worker.screen_text is not None  # the screen's text is read by default
+    assert mcp_parts["source"]["sink"] != worker.submit_frame
 
 
 def test_every_mcp_flag_reaches_the_worker_and_the_source(
@@ -215,7 +230,7 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     code = main([
         "mcp", "--model", str(tiny_model_dir), "--source", f"file:{clip}", "--settings-file",
         str(settings), "--fps", "4", "--speed", "0.5", "--memory", "3", "--alerts-file",
-        str(alerts), "--device", "cpu",
+        str(alerts), "--device", "cpu", "--no-screen-text",
     ])  # fmt: skip
     err = capsys.readouterr()
     assert code == 0, err.err
@@ -223,7 +238,7 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     worker = mcp_parts["worker"]
     source = mcp_parts["source"]
     assert (source["spec"], source["fps"], source["speed"]) == (f"file:{clip}", 4.0, 0.5)
-    assert source["sink"] == worker.submit_frame
+    assert source["sink"] == worker.submit_frame and worker.screen_text is None
     assert rules == [str(settings)]
     assert loads == [{"source": str(tiny_model_dir), "device": "cpu", "dtype": None}]
     assert worker.memory == 3 and worker.live_engine.config.memory_size == 3

@@ -23,10 +23,11 @@ from mcp.server.mcpserver.exceptions import ToolError  # noqa: E402
 
 from videoscan_core.serve.mcp_server import build_mcp  # noqa: E402
 
+SHOWN = [{"text": "gate B22", "first_seen": 2.0, "last_seen": 5.0}]
 RESULT = {
     "text": "a red circle",
     "videoscan": {"evidence": [{"time": 3.0, "frame": 3, "weight": 0.5}], "frames_seen": 9,
-                  "memory_size": 4},
+                  "memory_size": 4, "evidence_text": SHOWN},
 }  # fmt: skip
 
 
@@ -39,6 +40,7 @@ class FakeWorker:
         self.alerts_warning = None
         self.jobs: list = []
         self.engine, self.reply = engine, reply
+        self.screen_text = None  # a LiveText when the source's text is read
 
     def submit(self, job) -> None:
         self.jobs.append(job)
@@ -73,7 +75,7 @@ def test_ask_screen_sends_the_question_to_the_live_memory_and_returns_the_answer
     server = build_mcp(worker)
     got = call(server, "ask_screen", {"question": "  What is shown?  ", "max_tokens": 7})
     assert got == {"answer": "a red circle", "evidence": RESULT["videoscan"]["evidence"],
-                   "frames_seen": 9}  # fmt: skip
+                   "evidence_text": SHOWN, "frames_seen": 9}  # fmt: skip
     (job,) = worker.jobs
     assert (job.model_id, job.question, job.video) == ("videoscan-live", "What is shown?", None)
     assert job.options.generation.max_new_tokens == 7 and not job.options.stream
@@ -149,6 +151,7 @@ def test_recent_memory_keeps_every_carrier_that_lasted_into_the_window():
         "carriers": [{"time": 200.0, "until": 700.0, "frame": 2},
                      {"time": 650.0, "until": 760.0, "frame": 3},
                      {"time": 900.0, "until": 900.0, "frame": 4}],
+        "screen_text": [],  # no text read (a webcam, or --no-screen-text)
     }  # fmt: skip
 
 
@@ -172,8 +175,55 @@ def test_recent_memory_minutes_are_minutes_and_a_negative_window_is_now():
 def test_recent_memory_before_any_frame_is_empty_at_zero():
     worker = FakeWorker(engine_with([], None, frames_seen=0))
     assert call(build_mcp(worker), "recent_memory", {"minutes": 1}) == {
-        "now": 0.0, "frames_seen": 0, "carriers": [],
+        "now": 0.0, "frames_seen": 0, "carriers": [], "screen_text": [],
     }  # fmt: skip
+
+
+# -- screen text --------------------------------------------------------------------------------
+def read_lines(*shown: tuple[str, float, float]):
+    """A live text whose memory saw each ``(text, first, last)`` line, one line per frame."""
+    from videoscan_core.screen_text.memory import TextMemory
+    from videoscan_core.screen_text.ocr import OcrLine
+    from videoscan_core.screen_text.reading import FrameReading
+
+    memory = TextMemory()
+    for row, (text, first, last) in enumerate(shown):
+        box = (10, 40 * row, 10 + 9 * len(text), 40 * row + 16)
+        reading = FrameReading((OcrLine(text, box, 0.95),), ((0, 40 * row, 1280, 40 * row + 30),))
+        for t in (first, last):  # a session each: lines of the others are not on screen
+            memory.observe(reading, t, session=str(row))
+    return SimpleNamespace(memory=memory)
+
+
+def test_recent_memory_lists_the_lines_on_screen_in_the_window_one_that_began_before_too():
+    engine = engine_with([], now=100.0)
+    worker = FakeWorker(engine)
+    worker.screen_text = read_lines(
+        ("left long ago", 10.0, 39.0), ("until the start", 20.0, 40.0),
+        ("across the start", 30.0, 70.0), ("inside", 80.0, 90.0),
+    )  # fmt: skip
+    found = call(build_mcp(worker), "recent_memory", {"minutes": 1})["screen_text"]  # from 40 s
+    assert [(row["text"], row["first_seen"], row["last_seen"]) for row in found] == [
+        ("until the start", 20.0, 40.0), ("across the start", 30.0, 70.0), ("inside", 80.0, 90.0)
+    ]  # fmt: skip
+
+
+def test_search_screen_text_limit_from_one_to_the_most_hits():
+    from videoscan_core.screen_text.retrieve import MAX_HITS
+
+    worker = FakeWorker()
+    server = build_mcp(worker)
+    assert "screen text is off" in refused(server, "search_screen_text", {"query": "gate"})
+    worker.screen_text = read_lines(*[(f"gate B{n} boarding", n, n + 1.0) for n in range(3)])
+    hits = call(server, "search_screen_text", {"query": "gate", "limit": 1})["hits"]
+    assert len(hits) == 1 and "gate" in hits[0]["text"]
+    most = call(server, "search_screen_text", {"query": "gate", "limit": MAX_HITS})
+    assert len(most["hits"]) == 3
+    assert len(call(server, "search_screen_text", {"query": "gate"})["hits"]) == 3  # 20 default
+    for limit in (0, MAX_HITS + 1):
+        said = refused(server, "search_screen_text", {"query": "gate", "limit": limit})
+        assert f"limit must be from 1 to {MAX_HITS}" in said
+    assert "the search is empty" in refused(server, "search_screen_text", {"query": " ?? "})
 
 
 # -- alerts -------------------------------------------------------------------------------------

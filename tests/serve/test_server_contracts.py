@@ -42,6 +42,7 @@ class ScriptedWorker:
         self.script: object = [("delta", "Hi"), ("done", result("Hi"))]
         self.jobs: list = []
         self.received = threading.Event()
+        self.screen_text = None
 
     def submit(self, job) -> None:
         self.jobs.append(job)
@@ -317,3 +318,24 @@ def test_routes_models_health_and_unknown_paths(served, worker):
                                                    "frames_seen": 3})  # fmt: skip
     assert_error(send(served.port, "/v1/nothing"), 404, "not_found")
     assert_error(send(served.port, "/v1/models", body={}, method="POST"), 405)
+
+
+def test_the_search_route_limits_and_refusals(served, worker):
+    from tests.serve.test_mcp_tools import read_lines
+    from videoscan_core.screen_text.retrieve import MAX_HITS
+
+    path = "/v1/videoscan/search?q=gate"
+    assert "no screen text here" in assert_error(send(served.port, path), 404)["message"]
+    worker.screen_text = read_lines(*[(f"gate B{n} boarding", n, n + 1.0) for n in range(3)])
+    try:
+        status, body = send(served.port, path + "&limit=1")
+        assert status == 200 and len(body["hits"]) == 1
+        assert set(body["hits"][0]) >= {"text", "first_seen", "last_seen"}
+        assert len(send(served.port, path + f"&limit={MAX_HITS}")[1]["hits"]) == 3
+        for limit in (0, MAX_HITS + 1):
+            error = assert_error(send(served.port, path + f"&limit={limit}"), 400)
+            assert error["param"] == "limit" and f"from 1 to {MAX_HITS}" in error["message"]
+        assert assert_error(send(served.port, path + "&limit=x"), 400)["param"] == "limit"
+        assert assert_error(send(served.port, "/v1/videoscan/search?q=%20"), 400)["param"] == "q"
+    finally:
+        worker.screen_text = None
