@@ -2,10 +2,12 @@
 
 Contract: ``probe_video(path)`` checks that a file is a readable video with at least one frame
 and returns its ``VideoInfo``; ``sample_frames(path, fps)`` yields ``(timestamp_seconds, rgb)``
-pairs, one per ``1/fps`` seconds of video (the source frame at or just after each sampling time),
-RGB uint8 ``[H, W, 3]``, shrunk to ``limits.MAX_FRAME_PIXELS`` before the RGB copy. Both take the
-video's bytes instead of a path too (decoded in memory: nothing touches the disk). Problems raise
-``VideoReadError`` with a message for people.
+pairs, one per ``1/fps`` seconds of video: at each sampling time ``k/fps``, the frame on screen
+then (``frame_shown_at``: the last whose time is <= it, the rule the app's file source follows
+too), stamped with the sampling time and given once (sampling faster than the video skips),
+RGB uint8 ``[H, W, 3]``, shrunk to ``limits.MAX_FRAME_PIXELS`` before the RGB copy. Both take
+the video's bytes instead of a path too (decoded in memory: nothing touches the disk). Problems
+raise ``VideoReadError`` with a message for people.
 
 A file whose decoder stops before the container's frame count (truncated, or corrupt in the
 middle: decoding ends at the first frame that cannot be read) is not an error, but it must not pass
@@ -21,6 +23,7 @@ such a name is refused with ``VideoReadError`` ("rename the file").
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import os
 from collections.abc import Iterator
@@ -164,6 +167,12 @@ def probe_video(source: str | Path | bytes) -> VideoInfo:
         capture.release()
 
 
+def frame_shown_at(timestamp: float, fps: float) -> int:
+    """The index of the frame on screen at ``timestamp`` in a video of ``fps`` frames/s: the
+    last frame whose time is <= ``timestamp`` (the one rule of every reader of a video file)."""
+    return math.floor(timestamp * fps + 1e-6)
+
+
 def sample_frames(
     path: str | Path | bytes, fps: float = 1.0, outcome: ReadOutcome | None = None
 ) -> Iterator[tuple[float, np.ndarray]]:
@@ -178,22 +187,23 @@ def sample_frames(
     outcome = outcome if outcome is not None else ReadOutcome()
     outcome.path, outcome.fps = str(file), source_fps
     outcome.frame_count = int(count) if math.isfinite(count) and count > 0 else 0
-    step = 1.0 / fps
-    next_time = 0.0
-    index = 0
+    index = 0  # frames grabbed so far
     emitted = 0
     try:
-        while capture.grab():
-            timestamp = index / source_fps
-            index += 1
+        for sample in itertools.count():
+            timestamp = sample / fps
+            target = frame_shown_at(timestamp, source_fps)
+            if target < index:
+                continue  # sampling faster than the video: that frame was given already
+            while index <= target and capture.grab():
+                index += 1
             outcome.frames_read = index
-            if timestamp + 1e-6 < next_time:
-                continue
+            if index <= target:
+                break  # the video ended
             ok, frame = capture.retrieve()
             if not ok or frame is None:
                 continue
             emitted += 1
-            next_time += step * max(1, math.floor((timestamp - next_time) / step + 1e-9) + 1)
             yield timestamp, cv2.cvtColor(shrink_frame(frame), cv2.COLOR_BGR2RGB)
     finally:
         capture.release()

@@ -8,12 +8,10 @@ When the decoder stops clearly before the container's frame count (a truncated o
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from ..errors import VideoReadError
-from ..video import import_cv2, probe_video, short_read_message, shrink_frame
+from ..video import frame_shown_at, import_cv2, probe_video, short_read_message, shrink_frame
 from .base import CaptureError, FrameSource
 
 
@@ -43,7 +41,7 @@ class VideoFileSource(FrameSource):
 
     def read(self, timestamp: float) -> np.ndarray | None:
         cv2 = import_cv2()
-        target = math.floor(timestamp * self._fps + 1e-6)
+        target = frame_shown_at(timestamp, self._fps)
         if target < self._next_index and self._last is not None:
             return self._last  # still the frame on screen
         while self._next_index < target:
