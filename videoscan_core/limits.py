@@ -42,6 +42,7 @@ import re
 
 from .config import EngineConfig
 from .errors import VideoScanError
+from .screen_text.prompt import MAX_CONTEXT_TOKENS
 
 MAX_VISION_BATCH = 64
 MAX_QUESTION_CHARS = 16_000
@@ -53,8 +54,9 @@ MAX_REQUEST_FRAMES = 512
 MAX_REQUEST_SECONDS = 120.0
 MAX_CONDITIONS = 16
 MAX_CONDITION_CHARS = 200
-# what the engine reserves around the memory: system prompt, scaffolding, the question's room
-FIXED_ENTRIES = 64 + 256
+# what the engine reserves around the memory: system prompt, scaffolding, the question's room,
+# the screen text shown with it
+FIXED_ENTRIES = 64 + 256 + MAX_CONTEXT_TOKENS
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 GB = 1024**3
 

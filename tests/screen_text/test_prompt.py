@@ -103,3 +103,16 @@ def test_an_answer_without_screen_text_has_no_text_evidence(tiny_vlm, random_fra
     engine = StreamingEngine(tiny_vlm)
     engine.add_frame(random_frames(1)[0], 0.0)
     assert list(engine.ask("Hi?", GenerationOptions(max_new_tokens=2)))[-1].evidence_text == ()
+
+
+def test_screen_text_stays_within_its_token_room(tiny_vlm):
+    from videoscan_core.limits import FIXED_ENTRIES
+    from videoscan_core.screen_text.prompt import MAX_CONTEXT_TOKENS
+
+    def count(text):
+        return int(tiny_vlm.tokenize(text).shape[1])
+
+    codes = [SeenText(" ".join(f"{i:04x}{j:03d}" for j in range(12)), i, i) for i in range(40)]
+    kept = fit_screen_text(codes, count_tokens=count)
+    assert kept and count(render_screen_text(kept)) <= MAX_CONTEXT_TOKENS
+    assert FIXED_ENTRIES >= 256 + MAX_CONTEXT_TOKENS  # reserved beside the question

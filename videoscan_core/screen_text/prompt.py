@@ -1,9 +1,11 @@
 """The screen text a question is shown: blocks of text rendered between the memory and the
 question, in the same words for every model family.
 
-Contract: ``fit_screen_text(blocks, max_chars)`` keeps the best-ranked ``SeenText`` blocks (given
-best first) whose rendered lines fit in ``max_chars`` (an overlong first block is cut) and returns
-them in time order; ``render_screen_text(blocks)`` is the text itself::
+Contract: ``fit_screen_text(blocks, max_chars, count_tokens, max_tokens)`` keeps the best-ranked
+``SeenText`` blocks (given best first) whose rendered lines fit in ``max_chars`` (an overlong
+first block is cut) and, given the model's ``count_tokens``, in ``max_tokens`` (the room
+``limits`` reserves for them), and returns them in time order; ``render_screen_text(blocks)``
+is the text itself::
 
     Text seen on the screen:
     [0:12] Alice | Are we still on for 3pm?
@@ -19,14 +21,16 @@ brackets, control characters become spaces. Training builds its prompts with the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..events import SeenText
 
 HEADER = "Text seen on the screen:"
 LINE_JOIN = " | "
-# about 300 tokens of a 49k-vocabulary tokenizer: room next to the question (limits.FIXED_ENTRIES)
+# about 300 tokens of a 49k-vocabulary tokenizer; and a hard bound in tokens, reserved in the
+# cache next to the question (limits.FIXED_ENTRIES) so screen text never pushes a question out
 MAX_CONTEXT_CHARS = 1200
+MAX_CONTEXT_TOKENS = 384
 _SPECIAL = re.compile(r"<(\|?[A-Za-z_][\w\-]*\|?)>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -50,9 +54,13 @@ def block_line(block: SeenText) -> str:
 
 
 def fit_screen_text(
-    blocks: Sequence[SeenText], max_chars: int = MAX_CONTEXT_CHARS
+    blocks: Sequence[SeenText],
+    max_chars: int = MAX_CONTEXT_CHARS,
+    count_tokens: Callable[[str], int] | None = None,
+    max_tokens: int = MAX_CONTEXT_TOKENS,
 ) -> tuple[SeenText, ...]:
-    """The best-ranked blocks that fit in ``max_chars`` rendered, in time order."""
+    """The best-ranked blocks that fit in ``max_chars`` rendered (and, with ``count_tokens``,
+    in ``max_tokens`` of the model's tokenizer), in time order."""
     kept: list[SeenText] = []
     used = len(HEADER)
     for block in blocks:
@@ -67,6 +75,11 @@ def fit_screen_text(
                 break
             block = SeenText(clean(block.text)[:room], block.first_seen, block.last_seen)
             size = len(block_line(block)) + 1
+        if count_tokens is not None and kept:
+            if count_tokens(render_screen_text([*kept, block])) > max_tokens:
+                continue
+        elif count_tokens is not None and count_tokens(render_screen_text([block])) > max_tokens:
+            continue  # one block alone too long in tokens (e.g. a wall of codes)
         kept.append(block)
         used += size
     return tuple(sorted(kept, key=lambda block: (block.first_seen, block.last_seen)))

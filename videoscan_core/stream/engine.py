@@ -384,7 +384,7 @@ class StreamingEngine:
             should_stop,
             use_history,
             remember,
-            fit_screen_text(screen_text),
+            fit_screen_text(screen_text, count_tokens=self._count_tokens),
         )
         self._active_answer = answer
         return answer
@@ -393,6 +393,9 @@ class StreamingEngine:
         """The whole answer as one string."""
         chunks = list(self.ask(question, options))
         return chunks[-1].answer
+
+    def _count_tokens(self, text: str) -> int:
+        return int(self.model.tokenize(text).shape[1])
 
     def clear_conversation(self) -> None:
         """Forget the recent questions and answers (New conversation); the stream is kept."""
@@ -433,7 +436,7 @@ class StreamingEngine:
         """Logits ``[V]`` (float32) of the answer's first token; the stream is left unchanged.
         ``with_times=False`` leaves out the time instruction (``question_prompt``)."""
         self._close_active_answer()
-        context = render_screen_text(fit_screen_text(screen_text))
+        context = render_screen_text(fit_screen_text(screen_text, count_tokens=self._count_tokens))
         with self._guarded():
             self._ensure_system()
             checkpoint = self.cache.length
