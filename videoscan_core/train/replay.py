@@ -42,6 +42,8 @@ def keep_entries(cache, index: list[int]) -> None:
 
 
 class StreamReplayTrainingModel(nn.Module):
+    one_forward_uncut = True  # stages 0/1: every frame chunk in one decoder call (``_uncut``)
+
     def __init__(self, vlm, stage: int, position_mode: str = "compact") -> None:
         super().__init__()
         if stage not in (0, 1, 2):
@@ -63,15 +65,21 @@ class StreamReplayTrainingModel(nn.Module):
         vlm = self.vlm
         stream = vlm.new_stream()  # this sample's place in the family's layout
         visual = vlm.encode(vlm.preprocess(frames))  # tokens [T, N, D] (+ extras)
+        chunks = []
         for t, stamp in enumerate(stamps):
             frame = visual[t]  # [1, N, D]
             carrier = carrier_of(frame.tokens)  # [1, 1, D]
             if self.stage == 0:
-                chunk = vlm.frame_inputs(frame, float(stamp), None)
+                chunks.append(vlm.frame_inputs(frame, float(stamp), None))
             elif self.stage == 1:
-                chunk = vlm.frame_inputs(None, float(stamp), carrier)
+                chunks.append(vlm.frame_inputs(None, float(stamp), carrier))
             else:
-                chunk = vlm.frame_inputs(frame, float(stamp), carrier)
+                chunks.append(vlm.frame_inputs(frame, float(stamp), carrier))
+        if self.one_forward_uncut and self.stage != 2 and not any(
+            chunk.decoder_kwargs for chunk in chunks
+        ):
+            return self._uncut(cache, chunks, stream, used)
+        for chunk in chunks:
             length = cache.get_seq_length()
             start = length if self.position_mode == "compact" else used
             positions = vlm.frame_positions(start, chunk, stream)  # [R, 1, q]
@@ -80,6 +88,23 @@ class StreamReplayTrainingModel(nn.Module):
             if self.stage == 2:  # the frame's tokens go; its time text and carrier stay
                 time = list(range(length, length + chunk.time))
                 keep_entries(cache, [*range(length), *time, length + chunk.block_entries])
+        return used
+
+    def _uncut(self, cache, chunks, stream, used: int) -> int:
+        """Stages 0 and 1 cut nothing, so all frame chunks go through the decoder in one
+        forward: causal attention over the same positions as frame by frame, T times fewer
+        decoder calls (chunks with extra decoder inputs, DeepStack, go one by one)."""
+        vlm = self.vlm
+        length = cache.get_seq_length()
+        inputs, grids = [], []
+        for chunk in chunks:
+            start = length if self.position_mode == "compact" else used
+            positions = vlm.frame_positions(start, chunk, stream)  # [R, 1, q]
+            inputs.append(chunk.inputs)
+            grids.append(positions)
+            length += chunk.length
+            used = vlm.next_position(positions)
+        vlm.decode_step(torch.cat(inputs, dim=1), torch.cat(grids, dim=2), cache)
         return used
 
     def _sample(self, batch, b: int) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
