@@ -10,7 +10,8 @@ them from a model in training; ``load_parts(vlm, folder)`` puts them back (every
 the full checkpoint, ``videoscan-lora.safetensors`` and ``videoscan.json`` (``"lora"``, no time
 instruction), the model card (``README.md`` of the parts folder, when there is one); temporary
 folder then rename, ``videoscan-source.json`` last, recording the parts' sha256 so
-``assembled_ok(target, parts)`` knows a folder built from other parts.
+``assembled_ok(target, parts)`` knows a folder built from other parts. As a command:
+``python -m videoscan_core.demo_model PARTS_FOLDER TARGET``.
 """
 
 from __future__ import annotations
@@ -105,3 +106,24 @@ def assembled_ok(target: Path, parts: Path) -> bool:
     source = read_source(Path(target))
     return (source is not None and (Path(parts) / PARTS_FILE).is_file()
             and source.get("parts_sha256") == sha256_of(Path(parts) / PARTS_FILE))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m videoscan_core.demo_model PARTS_FOLDER TARGET``: assemble a model from parts
+    trained elsewhere (a GPU machine's WORK/parts) with set-up's converted SmolLM2."""
+    import sys
+
+    from .smollm2 import base_lm_folder
+
+    args = sys.argv[1:] if argv is None else argv
+    base = base_lm_folder()
+    if len(args) != 2 or base is None:
+        sys.stderr.write("usage: python -m videoscan_core.demo_model PARTS_FOLDER TARGET "
+                         "(after scripts/setup.sh)\n")
+        return 2
+    assemble(Path(args[0]), base, Path(args[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
