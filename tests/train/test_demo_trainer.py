@@ -56,7 +56,7 @@ def tiny_trainer(monkeypatch, tmp_path):
     def run(work, max_steps=0):
         args = SimpleNamespace(work=str(work), device="cpu", base_gguf=None, bf16=False,
                                threads=0, scale=1.0, max_steps=max_steps, save_every=1,
-                               general=2)
+                               general=2, finish_now=False)
         return demo_trainer.train(args)
 
     return run

@@ -14,9 +14,11 @@ questions' targets are the base model's answers, computed first (``WORK/distill.
 ``--save-every`` steps the trained weights, the optimizer and the position are written to
 ``WORK/checkpoint`` (temporary folder, then rename): the same command resumes there. At the end
 ``WORK/parts`` holds the parts (``demo_model.save_parts``) and ``WORK/model`` the assembled
-model. Nothing here touches the shipped model: ``scripts/install_demo_model.py`` checks, then
-installs. ``--scale`` multiplies every stage's steps; ``--max-steps`` stops after that many steps
-in all (a timing run). Progress: one JSON line per logged step in ``WORK/log.jsonl``.
+model; ``--finish-now`` writes both from the last checkpoint without training further (a run
+cut short on a lent machine). Nothing here touches the shipped model:
+``scripts/install_demo_model.py`` checks, then installs. ``--scale`` multiplies every stage's
+steps; ``--max-steps`` stops after that many steps in all (a timing run). Progress: one JSON
+line per step in ``WORK/log.jsonl`` (wall and CPU seconds).
 """
 
 from __future__ import annotations
@@ -161,6 +163,9 @@ def train(args) -> int:
     collator = Collator(vlm.tokenizer, vlm.preprocessor, prompt=vlm.prompt,
                         time_instruction=False, raw_frames=True)
     budget = args.max_steps or None
+    if args.finish_now:  # parts and model from the last checkpoint, wherever training stands
+        say(f"finishing at {position} of {len(STAGES)} stages (--finish-now)")
+        return finish(work, vlm, base)
     for index, spec in enumerate(STAGES):
         if index < position["stage"]:
             continue
@@ -240,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps in all")
     parser.add_argument("--save-every", type=int, default=25)
     parser.add_argument("--general", type=int, default=0, help="distil only N questions (tests)")
+    parser.add_argument("--finish-now", action="store_true",
+                        help="write parts and model from the last checkpoint, train no further")
     return train(parser.parse_args(argv))
 
 
