@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from videoscan_core.adapters.model_check import ModelCheck, check_model, installed_models
 from videoscan_core.errors import VideoScanError
 from videoscan_core.hub import catalogue as models
+from videoscan_core.hub.speed import describe as describe_speed
 
 from ..settings import AppSettings
 
@@ -156,7 +157,9 @@ class ModelManagerDialog(QDialog):
                 memory,
                 self._installed_text(item.id, installed is not None),
             )
-            self._fill_row(row, cells, item.notes or item.id)
+            speed = describe_speed(item.id)  # the measured CPU figure, as README and recommend
+            tip = " ".join(part for part in (item.notes, speed and f"On a CPU: {speed}.") if part)
+            self._fill_row(row, cells, tip or item.id)
         for row, found in enumerate(self.cached, start=len(models.CATALOGUE)):
             cells = (found.source, f"{found.family} (downloaded)", "—", "—", "")
             cells = (*cells[:4], self._installed_text(found.source, True))

@@ -22,6 +22,22 @@ def test_manager_shows_the_catalogue_and_recommendation(qtbot):
     assert dialog.table.item(speech_row, 4).text() == "yes"  # bundled tiny.en is installed
 
 
+def test_the_manager_quotes_the_one_measured_cpu_speed(qtbot):
+    """README, `videoscan models recommend` and the manager state the same figure."""
+    from videoscan_core.hub.speed import describe
+
+    smol = "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"
+    dialog = ModelManagerDialog(AppSettings(), hardware=models.Hardware(2, 24.0))
+    qtbot.addWidget(dialog)
+    row = [i for i, m in enumerate(models.CATALOGUE) if m.id == smol][0]
+    figure = describe(smol)
+    assert " s per frame " in figure and "OpenVINO" in figure
+    assert figure in dialog.table.item(row, 0).toolTip()
+    assert figure in dialog.recommendation.text() and figure in models.recommend(
+        models.Hardware(2, 24.0)
+    )[1]
+
+
 def test_download_runs_in_a_thread_and_reports_progress(qtbot, tmp_path):
     def fake_download(model_id, on_progress, cancel):
         for done in (0, 500, 1000):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelNotFoundError, VideoScanError, first_line
+from . import speed
 from .hardware import Hardware, detect_hardware  # noqa: F401 - re-exported
 from .offline import hub_offline
 from .problems import hub_problem
@@ -113,7 +114,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         2.03,
         2.7,
         1.5,
-        "Wider, deeper language model than 256M; 1.7x its CPU time per frame (NOTES.md).",
+        "Wider, deeper language model than 256M, slower per frame.",
         family="smolvlm2",
         licence="Apache-2.0",
         speed_class="cpu",
@@ -141,7 +142,7 @@ CATALOGUE: tuple[CatalogueEntry, ...] = (
         1.8,
         4.5,
         2.5,
-        "Runs on a CPU (about 15 s per frame on 2 cores; real time needs a GPU).",
+        "Runs on a CPU, far below 1 frame per second on 2 cores; real time needs a GPU.",
         family="llava-onevision",
         speed_class="cpu-slow",
         preset="training-free",
@@ -228,16 +229,6 @@ def installed_path(item: CatalogueEntry) -> Path | None:
         return None
 
 
-# Seconds per streamed frame (vision + prefill, float32, training-free preset) on 2 idle cores
-# of the kind the tests run on, estimated from process CPU time with random weights of the real
-# shapes: `python -m benchmarks.cpu_frame_time --geometry smolvlm2-256m --frames 5 --threads 2
-# --json` ("idle_estimate_s_per_frame"; benchmarks/NOTES.md).
-CPU_SECONDS_PER_FRAME = {
-    "HuggingFaceTB/SmolVLM2-256M-Video-Instruct": 2.8,
-    "HuggingFaceTB/SmolVLM2-500M-Video-Instruct": 4.6,  # same command, --geometry smolvlm2-500m
-}
-
-
 # -- hardware (detected in hardware.py) ---------------------------------------------------
 # On a GPU the newest generation that fits wins, then the largest: the 2026 bases (Qwen3-VL, then
 # Qwen2.5-VL) before LLaVA-OneVision/LLaVA-Video and SmolVLM2.
@@ -291,11 +282,13 @@ def _recommend_for_cpu(
             f"about {smallest.cpu_ram_gb + 2:.0f} GB."
         )
     best = fitting[-1]
-    seconds = CPU_SECONDS_PER_FRAME.get(best.id, 0.0) * 2 / max(1, hardware.cpu_count)
+    measured = speed.describe(best.id)
+    measured = f" at {measured} (this one has {hardware.cpu_count})" if measured else ""
+    first = speed.first_start(best.id)
+    first = f" {first[0].upper()}{first[1:]}." if first else ""
     return best, (
-        f"No suitable GPU: {best.title} runs on the CPU at roughly {seconds:.1f} s per frame "
-        f"with {hardware.cpu_count} cores (random-weight estimate scaled from 2 cores), and "
-        "newer frames win when it falls behind."
+        f"No suitable GPU: {best.title} runs on the CPU{measured}; newer frames win when it "
+        f"falls behind.{first}"
     )
 
 
