@@ -99,6 +99,8 @@ def scratch(tmp_path):
     """An empty folder that sees the checkout's .venv and resources, and a fresh HOME."""
     if not (ROOT / ".venv" / "bin" / "videoscan").exists():
         pytest.skip("README's commands need the set-up .venv (scripts/setup.sh)")
+    if not os.environ.get("DISPLAY"):
+        pytest.skip("README's screen examples need an X display (scripts/test.sh: xvfb-run)")
     folder = tmp_path / "readme"
     folder.mkdir()
     for name in (".venv", "resources", "scripts"):
