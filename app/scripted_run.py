@@ -10,8 +10,8 @@ durations); with ``--export-frames DIR`` the remembered frames are written under
 (``exported_frames`` names the folder).
 ``ScriptedRun`` switches to each ``then_sources`` entry after its ``switch_after_frames`` frames
 were seen (processed, or folded as unchanged; at least one processed) or when a video ends, then
-asks each question once ``ask_after_frames`` frames of the last source were processed (or it
-ended), each after the previous answer. A run that ends otherwise (a signal: ``interrupt()``; a
+asks each question once ``ask_after_frames`` frames of the last source were seen the same way (or
+it ended), each after the previous answer. A run that ends otherwise (a signal: ``interrupt()``; a
 window closed before a ``--exit-after-answer`` script ended) writes its report at shutdown with
 ``error: "interrupted"``.
 """
@@ -159,7 +159,7 @@ class ScriptedRun:
     def _ready(self) -> bool:
         if self.awaiting_audio or self.waiting or self._switches_left():
             return False
-        enough = self.frames_since_switch >= self.plan.ask_after_frames  # processed ones
+        enough = self._seen(self.plan.ask_after_frames)  # a static screen is seen too
         return self.asked < len(self.plan.asks) and (enough or self.source_ended)
 
     def _maybe_ask(self) -> None:

@@ -98,3 +98,23 @@ def test_the_start_plan_honours_an_explicit_source_and_waits_for_what_a_video_ne
     assert "the source you chose" in given.note
     none = plan_start("", "file:a.mp4", False, explicit_source=False, first_run=False)
     assert none.model == "" and "No model chosen" in none.problem and not none.waits
+
+
+def test_a_scripted_question_is_asked_on_a_static_screen():
+    """Frames folded as unchanged count as seen: a still screen (an idle desktop) used to wait
+    for processed frames that never came, until --script-timeout."""
+
+    class Window:
+        asked: list[str] = []
+
+        def ask(self, question, source="typed"):
+            self.asked.append(question)
+
+    window = Window()
+    script = ScriptedRun(window, ScriptPlan(asks=["What is on the screen?"], ask_after_frames=5))
+    script.on_frames_folded(3)  # nothing processed yet: not seen
+    assert window.asked == []
+    script.on_frame_processed()  # 1 processed + 3 folded
+    assert window.asked == []
+    script.on_frames_folded(1)
+    assert window.asked == ["What is on the screen?"]
