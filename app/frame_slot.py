@@ -8,7 +8,7 @@ the session tag of the fold (a frame carries its own ``tag``). Waiters are woken
 shared ``threading.Condition`` so the worker can wait for frames and other commands at once.
 Thread-safe; holds at most one frame. With ``keep_every_frame`` (``videoscan-desktop
 --every-frame``) nothing is dropped: the producer asks ``wants_frame()`` and waits while a frame
-is pending, and ``clear()`` keeps a pending frame (it is not stale: capture waited for it).
+is pending. ``clear()`` (a new engine) forgets a static mark, never the pending frame.
 """
 
 from __future__ import annotations
@@ -76,7 +76,8 @@ class LatestFrameSlot:
             return not (self.keep_every_frame and self._frame is not None)
 
     def clear(self) -> None:
+        """Forget a pending static mark (a new engine has no carrier to extend). A pending frame
+        stays: it is the newest changed frame, so on a still screen it is what the screen shows
+        now and the only frame that will come (dropping it left the memory empty)."""
         with self.condition:
-            if not self.keep_every_frame:
-                self._frame = None
             self._fold_until = None

@@ -307,7 +307,7 @@ class EngineWorker(QThread):
         self.engine, self._model_source = engine, request.source
         self._held_config = {}
         self.sig_resolved.emit("model")
-        self.slot.clear()  # frames captured while loading are stale
+        self.slot.clear()  # a static mark has no carrier to extend on the new engine
         self._session = None  # a fresh engine: the next frame's session starts on it
         self._frames_in_memory = False
         model = self.engine.model

@@ -109,3 +109,45 @@ def test_scripted_run_writes_the_report_and_exits(moving_video, tiny_model_dir, 
     assert report["answers"][0]["ttft_ms"] > 0 and report["peak_rss_mb"] > 100
     assert report["errors"] == 0 and report["sessions"] == 1
     assert shot.stat().st_size > 10_000
+
+
+def test_a_still_screen_is_remembered_although_it_changed_only_while_the_model_loaded(
+    make_window, qtbot, tiny_engine_factory
+):
+    """A screen starts while the model loads: its one changed frame arrives then, and every
+    later one is folded as unchanged. That frame must reach the model (it was dropped as stale,
+    leaving the memory empty, and a scripted question waited until --script-timeout)."""
+    import threading
+
+    import numpy as np
+
+    from videoscan_core.capture.base import FrameSource
+
+    class StillScreen(FrameSource):
+        def open(self) -> None:
+            pass
+
+        def read(self, timestamp: float):
+            return np.full((64, 96, 3), 90, np.uint8)
+
+    folded = threading.Event()
+    window = make_window(
+        AppSettings(model="tiny", source="screen:1", fps=5.0),
+        source_factory=lambda spec: StillScreen(),
+        explicit_source=True,
+    )
+    put_static = window.slot.put_static
+
+    def record_static(*args, **kwargs):
+        put_static(*args, **kwargs)
+        folded.set()
+
+    window.slot.put_static = record_static
+
+    def load_after_a_folded_frame(request, status):
+        assert folded.wait(120)  # the capture has moved past the changed frame
+        return tiny_engine_factory(request, status)
+
+    window.worker.engine_factory = load_after_a_folded_frame
+    window.start()
+    qtbot.waitUntil(lambda: window.report.frames_processed >= 1, timeout=120000)

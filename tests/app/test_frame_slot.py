@@ -70,13 +70,22 @@ def test_a_slot_that_keeps_every_frame_makes_the_producer_wait():
     assert slot.wants_frame()
     slot.put(frame(1))
     assert not slot.wants_frame()  # the producer skips its tick rather than replace frame 1
-    slot.clear()  # after a model load: a kept frame is not stale
     assert slot.take()[1].sequence == 1 and slot.wants_frame() and slot.dropped == 0
     plain = LatestFrameSlot()
     plain.put(frame(2))
     assert plain.wants_frame()
-    plain.clear()
-    assert plain.take() == (None, None)
+
+
+def test_clearing_for_a_new_engine_keeps_the_newest_frame_but_not_a_static_mark():
+    """On a still screen the frame captured while a model loads is the only one that changes:
+    dropping it left the memory empty for as long as the screen stayed still."""
+    slot = LatestFrameSlot()
+    slot.put(frame(1))
+    slot.clear()
+    assert slot.take()[1].sequence == 1
+    slot.put_static(2.0)
+    slot.clear()
+    assert slot.take() == (None, None)
 
 
 def test_every_frame_of_a_file_reaches_a_slow_model_in_order(qtbot, moving_video):

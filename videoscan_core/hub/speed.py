@@ -7,8 +7,8 @@ Contract: ``FRAME_TIMES`` holds ``FrameTime`` records (seconds per streamed fram
 training-free preset, random weights of the published shape); ``describe(model_id)`` is the figures
 in words ("" for a model never measured), ``measured_with(model_id)`` how and with which commands,
 ``first_start(model_id)`` what the first start with the OpenVINO runtime costs. To update a figure,
-run its ``command`` on a quiet machine and edit the record (then README's sentence, which the
-README test prints).
+run its ``command`` on a quiet machine, put the JSON's ``wall_s_per_frame`` in the record and say
+so in ``HOW`` (and ``MACHINE``), then copy the sentence the README test asks for into README.
 """
 
 from __future__ import annotations
