@@ -283,12 +283,12 @@ def _recommend_for_cpu(
         )
     best = fitting[-1]
     measured = speed.describe(best.id)
-    measured = f" at {measured} (this one has {hardware.cpu_count})" if measured else ""
+    measured = f" at {measured}" if measured else ""
     first = speed.first_start(best.id)
     first = f" {first[0].upper()}{first[1:]}." if first else ""
     return best, (
-        f"No suitable GPU: {best.title} runs on the CPU{measured}; newer frames win when it "
-        f"falls behind.{first}"
+        f"No suitable GPU: {best.title} runs on the CPU{measured}. This machine has "
+        f"{hardware.cpu_count} cores; newer frames win when it falls behind.{first}"
     )
 
 
