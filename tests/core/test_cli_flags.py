@@ -156,3 +156,16 @@ def test_full_tokens_reaches_the_engine(spies, clip, tiny_model_dir, capsys):
     config = spies["config"]
     assert config.carrier is False and config.position_mode == "compact"
     assert spies["asks"][0][1].max_new_tokens == 2
+
+
+def test_model_flags_say_the_same_in_every_subcommand():
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    seen: dict[str, set] = {}
+    for name in ("run", "serve", "watch", "mcp", "eval"):
+        for action in commands.choices[name]._actions:
+            flag = action.option_strings[0] if action.option_strings else ""
+            if flag in ("--model", "--device", "--dtype", "--quantize", "--vision-runtime"):
+                seen.setdefault(flag, set()).add((action.help, action.default, str(action.choices)))
+    assert set(seen) == {"--model", "--device", "--dtype", "--quantize", "--vision-runtime"}
+    assert all(len(forms) == 1 for forms in seen.values()), seen
+    assert "mps" in next(iter(seen["--device"]))[0]

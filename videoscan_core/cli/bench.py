@@ -8,7 +8,7 @@ import json
 import sys
 
 from ..errors import VideoScanError
-from ..paths import MODEL_HELP
+from .model_flags import add_model_flags
 
 PUBLIC = ("mvbench", "mlvu", "longvideobench", "videomme", "vstream")
 
@@ -21,7 +21,7 @@ def add_parser(commands) -> None:
         help="synthetic (generated shape videos, no download) or a public benchmark's "
         "annotation format (with --data)",
     )
-    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    add_model_flags(parser, quantize=True, vision_runtime=True)
     parser.add_argument("--videos", type=int, default=200, help="synthetic: videos (200)")
     parser.add_argument(
         "--split",
@@ -64,26 +64,6 @@ def add_parser(commands) -> None:
         "(e.g. http://127.0.0.1:8000/v1 from videoscan serve)",
     )
     parser.add_argument("--judge-model", default="judge", help="model name sent to the judge")
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
-    parser.add_argument(
-        "--dtype",
-        default=None,
-        choices=["float32", "bfloat16", "float16"],
-        help="default: bfloat16 on GPU, float32 on CPU",
-    )
-    parser.add_argument(
-        "--quantize",
-        choices=["none", "int8"],
-        default="none",
-        help="int8 dynamic quantisation of the language model (CPU only)",
-    )
-    parser.add_argument(
-        "--vision-runtime",
-        choices=["auto", "torch", "openvino"],
-        default="auto",
-        help="what runs the vision tower on a CPU (auto: OpenVINO for towers of 10M+ weights "
-        "where installed; torch: PyTorch float32, the reference)",
-    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.set_defaults(handler=run)
 

@@ -13,12 +13,12 @@ import math
 import sys
 
 from ..errors import VideoScanError
-from ..paths import MODEL_HELP
+from .model_flags import add_memory_flag, add_model_flags
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("mcp", help="an MCP server (stdio) over the live memory")
-    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    add_model_flags(parser, dtype=False)
     parser.add_argument(
         "--source",
         default="screen",
@@ -31,11 +31,10 @@ def add_parser(commands) -> None:
     )
     parser.add_argument("--fps", type=float, default=1.0, help="frames per second (1)")
     parser.add_argument("--speed", type=float, default=1.0, help="playback speed of a file (1)")
-    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    add_memory_flag(parser)
     parser.add_argument(
         "--alerts-file", default=None, help="keep alert conditions in this JSON file"
     )
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
     parser.add_argument(
         "--no-screen-text",
         action="store_true",

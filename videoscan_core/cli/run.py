@@ -17,15 +17,16 @@ import statistics
 import sys
 from pathlib import Path
 
+from ..config import POSITION_MODES
 from ..errors import VideoScanError
-from ..paths import MODEL_HELP
+from .model_flags import add_memory_flag, add_model_flags
 from .progress import frame_progress
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("run", help="stream a video file and answer questions about it")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    add_model_flags(parser, quantize=True, vision_runtime=True, frame_tokens=True)
     parser.add_argument(
         "--question",
         action="append",
@@ -48,11 +49,11 @@ def add_parser(commands) -> None:
         help="faster-whisper model name or folder (default: bundled tiny.en)",
     )
     parser.add_argument("--language", default="en", help="spoken language, or 'auto' (en)")
-    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    add_memory_flag(parser)
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
     parser.add_argument(
         "--position-mode",
-        choices=["compact", "monotonic", "rerotate", "sliding"],
+        choices=POSITION_MODES,
         default=None,
         help="RoPE positions of new tokens (default: compact, as the official code, for "
         "VideoScan-trained weights; sliding for untrained ones)",
@@ -74,34 +75,6 @@ def add_parser(commands) -> None:
     )
     parser.add_argument(
         "--full-tokens", action="store_true", help="baseline: no carriers, keep every visual token"
-    )
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
-    parser.add_argument(
-        "--vision-runtime",
-        choices=["auto", "torch", "openvino"],
-        default="auto",
-        help="what runs the vision tower on a CPU: auto (OpenVINO where installed, bfloat16 where "
-        "the CPU has it), openvino, or torch (PyTorch float32, the reference)",
-    )
-    parser.add_argument(
-        "--dtype",
-        default=None,
-        choices=["float32", "bfloat16", "float16"],
-        help="default: bfloat16 on GPU, float32 on CPU",
-    )
-    parser.add_argument(
-        "--quantize",
-        choices=["none", "int8"],
-        default="none",
-        help="int8 dynamic quantisation of the language model (CPU only)",
-    )
-    parser.add_argument(
-        "--frame-tokens",
-        type=int,
-        default=768,
-        metavar="N",
-        help="Qwen-VL: at most N tokens per frame (default 768, the video budget: 720 at "
-        "1080p); 0 = the checkpoint's image budget (2,691 / 2,040 tokens at 1080p)",
     )
     parser.add_argument(
         "--vision-batch",

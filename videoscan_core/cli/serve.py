@@ -14,12 +14,12 @@ import math
 import sys
 
 from ..errors import VideoScanError
-from ..paths import MODEL_HELP
+from .model_flags import add_memory_flag, add_model_flags
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("serve", help="an OpenAI-compatible API on this machine")
-    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    add_model_flags(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (8765)")
     parser.add_argument("--api-key", default=None, help="require this Bearer key")
@@ -38,13 +38,9 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="playback speed of a file source (1)"
     )
-    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    add_memory_flag(parser)
     parser.add_argument(
         "--max-body-mb", type=float, default=64.0, help="largest request body in MB (64)"
-    )
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
-    parser.add_argument(
-        "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
     )
     parser.add_argument(
         "--no-screen-text",

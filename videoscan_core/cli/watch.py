@@ -16,14 +16,14 @@ import json
 import sys
 
 from ..errors import VideoScanError
-from ..paths import MODEL_HELP
+from .model_flags import add_memory_flag, add_model_flags
 from .progress import frame_progress, say
 
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("watch", help="report when conditions hold in a video file")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    add_model_flags(parser)
     parser.add_argument(
         "--when",
         action="append",
@@ -33,17 +33,13 @@ def add_parser(commands) -> None:
         help='a condition, e.g. "a red circle appears" (repeatable)',
     )
     parser.add_argument("--every", type=int, default=1, metavar="K", help="score every K frames")
-    parser.add_argument("--memory", type=int, default=64, help="carriers kept, M (default 64)")
+    add_memory_flag(parser)
     parser.add_argument("--fps", type=float, default=1.0, help="frames sampled per second (1)")
     parser.add_argument(
         "--on", type=float, default=0.6, help="score at which a condition fires (0.6)"
     )
     parser.add_argument(
         "--off", type=float, default=0.4, help="score at or below which it re-arms (0.4)"
-    )
-    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1 (default: auto)")
-    parser.add_argument(
-        "--dtype", default=None, choices=["float32", "bfloat16", "float16"], help="model dtype"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

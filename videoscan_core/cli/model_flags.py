@@ -1,0 +1,59 @@
+"""The model flags of every subcommand, defined once (the same names, defaults and help).
+
+Contract: ``add_model_flags(parser, dtype=..., quantize=..., vision_runtime=..., frame_tokens=...)``
+adds ``--model`` (required), ``--device`` and the optional ones asked for; ``add_memory_flag``
+adds ``--memory``. Each subcommand reads them from its namespace as before.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..paths import MODEL_HELP
+
+DTYPES = ("float32", "bfloat16", "float16")
+
+
+def add_model_flags(
+    parser: argparse.ArgumentParser,
+    dtype: bool = True,
+    quantize: bool = False,
+    vision_runtime: bool = False,
+    frame_tokens: bool = False,
+) -> None:
+    parser.add_argument("--model", required=True, help=MODEL_HELP)
+    parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
+    if dtype:
+        parser.add_argument(
+            "--dtype", default=None, choices=DTYPES, help="default: bfloat16 on GPU, float32 on CPU"
+        )
+    if quantize:
+        parser.add_argument(
+            "--quantize",
+            choices=["none", "int8"],
+            default="none",
+            help="int8 dynamic quantisation of the language model (CPU only)",
+        )
+    if vision_runtime:
+        parser.add_argument(
+            "--vision-runtime",
+            choices=["auto", "torch", "openvino"],
+            default="auto",
+            help="what runs the vision tower on a CPU: auto (OpenVINO where installed, bfloat16 "
+            "where the CPU has it), openvino, or torch (PyTorch float32, the reference)",
+        )
+    if frame_tokens:
+        parser.add_argument(
+            "--frame-tokens",
+            type=int,
+            default=768,
+            metavar="N",
+            help="Qwen-VL: at most N tokens per frame (default 768, the video budget: 720 at "
+            "1080p); 0 = the checkpoint's image budget (2,691 / 2,040 tokens at 1080p)",
+        )
+
+
+def add_memory_flag(parser: argparse.ArgumentParser, default: int = 64) -> None:
+    parser.add_argument(
+        "--memory", type=int, default=default, help=f"carriers kept, M (default {default})"
+    )
