@@ -7,21 +7,15 @@ the ranges the settings allow; ``changes()`` gives them back as keyword argument
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
 from videoscan_core.screen_text.memory import history_path
 
-from ..settings import RANGES
+from .setting_spins import int_spin
 
 
-def _spin(name: str, value: int, suffix: str, tip: str) -> QSpinBox:
-    spin = QSpinBox()
-    low, high = RANGES[name]
-    spin.setRange(int(low), int(high))
-    spin.setValue(value)
-    spin.setSuffix(suffix)
-    spin.setToolTip(tip)
-    return spin
+def _spin(name: str, value: int, suffix: str, tip: str):
+    return int_spin(name, value, tip, suffix)
 
 
 class ScreenTextTab(QWidget):

@@ -19,14 +19,12 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,8 +35,9 @@ from videoscan_core.config import POSITION_MODES
 from videoscan_core.errors import VideoScanError
 from videoscan_core.paths import DEMO_MODEL_ID
 
-from ..settings import AppSettings
+from ..settings import CHOICES, AppSettings
 from .screen_text_settings import ScreenTextTab
+from .setting_spins import float_spin, int_spin
 
 DEVICE_NAMES = {"auto": "Automatic", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)", "mps": "Apple GPU"}
 
@@ -74,19 +73,11 @@ class SettingsDialog(QDialog):
         here = self.device.findData(settings.device.split(":")[0])
         self.device.setCurrentIndex(max(0, here))  # a device not here is not offered
         self.dtype = QComboBox()
-        self.dtype.addItems(["auto", "float32", "bfloat16", "float16"])
+        self.dtype.addItems(list(CHOICES["dtype"]))
         self.dtype.setCurrentText(settings.dtype)
-        self.memory = self._spin(1, 4096, settings.memory_size, "carriers kept in memory (M)")
-        self.fps = QDoubleSpinBox()
-        self.fps.setRange(0.2, 5.0)
-        self.fps.setSingleStep(0.1)
-        self.fps.setValue(settings.fps)
-        self.fps.setSuffix(" frames/s")
-        self.threshold = QDoubleSpinBox()
-        self.threshold.setRange(0.0, 1.0)
-        self.threshold.setDecimals(3)
-        self.threshold.setSingleStep(0.005)
-        self.threshold.setValue(settings.change_threshold)
+        self.memory = int_spin("memory_size", settings.memory_size, "carriers kept in memory (M)")
+        self.fps = float_spin("fps", settings.fps, 0.1, suffix=" frames/s")
+        self.threshold = float_spin("change_threshold", settings.change_threshold, 0.005, 3)
         self.threshold.setToolTip(
             "frames that differ less than this from the last one are "
             "not re-encoded (0 sends every frame)"
@@ -99,13 +90,15 @@ class SettingsDialog(QDialog):
             "models; models without VideoScan training get a bounded, ordered numbering by "
             "default unless you choose another here"
         )
-        self.topk = self._spin(
-            0, 256, settings.keep_topk, "VideoScan+: visual tokens kept per frame"
+        self.topk = int_spin(
+            "keep_topk", settings.keep_topk, "VideoScan+: visual tokens kept per frame"
         )
-        self.recent = self._spin(
-            0, 64, settings.recent_frames, "full frames kept in a recent window"
+        self.recent = int_spin(
+            "recent_frames", settings.recent_frames, "full frames kept in a recent window"
         )
-        self.max_tokens = self._spin(1, 4096, settings.max_new_tokens, "longest answer, in tokens")
+        self.max_tokens = int_spin(
+            "max_new_tokens", settings.max_new_tokens, "longest answer, in tokens"
+        )
         self.speech_model = QLineEdit(settings.speech_model)
         self.speech_model.setPlaceholderText("bundled tiny.en (or tiny.en, base, small, a folder)")
         self.voice_language = QComboBox()
@@ -114,10 +107,9 @@ class SettingsDialog(QDialog):
         self.voice_language.setCurrentText(settings.voice_language)
         self.voice_autosend = QCheckBox("Send spoken questions at once (otherwise edit first)")
         self.voice_autosend.setChecked(settings.voice_autosend)
-        self.max_recording = QDoubleSpinBox()
-        self.max_recording.setRange(1, 600)
-        self.max_recording.setValue(settings.max_recording_s)
-        self.max_recording.setSuffix(" s")
+        self.max_recording = float_spin(
+            "max_recording_s", settings.max_recording_s, 1.0, suffix=" s"
+        )
         self.speak_answers = QCheckBox("Read answers and alerts aloud")
         self.speak_answers.setChecked(settings.speak_answers)
         self.api_server = QCheckBox("Let programs on this computer ask VideoScan")
@@ -171,14 +163,6 @@ class SettingsDialog(QDialog):
         )
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-
-    @staticmethod
-    def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
-        spin = QSpinBox()
-        spin.setRange(low, high)
-        spin.setValue(value)
-        spin.setToolTip(tip)
-        return spin
 
     def _pick_installed(self, index: int) -> None:
         source = self.installed.itemData(index)

@@ -58,6 +58,20 @@ def test_dialog_returns_the_edited_settings(qtbot):
     )
 
 
+def test_dialog_offers_exactly_the_ranges_the_settings_accept(qtbot):
+    from app.settings import RANGES
+
+    dialog = SettingsDialog(AppSettings())
+    qtbot.addWidget(dialog)
+    spins = {
+        "memory_size": dialog.memory, "fps": dialog.fps, "change_threshold": dialog.threshold,
+        "keep_topk": dialog.topk, "recent_frames": dialog.recent,
+        "max_new_tokens": dialog.max_tokens, "max_recording_s": dialog.max_recording,
+    }  # fmt: skip
+    for name, spin in spins.items():
+        assert (spin.minimum(), spin.maximum()) == RANGES[name], name
+
+
 def test_smaller_memory_applies_to_the_running_stream(
     make_window, qtbot, moving_video, tiny_engine_factory, settings_store
 ):
