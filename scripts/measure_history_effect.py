@@ -26,7 +26,7 @@ def main(model_path: str, videos: int) -> dict:
         correct = asked = 0
         for start in range(videos):
             engine = StreamingEngine(model, EngineConfig(memory_size=32))
-            engine.conversation.max_turns, engine.conversation.mode = turns, "always"
+            engine.history.max_turns, engine.history.mode = turns, "always"
             video = make_video(split_seeds("test", 1, start=start)[0])
             for t, frame in zip(video.timestamps, video.frames, strict=True):
                 engine.add_frame(frame, t)

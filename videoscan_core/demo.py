@@ -107,7 +107,7 @@ def run_demo(
             options = phrase if item.words else letter
             finals = list(engine.ask(item.question, options, use_history=bool(item.history)))
             item.predicted = finals[-1].answer
-            item.history = engine.conversation.turns()[:-1] if item.history else ()
+            item.history = engine.history.turns()[:-1] if item.history else ()
             result.answers.append(item)
             if on_answer is not None:
                 on_answer(item, video)

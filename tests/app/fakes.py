@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -73,6 +74,10 @@ class SlowEngine:
             yield AnswerChunk(word + " ")
         total = (time.perf_counter() - started) * 1000
         yield AnswerChunk("", True, " ".join(words), len(words), "eos", total / 4, total)
+
+    @contextlib.contextmanager
+    def shown_history(self, turns):
+        yield
 
     def set_memory_size(self, size) -> None:
         self.config = self.config.replace(memory_size=size)

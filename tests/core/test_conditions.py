@@ -32,7 +32,7 @@ def test_score_is_the_yes_no_softmax_and_leaves_the_stream(tiny_vlm):
         engine.add_visual_tokens(
             torch.randn(1, tiny_vlm.tokens_per_frame, tiny_vlm.hidden_size), float(t)
         )
-    engine.conversation.add("What is on the screen now?", "a red circle")
+    engine.history.add("What is on the screen now?", "a red circle")
     length, keys = engine.cache.length, engine.cache.layer_kv(0)[0].clone()
     score = score_condition(engine, "when a red circle appears")
     logits = engine.first_token_logits(

@@ -75,7 +75,7 @@ def test_prompt_holds_the_screen_text_between_the_memory_and_the_question(
     prompt = engine.question_prompt(QUESTION, context=context)
     assert context in prompt and prompt.index(context) < prompt.index(QUESTION)
     assert prompt.replace(context + "\n", "") == plain
-    engine.conversation.add("What was on the screen?", "A chat.")
+    engine.history.add("What was on the screen?", "A chat.")
     follow_up = engine.question_prompt("And before that?", context=context)
     assert follow_up.index("A chat.") < follow_up.index(context) < follow_up.index("And before")
 

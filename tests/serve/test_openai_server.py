@@ -353,4 +353,4 @@ def test_earlier_turns_are_the_requests_own_follow_up_history(server):
     shown = engine.model.tokenize("What is on the screen now? a red circle").shape[1]
     grown = follow_up.usage.prompt_tokens - alone.usage.prompt_tokens
     assert grown >= shown  # the earlier turn was shown (plus its chat-template tokens)
-    assert not engine.conversation.turns()  # and nothing was remembered for other clients
+    assert not engine.history.turns()  # and nothing was remembered for other clients

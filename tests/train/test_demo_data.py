@@ -9,7 +9,7 @@ import numpy as np
 from videoscan_core.adapters.prompt import PromptFormat
 from videoscan_core.eval.synthetic_words import CANNOT_ANSWER
 from videoscan_core.screen_text.prompt import HEADER
-from videoscan_core.stream.conversation import prompt_with_history
+from videoscan_core.stream.history import prompt_with_history
 from videoscan_core.train.data import Collator
 from videoscan_core.train.demo_data import DemoMixDataset, general_questions
 from videoscan_core.train.demo_screen_text import NOT_SEEN, screen_text_question

@@ -29,7 +29,7 @@ def test_a_two_turn_training_question_equals_the_engine_follow_up(tiny_vlm):
         logits, _ = CarrierTrainingModel(tiny_vlm.model, 2).answer_logits(**collator([sample]))
     plain = engine.first_token_logits(sample.questions[0])
     assert (logits[0].float() - plain).abs().max() < 1e-4
-    engine.conversation.add(*history[0])
+    engine.history.add(*history[0])
     assert collator.question_text(sample, "And before that?", history) == engine.question_prompt(
         "And before that?"
     )

@@ -1,14 +1,12 @@
 """How the server asks an engine for one request: its own history, no memory of it afterwards.
 
 Contract: ``ask(engine, question, options, stop, screen_text)`` streams the engine's answer with
-the request's own history shown (``request_history(engine, history)`` puts it in place for the
+the request's own history shown (inside ``engine.shown_history(history)``, for the
 duration) and nothing remembered for other clients; ``evidence_times(engine, final)`` lists the
 memory the final answer drew on as ``{"time", "frame", "weight"}`` dicts, heaviest first.
 """
 
 from __future__ import annotations
-
-from contextlib import contextmanager
 
 
 def ask(engine, question: str, options, stop, screen_text=()):
@@ -19,24 +17,6 @@ def ask(engine, question: str, options, stop, screen_text=()):
             question, options, stop, use_history=True, remember=False, screen_text=screen_text
         )
     return engine.ask(question, options, stop, screen_text=screen_text)
-
-
-@contextmanager
-def request_history(engine, history: list[tuple[str, str]]):
-    """Show the request's earlier turns (not the engine's shared ones) while it is answered."""
-    if not hasattr(engine, "conversation"):
-        yield
-        return
-    from ..stream.conversation import Conversation
-
-    conversation = Conversation()
-    for question, answer in history:
-        conversation.add(question, answer)
-    saved, engine.conversation = engine.conversation, conversation
-    try:
-        yield
-    finally:
-        engine.conversation = saved
 
 
 def evidence_times(engine, final) -> list[dict]:

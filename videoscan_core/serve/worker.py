@@ -45,7 +45,7 @@ from ..limits import (
 from ..screen_text.offline import TextPass
 from ..screen_text.report import seen_rows
 from ..video import ReadOutcome
-from .asking import ask, evidence_times, request_history
+from .asking import ask, evidence_times
 from .media import VideoInput, iter_samples
 from .models import ModelPool
 from .protocol import APIError, ChatOptions
@@ -284,7 +284,7 @@ class EngineWorker:
         final = None
         tokens = job.options.generation.max_new_tokens
         check_question(engine.model, job.question, engine.config, tokens)  # fits the positions
-        with request_history(engine, job.history):
+        with engine.shown_history(job.history):
             prompt = engine.question_prompt(job.question)
             prompt_tokens = engine.cache.length + int(engine.model.tokenize(prompt).shape[1])
             stop = job.cancel.is_set

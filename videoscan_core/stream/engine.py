@@ -33,10 +33,10 @@ from ..limits import check_text, fit_positions
 from ..screen_text.prompt import fit_screen_text, render_screen_text
 from .cache_layout import BlockChange, CacheLayout, FrameBlock
 from .carrier_attention import CarrierAttentionProbe
-from .conversation import Conversation, fit_history, prompt_with_history
 from .decoding import IncrementalText, TokenChooser
 from .evidence import QuestionProbe, memory_spans, memory_weights, top_evidence
 from .frame_chunk import frame_chunk
+from .history import FollowUpHistory, fit_history, prompt_with_history
 from .memory_bank import BankEntry, MemoryBank
 from .positions import PositionBook, Rotation, check_limit, settle
 from .session_clock import SessionClock
@@ -54,7 +54,7 @@ class StreamingEngine:
 
             vision_runtime.attach(model, self.config.vision_runtime)
         self._abort = threading.Event()
-        self.conversation = Conversation()  # recent Q/A pairs shown to follow-up questions
+        self.history = FollowUpHistory()  # recent Q/A pairs shown to follow-up questions
         self.reset()
 
     @classmethod
@@ -75,7 +75,7 @@ class StreamingEngine:
     def reset(self) -> None:
         """Forget the stream (memory, cache, counters, conversation); the model stays loaded."""
         self._close_active_answer()
-        self.conversation.clear()
+        self.history.clear()
         # positions that would pass the model's limit: a mode or memory that fits, said once
         self.config, self.position_note = fit_positions(self.model, self.config)
         capacity = self._initial_capacity()
@@ -399,7 +399,19 @@ class StreamingEngine:
 
     def clear_conversation(self) -> None:
         """Forget the recent questions and answers (New conversation); the stream is kept."""
-        self.conversation.clear()
+        self.history.clear()
+
+    @contextmanager
+    def shown_history(self, turns: Sequence[tuple[str, str]]) -> Iterator[None]:
+        """Inside, questions are shown ``turns`` (a request's own earlier exchanges) instead of
+        the engine's follow-up history, and what is answered inside is not remembered in it."""
+        shared, self.history = self.history, FollowUpHistory()
+        for question, answer in turns:
+            self.history.add(question, answer)
+        try:
+            yield
+        finally:
+            self.history = shared
 
     def question_prompt(
         self,
@@ -409,7 +421,7 @@ class StreamingEngine:
         with_times: bool = True,
     ) -> str:
         """The text after the memory: the recent conversation (bounded in tokens, see
-        ``conversation.py``) when ``use_history``, the time instruction (when the config and the
+        ``history.py``) when ``use_history``, the time instruction (when the config and the
         model want it, unless ``with_times`` is False), the screen text ``context``, the
         question."""
         instruction = None
@@ -417,7 +429,7 @@ class StreamingEngine:
         if wanted and with_times and self.bank.entries:
             duration = self.last_timestamp or 0.0
             instruction = time_instruction(duration, self.bank.timestamps())
-        history = self.conversation.for_question(question) if use_history else ()
+        history = self.history.for_question(question) if use_history else ()
         return fit_history(
             history,
             lambda turns: prompt_with_history(
@@ -515,7 +527,7 @@ class StreamingEngine:
             for stop in options.stop_strings:
                 final = final.split(stop)[0]
             if remember and reason != "cancelled":
-                self.conversation.add(question, final)
+                self.history.add(question, final)
             yield AnswerChunk(
                 "",
                 finished=True,

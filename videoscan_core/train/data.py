@@ -27,7 +27,7 @@ from ..adapters.preprocess import FramePreprocessor
 from ..adapters.prompt import PromptFormat, time_instruction
 from ..config import DEFAULT_SYSTEM_PROMPT
 from ..errors import VideoReadError
-from ..stream.conversation import prompt_with_history
+from ..stream.history import prompt_with_history
 from ..video import sample_frames
 
 

@@ -1,6 +1,7 @@
-"""The recent conversation, as text after the memory, so follow-up questions work.
+"""The follow-up history: the recent questions and answers, as text after the memory, so
+follow-up questions work (not the app's chat log, ``app/conversation.py``).
 
-Contract: ``Conversation(max_turns, max_chars, mode)`` keeps the last question/answer pairs
+Contract: ``FollowUpHistory(max_turns, max_chars, mode)`` keeps the last question/answer pairs
 (``add(question, answer)``, ``clear()``, ``turns()``), bounded in pairs and in characters (a
 cheap proxy for tokens: the oldest pairs go first; ``fit_history`` bounds them in tokens when
 the engine tokenizes). ``for_question(question)`` is the history a question is shown: with mode
@@ -75,7 +76,7 @@ class Turn:
     answer: str
 
 
-class Conversation:
+class FollowUpHistory:
     """The last few question/answer pairs (oldest first)."""
 
     def __init__(

@@ -7,13 +7,13 @@ import torch
 
 from videoscan_core.adapters.prompt import CHATML, time_instruction
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.stream.conversation import (
-    Conversation,
+from videoscan_core.stream.engine import StreamingEngine
+from videoscan_core.stream.history import (
+    FollowUpHistory,
     fit_history,
     prompt_with_history,
     refers_back,
 )
-from videoscan_core.stream.engine import StreamingEngine
 
 FIRST, FOLLOW_UP = "What is on the screen now?", "And before that?"
 
@@ -51,7 +51,7 @@ def test_history_is_in_the_prompt_and_rolled_back(tiny_vlm):
     cache_length = engine.cache.length
     keys = engine.cache.layer_kv(1)[0].clone()
     first = list(engine.ask(FIRST, GenerationOptions(max_new_tokens=3)))[-1]
-    assert first.answer and engine.conversation.turns() == ((FIRST, first.answer),)
+    assert first.answer and engine.history.turns() == ((FIRST, first.answer),)
     prompt = engine.question_prompt(FOLLOW_UP)
     instruction = time_instruction(engine.last_timestamp, engine.bank.timestamps())
     history = ((FIRST, first.answer),)
@@ -66,7 +66,7 @@ def test_history_is_in_the_prompt_and_rolled_back(tiny_vlm):
     assert engine.cache.length == cache_length
     assert torch.equal(engine.cache.layer_kv(1)[0], keys)
     engine.clear_conversation()
-    assert engine.conversation.turns() == ()
+    assert engine.history.turns() == ()
     assert (engine.first_token_logits(FOLLOW_UP) - plain).abs().max() < 1e-5
 
 
@@ -74,15 +74,15 @@ def test_cancelled_or_unremembered_answers_stay_out(tiny_vlm):
     engine = streamed(tiny_vlm)
     list(engine.ask(FIRST, GenerationOptions(max_new_tokens=3), should_stop=lambda: True))
     list(engine.ask(FIRST, GenerationOptions(max_new_tokens=3), remember=False))
-    assert engine.conversation.turns() == ()
+    assert engine.history.turns() == ()
     list(engine.ask(FIRST, GenerationOptions(max_new_tokens=3)))
-    assert len(engine.conversation) == 1
+    assert len(engine.history) == 1
     engine.reset()  # a new stream: the old conversation is about the old memory
-    assert len(engine.conversation) == 0
+    assert len(engine.history) == 0
 
 
 def test_conversation_is_bounded_in_turns_characters_and_tokens():
-    conversation = Conversation(max_turns=2, max_chars=60)
+    conversation = FollowUpHistory(max_turns=2, max_chars=60)
     for i in range(4):
         conversation.add(f"question {i}?", f"answer {i}")
     assert [q for q, _ in conversation.turns()] == ["question 2?", "question 3?"]
@@ -110,18 +110,18 @@ def test_no_history_is_the_plain_question_text():
 def test_only_questions_that_refer_back_see_the_history_by_default(tiny_vlm):
     engine = streamed(tiny_vlm)
     plain = engine.question_prompt("How many shapes appeared?")
-    engine.conversation.add(FIRST, "a red circle")
+    engine.history.add(FIRST, "a red circle")
     assert engine.question_prompt("How many shapes appeared?") == plain
     assert "a red circle" in engine.question_prompt("What color is it?")
-    engine.conversation.mode = "always"
+    engine.history.mode = "always"
     assert "a red circle" in engine.question_prompt("How many shapes appeared?")
     assert refers_back("And before that?") and refers_back("Is it red?")
     assert not refers_back("What is on the screen now?")
     with pytest.raises(ValueError):
-        Conversation(mode="sometimes")
+        FollowUpHistory(mode="sometimes")
 
 
 @pytest.mark.parametrize("bad", [(-1, 10), (2, -5)])
 def test_bad_bounds_are_refused(bad):
     with pytest.raises(ValueError):
-        Conversation(*bad)
+        FollowUpHistory(*bad)
