@@ -1,0 +1,109 @@
+"""The text memory at its exact bounds: exactly ``max_lines`` lines or ``max_bytes`` bytes are
+kept and one more evicts the least recently seen; the OCR-noise match at exactly two line heights
+across and one pixel more, at six characters and five, within a fifth of the length and past it;
+a better reading replaces a line's text only past +0.02; a line whose centre is on the right or
+bottom edge of an area read is outside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from videoscan_core.screen_text.memory import TextMemory
+from videoscan_core.screen_text.ocr import OcrLine
+from videoscan_core.screen_text.reading import FrameReading
+from videoscan_core.screen_text.retrieve import all_lines
+from videoscan_core.screen_text.store import ROW_OVERHEAD
+
+
+def show(memory, text, t, x=10, y=10, height=16, score=0.95, area=None):
+    """One frame that read ``text`` in the area around it (nothing else was read)."""
+    box = (x, y, x + 9 * len(text), y + height)
+    reading = FrameReading((OcrLine(text, box, score),), (area or (0, y - 4, 4000, y + 30),))
+    return memory.observe(reading, float(t))
+
+
+def texts(memory) -> list[str]:
+    return [line.text for line in all_lines(memory)]
+
+
+def test_exactly_max_lines_are_kept_and_one_more_evicts_the_least_recently_seen():
+    memory = TextMemory(max_lines=20, max_bytes=10**9)
+    for i in range(20):
+        show(memory, f"line number {i:02d}", i, y=40 * i)
+    assert memory.size()[0] == 20 and memory.evicted == 0
+    show(memory, "one line more", 20, y=900)
+    lines, _ = memory.size()
+    assert lines <= 20 and memory.evicted >= 1
+    assert "line number 00" not in texts(memory) and "one line more" in texts(memory)
+
+
+def test_exactly_max_bytes_are_kept_and_one_byte_more_evicts():
+    text = "x" * 36  # 36 + ROW_OVERHEAD = 100 bytes a line
+    assert len(text) + ROW_OVERHEAD == 100
+    memory = TextMemory(max_lines=20, max_bytes=1000)
+    for i in range(10):
+        show(memory, f"{i}{text[1:]}", i, y=40 * i)
+    assert memory.size() == (10, 1000) and memory.evicted == 0
+    show(memory, "z", 10, y=900)  # 65 bytes more
+    lines, size = memory.size()
+    assert size <= 1000 and memory.evicted >= 1 and "z" in texts(memory)
+    assert f"0{text[1:]}" not in texts(memory) and f"9{text[1:]}" in texts(memory)
+
+
+@pytest.mark.parametrize("lines,size", [(0, 10), (10, 0)])
+def test_bounds_start_at_one(lines, size):
+    with pytest.raises(ValueError, match="at least 1"):
+        TextMemory(max_lines=lines, max_bytes=size)
+    TextMemory(max_lines=1, max_bytes=1)
+
+
+@pytest.mark.parametrize("shift,same", [(32, True), (33, False), (-32, True), (-33, False)])
+def test_ocr_noise_matches_within_two_line_heights_across(shift, same):
+    memory = TextMemory()
+    show(memory, "Build finished in 42 s", 0, x=100)
+    show(memory, "Bui1d finished in 42 s", 1, x=100 + shift)  # a 16 px line: 2 x 16 = 32
+    assert (len(all_lines(memory)) == 1) is same
+
+
+def test_ocr_noise_needs_six_characters_and_the_same_length_within_a_fifth():
+    memory = TextMemory()
+    show(memory, "Hello!", 0)
+    show(memory, "Hello", 1)  # five characters: too short to call noise (91% alike)
+    assert len(all_lines(memory)) == 2
+    memory = TextMemory()
+    show(memory, "Hello", 0)
+    show(memory, "Hello!", 1)  # six: noise
+    assert texts(memory) == ["Hello"]
+    for extra, same in (("xxxxx", True), ("xxxxxx", False)):
+        memory = TextMemory()
+        show(memory, "Deployment finished ok", 0)  # 20 characters without spaces
+        show(memory, f"Deployment finished ok{extra}", 1)  # 5 more of 25: exactly a fifth
+        assert (len(all_lines(memory)) == 1) is same, extra
+
+
+def test_a_better_reading_replaces_the_text_only_past_two_hundredths():
+    memory = TextMemory()
+    show(memory, "Invoice 2043 paid", 0, score=0.5)
+    show(memory, "Invoice 2043 pa1d", 1, score=0.52)  # exactly +0.02: kept as it was
+    assert texts(memory) == ["Invoice 2043 paid"]
+    show(memory, "Invoice 2043 pa1d", 2, score=0.5201)
+    assert texts(memory) == ["Invoice 2043 pa1d"]
+
+
+def test_a_line_centred_on_the_far_edge_of_an_area_read_is_outside_it():
+    memory = TextMemory()
+    show(memory, "status bar text", 0, x=100, y=200)  # box 100..235 x 200..216, centre 167.5, 208
+    right = FrameReading((), ((0, 0, 167, 1000),))  # ends before the centre: not read there
+    memory.observe(right, 1.0)
+    assert all_lines(memory)[0].last_seen == 1.0  # unchanged, still on screen
+    covering = FrameReading((), ((0, 0, 168, 1000),))  # the centre is inside: read, and gone
+    memory.observe(covering, 2.0)
+    memory.touch(3.0)
+    assert all_lines(memory)[0].last_seen == 1.0
+    memory = TextMemory()
+    show(memory, "status bar text", 0, x=100, y=200)
+    memory.observe(FrameReading((), ((0, 0, 4000, 208),)), 1.0)  # bottom edge at the centre
+    assert all_lines(memory)[0].last_seen == 1.0
+    memory.observe(FrameReading((), ((0, 208, 4000, 209),)), 2.0)
+    memory.touch(3.0)
+    assert all_lines(memory)[0].last_seen == 1.0
