@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.limits import fit_positions, position_need
+from videoscan_core.limits import FIXED_ENTRIES, fit_positions, position_need
 from videoscan_core.presets import recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 
@@ -27,30 +27,31 @@ def smol(monkeypatch):
 
 def limit_for(vlm, frames: int) -> int:
     """A position limit that ``frames`` sliding places pass (scaled like SmolVLM2's 8,192)."""
-    return 320 + frames * vlm.frame_place()
+    return FIXED_ENTRIES + frames * vlm.frame_place()
 
 
 def test_sliding_past_the_limit_falls_back_to_rerotate_and_streams_on(smol):
     config = recommended_config(smol, EngineConfig(memory_size=32))
     assert config.position_mode == "sliding" and config.recent_frames == 4
-    smol.max_position_embeddings = 1_000  # ~32 frame places (30 positions each) + the system
+    # ~22 frame places (30 positions each) past what the engine reserves (the system, the question)
+    smol.max_position_embeddings = FIXED_ENTRIES + 680
     assert position_need(smol, config) > smol.max_position_embeddings
     engine = StreamingEngine(smol, config)
     assert engine.config.position_mode == "rerotate" and 24 <= engine.config.memory_size <= 32
     assert "sliding positions" in engine.position_note and "rerotate" in engine.position_note
     rng = np.random.default_rng(0)
-    for k in range(40):  # sliding raised PositionLimitError at frame 32
+    for k in range(40):  # sliding raised PositionLimitError before frame 40
         engine.add_frame(rng.integers(0, 256, (24, 32, 3), dtype=np.uint8), float(k))
     assert engine.positions.next_free() < smol.max_position_embeddings
     assert isinstance(engine.answer("What is on screen?"), str)
 
 
 def test_a_memory_no_bounded_mode_fits_shrinks_to_the_largest_that_does(smol):
-    smol.max_position_embeddings = 2_000
+    limit = smol.max_position_embeddings = FIXED_ENTRIES + 1_680
     fitted, note = fit_positions(smol, EngineConfig(memory_size=4096, position_mode="compact"))
     assert 1 <= fitted.memory_size < 4096 and f"memory {fitted.memory_size} instead" in note
-    assert position_need(smol, fitted) <= 2_000
-    assert position_need(smol, fitted.replace(memory_size=fitted.memory_size + 1)) > 2_000
+    assert position_need(smol, fitted) <= limit
+    assert position_need(smol, fitted.replace(memory_size=fitted.memory_size + 1)) > limit
     engine = StreamingEngine(smol, EngineConfig(memory_size=64))
     engine.set_memory_size(4096)  # the app's setting on a running stream
     assert engine.config.memory_size == fitted.memory_size and engine.position_note
@@ -74,7 +75,7 @@ def test_the_cli_says_which_setting_changed(tmp_path):
 
     folder = make_tiny_model(tmp_path / "smol", family="smolvlm2")
     config = json.loads((folder / "config.json").read_text())
-    config["text_config"]["max_position_embeddings"] = 1_100
+    limit = config["text_config"]["max_position_embeddings"] = FIXED_ENTRIES + 780
     (folder / "config.json").write_text(json.dumps(config))
     cv2 = import_cv2()
     video = tmp_path / "clip.mp4"
@@ -90,4 +91,4 @@ def test_the_cli_says_which_setting_changed(tmp_path):
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "rerotate" in line]
-    assert len(lines) == 1 and "past this model's 1,100" in lines[0], result.stderr
+    assert len(lines) == 1 and f"past this model's {limit:,}" in lines[0], result.stderr
