@@ -35,6 +35,7 @@ def find(args: argparse.Namespace) -> int:
     from ..screen_text.prompt import clock
     from ..screen_text.retrieve import MAX_HITS, check_query, search
     from ..video import ReadOutcome, probe_video, sample_frames
+    from .progress import frame_progress
 
     phrase = check_query(args.phrase)
     check_numbers(1, args.fps)
@@ -43,12 +44,7 @@ def find(args: argparse.Namespace) -> int:
     info = probe_video(args.video)
     text = TextPass(source=args.video)
     text.engine.load()
-    progress = None
-    if not args.no_progress:
-        from tqdm import tqdm
-
-        progress = tqdm(total=info.expected_samples(args.fps) or None, unit="frame",
-                        desc="reading", file=sys.stderr, dynamic_ncols=True)  # fmt: skip
+    progress = frame_progress(info.expected_samples(args.fps), not args.no_progress, "reading")
     outcome = ReadOutcome()
     try:
         for _ in text.tap(sample_frames(args.video, args.fps, outcome)):
