@@ -164,7 +164,7 @@ def test_resume_starts_from_the_checkpoint_weights(tmp_path, family):
     keys to the hub layout, which a resume would silently fail to find)."""
     import types
 
-    from videoscan_core.train.runner import _carrier_trainer_class
+    from videoscan_core.train.trainer import carrier_trainer_class
 
     source = make_tiny_model(tmp_path / "source", family=family)
     out = train(
@@ -175,15 +175,15 @@ def test_resume_starts_from_the_checkpoint_weights(tmp_path, family):
     )  # fmt: skip
     trained = load_model(out, dtype="float32").model.state_dict()
     fresh = load_model(source, dtype="float32")
-    trainer = types.SimpleNamespace(model=types.SimpleNamespace(model=fresh.model))
+    trainer = types.SimpleNamespace(model=types.SimpleNamespace(model=fresh.model), sharded=False)
     assert not all(torch.equal(fresh.model.state_dict()[k], trained[k]) for k in trained)
     checkpoint = str(out / "checkpoints" / "checkpoint-2")
-    _carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
+    carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
     resumed = fresh.model.state_dict()
     assert all(torch.equal(resumed[k], trained[k]) for k in trained)
     fresh.model.lm_head = torch.nn.Linear(1, 1)  # another model: refused in words, not ignored
     with pytest.raises(VideoScanError, match="does not fit this model"):
-        _carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
+        carrier_trainer_class()._load_from_checkpoint(trainer, checkpoint)
 
 
 def test_stage_0_replays_the_models_own_layout_for_qwen3_vl(family_vlms, monkeypatch):

@@ -110,9 +110,10 @@ def add_parser(commands) -> None:
     parser.add_argument(
         "--overwrite", action="store_true", help="replace a non-empty --output folder"
     )
-    parser.add_argument("--deepspeed", help="DeepSpeed config (docs/train-configs/zero2.json)")
     parser.add_argument(
-        "--fsdp", help="FSDP config, full sharding (docs/train-configs/fsdp_7b.json)"
+        "--fsdp",
+        action="store_true",
+        help="shard weights, gradients and optimizer states over the torchrun processes (FSDP2)",
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="random seed of data order and weights (0)"
@@ -156,7 +157,6 @@ def run(args: argparse.Namespace) -> int:
         save_steps=args.save_steps,
         resume=args.resume,
         overwrite=args.overwrite,
-        deepspeed=args.deepspeed,
         fsdp=args.fsdp,
         seed=args.seed,
         **values,

@@ -1,4 +1,4 @@
-"""Running one training stage with transformers' Trainer (so torchrun/DeepSpeed need no code here).
+"""Running one training stage with transformers' Trainer (DDP under torchrun needs no code here).
 
 Contract: ``train(TrainOptions) -> Path`` first checks, before any model loads (``preflight.py``):
 the output folder (not the model folder, empty unless ``overwrite`` or ``resume``), the model's
@@ -15,13 +15,16 @@ masked sequence, where the adapter says ``masked_training``; otherwise
 ``output`` at the end: the final model in transformers format (LoRA merged), tokenizer, preprocessor
 config, ``videoscan.json`` (family, newline mode, time instruction) and ``training.json``. A failed
 run removes the partial folder unless it holds a checkpoint (``resume=True`` continues from it).
-Presets: ``recipes.py`` (``official`` / ``demo``).
+LoRA weights start from ``seed`` in every process. ``fsdp``: the wrapper is sharded with FSDP2
+(``sharding.py``; refused outside torchrun), checkpoints hold shards (``trainer.py``) and process 0
+writes the final model from the gathered weights. Presets: ``recipes.py`` (``official`` / ``demo``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,7 +38,6 @@ log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 # the engine's modes, and "official" (0..L-1 over the whole sequence, training only)
 TRAIN_POSITION_MODES = (*POSITION_MODES, "official")
-CHECKPOINT_WEIGHTS = "videoscan-train-state.safetensors"  # a checkpoint's weights, module names
 
 
 @dataclass
@@ -66,8 +68,7 @@ class TrainOptions:
     warmup_ratio: float = 0.0  # > 0 replaces warmup_steps
     frames_per_clip: int = 0  # JSON data: > 0 samples that many frames uniformly per clip
     overwrite: bool = False  # replace a non-empty output folder
-    deepspeed: str | None = None  # a DeepSpeed config (docs/train-configs/zero2.json)
-    fsdp: str | None = None  # an FSDP config (docs/train-configs/fsdp_7b.json): full_shard
+    fsdp: bool = False  # shard weights, gradients and optimizer states with FSDP2 (torchrun)
     save_steps: int = 200
     logging_steps: int = 10
     seed: int = 0
@@ -81,6 +82,7 @@ def _set_trainable(vlm, options: TrainOptions) -> list:
     language = vlm.decoder
     vision, projectors = vlm.training_parts()
     injected = []
+    torch.manual_seed(options.seed)  # LoRA's initial weights: the same in every process
     if options.lora_rank:
         from peft import LoraConfig, inject_adapter_in_model
 
@@ -163,6 +165,11 @@ def _preflight(options: TrainOptions):
 
     if options.position_mode not in TRAIN_POSITION_MODES:
         raise VideoScanError(f"positions must be one of {TRAIN_POSITION_MODES}")
+    if options.fsdp and "LOCAL_RANK" not in os.environ:
+        raise VideoScanError(
+            "--fsdp shards over the processes torchrun starts: run it as "
+            "torchrun --nproc_per_node N -m videoscan_core.cli.main train ... --fsdp"
+        )
     folder = resolve_model_folder(options.model)
     staged = StagedOutput(folder, options.output, options.overwrite, options.resume)
     try:
@@ -208,6 +215,7 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
     from .data import Collator
     from .model import CarrierTrainingModel
     from .replay import StreamReplayTrainingModel
+    from .trainer import CarrierTrainer
 
     vlm = load_model(folder, device="cpu", dtype="float32")  # the adapter inference uses
     model, tokenizer, preprocessor = vlm.model, vlm.tokenizer, vlm.preprocessor
@@ -244,8 +252,13 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
         disable_tqdm=not options.show_progress,
         bf16=torch.cuda.is_available() and torch.cuda.is_bf16_supported(),
         use_cpu=not torch.cuda.is_available(),
-        **_sharding(options),
+        save_only_model=options.fsdp,  # sharded checkpoints: trainer.py writes the rest
     )
+    units = 0
+    if options.fsdp:  # FSDP2 over the torchrun processes (args.device sets the group up)
+        from . import sharding
+
+        units = sharding.shard(wrapper, vlm, masked, args.device)
     trainer = CarrierTrainer(
         model=wrapper,
         args=args,
@@ -258,6 +271,7 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
             raw_frames=not masked,
         ),
     )
+    trainer.sharded = options.fsdp
     trainer.vision_learning_rate = options.vision_learning_rate
     trainer.vision_parameters = _vision_parameters(vlm)
     found = staged.checkpoints() if options.resume else []
@@ -265,6 +279,13 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
         log.warning("no checkpoint in %s: starting from the beginning", options.output)
     steps_run = _count_steps(trainer)
     result = trainer.train(resume_from_checkpoint=str(found[-1]) if found else None)
+    if options.fsdp:  # every process sends its shards; process 0 writes a plain model
+        from .sharding import full_state_dict
+
+        state = full_state_dict(wrapper)
+        if trainer.is_world_process_zero():
+            vlm, lora_owners = _unsharded(folder, options, state)
+            model = vlm.model
     if not trainer.is_world_process_zero():
         return staged.output  # rank 0 writes the model and renames the folder
     _merge_lora(lora_owners)
@@ -283,10 +304,24 @@ def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
         "steps": result.global_step,
         "steps_run": steps_run[0],  # optimizer steps of this invocation (less when resumed)
         "resumed": bool(found),
+        "processes": args.world_size,
+        "fsdp_units": units,  # sharded units (0: not sharded)
         "log": trainer.state.log_history,
     }
     (output / "training.json").write_text(json.dumps(record, indent=2))
     return staged.commit()
+
+
+def _unsharded(folder: Path, options: TrainOptions, state: dict) -> tuple:
+    """A plain copy of the model (its LoRA layers too) holding the gathered weights ``state``
+    (the wrapper's keys, ``model.<name>``): what a sharded run writes at the end."""
+    from ..adapters.loading import load_model
+
+    vlm = load_model(folder, device="cpu", dtype="float32")
+    owners = _set_trainable(vlm, options)
+    weights = {name.removeprefix("model."): tensor for name, tensor in state.items()}
+    vlm.model.load_state_dict(weights)
+    return vlm, owners
 
 
 def _copy_processor_files(source: Path, output: Path) -> None:
@@ -298,15 +333,6 @@ def _copy_processor_files(source: Path, output: Path) -> None:
                 shutil.copy(path, output / path.name)
         elif path.name == "chat_template.jinja" and not (output / path.name).exists():
             shutil.copy(path, output / path.name)
-
-
-def _sharding(options: TrainOptions) -> dict:
-    """DeepSpeed / FSDP arguments for the Trainer (untested here: no GPU in CI)."""
-    if options.deepspeed:
-        return {"deepspeed": options.deepspeed}
-    if options.fsdp:
-        return {"fsdp": "full_shard auto_wrap", "fsdp_config": options.fsdp}
-    return {}
 
 
 def _count_steps(trainer) -> list[int]:
@@ -321,71 +347,3 @@ def _count_steps(trainer) -> list[int]:
 
     trainer.add_callback(StepCounter())
     return counter
-
-
-class CarrierTrainer:
-    """Created lazily (below) so importing this module does not import transformers."""
-
-    def __new__(cls, *args, **kwargs):
-        return _carrier_trainer_class()(*args, **kwargs)
-
-
-def _carrier_trainer_class():
-    from transformers import Trainer
-
-    class _CarrierTrainer(Trainer):
-        """Saves and restores the wrapped transformers model in its own format."""
-
-        def _save(self, output_dir: str | None = None, state_dict=None) -> None:
-            """The module's own parameter names (``save_pretrained`` renames some families'
-            keys to the hub layout, which ``load_state_dict`` would not find on resume), and the
-            config (its family, for the resume checks)."""
-            from safetensors.torch import save_model
-
-            target = Path(output_dir or self.args.output_dir)
-            target.mkdir(parents=True, exist_ok=True)
-            self.model.model.config.save_pretrained(target)
-            save_model(self.model.model, str(target / CHECKPOINT_WEIGHTS))
-
-        vision_learning_rate: float | None = None
-        vision_parameters: set[int] = set()  # ids (runner._vision_parameters)
-
-        def create_optimizer(self, model=None):
-            """AdamW with the vision tower at its own learning rate (the official recipe)."""
-            if self.optimizer is None and self.vision_learning_rate is not None:
-                vision, other = [], []
-                for parameter in self.model.parameters():
-                    if parameter.requires_grad:
-                        in_vision = id(parameter) in self.vision_parameters
-                        (vision if in_vision else other).append(parameter)
-                groups = [{"params": other, "lr": self.args.learning_rate}]
-                if vision:
-                    groups.append({"params": vision, "lr": self.vision_learning_rate})
-                self.optimizer = torch.optim.AdamW(groups, weight_decay=self.args.weight_decay)
-            return super().create_optimizer()
-
-        def _load_from_checkpoint(self, resume_from_checkpoint: str, model=None) -> None:
-            from safetensors.torch import load_model
-
-            folder = Path(resume_from_checkpoint)
-            weights = folder / CHECKPOINT_WEIGHTS
-            if not weights.is_file():
-                raise VideoScanError(
-                    f"checkpoint {folder} was not written by this version of videoscan train "
-                    f"(no {CHECKPOINT_WEIGHTS}); train again without --resume"
-                )
-            why = ""
-            try:
-                missing, unexpected = load_model(self.model.model, str(weights), strict=False)
-            except RuntimeError:  # a weight of another shape
-                why = "weights of other shapes"
-            else:
-                if missing or unexpected:
-                    why = f"{len(missing)} weights missing, {len(unexpected)} unexpected"
-            if why:
-                raise VideoScanError(
-                    f"checkpoint {folder} does not fit this model ({why}): resume with the "
-                    "model, --lora-rank and --vision settings it was trained with"
-                )
-
-    return _CarrierTrainer
