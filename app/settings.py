@@ -144,6 +144,9 @@ class AppSettings:
             # OpenVINO (bfloat16 where the CPU has it) for big vision towers on the CPU; small
             # ones and other devices stay on PyTorch (adapters/vision_runtime.choose_runtime)
             vision_runtime="auto",
+            # the language model's answers on the CPU: the fastest runtime that keeps float32's
+            # answers (stream/answer_runtime.choose_answer_runtime); PyTorch elsewhere
+            answer_runtime="auto",
         )
 
     def needs_model_reload(self, other: AppSettings) -> bool:

@@ -36,6 +36,18 @@ def parser(description: str, default_geometry: str = "tiny") -> argparse.Argumen
     return parser
 
 
+def add_device_options(parser: argparse.ArgumentParser) -> None:
+    """``--device`` / ``--dtype`` for the random-weight model (default: CPU, float32)."""
+    parser.add_argument("--device", default=None, help="cpu (default), cuda, cuda:1, ...")
+    parser.add_argument("--dtype", default=None, choices=["float32", "bfloat16", "float16"])
+
+
+def synchronize(model) -> None:
+    """Wait for the model's device (CUDA work is asynchronous) before reading a clock."""
+    if model.device.type == "cuda":
+        torch.cuda.synchronize(model.device)
+
+
 def setup_threads(threads: int) -> None:
     if threads:
         torch.set_num_threads(threads)
@@ -63,15 +75,30 @@ def random_frame(model, seed: int = 0) -> np.ndarray:
     return rng.integers(0, 256, (size, size, 3), dtype=np.uint8)
 
 
+def frame_entries(model) -> int:
+    """Cache entries one whole frame takes: its visual tokens and its scaffold text."""
+    text = model.frame_text(0.0)
+    return model.tokens_per_frame + sum(
+        model.tokenize(piece).shape[1] for piece in (text.before, text.after)
+    )
+
+
+def full_token_frames(model, wanted: int, reserve: int = 1024) -> int:
+    """``wanted`` frames of full-token history, or fewer if their positions would pass the
+    model's limit (SmolVLM2: 8,192), keeping ``reserve`` positions for system and question."""
+    limit = getattr(model, "max_position_embeddings", 0) or 0
+    if not limit:
+        return wanted
+    return max(1, min(wanted, (limit - reserve) // (frame_entries(model) + 1)))
+
+
 @torch.inference_mode()
 def fill_history(engine, frames: int) -> None:
     """Make ``engine`` look as if it had streamed ``frames`` frames (see module docstring)."""
     engine.reset()
     engine._ensure_system()
     config, model = engine.config, engine.model
-    text = model.frame_text(0.0)  # scaffold entries (e.g. SmolVLM2) belong to the frame's block
-    scaffold = sum(model.tokenize(piece).shape[1] for piece in (text.before, text.after))
-    n = model.tokens_per_frame + scaffold
+    n = frame_entries(model)  # scaffold entries (e.g. SmolVLM2) belong to the frame's block
     memory = config.memory_size if config.memory_size is not None else frames
     kept = list(range(max(0, frames - memory), frames))
     recent = set(range(max(0, frames - config.recent_frames), frames)) if config.carrier else set()
@@ -98,17 +125,18 @@ def fill_history(engine, frames: int) -> None:
             )
         blocks.append(block)
         total += block.size
-    generator = torch.Generator().manual_seed(frames)
+    device = model.device  # drawn where the model runs (the CPU stream as before)
+    generator = torch.Generator(device=device).manual_seed(frames)
     for layer in range(model.num_layers):
         shape = (1, model.num_kv_heads, total, model.head_dim)
-        keys = torch.randn(shape, generator=generator).to(model.device, model.dtype)
+        keys = torch.randn(shape, generator=generator, device=device).to(model.dtype)
         engine.cache.update(keys, keys.clone(), layer)
     book = getattr(engine, "positions", None)
     if book is not None:  # per-slot positions (rerotate): the cache's order, after the system
         book.append(model.text_positions(engine.layout.system, total))
     engine.layout.blocks = blocks
     for index in kept:
-        embedding = torch.randn(model.hidden_size, generator=generator)
+        embedding = torch.randn(model.hidden_size, generator=generator, device=device)
         engine.bank.append(BankEntry(index, float(index), float(index), embedding))
     engine.frames_seen = frames
     engine.last_timestamp = float(frames - 1) if frames else None

@@ -5,6 +5,7 @@
   Qwen2 width 512 x 8 layers);
 - ``smolvlm2-256m`` / ``smolvlm2-500m``: SmolVLM2's published shapes (SigLIP 512/16 width 768 x 12
   layers, pixel shuffle 4 -> 64 tokens per frame; Llama 576 x 30 / 960 x 32 layers);
+  ``smolvlm2-2.2b`` (SigLIP-so400m 384/14, pixel shuffle 3 -> 81 tokens; Llama 2048 x 24);
 - ``qwen2.5-vl-3b`` / ``qwen3-vl-2b``: Qwen2.5-VL-3B's and Qwen3-VL-2B's published shapes
   (``tiny_qwen.REAL_SHAPES``; 448 px frames -> 256 / 196 tokens; float32 needs about 15 / 8.5 GB);
 - ``ov-0.5b``: LLaVA-OneVision-0.5B geometry (SigLIP-so400m-384 with 26 layers -> 196 tokens per
@@ -24,13 +25,34 @@ GEOMETRIES = (
     "ov-0.5b",
     "smolvlm2-256m",
     "smolvlm2-500m",
+    "smolvlm2-2.2b",
     "qwen2.5-vl-3b",
     "qwen3-vl-2b",
 )
 
 
-def build(name: str, attn: str = "sdpa"):
-    """A ``VisionLanguageModel`` with random weights of the named geometry (float32, CPU)."""
+def build(name: str, attn: str = "sdpa", device: str | None = None, dtype: str | None = None):
+    """A ``VisionLanguageModel`` with random weights of the named geometry: float32 on the CPU by
+    default; on ``device`` the weights are created there (float32), then cast to ``dtype``."""
+    target = torch.device(device or "cpu")
+    with torch.device(target):
+        model = _build(name, attn, str(target))
+    model.model.to(device=target, dtype=getattr(torch, dtype) if dtype else None)
+    return model
+
+
+def parameter_count(name: str) -> int:
+    """Weights of the named geometry, counted on the meta device (no memory, no time)."""
+    if name.startswith("qwen"):
+        from videoscan_core.tiny_qwen import build_real_shape_qwen
+
+        model, _ = build_real_shape_qwen(name, device="meta")
+        return sum(p.numel() for p in model.parameters())
+    with torch.device("meta"):
+        return sum(p.numel() for p in _build(name, "sdpa", "meta").model.parameters())
+
+
+def _build(name: str, attn: str, device: str = "cpu"):
     from transformers import (
         LlavaOnevisionConfig,
         LlavaOnevisionForConditionalGeneration,
@@ -48,7 +70,7 @@ def build(name: str, attn: str = "sdpa"):
     if name.startswith("qwen"):  # published Qwen-VL shapes, random weights
         from videoscan_core.tiny_qwen import build_real_shape_qwen
 
-        return build_real_shape_qwen(name, attn=attn)
+        return build_real_shape_qwen(name, attn=attn, device=device)
     if name.startswith("smolvlm2-"):  # published SmolVLM2 shapes, random weights
         from videoscan_core.tiny_smolvlm import build_real_shape_smolvlm
 

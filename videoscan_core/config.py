@@ -56,6 +56,10 @@ class EngineConfig:
     # What runs the vision tower on a CPU: "torch" (PyTorch float32, the reference), "openvino"
     # or "auto" (OpenVINO, bfloat16 where the CPU has it; see adapters/vision_runtime.py).
     vision_runtime: Literal["auto", "torch", "openvino"] = "torch"
+    # What runs the language model while answering on a CPU (frames stay PyTorch float32):
+    # "torch" (float32, the reference), "bf16", "int8", "openvino" or "auto" (per CPU; see
+    # stream/answer_runtime.py).
+    answer_runtime: Literal["auto", "torch", "bf16", "int8", "openvino"] = "torch"
 
     def __post_init__(self) -> None:
         if self.memory_size is not None and self.memory_size < 1:
@@ -82,6 +86,11 @@ class EngineConfig:
         if self.vision_runtime not in ("auto", "torch", "openvino"):
             raise ValueError(
                 f"vision runtime must be auto, torch or openvino (got {self.vision_runtime!r})"
+            )
+        if self.answer_runtime not in ("auto", "torch", "bf16", "int8", "openvino"):
+            raise ValueError(
+                "answer runtime must be auto, torch, bf16, int8 or openvino "
+                f"(got {self.answer_runtime!r})"
             )
         if self.dtype not in (None, "float32", "bfloat16", "float16"):
             raise ValueError(f"dtype must be float32, bfloat16 or float16 (got {self.dtype!r})")

@@ -185,12 +185,21 @@ REAL_SHAPES = {
                   rope_theta=100000.0),
         scale_factor=4,
     ),
+    "smolvlm2-2.2b": dict(
+        vision=dict(hidden_size=1152, num_hidden_layers=27, num_attention_heads=16,
+                    intermediate_size=4304, image_size=384, patch_size=14),
+        text=dict(hidden_size=2048, num_hidden_layers=24, num_attention_heads=32,
+                  num_key_value_heads=32, head_dim=64, intermediate_size=8192,
+                  rope_theta=130000.0),
+        scale_factor=3,
+    ),
 }
 
 
 def build_real_shape_smolvlm(name: str, attn: str = "sdpa"):
     """A ``SmolVLMModel`` adapter with random weights of a published SmolVLM2 shape (float32,
-    vocabulary 49280, 64 visual tokens per 512 px frame); the tokenizer is the tiny one."""
+    vocabulary 49280; 64 visual tokens per 512 px frame, 81 per 384 px frame for 2.2B); the
+    tokenizer is the tiny one."""
     import torch
     from transformers import LlamaConfig, SmolVLMConfig, SmolVLMForConditionalGeneration
 

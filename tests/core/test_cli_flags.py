@@ -16,6 +16,7 @@ COVERED = {
     "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
     "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
     "--json", "--no-progress", "--vision-runtime", "--no-screen-text", "--frame-tokens",
+    "--answer-runtime",
 }  # fmt: skip
 
 
@@ -105,7 +106,7 @@ def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
     }  # fmt: skip
     config = spies["config"]
     assert (config.memory_size, config.keep_topk, config.carrier) == (64, 0, True)
-    assert config.vision_runtime == "auto"
+    assert config.vision_runtime == "auto" and config.answer_runtime == "auto"
     assert spies["sample"] == (str(clip), 1.0) and spies["batch"] == 4
     ((question, options),) = spies["asks"]
     assert question == "Q?" and (options.max_new_tokens, options.temperature) == (128, 0.0)
@@ -123,7 +124,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
         "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
         "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
         "--temperature", "0.5", "--json", "--no-progress", "--vision-runtime", "torch",
-        "--no-screen-text", "--frame-tokens", "0",
+        "--no-screen-text", "--frame-tokens", "0", "--answer-runtime", "int8",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -135,7 +136,8 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
     assert config.memory_size == 5 and config.position_mode == "monotonic"
     assert (config.keep_topk, config.recent_frames, config.carrier) == (2, 1, True)
     assert (config.device, config.dtype) == ("cpu", "float32")
-    assert config.vision_runtime == "torch"
+    assert config.vision_runtime == "torch" and config.answer_runtime == "int8"
+    assert json.loads(out.out)["answer_runtime"] == "torch-int8"
     assert spies["sample"] == (str(clip), 2.5) and spies["batch"] == 3
     assert [q for q, _ in spies["asks"]] == ["First?", "Second?", "what was spoken"]
     assert all((o.max_new_tokens, o.temperature) == (3, 0.5) for _, o in spies["asks"])

@@ -1,8 +1,8 @@
 """The model flags of every subcommand, defined once (the same names, defaults and help).
 
-Contract: ``add_model_flags(parser, dtype=..., quantize=..., vision_runtime=..., frame_tokens=...)``
-adds ``--model`` (required), ``--device`` and the optional ones asked for; ``add_memory_flag``
-adds ``--memory``. Each subcommand reads them from its namespace as before.
+Contract: ``add_model_flags(parser, dtype=..., quantize=..., vision_runtime=..., frame_tokens=...,
+answer_runtime=...)`` adds ``--model`` (required), ``--device`` and the optional ones asked for;
+``add_memory_flag`` adds ``--memory``. Each subcommand reads them from its namespace as before.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ def add_model_flags(
     quantize: bool = False,
     vision_runtime: bool = False,
     frame_tokens: bool = False,
+    answer_runtime: bool = False,
 ) -> None:
     parser.add_argument("--model", required=True, help=MODEL_HELP)
     parser.add_argument("--device", default=None, help="cpu, cuda, cuda:1, mps (default: auto)")
@@ -41,6 +42,15 @@ def add_model_flags(
             default="auto",
             help="what runs the vision tower on a CPU: auto (OpenVINO where installed, bfloat16 "
             "where the CPU has it), openvino, or torch (PyTorch float32, the reference)",
+        )
+    if answer_runtime:
+        parser.add_argument(
+            "--answer-runtime",
+            choices=["auto", "torch", "bf16", "int8", "openvino", "openvino-bf16"],
+            default="auto",
+            help="what runs the language model while answering on a CPU: auto (OpenVINO float32 "
+            "where installed: the same answers as float32), torch (PyTorch float32, the "
+            "reference), openvino, or the approximate bf16, int8, openvino-bf16",
         )
     if frame_tokens:
         parser.add_argument(

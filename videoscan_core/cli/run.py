@@ -26,7 +26,9 @@ from .progress import frame_progress
 def add_parser(commands) -> None:
     parser = commands.add_parser("run", help="stream a video file and answer questions about it")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    add_model_flags(parser, quantize=True, vision_runtime=True, frame_tokens=True)
+    add_model_flags(
+        parser, quantize=True, vision_runtime=True, frame_tokens=True, answer_runtime=True
+    )
     parser.add_argument(
         "--question",
         action="append",
@@ -154,6 +156,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         dtype=args.dtype,
         vision_runtime=args.vision_runtime,
+        answer_runtime=args.answer_runtime,
     )
     options = GenerationOptions(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
     from ..stream.engine import StreamingEngine
@@ -251,6 +254,7 @@ def report(
 ) -> dict:
     """``evidence``: per answer, the times (s) of the memory entries it attended to most."""
     from ..resources import peak_rss_mb
+    from ..stream import answer_runtime
 
     snapshot = engine.snapshot()
     return {
@@ -264,6 +268,7 @@ def report(
         "kv_cache_bytes": snapshot.kv_cache_bytes,
         "median_frame_ms": round(statistics.median(frame_ms), 3) if frame_ms else 0.0,
         "vision_runtime": _vision_runtime(engine),
+        "answer_runtime": answer_runtime.active(engine.model),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 

@@ -53,6 +53,10 @@ class StreamingEngine:
             from ..adapters import vision_runtime
 
             vision_runtime.attach(model, self.config.vision_runtime)
+        if self.config.answer_runtime != "torch":  # likewise (see answer_runtime.py)
+            from . import answer_runtime
+
+            answer_runtime.attach(model, self.config.answer_runtime)
         self._abort = threading.Event()
         self.history = FollowUpHistory()  # recent Q/A pairs shown to follow-up questions
         self.reset()
@@ -453,10 +457,27 @@ class StreamingEngine:
             self._ensure_system()
             checkpoint = self.cache.length
             try:
-                logits = self._prefill_question(question, use_history, None, context, with_times)
+                session = self._answer_session(0)
+                logits = self._prefill_question(
+                    question, use_history, None, context, with_times, session
+                )
                 return logits.float().clone()
             finally:
                 self.cache.truncate(checkpoint)
+
+    def _answer_session(self, tokens: int):
+        """The answer runtime's session over the cache (None: PyTorch float32, in place)."""
+        runtime = self.model.__dict__.get("answer_runtime")
+        if runtime is None or runtime.name == "torch-f32":
+            return None
+        return runtime.session(self.cache, 512 + tokens)
+
+    def _answer_logits(self, session, inputs: torch.Tensor, positions: torch.Tensor):
+        """Logits ``[V]`` of the token after ``inputs [1, q, D]`` at ``positions [R, 1, q]``."""
+        if session is None:
+            return self._next_token_logits(inputs, positions)
+        check_limit(positions, self.model.max_position_embeddings, self.config.position_mode)
+        return session.logits(inputs, positions)
 
     def _prefill_question(
         self,
@@ -465,20 +486,23 @@ class StreamingEngine:
         evidence: list | None = None,
         context: str | None = None,
         with_times: bool = True,
+        session=None,
     ) -> torch.Tensor:
-        """Prefill the question over the cache; logits ``[V]`` of the first answer token. With
-        ``evidence`` (a list), the question's attention row is probed and the heaviest memory
-        entries are appended to it (``evidence.py``)."""
+        """Prefill the question over the cache (on the answer runtime's ``session``); logits
+        ``[V]`` of the first answer token. With ``evidence`` (a list), the question's attention
+        row is probed and the heaviest memory entries are appended to it (``evidence.py``)."""
         prompt = self.question_prompt(question, use_history, context, with_times)
         ids = self.model.tokenize(prompt)  # [1, Q]
         positions = self._next_positions(ids.shape[1])
         if evidence is None or not self.bank.entries:
-            return self._next_token_logits(self.model.embed(ids), positions)
+            return self._answer_logits(session, self.model.embed(ids), positions)
         entries = list(self.bank.entries)
         spans = memory_spans(self.layout, entries, self.config.carrier)
-        with QuestionProbe(self.model.attention_modules(), self.cache) as probe:
-            logits = self._next_token_logits(self.model.embed(ids), positions)
-        evidence += top_evidence(entries, memory_weights(probe.rows, spans))
+        modules = session.attention_modules if session else self.model.attention_modules()
+        with QuestionProbe(modules, session.cache if session else self.cache) as probe:
+            logits = self._answer_logits(session, self.model.embed(ids), positions)
+        rows = session.rows if session is not None and session.rows is not None else probe.rows
+        evidence += top_evidence(entries, memory_weights(rows, spans))
         return logits
 
     def _answer(
@@ -495,11 +519,15 @@ class StreamingEngine:
         try:
             with self._guarded():
                 context = render_screen_text(screen_text)
-                logits = self._prefill_question(question, use_history, evidence, context)
+                session = self._answer_session(options.max_new_tokens)
+                logits = self._prefill_question(
+                    question, use_history, evidence, context, session=session
+                )
             # the first answer token follows the question: compact numbers from the cache
             # length, monotonic from the stream's next position
             base = checkpoint if self.config.position_mode == "compact" else self.positions_used
-            next_position = base + (self.cache.length - checkpoint)
+            length = session.length if session is not None else self.cache.length
+            next_position = base + (length - checkpoint)
             for step in range(options.max_new_tokens):
                 token = chooser(logits)
                 if step == 0:
@@ -521,7 +549,7 @@ class StreamingEngine:
                 with self._guarded():
                     ids = torch.tensor([[token]], device=self.model.device)
                     positions = self.model.text_positions(next_position, 1)  # [R, 1, 1]
-                    logits = self._next_token_logits(self.model.embed(ids), positions)
+                    logits = self._answer_logits(session, self.model.embed(ids), positions)
                 next_position += 1
             final = text.text
             for stop in options.stop_strings:
