@@ -134,7 +134,10 @@ def oracle_logits(
 
 
 def masked_forward(vlm, embeds, positions, layer_masks) -> torch.Tensor:
-    """One forward with a (possibly different) 4-D mask per decoder layer; last-token logits."""
+    """One forward with a (possibly different) 4-D mask per decoder layer; last-token logits.
+    Masks and positions go to the embeddings' device (and the masks to their dtype)."""
+    positions = positions.to(embeds.device)
+    layer_masks = [mask.to(embeds.device, embeds.dtype) for mask in layer_masks]
     handles = []
     for layer_module, mask in zip(vlm.decoder.layers, layer_masks, strict=True):
 
@@ -184,10 +187,12 @@ def rope_rotate(x: torch.Tensor, positions: torch.Tensor, inv_freq: torch.Tensor
 def pairwise_forward(vlm, embeds, allowed_per_layer, occupied=None) -> torch.Tensor:
     """One forward where each layer's attention is computed here, pair by pair. Positions are
     ranks among the visible keys of each query row, or among ``occupied [L, L]`` when given."""
-    inv_freq = rope_inv_freq(vlm)
+    device = embeds.device
+    inv_freq = rope_inv_freq(vlm).to(device)
     patched = []
     for layer_module, allowed in zip(vlm.decoder.layers, allowed_per_layer, strict=True):
-        holders = allowed if occupied is None else occupied
+        allowed = allowed.to(device)
+        holders = allowed if occupied is None else occupied.to(device)
         counts = holders.long().cumsum(dim=1)  # position holders up to j, per query row
         query_pos = counts.diagonal() - 1  # [L] rank of the query in its own row
         key_pos = counts - 1  # [L, L] rank of key j in row i (used where allowed)
@@ -206,8 +211,9 @@ def pairwise_forward(vlm, embeds, allowed_per_layer, occupied=None) -> torch.Ten
         with torch.inference_mode():
             hidden = vlm.decoder(
                 inputs_embeds=embeds,
-                attention_mask=torch.zeros(1, 1, length, length, dtype=embeds.dtype),
-                position_ids=torch.arange(length)[None],
+                attention_mask=torch.zeros(1, 1, length, length, dtype=embeds.dtype,
+                                           device=device),
+                position_ids=torch.arange(length, device=device)[None],
             ).last_hidden_state
             return vlm.lm_head(hidden[:, -1])[0].float()
     finally:

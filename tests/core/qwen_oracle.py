@@ -159,10 +159,13 @@ def oracle_logits(
         mask = torch.zeros(1, 1, length, length)
         masks.append(mask.masked_fill_(~allowed, torch.finfo(torch.float32).min))
     masks = masks * vlm.num_layers if len(masks) == 1 else masks
+    device = embeds.device  # masks and positions go where the model runs, in its dtype
+    masks = [mask.to(device, embeds.dtype) for mask in masks]
+    positions = positions.to(device)
     extra = {}
     if ds_rows and deepstack:
         extra = {
-            "visual_pos_masks": torch.tensor([ds_mask]),
+            "visual_pos_masks": torch.tensor([ds_mask], device=device),
             "deepstack_visual_embeds": list(torch.cat(ds_rows, dim=1).unbind(0)),
         }
     handles = []
