@@ -16,8 +16,6 @@ from typing import Any
 
 from PySide6.QtGui import QImage
 
-from videoscan_core.presets import config_for
-
 from .capture.controller import to_qimage
 from .memory_export import keepsake_jpeg
 from .worker_commands import ModelRequest
@@ -61,8 +59,7 @@ def default_engine_factory(request: ModelRequest, status: Callable[[str], None])
         status("Preparing the faster vision runtime (the first time takes about a minute)…")
         runtime.warm_up()
     # untrained checkpoints get their family's training-free preset where the user chose nothing
-    engine.config = config_for(engine.model, request.config)
-    engine.reset()
+    engine.configure(request.config)
     return engine
 
 

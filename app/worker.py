@@ -39,7 +39,6 @@ from videoscan_core.capture.sessions import StreamTag
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
 from videoscan_core.events import AnswerChunk
-from videoscan_core.presets import config_for
 
 from .engine_loading import FrameUpdate, default_engine_factory, devices_here, frame_pictures
 from .failure_log import FailureLog, describe_error
@@ -246,23 +245,19 @@ class EngineWorker(QThread):
             self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
         elif isinstance(command, ClearConversation):
-            clear = getattr(self.engine, "clear_conversation", None)
-            if clear is not None:
-                clear()
+            self.engine.clear_conversation()
         elif isinstance(command, ResetStream):
             self._frames_in_memory = False
             if command.config is not None:
-                model = getattr(self.engine, "model", None)  # test doubles may have none
-                self.engine.config = (
-                    command.config if model is None else config_for(model, command.config)
-                )
-            self.engine.reset()
+                self.engine.configure(command.config)  # the preset applied, then reset
+            else:
+                self.engine.reset()
             self._say_position_note()
             self.sig_memory.emit(self.engine.snapshot())
 
     def _say_position_note(self) -> None:
         """The engine changed a setting so that positions fit the model: say which, once."""
-        if isinstance(note := getattr(self.engine, "position_note", None), str) and note:
+        if note := self.engine.position_note:
             self.sig_status.emit(note[0].upper() + note[1:])
 
     def _follow(self, tag: StreamTag) -> bool:
@@ -276,8 +271,7 @@ class EngineWorker(QThread):
             self._session, self._segment = tag.session, tag.segment
             self._frames_in_memory = False
             if self.engine is not None:
-                start = getattr(self.engine, "start_session", self.engine.reset)
-                start()
+                self.engine.start_session()
                 self.sig_memory.emit(self.engine.snapshot())
             self.sig_session_started.emit(tag.session)
         elif tag.segment != self._segment:
@@ -314,9 +308,9 @@ class EngineWorker(QThread):
         self.sig_model_ready.emit(
             {
                 "source": request.source,
-                "device": str(getattr(model, "device", "cpu")),
-                "dtype": str(getattr(model, "dtype", "")).removeprefix("torch."),
-                "tokens_per_frame": getattr(model, "tokens_per_frame", 0),
+                "device": str(model.device),
+                "dtype": str(model.dtype).removeprefix("torch."),
+                "tokens_per_frame": model.tokens_per_frame,
                 "devices": devices_here(),
             }
         )
@@ -341,7 +335,7 @@ class EngineWorker(QThread):
         self.frames_processed += 1
         thumbnail, keepsake = frame_pictures(frame.rgb)
         stats = {
-            **process_memory(getattr(engine.model, "device", None)),
+            **process_memory(engine.model.device),
             "frame_ms": event.total_ms,
             "frames_dropped": self.slot.dropped,
             "frames_processed": self.frames_processed,

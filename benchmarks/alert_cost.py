@@ -66,8 +66,9 @@ def through_engine(name: str, repeats: int) -> dict:
             timed_scores.append(with_times)
     question = condition_question(CONDITION)
     tokens_with_times = int(model.tokenize(engine.question_prompt(question)).shape[1])
-    engine.config = engine.config.replace(time_instruction=False)
-    question_tokens = int(model.tokenize(engine.question_prompt(question)).shape[1])
+    question_tokens = int(
+        model.tokenize(engine.question_prompt(question, with_times=False)).shape[1]
+    )
     return {
         "path": "engine",
         "frame_step_ms": common.median(steps),

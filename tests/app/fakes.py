@@ -28,6 +28,7 @@ class SlowEngine:
         self._abort = threading.Event()
         self.clock = SessionClock()
         self.last_timestamp: float | None = None
+        self.position_note = ""
 
     def _stream_time(self, timestamp: float) -> float:
         """Like the real engine: time never goes backwards within a session."""
@@ -78,6 +79,13 @@ class SlowEngine:
     @contextlib.contextmanager
     def shown_history(self, turns):
         yield
+
+    def clear_conversation(self) -> None:
+        pass
+
+    def configure(self, config, given=None) -> None:
+        self.config = config
+        self.reset()
 
     def set_memory_size(self, size) -> None:
         self.config = self.config.replace(memory_size=size)

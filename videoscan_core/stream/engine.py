@@ -101,6 +101,16 @@ class StreamingEngine:
         self._gaps: dict[int, list[int]] = {}  # frame -> per row, what its place adds (sliding)
         self._active_answer: Iterator[AnswerChunk] | None = None
 
+    def configure(self, config: EngineConfig, given: frozenset[str] | None = None) -> None:
+        """Run with ``config`` from a fresh stream (``reset``): the model's training-free preset
+        fills the fields not in ``given`` (default: those left at their defaults; ``presets``),
+        the one place where presets meet a running engine."""
+        from ..presets import fields_set_by_user, recommended_config
+
+        chosen = fields_set_by_user(config) if given is None else given
+        self.config = recommended_config(self.model, config, chosen)
+        self.reset()
+
     def start_session(self) -> None:
         """A new session: memory and clock start afresh (e.g. a new video file)."""
         self.reset()
