@@ -60,6 +60,11 @@ class EngineConfig:
     # "torch" (float32, the reference), "bf16", "int8", "openvino" or "auto" (per CPU; see
     # stream/answer_runtime.py).
     answer_runtime: Literal["auto", "torch", "bf16", "int8", "openvino"] = "torch"
+    # A closer look: each question also sees the newest frame through the family's own image
+    # path at a higher resolution (SmolVLM2: 2 x 2 tiles + global; Qwen-VL: up to 2,048
+    # tokens), prefilled after the memory and rolled back with the question (adapters/
+    # closer_look.py). Families without one (LLaVA) ignore it.
+    closer_look: bool = False
 
     def __post_init__(self) -> None:
         if self.memory_size is not None and self.memory_size < 1:

@@ -75,8 +75,9 @@ def recommended_config(
     if tokens:  # at most a quarter of a frame (small test models)
         settings["keep_topk"] = min(settings["keep_topk"], max(1, tokens // 4))
     changes = {key: value for key, value in settings.items() if key not in given}
-    if not base.carrier and "carrier" in given:  # full-token baseline asked for: no window
+    if not base.carrier and "carrier" in given:  # full-token baseline: no window, no top-k
         changes.pop("recent_frames", None)
+        changes.pop("keep_topk", None)
     return base.replace(**changes)
 
 

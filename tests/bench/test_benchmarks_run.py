@@ -23,6 +23,7 @@ EXPECTED_KEYS = {
     "static_screen": {"skipped_over_processed"},
     "gui_responsiveness": {"longest_stall_ms", "answers"},
     "experiments": {"step_ms_int8", "vision_ms_per_frame_batch4", "profile_top_ops"},
+    "closer_look_cost": {"ttft_ms_without", "ttft_ms_with", "look_entries"},
 }
 
 

@@ -16,7 +16,7 @@ COVERED = {
     "--memory", "--fps", "--position-mode", "--keep-topk", "--recent-frames", "--full-tokens",
     "--device", "--dtype", "--quantize", "--vision-batch", "--max-new-tokens", "--temperature",
     "--json", "--no-progress", "--vision-runtime", "--no-screen-text", "--frame-tokens",
-    "--answer-runtime",
+    "--answer-runtime", "--closer-look",
 }  # fmt: skip
 
 
@@ -105,8 +105,10 @@ def test_defaults_reach_the_engine(spies, clip, tiny_model_dir, capsys):
         "frame_tokens": 768,
     }  # fmt: skip
     config = spies["config"]
-    assert (config.memory_size, config.keep_topk, config.carrier) == (64, 0, True)
+    # the training-free preset's top-k: a quarter of the tiny model's 9 tokens per frame
+    assert (config.memory_size, config.keep_topk, config.carrier) == (64, 2, True)
     assert config.vision_runtime == "auto" and config.answer_runtime == "auto"
+    assert not config.closer_look
     assert spies["sample"] == (str(clip), 1.0) and spies["batch"] == 4
     ((question, options),) = spies["asks"]
     assert question == "Q?" and (options.max_new_tokens, options.temperature) == (128, 0.0)
@@ -124,7 +126,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
         "--keep-topk", "2", "--recent-frames", "1", "--device", "cpu", "--dtype", "float32",
         "--quantize", "int8", "--vision-batch", "3", "--max-new-tokens", "3",
         "--temperature", "0.5", "--json", "--no-progress", "--vision-runtime", "torch",
-        "--no-screen-text", "--frame-tokens", "0", "--answer-runtime", "int8",
+        "--no-screen-text", "--frame-tokens", "0", "--answer-runtime", "int8", "--closer-look",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -135,7 +137,7 @@ def test_every_flag_reaches_the_engine(spies, clip, tiny_model_dir, capsys, tmp_
     config = spies["config"]
     assert config.memory_size == 5 and config.position_mode == "monotonic"
     assert (config.keep_topk, config.recent_frames, config.carrier) == (2, 1, True)
-    assert (config.device, config.dtype) == ("cpu", "float32")
+    assert (config.device, config.dtype) == ("cpu", "float32") and config.closer_look
     assert config.vision_runtime == "torch" and config.answer_runtime == "int8"
     assert json.loads(out.out)["answer_runtime"] == "torch-int8"
     assert spies["sample"] == (str(clip), 2.5) and spies["batch"] == 3

@@ -342,6 +342,15 @@ class VisionLanguageModel(ABC):
         chunk's tokens are ordinary consecutive positions."""
         return self.text_positions(start, chunk.length)
 
+    def closer_look(self, frame: np.ndarray) -> FrameInputs | None:
+        """The newest frame through the family's own image path at a higher resolution (a chunk
+        without carrier, ``closer_look.py``), or None where the family has none."""
+        return None
+
+    def look_positions(self, start: int, chunk: FrameInputs) -> torch.Tensor:
+        """Positions ``[R, 1, q]`` of a ``closer_look`` chunk from ``start`` (1-D: text)."""
+        return self.text_positions(start, chunk.length)
+
     def frame_place(self) -> int:
         """Positions one frame's whole chunk (scaffold, ``tokens_per_frame`` visual tokens,
         carrier) spans in a stream: the place ``sliding`` keeps for each remembered frame."""

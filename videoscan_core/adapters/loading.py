@@ -141,11 +141,14 @@ def load_model(
         )
     if family == "smolvlm2":
         _require_files(folder, family, ("preprocessor_config.json",))
-    qwen_frames = None
+    qwen_frames = qwen_look = None
     if family in QWEN_FAMILIES:  # read (and name a missing processor file) before the weights
-        from .qwen_preprocess import QwenFrameProcessor
+        from .closer_look import image_budget
+        from .qwen_preprocess import QwenFrameProcessor, read_image_processor_json
 
         qwen_frames = QwenFrameProcessor.from_folder(folder, family, frame_tokens)
+        image = QwenFrameProcessor.for_family(family, read_image_processor_json(folder))
+        qwen_look = image_budget(image)
     report(f"Loading tokenizer from {folder}")
     tokenizer = _load_tokenizer(folder)
     report(f"Loading weights ({torch_dtype}, {torch_device})")
@@ -175,7 +178,7 @@ def load_model(
         raise ModelLoadError(f"unknown quantisation {quantize!r}; use none or int8")
     settings = read_model_settings(folder)
     if qwen_frames is not None:
-        vlm = _qwen_adapter(family, model, tokenizer, qwen_frames, str(source))
+        vlm = _qwen_adapter(family, model, tokenizer, qwen_frames, str(source), qwen_look)
     elif family == "smolvlm2":
         from .smolvlm import SmolVLMModel
 
@@ -225,13 +228,13 @@ _CLASSES = {
 }
 
 
-def _qwen_adapter(family: str, model, tokenizer, frames, source: str):
+def _qwen_adapter(family: str, model, tokenizer, frames, source: str, look=None):
     """The Qwen2.5-VL / Qwen3-VL adapter (it refuses sliding-window language models)."""
     if family == "qwen3-vl":
         from .qwen3_vl import Qwen3VLModel as adapter
     else:
         from .qwen2_5_vl import Qwen25VLModel as adapter
-    return adapter(model, tokenizer, frames=frames, source=source)
+    return adapter(model, tokenizer, frames=frames, source=source, look=look)
 
 
 def _require_files(folder: Path, family: str, names: tuple[str, ...]) -> None:

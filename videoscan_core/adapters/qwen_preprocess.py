@@ -227,21 +227,35 @@ class QwenFrameProcessor:
         return cls.for_family(family, read_video_processor_json(Path(folder)), frame_tokens)
 
 
+def read_image_processor_json(folder: Path) -> dict:
+    """The image processor settings of a checkpoint (its video ones when it has no image file)."""
+    found = _processor_json(folder, "image_processor", ("preprocessor_config.json",))
+    return found if found is not None else read_video_processor_json(folder)
+
+
 def read_video_processor_json(folder: Path) -> dict:
     """The video processor settings of a checkpoint, in transformers' load order."""
-    combined = folder / "processor_config.json"
-    if combined.is_file():
-        data = _read_json(combined)
-        if isinstance(data.get("video_processor"), dict):
-            return data["video_processor"]
-    for name in ("video_preprocessor_config.json", "preprocessor_config.json"):
-        path = folder / name
-        if path.is_file():
-            return _read_json(path)
+    names = ("video_preprocessor_config.json", "preprocessor_config.json")
+    found = _processor_json(folder, "video_processor", names)
+    if found is not None:
+        return found
     raise ModelLoadError(
         f"{folder} has no preprocessor_config.json (nor video_preprocessor_config.json): "
         "the Qwen-VL frame size and normalisation come from it; copy it from the model's hub page"
     )
+
+
+def _processor_json(folder: Path, key: str, names: tuple[str, ...]) -> dict | None:
+    """``processor_config.json[key]``, else the first of ``names`` that exists, else None."""
+    combined = folder / "processor_config.json"
+    if combined.is_file():
+        data = _read_json(combined)
+        if isinstance(data.get(key), dict):
+            return data[key]
+    for name in names:
+        if (folder / name).is_file():
+            return _read_json(folder / name)
+    return None
 
 
 def _read_json(path: Path) -> dict:

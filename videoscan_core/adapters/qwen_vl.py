@@ -69,10 +69,16 @@ class QwenFrameInputs(base.FrameInputs):
 class QwenVLModel(base.VisionLanguageModel):
     position_rows = 3
 
-    def __init__(self, model, tokenizer, *, frames: QwenFrameProcessor, **options) -> None:
+    def __init__(
+        self, model, tokenizer, *, frames: QwenFrameProcessor,
+        look: QwenFrameProcessor | None = None, **options,
+    ) -> None:  # fmt: skip
+        from .closer_look import image_budget
+
         options.setdefault("prompt", QWEN_PROMPT)
         options.setdefault("time_instruction", False)  # time is in positions / frame text
         self.frames = frames
+        self.look_frames = look or image_budget(frames)  # the image path of a closer look
         self._grid: tuple[int, int] | None = None  # merged grid of the last frame seen
         super().__init__(model, tokenizer, **options)
         self.merge = int(self.config.vision_config.spatial_merge_size)
@@ -166,6 +172,36 @@ class QwenVLModel(base.VisionLanguageModel):
         )
         chunk.decoder_kwargs.update(self.chunk_decoder_kwargs(chunk))
         return chunk
+
+    def closer_look(self, frame) -> QwenFrameInputs:
+        """``<|vision_end|><|vision_start|>`` + the frame through the image path capped at
+        2,048 tokens (``look_frames``; ``closer_look.py``), with Qwen3-VL's DeepStack."""
+        item = self.look_frames(frame)
+        rows = torch.from_numpy(item.pixels).to(device=self.device, dtype=self.dtype)
+        stream_grid = self._grid  # the look must not change the stream's tokens per frame
+        try:
+            visual = self.encode(QwenPixels(rows, (item.grid_thw,)))
+        finally:
+            self._grid = stream_grid
+        head = self.embed(self.tokenize(VISION_END + VISION_START))  # [1, 2, D]
+        tokens = visual.tokens.to(head.dtype)  # [1, N, D]
+        grid = tuple(int(v) for v in visual.extras["grid"][0].tolist())
+        chunk = QwenFrameInputs(
+            torch.cat([head, tokens], dim=1), head.shape[1], tokens.shape[1], 0, False,
+            grid=grid, extras=dict(visual.extras),
+        )  # fmt: skip
+        chunk.decoder_kwargs.update(self.chunk_decoder_kwargs(chunk))
+        return chunk
+
+    def look_positions(self, start: int, chunk: base.FrameInputs) -> torch.Tensor:
+        """An image as ``get_rope_index`` places one: text, then t = start of the grid, h/w on
+        the grid, text after it from start + max(rows, cols)."""
+        rows, cols = chunk.grid
+        h = torch.arange(rows).repeat_interleave(cols) + start + chunk.before
+        w = torch.arange(cols).repeat(rows) + start + chunk.before
+        text = torch.arange(start, start + chunk.before).expand(3, -1)
+        grid = torch.stack([torch.full_like(h, start + chunk.before), h, w])
+        return torch.cat([text, grid], dim=1).to(self.device)[:, None, :]
 
     def chunk_decoder_kwargs(self, chunk: QwenFrameInputs) -> dict:
         """Extra decoder arguments of a frame chunk (Qwen3-VL: DeepStack)."""

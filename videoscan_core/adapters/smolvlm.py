@@ -22,6 +22,7 @@ question, so a question with no frames is exactly SmolLM2's own chat prompt). Po
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from . import base
@@ -118,6 +119,21 @@ class SmolVLMModel(base.VisionLanguageModel):
 
     def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
         return self.model.model.vision_model, [self.model.model.connector]
+
+    def closer_look(self, frame) -> base.FrameInputs:
+        """The frame split as the image processor splits it at longest edge 1024 (2 x 2 tiles of
+        512 + the global image), in the processor's split-image prompt (``closer_look.py``)."""
+        from .closer_look import smolvlm_image_processor, split_image_prompt
+
+        out = smolvlm_image_processor(self)(images=[[frame]], return_row_col_info=True)
+        pixels = torch.from_numpy(np.asarray(out["pixel_values"][0]))  # [tiles + 1, 3, S, S]
+        rows, cols = int(out["rows"][0][0]), int(out["cols"][0][0])
+        tokens = encode_smolvlm_tokens(self.model, pixels.to(self.device, self.dtype))  # [T, N, D]
+        ids = self.tokenize(split_image_prompt(tokens.shape[1], rows, cols))  # [1, q]
+        inputs = self.embed(ids).clone()  # [1, q, D]
+        where = ids[0] == self.tokenizer.convert_tokens_to_ids(IMAGE_TOKEN)
+        inputs[0, where] = tokens.reshape(-1, tokens.shape[-1]).to(inputs.dtype)
+        return base.FrameInputs(inputs, ids.shape[1], 0, 0, False)
 
 
 def encode_smolvlm_tokens(model, pixels: torch.Tensor) -> torch.Tensor:

@@ -79,6 +79,13 @@ def add_parser(commands) -> None:
         "--full-tokens", action="store_true", help="baseline: no carriers, keep every visual token"
     )
     parser.add_argument(
+        "--closer-look",
+        action="store_true",
+        help="each question also sees the newest frame at a higher resolution (SmolVLM2: 2x2 "
+        "tiles + the whole frame; Qwen-VL: up to 2,048 tokens); costs that many more vision "
+        "passes and prefill tokens per question",
+    )
+    parser.add_argument(
         "--vision-batch",
         type=int,
         default=4,
@@ -157,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         dtype=args.dtype,
         vision_runtime=args.vision_runtime,
         answer_runtime=args.answer_runtime,
+        closer_look=args.closer_look,
     )
     options = GenerationOptions(max_new_tokens=args.max_new_tokens, temperature=args.temperature)
     from ..stream.engine import StreamingEngine

@@ -100,6 +100,8 @@ class StreamingEngine:
         self._stream = self.model.new_stream()  # this stream's place in the family's layout
         self._gaps: dict[int, list[int]] = {}  # frame -> per row, what its place adds (sliding)
         self._active_answer: Iterator[AnswerChunk] | None = None
+        self.newest_frame: np.ndarray | None = None  # pixels for a closer look
+        self._answer_start = 0  # position of the first answer token (after the question)
 
     def configure(self, config: EngineConfig, given: frozenset[str] | None = None) -> None:
         """Run with ``config`` from a fresh stream (``reset``): the model's training-free preset
@@ -177,7 +179,7 @@ class StreamingEngine:
         started = time.perf_counter()
         visual = self.encode([frame])  # [1, N, D]
         vision_ms = (time.perf_counter() - started) * 1000
-        return self.add_visual_tokens(visual, timestamp, vision_ms=vision_ms)
+        return self.add_visual_tokens(visual, timestamp, vision_ms=vision_ms, frame=frame)
 
     def encode(self, frames: list[np.ndarray]) -> VisualTokens:
         """Visual tokens ``[B, N, D]`` (+ family extras) of B RGB uint8 frames, in one vision
@@ -187,9 +189,14 @@ class StreamingEngine:
             return self.model.encode(pixels)  # tokens [B, N, D]
 
     def add_visual_tokens(
-        self, visual: torch.Tensor | VisualTokens, timestamp: float, vision_ms: float = 0.0
+        self,
+        visual: torch.Tensor | VisualTokens,
+        timestamp: float,
+        vision_ms: float = 0.0,
+        frame: np.ndarray | None = None,
     ) -> FrameEvent:
-        """Stream a frame given as its visual tokens ``[N, D]`` or ``[1, N, D]``."""
+        """Stream a frame given as its visual tokens ``[N, D]`` or ``[1, N, D]`` (``frame``:
+        its RGB pixels, kept for a closer look when the config asks for one)."""
         self._check_timestamp(timestamp)
         source_time, timestamp = timestamp, self.clock.to_stream(timestamp, self.last_timestamp)
         self._close_active_answer()
@@ -207,6 +214,7 @@ class StreamingEngine:
             self._stream = stream  # the frame was never placed
             raise
         self.clock.settle(source_time, timestamp)
+        self.newest_frame = frame if self.config.closer_look else None
         surgery_ms = event[2]
         prefill_ms = (time.perf_counter() - started) * 1000 - surgery_ms
         return FrameEvent(
@@ -467,9 +475,10 @@ class StreamingEngine:
             self._ensure_system()
             checkpoint = self.cache.length
             try:
+                start = self._closer_look(self._next_start())  # before a session copies
                 session = self._answer_session(0)
                 logits = self._prefill_question(
-                    question, use_history, None, context, with_times, session
+                    question, use_history, None, context, with_times, session, start
                 )
                 return logits.float().clone()
             finally:
@@ -497,13 +506,17 @@ class StreamingEngine:
         context: str | None = None,
         with_times: bool = True,
         session=None,
+        start: int | None = None,
     ) -> torch.Tensor:
         """Prefill the question over the cache (on the answer runtime's ``session``); logits
         ``[V]`` of the first answer token. With ``evidence`` (a list), the question's attention
-        row is probed and the heaviest memory entries are appended to it (``evidence.py``)."""
+        row is probed and the heaviest memory entries are appended to it (``evidence.py``).
+        ``start``: where the question goes (after a closer look; the stream's next position)."""
+        start = self._next_start() if start is None else start
         prompt = self.question_prompt(question, use_history, context, with_times)
         ids = self.model.tokenize(prompt)  # [1, Q]
-        positions = self._next_positions(ids.shape[1])
+        positions = self.model.text_positions(start, ids.shape[1])  # [R, 1, Q]
+        self._answer_start = start + ids.shape[1]
         if evidence is None or not self.bank.entries:
             return self._answer_logits(session, self.model.embed(ids), positions)
         entries = list(self.bank.entries)
@@ -514,6 +527,17 @@ class StreamingEngine:
         rows = session.rows if session is not None and session.rows is not None else probe.rows
         evidence += top_evidence(entries, memory_weights(rows, spans))
         return logits
+
+    def _closer_look(self, start: int) -> int:
+        """Prefill the newest frame at a higher resolution from ``start`` (rolled back with the
+        question); returns where the question starts."""
+        frame = self.newest_frame if self.config.closer_look else None
+        chunk = self.model.closer_look(frame) if frame is not None else None
+        if chunk is None:
+            return start
+        positions = self.model.look_positions(start, chunk)  # [R, 1, q]
+        self._forward(chunk.inputs, positions, **chunk.decoder_kwargs)
+        return self.model.next_position(positions)
 
     def _answer(
         self, question, options, should_stop, use_history=True, remember=True, screen_text=()
@@ -529,15 +553,12 @@ class StreamingEngine:
         try:
             with self._guarded():
                 context = render_screen_text(screen_text)
+                start = self._closer_look(self._next_start())  # before a session copies
                 session = self._answer_session(options.max_new_tokens)
                 logits = self._prefill_question(
-                    question, use_history, evidence, context, session=session
+                    question, use_history, evidence, context, session=session, start=start
                 )
-            # the first answer token follows the question: compact numbers from the cache
-            # length, monotonic from the stream's next position
-            base = checkpoint if self.config.position_mode == "compact" else self.positions_used
-            length = session.length if session is not None else self.cache.length
-            next_position = base + (length - checkpoint)
+            next_position = self._answer_start  # the first answer token follows the question
             for step in range(options.max_new_tokens):
                 token = chooser(logits)
                 if step == 0:

@@ -59,5 +59,5 @@ def _stream_batch(engine, waiting: list[tuple[float, np.ndarray]]) -> Iterator[F
             yield engine.add_frame(frame, timestamp)
         return
     vision_ms = (time.perf_counter() - started) * 1000 / len(waiting)
-    for index, (timestamp, _) in enumerate(waiting):
-        yield engine.add_visual_tokens(visual[index], timestamp, vision_ms=vision_ms)
+    for index, (timestamp, frame) in enumerate(waiting):
+        yield engine.add_visual_tokens(visual[index], timestamp, vision_ms=vision_ms, frame=frame)
