@@ -39,6 +39,7 @@ from videoscan_core.capture.sessions import StreamTag
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
 from videoscan_core.events import AnswerChunk
+from videoscan_core.stream.engine_like import EngineLike
 
 from .engine_loading import FrameUpdate, default_engine_factory, devices_here, frame_pictures
 from .failure_log import FailureLog, describe_error
@@ -93,7 +94,7 @@ class EngineWorker(QThread):
         self.condition = slot.condition
         self.engine_factory = engine_factory
         self.options = options or GenerationOptions()
-        self.engine = None
+        self.engine: EngineLike | None = None  # owned by this thread
         self.frames_processed = 0
         self._commands: collections.deque = collections.deque()
         self._stopping = False

@@ -8,7 +8,7 @@ classes at its boundary; the CLI maps flags onto them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 PositionMode = Literal["compact", "monotonic", "rerotate", "sliding"]
 POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding")
@@ -101,7 +101,7 @@ class EngineConfig:
             raise ValueError(f"dtype must be float32, bfloat16 or float16 (got {self.dtype!r})")
 
     @classmethod
-    def from_name(cls, name: str, **overrides: object) -> EngineConfig:
+    def from_name(cls, name: str, **overrides: Any) -> EngineConfig:
         """A named preset: 'videoscan', 'videoscan-plus', 'recent-window', 'full-tokens'."""
         try:
             base = _PRESETS[name]
@@ -110,7 +110,7 @@ class EngineConfig:
             raise ValueError(f"unknown preset {name!r}; known presets: {known}") from None
         return replace(base, **overrides)
 
-    def replace(self, **changes: object) -> EngineConfig:
+    def replace(self, **changes: Any) -> EngineConfig:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
 

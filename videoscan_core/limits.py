@@ -137,7 +137,7 @@ def fit_positions(model, config: EngineConfig) -> tuple[EngineConfig, str | None
         f"{config.recent_frames} recent frames reach {need:,}, past this model's {limit:,}"
     )
     fitted = config.replace(position_mode="rerotate")
-    if position_need(model, fitted) <= limit:
+    if (position_need(model, fitted) or 0) <= limit:  # rerotate is bounded: never None
         return fitted, f"{said}: using rerotate positions (bounded by the cache) instead"
     tokens, time = int(model.tokens_per_frame), _time_entries(model)
     per_frame = 1 + config.keep_topk + time if config.carrier else tokens

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 MAX_CHARS = 2000  # a runaway answer is cut, not read for minutes
 
@@ -96,7 +97,7 @@ class Pyttsx3Speaker(Speaker):
         import pyttsx3
 
         self._pyttsx3 = pyttsx3
-        self._engine = None
+        self._engine: Any = None  # pyttsx3's engine, made in the speaking thread
         self._thread: threading.Thread | None = None
 
     def say(self, text: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class SpeechOptions:
 class Transcriber:
     def __init__(self, options: SpeechOptions | None = None) -> None:
         self.options = options or SpeechOptions()
-        self._model = None
+        self._model: Any = None  # faster_whisper.WhisperModel once loaded
 
     @property
     def loaded(self) -> bool:

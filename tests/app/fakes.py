@@ -7,6 +7,7 @@ import threading
 import time
 
 from videoscan_core.events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
+from videoscan_core.stream.engine_like import EngineLike
 from videoscan_core.stream.session_clock import SessionClock
 
 
@@ -28,7 +29,7 @@ class SlowEngine:
         self._abort = threading.Event()
         self.clock = SessionClock()
         self.last_timestamp: float | None = None
-        self.position_note = ""
+        self.position_note: str | None = None
 
     def _stream_time(self, timestamp: float) -> float:
         """Like the real engine: time never goes backwards within a session."""
@@ -67,7 +68,15 @@ class SlowEngine:
         )
         return MemorySnapshot(len(self.frames), self.config.memory_size, carriers)
 
-    def ask(self, question, options, should_stop=None, screen_text=()):
+    def ask(
+        self,
+        question,
+        options=None,
+        should_stop=None,
+        use_history=True,
+        remember=True,
+        screen_text=(),
+    ):
         started = time.perf_counter()
         words = ["the", "square", "moved", "right"]
         for word in words:
@@ -87,8 +96,9 @@ class SlowEngine:
         self.config = config
         self.reset()
 
-    def set_memory_size(self, size) -> None:
+    def set_memory_size(self, size) -> tuple:
         self.config = self.config.replace(memory_size=size)
+        return ()
 
     def reset(self) -> None:
         self.frames.clear()
@@ -104,3 +114,7 @@ class SlowEngine:
 
     def request_abort(self) -> None:
         self._abort.set()
+
+
+def _is_engine_like(engine: SlowEngine) -> EngineLike:
+    return engine  # mypy (scripts/test.sh) checks that the stand-in keeps up with the engine

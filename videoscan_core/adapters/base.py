@@ -33,6 +33,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
@@ -197,8 +198,9 @@ class VisionLanguageModel(ABC):
         """The vision tower's transformer layers (abort checks run before each)."""
 
     @abstractmethod
-    def encode(self, pixels: torch.Tensor) -> VisualTokens:
-        """Pixels from ``preprocess`` -> visual tokens ``[B, N, D]`` (+ extras)."""
+    def encode(self, pixels: Any) -> VisualTokens:
+        """Pixels from ``preprocess`` (this family's kind) -> visual tokens ``[B, N, D]`` (+
+        extras)."""
 
     def training_parts(self) -> tuple[torch.nn.Module, list[torch.nn.Module]]:
         """(vision tower, projector modules) for training: ``--vision`` freezes or adapts the
@@ -288,8 +290,9 @@ class VisionLanguageModel(ABC):
         return self.prompt.frame_text(timestamp)
 
     # -- vision ----------------------------------------------------------------------------
-    def preprocess(self, frames: list[np.ndarray]) -> torch.Tensor:
-        """RGB uint8 frames -> pixel tensor [F, 3, S, S] on device, in dtype."""
+    def preprocess(self, frames: list[np.ndarray]) -> Any:
+        """RGB uint8 frames -> pixels for ``encode``: here a tensor [F, 3, S, S] on device, in
+        dtype; a family may return its own kind (Qwen-VL: ``QwenPixels``)."""
         pixels = np.stack([self.preprocessor(frame) for frame in frames])
         return torch.from_numpy(pixels).to(device=self.device, dtype=self.dtype)
 

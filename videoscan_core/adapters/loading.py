@@ -106,7 +106,7 @@ def family_of(config: dict) -> str | None:
         "smolvlm": "smolvlm2",
         "qwen2_5_vl": "qwen2.5-vl",
         "qwen3_vl": "qwen3-vl",
-    }.get(config.get("model_type"))
+    }.get(str(config.get("model_type")))
 
 
 def load_model(
@@ -230,10 +230,10 @@ _CLASSES = {
 
 def _qwen_adapter(family: str, model, tokenizer, frames, source: str, look=None):
     """The Qwen2.5-VL / Qwen3-VL adapter (it refuses sliding-window language models)."""
-    if family == "qwen3-vl":
-        from .qwen3_vl import Qwen3VLModel as adapter
-    else:
-        from .qwen2_5_vl import Qwen25VLModel as adapter
+    from .qwen2_5_vl import Qwen25VLModel
+    from .qwen3_vl import Qwen3VLModel
+
+    adapter = Qwen3VLModel if family == "qwen3-vl" else Qwen25VLModel
     return adapter(model, tokenizer, frames=frames, source=source, look=look)
 
 

@@ -50,7 +50,8 @@ class FramePreprocessor:
         if image.size != (self.size, self.size):
             image = image.resize((self.size, self.size), Image.Resampling(self.resample))
         pixels = np.asarray(image, dtype=np.float32) * (1.0 / 255.0)  # [S, S, 3]
-        pixels = (pixels - np.asarray(self.mean, np.float32)) / np.asarray(self.std, np.float32)
+        mean, std = np.asarray(self.mean, np.float32), np.asarray(self.std, np.float32)
+        pixels = ((pixels - mean) / std).astype(np.float32, copy=False)
         return np.ascontiguousarray(pixels.transpose(2, 0, 1))  # [3, S, S]
 
 

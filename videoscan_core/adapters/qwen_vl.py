@@ -157,7 +157,8 @@ class QwenVLModel(base.VisionLanguageModel):
         grid = self._grid or self._grid_for(REFERENCE_FRAME, REFERENCE_FRAME)
         extras = dict(visual.extras) if visual is not None else {}
         if "grid" in extras:
-            grid = tuple(int(v) for v in extras["grid"][0].tolist())
+            rows, cols = (int(v) for v in extras["grid"][0].tolist())  # [B, 2]: merged grid
+            grid = (rows, cols)
         chunk = QwenFrameInputs(
             plain.inputs,
             plain.before,

@@ -43,7 +43,7 @@ class ChangeDetector:
         import_cv2().setNumThreads(1)
         self.threshold = threshold
         self._reference: np.ndarray | None = None  # working grey image [h, w] uint8
-        self._reference_thumb: np.ndarray | None = None  # [36, 64] float32
+        self._reference_thumb = np.zeros((0, 0), np.float32)  # [36, 64] with a reference
         self._scale = 1.0  # screen pixels per working pixel
         # what changed in the last accepted frame: regions (x, y, w, h) in screen px, or
         # [(0, 0, 0, 0)] for all of it (a first frame, a resize, a scene cut); read by screen text

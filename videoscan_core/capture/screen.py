@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,8 @@ class ScreenSource(FrameSource):
     def __init__(self, monitor: int = 1, region: tuple[int, int, int, int] | None = None) -> None:
         self.monitor = monitor
         self.region = region
-        self._grabber = None
-        self._area: dict | None = None
+        self._grabber: Any = None  # an mss grabber while open
+        self._area: dict = {}  # the grabbed area (mss) while open
 
     def open(self) -> None:
         try:

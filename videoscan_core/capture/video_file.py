@@ -8,6 +8,8 @@ When the decoder stops clearly before the container's frame count (a truncated o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import VideoReadError
@@ -20,7 +22,7 @@ class VideoFileSource(FrameSource):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._capture = None
+        self._capture: Any = None  # cv2.VideoCapture while open
         self._fps = 30.0
         self._next_index = 0  # index of the next frame the decoder would deliver
         self._last: np.ndarray | None = None
@@ -46,11 +48,13 @@ class VideoFileSource(FrameSource):
             return self._last  # still the frame on screen
         while self._next_index < target:
             if not self._capture.grab():
-                return self._ended()
+                self._ended()
+                return None
             self._next_index += 1
         ok, frame = self._capture.read()
         if not ok or frame is None:
-            return self._ended()
+            self._ended()
+            return None
         self._next_index += 1
         self._last = cv2.cvtColor(shrink_frame(frame), cv2.COLOR_BGR2RGB)
         return self._last
@@ -59,7 +63,6 @@ class VideoFileSource(FrameSource):
         self.stopped_early = short_read_message(
             self.path, self._next_index, self._frame_count, self._fps
         )
-        return None
 
     def close(self) -> None:
         if self._capture is not None:

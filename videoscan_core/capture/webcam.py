@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from .base import CaptureError, FrameSource
 class WebcamSource(FrameSource):
     def __init__(self, device: str = "0") -> None:
         self.device = device
-        self._capture = None
+        self._capture: Any = None  # cv2.VideoCapture while open
 
     def open(self) -> None:
         cv2 = import_cv2()

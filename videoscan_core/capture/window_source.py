@@ -12,6 +12,8 @@ seen too. Frames change size when the window does.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .base import CaptureError, FrameSource
@@ -28,9 +30,9 @@ class WindowSource(FrameSource):
         self.text = text
         self.lister_factory = lister_factory
         self.window_id: int | None = None
-        self._lister = None
-        self._grabber = None
-        self._bounds: dict | None = None
+        self._lister: Any = None  # the platform window lister while open
+        self._grabber: Any = None  # an mss grabber while open
+        self._bounds: dict = {}  # the virtual screen while open
 
     def _find(self) -> WindowInfo | None:
         found = [w for w in self._lister.windows() if rule_matches(self.text, w)]

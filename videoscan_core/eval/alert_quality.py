@@ -15,6 +15,7 @@ separate frames where a condition holds from frames where it does not (0.5 = cha
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .synthetic import COLORS, SHAPES, Event, SyntheticVideo, make_video, split_seeds
@@ -76,9 +77,9 @@ class AlertQuality:
         }
 
 
-def conditions_for(video: SyntheticVideo) -> dict[str, tuple[str, callable]]:
+def conditions_for(video: SyntheticVideo) -> dict[str, tuple[str, Callable]]:
     """Condition text -> (kind, does it hold for an event)."""
-    found: dict[str, tuple[str, callable]] = {}
+    found: dict[str, tuple[str, Callable]] = {}
     for color in COLORS:
         found[f"a {color} shape appears"] = ("color", lambda e, c=color: e.color == c)
     for shape in SHAPES:

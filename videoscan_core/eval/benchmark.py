@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,7 +132,7 @@ def evaluate(
     for seed in split_seeds(split, videos, start):
         video = make_video(seed)
         engine.reset()
-        indices = range(len(video.frames))
+        indices: Sequence[int] = range(len(video.frames))
         if variant.uniform_frames:
             indices = uniform_indices(len(video.frames), variant.uniform_frames)
         samples = ((video.timestamps[index], video.frames[index]) for index in indices)

@@ -123,7 +123,7 @@ class _Runner:
         self.memory, self.official = memory, memory_semantics == "official"
         self.sampling, self.fps, self.judge = sampling, fps, judge
         self.options = GenerationOptions(max_new_tokens=64)
-        self.frames, self.frame_ms = 0, []
+        self.frames, self.frame_ms = 0, list[float]()
 
     def _samples(self, item: QAItem, outcome):
         from .sources import item_frames

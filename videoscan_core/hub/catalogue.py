@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ModelNotFoundError, VideoScanError, first_line
 from . import speed
@@ -417,7 +418,7 @@ def download(
 def _stall_watch(report: Callable[[DownloadProgress], None]):
     """``report`` that remembers the last progress, and a once-a-second ``on_wait(seconds)`` that
     reports a stall (the last progress again, with ``stalled_s``) after ``STALL_S`` without one."""
-    state = {"at": time.monotonic(), "last": DownloadProgress(0, 0, 0.0)}
+    state: dict[str, Any] = {"at": time.monotonic(), "last": DownloadProgress(0, 0, 0.0)}
 
     def on_progress(progress: DownloadProgress) -> None:
         state["at"], state["last"] = time.monotonic(), progress

@@ -92,7 +92,9 @@ class TextMemory:
             self.store.tick += 1
             wall = time.time()
             matched, fresh = self._match(reading)
-            seen = [(line_id, timestamp, reading.lines[i].box) for i, line_id in matched.items()]
+            seen: list[tuple[int, float, tuple[int, int, int, int] | None]] = [
+                (line_id, timestamp, reading.lines[i].box) for i, line_id in matched.items()
+            ]
             for i, line_id in matched.items():
                 self._better_text(line_id, reading.lines[i])
             for line_id, entry in list(self._visible.items()):
@@ -143,6 +145,7 @@ class TextMemory:
         for i, line in enumerate(reading.lines):
             key = line_key(line.text)
             exact = [e for e in by_key.get(key, ()) if e.id not in taken]
+            best: _OnScreen | None
             if exact:
                 best = min(exact, key=lambda e: _distance(e.box, line.box))
             else:

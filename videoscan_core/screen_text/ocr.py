@@ -21,6 +21,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,7 @@ class OcrEngine:
     def __init__(self, threads: int = 1, min_score: float = MIN_SCORE) -> None:
         self.threads = threads
         self.min_score = min_score
-        self._ocr = None
+        self._ocr: Any = None  # RapidOCR once loaded
         self._lock = threading.Lock()
 
     def load(self) -> None:

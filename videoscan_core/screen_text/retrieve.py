@@ -166,7 +166,8 @@ def seen_between(
     memory: TextMemory, start: float | None, end: float | None, session: str | None = None
 ) -> list[SeenText]:
     """Lines on screen at some time in ``[start, end]`` (either may be None: unbounded)."""
-    where, args = ["1"], []
+    where: list[str] = ["1"]
+    args: list[object] = []
     if session is not None:
         where.append("session = ?")
         args.append(session)

@@ -63,8 +63,7 @@ def create_app(
         hints = dict(hints)
         hints.update({key: body[key] for key in ("fps", "num_frames") if key in body})
         parsed = await run_in_threadpool(parse_messages, body.get("messages"), hints, allow_files)
-        model_id = body.get("model")
-        pool.check(model_id, parsed.video is not None)
+        model_id = pool.check(body.get("model"), parsed.video is not None)
         loop = asyncio.get_running_loop()
         events: asyncio.Queue = asyncio.Queue()
 
@@ -152,7 +151,7 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={APIError: api_error, HTTPException: http_error},
+        exception_handlers={APIError: api_error, HTTPException: http_error},  # type: ignore[dict-item]
         middleware=[Middleware(Gate, api_key=api_key, loopback=loopback)],
     )
     app.state.worker, app.state.pool = worker, pool

@@ -58,7 +58,7 @@ class Gate:
     def _key_matches(self, header: str) -> bool:
         scheme, _, given = header.partition(" ")
         try:
-            given_bytes, key_bytes = given.strip().encode("ascii"), self.api_key.encode()
+            given_bytes, key_bytes = given.strip().encode("ascii"), (self.api_key or "").encode()
         except UnicodeEncodeError:
             return False
         return scheme.lower() == "bearer" and hmac.compare_digest(given_bytes, key_bytes)

@@ -49,7 +49,8 @@ class ModelPool:
         ids = [LIVE_MODEL_ID] if self.live else []
         return ids + [self.model_id] + self._catalogue_ids()
 
-    def check(self, model_id, has_video: bool) -> None:
+    def check(self, model_id: object, has_video: bool) -> str:
+        """``model_id`` when a request may ask it (with or without a video); APIError if not."""
         if not isinstance(model_id, str) or not model_id:
             raise APIError(400, "model is required", param="model")
         if model_id == LIVE_MODEL_ID:
@@ -66,7 +67,7 @@ class ModelPool:
                     f"{LIVE_MODEL_ID} answers from the live stream; send videos to {self.model_id}",
                     param="model",
                 )
-            return
+            return model_id
         if model_id not in self.aliases and not self._in_catalogue(model_id):
             raise APIError(
                 404, f"the model {model_id} does not exist", code="model_not_found", param="model"
@@ -78,6 +79,7 @@ class ModelPool:
                 f"or input_video); ask {LIVE_MODEL_ID} about the live stream",
                 param="messages",
             )
+        return model_id
 
     def _in_catalogue(self, model_id: str) -> bool:
         from ..hub.catalogue import CATALOGUE

@@ -19,6 +19,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import VideoScanError
 from .app import DEFAULT_MAX_BODY, create_app
@@ -101,7 +102,7 @@ class VideoScanServer:
         self.app = create_app(
             self.worker, self.pool, api_key, max_body_bytes, allow_files=loopback, loopback=loopback
         )
-        self._server = None
+        self._server: Any = None  # uvicorn.Server once started
         self._thread: threading.Thread | None = None
 
     def _uvicorn(self, port: int):

@@ -34,7 +34,7 @@ def header_timeout_protocol(seconds: float = HEADER_TIMEOUT_S) -> type:
             if not self.transport.is_closing():
                 self.transport.close()
 
-        def connection_made(self, transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._arm()
 

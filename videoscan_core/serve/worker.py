@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -106,10 +107,10 @@ class EngineWorker:
         self._jobs: collections.deque[ChatJob] = collections.deque()
         self._frame: tuple[float, np.ndarray] | None = None
         self._jobs_since_frame = 0
-        self.source = None  # the live source (its ``status()`` joins /health), when there is one
+        self.source: Any = None  # the live source (its ``status()`` joins /health), if any
         # the live source's screen text (screen_text.live.LiveText, or the app's): shown with
         # live questions (for_question) and searched (memory); None: no screen text
-        self.screen_text = None
+        self.screen_text: Any = None
         self._wake = threading.Condition()
         self._progress = threading.Condition()  # notified after each live frame or request
         self._stopping = False
@@ -233,7 +234,7 @@ class EngineWorker:
             log.warning("live frame at %.2f s skipped: %s", timestamp, error)
 
     def _run(self, job: ChatJob) -> None:
-        if job.call is not None:
+        if job.call is not None and job.future is not None:  # a call always has its future
             try:
                 job.future.set_result(job.call(self.live_engine))
             except BaseException as error:  # handed to the caller
@@ -333,7 +334,9 @@ class EngineWorker:
             warnings.append(engine.position_note)
         frames, outcome, text = 0, ReadOutcome(), TextPass(source="request")
         deadline = time.monotonic() + self.max_request_seconds
-        samples = text.tap(iter_samples(job.video, outcome=outcome))
+        video = job.video
+        assert video is not None  # only requests with a video are streamed here
+        samples = text.tap(iter_samples(video, outcome=outcome))
         for _ in stream_frames(engine, samples, batch=4):
             frames += 1
             if job.cancel.is_set():
@@ -346,7 +349,7 @@ class EngineWorker:
                 break
         if not frames:
             raise APIError(400, "the video has no frames", param="messages")
-        if frames >= MAX_REQUEST_FRAMES and not job.video.num_frames:
+        if frames >= MAX_REQUEST_FRAMES and not video.num_frames:
             warnings.append(f"only the first {frames} frames were read (the limit per request)")
         if outcome.stopped_early:
             warnings.append(outcome.stopped_early)

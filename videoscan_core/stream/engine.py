@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Literal
 
 import numpy as np
 import torch
@@ -354,7 +355,7 @@ class StreamingEngine:
             return BlockChange(frame_index, "full", config.carrier)
         return BlockChange(frame_index, "selected" if config.keep_topk else "none", True)
 
-    def _aged_visual(self, block: FrameBlock) -> str:
+    def _aged_visual(self, block: FrameBlock) -> Literal["selected", "none"]:
         return "selected" if self.config.keep_topk and block.carrier else "none"
 
     def _cut(self, changes: list[BlockChange], evicted: list[BankEntry]) -> None:

@@ -277,7 +277,8 @@ def settle(
     ``sliding_shift``); other modes move nothing (None)."""
     book.keep(keep)
     if mode == "rerotate":
-        delta, closed = contiguous_shift(book.positions, keep, book.num_layers), []
+        closed: list[int] = []
+        delta = contiguous_shift(book.positions, keep, book.num_layers)
     elif mode == "sliding":
         delta, closed = sliding_shift(layout, gaps, book)
     else:

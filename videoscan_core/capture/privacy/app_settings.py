@@ -16,10 +16,12 @@ C escapes (``\\n``, ``\\t``, ``\\\\``, ``\\"``, ``\\xHH``...) and a bare ``,`` s
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 from ...errors import VideoScanError
 
@@ -90,7 +92,9 @@ def _unkey(text: str) -> str:
 
 def _unvalue(text: str) -> object:
     """One value: escapes decoded, quotes removed, a bare comma splitting a list."""
-    parts, current, quoted, i = [], [], False, 0
+    parts: list[str] = []
+    current: list[str] = []
+    quoted, i = False, 0
     while i < len(text):
         char = text[i]
         if char == '"':
@@ -107,9 +111,12 @@ def _unvalue(text: str) -> object:
                     current.append(chr(int(digits.group(0), 16)))
                     i += len(digits.group(0))
             elif code.isdigit():
-                digits = re.match(r"[0-7]{1,3}", text[i:])
-                current.append(chr(int(digits.group(0), 8)))
-                i += len(digits.group(0)) - 1
+                octal = re.match(r"[0-7]{1,3}", text[i:])
+                if octal is None:  # \8, \9: not octal, kept as written
+                    current.append(code)
+                else:
+                    current.append(chr(int(octal.group(0), 8)))
+                    i += len(octal.group(0)) - 1
             else:
                 current.append(_ESCAPES.get(code, code))
         else:
@@ -135,7 +142,7 @@ def _plist_store(file: Path) -> SettingsStore:
 
 
 def _registry_store() -> SettingsStore:
-    import winreg  # type: ignore[import-not-found]
+    winreg: Any = importlib.import_module("winreg")  # Windows only (untyped elsewhere)
 
     where = rf"Software\{ORGANIZATION}\{APPLICATION}"
     values: dict[str, object] = {}

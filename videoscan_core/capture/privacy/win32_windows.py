@@ -84,7 +84,9 @@ class Win32Windows:
 
     def windows(self) -> list[WindowInfo]:
         handles: list[int] = []
-        callback_type = ctypes.WINFUNCTYPE(wintypes.BOOL, wintypes.HWND, wintypes.LPARAM)
+        callback_type = ctypes.WINFUNCTYPE(  # type: ignore[attr-defined,unused-ignore]  # Windows
+            wintypes.BOOL, wintypes.HWND, wintypes.LPARAM
+        )
 
         def collect(hwnd, _param):
             handles.append(hwnd)
