@@ -186,10 +186,10 @@ class QwenVLModel(base.VisionLanguageModel):
             self._grid = stream_grid
         head = self.embed(self.tokenize(VISION_END + VISION_START))  # [1, 2, D]
         tokens = visual.tokens.to(head.dtype)  # [1, N, D]
-        grid = tuple(int(v) for v in visual.extras["grid"][0].tolist())
+        grid_rows, grid_cols = (int(v) for v in visual.extras["grid"][0].tolist())  # [1, 2]
         chunk = QwenFrameInputs(
             torch.cat([head, tokens], dim=1), head.shape[1], tokens.shape[1], 0, False,
-            grid=grid, extras=dict(visual.extras),
+            grid=(grid_rows, grid_cols), extras=dict(visual.extras),
         )  # fmt: skip
         chunk.decoder_kwargs.update(self.chunk_decoder_kwargs(chunk))
         return chunk
@@ -197,6 +197,7 @@ class QwenVLModel(base.VisionLanguageModel):
     def look_positions(self, start: int, chunk: base.FrameInputs) -> torch.Tensor:
         """An image as ``get_rope_index`` places one: text, then t = start of the grid, h/w on
         the grid, text after it from start + max(rows, cols)."""
+        assert isinstance(chunk, QwenFrameInputs)  # made by closer_look
         rows, cols = chunk.grid
         h = torch.arange(rows).repeat_interleave(cols) + start + chunk.before
         w = torch.arange(cols).repeat(rows) + start + chunk.before
