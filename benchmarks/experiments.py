@@ -85,7 +85,7 @@ def profile_step(model) -> list[dict]:
 def main() -> None:
     args = common.parser(__doc__.splitlines()[0], default_geometry="small").parse_args()
     common.setup_threads(args.threads)
-    repeats = 2 if args.quick else 5
+    repeats = 1 if args.quick else 5  # quick: a functional run, no figures to quote
     model = geometries.build(args.geometry)
     cores = torch.get_num_threads()
     result = {"benchmark": "experiments", "geometry": args.geometry, "threads": cores}

@@ -215,9 +215,10 @@ class ScreenTextReader:
             self._ocr_s += self._last_ms / 1000
 
     def _fail(self, message: str) -> None:
+        log.warning("%s", message)
+        if self.on_error is not None:  # first, so whoever wait_idle() wakes sees it delivered
+            self.on_error(message)
         with self._condition:
             self._error = message
             self._pending = self._static = None
-        log.warning("%s", message)
-        if self.on_error is not None:
-            self.on_error(message)
+            self._condition.notify_all()  # wait_idle() ends now, not at its timeout
