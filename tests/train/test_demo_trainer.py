@@ -44,7 +44,7 @@ def tiny_trainer(monkeypatch, tmp_path):
         Stage(stage=2, steps=2, batch=1, lr=1e-3, vision_lr=1e-3, first_video=500),
     ))
 
-    def finish(work, vlm, base):
+    def finish(work, vlm, base, assemble_model=True):
         from videoscan_core.demo_model import save_parts
         from videoscan_core.smollm2_vlm import VISION
 
@@ -53,10 +53,10 @@ def tiny_trainer(monkeypatch, tmp_path):
 
     monkeypatch.setattr(demo_trainer, "finish", finish)
 
-    def run(work, max_steps=0):
+    def run(work, max_steps=0, deadline_s=0.0, save_every=1):
         args = SimpleNamespace(work=str(work), device="cpu", base_gguf=None, bf16=False,
-                               threads=0, scale=1.0, max_steps=max_steps, save_every=1,
-                               general=2, finish_now=False)
+                               threads=0, scale=1.0, max_steps=max_steps, save_every=save_every,
+                               general=2, finish_now=False, deadline_s=deadline_s)
         return demo_trainer.train(args)
 
     return run
@@ -81,3 +81,19 @@ def test_an_interrupted_run_resumes_to_the_same_weights(tiny_trainer, tmp_path):
     for name in whole:
         torch.testing.assert_close(cut[name], whole[name], atol=0, rtol=0)
     assert json.loads((tmp_path / "cut" / "distill.json").read_text()) is not None
+
+
+def test_a_deadline_ends_the_stage_in_progress_so_the_next_run_starts_the_next_stage(
+    tiny_trainer, tmp_path
+):
+    """What a lent GPU machine runs: the checkpoint it leaves needs no optimizer state."""
+    work = tmp_path / "lent"
+    assert tiny_trainer(work, deadline_s=1e-9, save_every=100) == 0  # past it after one step
+    position = json.loads((work / "checkpoint" / "position.json").read_text())
+    assert position == {"stage": 1, "step": 0}
+    assert (work / "parts" / "videoscan-demo-parts.safetensors").is_file()
+    (work / "checkpoint" / "optimizer.pt").unlink()  # not carried back: not needed
+    assert tiny_trainer(work) == 0
+    steps = [(r["stage"], r["step"]) for r in map(json.loads, (work / "log.jsonl")
+                                                  .read_text().splitlines())]
+    assert steps == [(0, 1), (1, 1), (1, 2), (2, 1), (2, 2)]

@@ -15,7 +15,10 @@ questions' targets are the base model's answers, computed first (``WORK/distill.
 ``WORK/checkpoint`` (temporary folder, then rename): the same command resumes there. At the end
 ``WORK/parts`` holds the parts (``demo_model.save_parts``) and ``WORK/model`` the assembled
 model; ``--finish-now`` writes both from the last checkpoint without training further (a run
-cut short on a lent machine). Nothing here touches the shipped model:
+cut short on a lent machine). ``--deadline-s S``: once S seconds have passed, the stage in
+progress ends after its current step (its checkpoint then starts the next stage, so only the
+trained weights are needed to go on, on another machine too) and the run stops with the parts
+written. Nothing here touches the shipped model:
 ``scripts/install_demo_model.py`` checks, then installs. ``--scale`` multiplies every stage's
 steps; ``--max-steps`` stops after that many steps in all (a timing run). Progress: one JSON
 line per step in ``WORK/log.jsonl`` (wall and CPU seconds).
@@ -163,6 +166,7 @@ def train(args) -> int:
     collator = Collator(vlm.tokenizer, vlm.preprocessor, prompt=vlm.prompt,
                         time_instruction=False, raw_frames=True)
     budget = args.max_steps or None
+    deadline = time.monotonic() + args.deadline_s if args.deadline_s else None
     if args.finish_now:  # parts and model from the last checkpoint, wherever training stands
         say(f"finishing at {position} of {len(STAGES)} stages (--finish-now)")
         return finish(work, vlm, base)
@@ -206,11 +210,16 @@ def train(args) -> int:
             with open(work / "log.jsonl", "a") as log:
                 log.write(json.dumps(record) + "\n")
             say(json.dumps(record))
-            done = step + 1 == steps
+            out_of_time = deadline is not None and time.monotonic() > deadline
+            done = step + 1 == steps or out_of_time
             next_position = {"stage": index + 1, "step": 0} if done else {"stage": index,
                                                                             "step": step + 1}
             if done or (step + 1) % args.save_every == 0:
                 save_checkpoint(work, vlm, optimizer, next_position, probes)
+            if out_of_time:
+                say(f"--deadline-s reached: stage {spec.stage} ended after step {step + 1} of "
+                    f"{steps}; the same command goes on with the next stage")
+                return finish(work, vlm, base, assemble_model=False)
             if budget is not None:
                 budget -= 1
                 if budget == 0:
@@ -220,10 +229,13 @@ def train(args) -> int:
     return finish(work, vlm, base)
 
 
-def finish(work: Path, vlm, base: Path) -> int:
+def finish(work: Path, vlm, base: Path, assemble_model: bool = True) -> int:
     from ..demo_model import assemble, save_parts
 
     parts = save_parts(vlm, work / "parts", LORA, VISION, SEED, torch.float16)
+    if not assemble_model:
+        say(f"trained parts in {parts}")
+        return 0
     assemble(parts, base, work / "model")
     say(f"trained parts in {parts}, assembled model in {work / 'model'}")
     return 0
@@ -244,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every stage's steps")
     parser.add_argument("--max-steps", type=int, default=0, help="stop after N steps in all")
     parser.add_argument("--save-every", type=int, default=25)
+    parser.add_argument("--deadline-s", type=float, default=0,
+                        help="end the stage in progress and stop after S seconds (0: never)")
     parser.add_argument("--general", type=int, default=0, help="distil only N questions (tests)")
     parser.add_argument("--finish-now", action="store_true",
                         help="write parts and model from the last checkpoint, train no further")
