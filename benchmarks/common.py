@@ -25,9 +25,7 @@ from . import geometries
 
 def parser(description: str, default_geometry: str = "tiny") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument(
-        "--geometry", choices=list(geometries.GEOMETRIES), default=default_geometry
-    )
+    parser.add_argument("--geometry", choices=list(geometries.GEOMETRIES), default=default_geometry)
     parser.add_argument("--quick", action="store_true", help="fewer points and repeats")
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object as the last line"

@@ -27,7 +27,9 @@ def main() -> None:
     parser = common.parser(__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=6)
     parser.add_argument(
-        "--vision-runtime", default="auto", choices=vision_runtime.VISION_RUNTIMES,
+        "--vision-runtime",
+        default="auto",
+        choices=vision_runtime.VISION_RUNTIMES,
         help="what runs the vision tower (default auto)",
     )
     args = parser.parse_args()

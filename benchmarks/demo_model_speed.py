@@ -70,17 +70,23 @@ def measure(model: str, frames: int, repeats: int, lora: bool) -> dict:
         engine.add_frame(pictures[index % len(pictures)], float(index))
         seconds.append(time.perf_counter() - started)
     options = GenerationOptions(max_new_tokens=32)
-    result = {"frames": frames, "seconds_per_frame": statistics.median(seconds[3:] or seconds),
-              "lora": vlm.lora_module is not None}
+    result = {
+        "frames": frames,
+        "seconds_per_frame": statistics.median(seconds[3:] or seconds),
+        "lora": vlm.lora_module is not None,
+    }
     for name, blocks in (("with_context", context_blocks()), ("without_context", ())):
         firsts, rates = [], []
         for _ in range(repeats):
-            last = list(engine.ask(QUESTION, options, use_history=False, remember=False,
-                                   screen_text=blocks))[-1]
+            last = list(
+                engine.ask(QUESTION, options, use_history=False, remember=False, screen_text=blocks)
+            )[-1]
             firsts.append(last.ttft_ms)
             rates.append(max(0, last.tokens - 1) / max(1e-9, (last.total_ms - last.ttft_ms) / 1e3))
-        result[name] = {"ttft_ms": round(statistics.median(firsts), 1),
-                        "tokens_per_second": round(statistics.median(rates), 1)}
+        result[name] = {
+            "ttft_ms": round(statistics.median(firsts), 1),
+            "tokens_per_second": round(statistics.median(rates), 1),
+        }
     return result
 
 

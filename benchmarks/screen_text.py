@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import tempfile
 import time
@@ -81,6 +82,12 @@ def score_lines(truth: dict, text: TextPass) -> dict:
     }
 
 
+def said(expected: str, reply: str) -> bool:
+    """The expected value appears in the reply as a whole (case ignored): "9" in "code 9", not
+    in "19"."""
+    return re.search(rf"(?<!\w){re.escape(expected.lower())}(?!\w)", reply.lower()) is not None
+
+
 def answer(model_dir: Path, path: Path, scene, text: TextPass) -> list[dict]:
     from videoscan_core.adapters import load_model
     from videoscan_core.config import GenerationOptions
@@ -101,7 +108,7 @@ def answer(model_dir: Path, path: Path, scene, text: TextPass) -> list[dict]:
                 question.text, options, use_history=False, remember=False, screen_text=shown
             )
             reply = list(chunks)[-1].answer
-            right = any(line_key(a) in line_key(reply) for a in question.answers)
+            right = any(said(a, reply) for a in question.answers)
             asked[mode] = {"answer": reply, "right": right}
         rows.append({"question": question.text, "expected": question.answers[0], **asked})
     return rows

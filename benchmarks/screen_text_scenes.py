@@ -7,7 +7,8 @@ whose pages are left behind; ``scene.frame(t)`` draws the desktop at second ``t`
 are ``Question(text, answers)`` whose answer had left the screen by the end; ``write(scene,
 path, fps)`` writes the recording (mp4v) and returns the ground truth ``{line id: (text, px,
 first shown, last shown)}``. The templates here are for evaluation only: the training data of
-the bundled model must not use them (its own live in ``videoscan_core/train``).
+the bundled model must not use them (its own live in ``videoscan_core/train/demo_screen_text.py``:
+other scenes, other question forms).
 """
 
 from __future__ import annotations
@@ -199,14 +200,14 @@ def make_scene(seed: int, size=(1280, 720), seconds: int = 120) -> Scene:
         scene.terminal.append((t, rng.choice(TERMINAL_NOISE).format(n=rng.randint(1, 48))))
         t += rng.uniform(1.5, 3.5)
     first, second = rng.sample(NAMES, 2)
-    meet, parcel, room = (
+    meet, locker, room = (
         f"{rng.randint(9, 17)}:{rng.choice(['00', '15', '30', '45'])}",
-        f"{letters(2)}{digits(9)}",
+        f"{digits(2)}-{digits(2)}-{digits(2)}",
         f"{rng.randint(1, 6)}{rng.choice('ABC')}",
     )
     scene.chat += [
-        (4.0, first, f"can we meet at {meet} in room {room}?"),
-        (9.0, second, f"the parcel tracking number is {parcel}"),
+        (4.0, first, f"shall we sync at {meet}? room {room} is free"),
+        (9.0, second, f"the locker combination is {locker}"),
     ]
     t = 15.0
     while t < seconds - 5:
@@ -248,13 +249,13 @@ def make_scene(seed: int, size=(1280, 720), seconds: int = 120) -> Scene:
         Question("Which port was the server listening on?", (port,)),
         Question("Which file could the terminal not open?", (config,)),
         Question("What exit code did the failed tests return?", (str(code),)),
-        Question(f"What time did {first} suggest for the meeting?", (meet,)),
-        Question(f"In which room did {first} want to meet?", (room,)),
-        Question("What was the parcel tracking number?", (parcel,)),
+        Question(f"At what time did {first} propose to sync?", (meet,)),
+        Question(f"Which room did {first} say was free?", (room,)),
+        Question(f"Which locker combination did {second} share?", (locker,)),
         Question("Which flight was boarding soon?", (flight,)),
         Question("At which gate did the flight board?", (gate,)),
         Question("What was the verification code?", (otp,)),
-        Question("What was the order number?", (order,)),
+        Question("Which order did the shop page confirm?", (order,)),
         Question("How much was paid for the order?", (total,)),
         Question("On which day was the delivery expected?", (day,)),
     ]

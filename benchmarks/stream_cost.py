@@ -127,7 +127,9 @@ def main() -> None:
         "--plot", default="", help="PNG path (default benchmarks/results/stream_cost_GEOMETRY.png)"
     )
     parser.add_argument(
-        "--vision-runtime", default="auto", choices=vision_runtime.VISION_RUNTIMES,
+        "--vision-runtime",
+        default="auto",
+        choices=vision_runtime.VISION_RUNTIMES,
         help="what runs the vision tower (default auto)",
     )
     args = parser.parse_args()

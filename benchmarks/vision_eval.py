@@ -43,18 +43,25 @@ def main() -> None:
             a["predicted"] == b["predicted"]
             for a, b in zip(reference.predictions, other.predictions, strict=True)
         )
-        rows.append({
-            "variant": variant.key,
-            "questions": reference.questions,
-            "torch_accuracy": round(reference.accuracy, 4),
-            "runtime": runtime.active,
-            "runtime_accuracy": round(other.accuracy, 4),
-            "runtime_rel_error": runtime.rel_error,
-            "agreement": round(same / max(1, reference.questions), 4),
-        })
+        rows.append(
+            {
+                "variant": variant.key,
+                "questions": reference.questions,
+                "torch_accuracy": round(reference.accuracy, 4),
+                "runtime": runtime.active,
+                "runtime_accuracy": round(other.accuracy, 4),
+                "runtime_rel_error": runtime.rel_error,
+                "agreement": round(same / max(1, reference.questions), 4),
+            }
+        )
     vision_runtime.detach(model)
-    result = {"benchmark": "vision_eval", "model": args.model, "split": args.split,
-              "videos": args.videos, "results": rows}
+    result = {
+        "benchmark": "vision_eval",
+        "model": args.model,
+        "split": args.split,
+        "videos": args.videos,
+        "results": rows,
+    }
     text = "\n".join(
         f"{r['variant']}: torch-f32 {r['torch_accuracy']} vs {r['runtime']} "
         f"{r['runtime_accuracy']} ({r['questions']} questions, answers identical "
