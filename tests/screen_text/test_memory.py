@@ -142,15 +142,35 @@ def test_empty_and_huge_queries_are_refused_in_one_line(query):
         search(TextMemory(), query)
 
 
-def test_relevant_blocks_rank_words_then_recency_and_fill_with_the_newest():
+def test_relevant_blocks_rank_words_then_recency_or_else_the_newest():
     memory = TextMemory()
     memory.observe(frame(line("Your verification code is 482913", 10, 10)), 10)
     memory.observe(frame(line("Weather: sunny, 21 degrees", 10, 200)), 20)
     memory.observe(frame(line("Now playing: Blue in Green", 10, 400)), 30)
+    memory.observe(frame(line("Your previous code was 100200", 10, 600)), 35)
     blocks = relevant(memory, "What was the verification code?", "0", now=40)
-    assert blocks[0].text == "Your verification code is 482913"
-    assert {b.text for b in blocks} >= {"Now playing: Blue in Green"}  # the newest, as fill
+    assert [b.text for b in blocks] == [
+        "Your verification code is 482913",  # both words
+        "Your previous code was 100200",  # one word: after it, however recent
+    ]  # nothing unrelated beside them
+    newest = relevant(memory, "What is on the screen now?", "0", now=40)  # no word to match
+    assert [b.text for b in newest] == [
+        "Your previous code was 100200",
+        "Now playing: Blue in Green",
+        "Weather: sunny, 21 degrees",
+    ]
     assert relevant(memory, "x" * 100_000, "0")  # a huge question is bounded, not an error
+
+
+def test_the_same_words_later_elsewhere_are_a_new_line_but_a_flicker_is_not():
+    memory = TextMemory()
+    region = (0, 90, 1280, 130)
+    memory.observe(frame(line("thanks!", 40, 100)), 1)
+    memory.observe(frame(areas=(region,)), 2)  # it left (read over, not there)
+    memory.observe(frame(line("thanks!", 40, 101), areas=(region,)), 3)  # back at its place
+    memory.observe(frame(areas=(region,)), 4)
+    memory.observe(frame(line("thanks!", 40, 400), areas=((0, 380, 1280, 420),)), 9)
+    assert [(s.first_seen, s.last_seen) for s in all_lines(memory)] == [(1, 3), (9, 9)]
 
 
 def test_the_persistent_history_survives_a_restart_keeps_retention_and_clears(tmp_path):
@@ -174,3 +194,15 @@ def test_nothing_is_written_to_disk_without_a_history(tmp_path, monkeypatch):
     memory = TextMemory()
     memory.observe(frame(line("secret", 10, 10)), 1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_line_never_takes_over_an_identical_one_left_untouched_elsewhere():
+    memory = TextMemory()
+    memory.observe(frame(line("Farah", 40, 100), line("ok, on it", 40, 120)), 1)
+    new_message = (0, 190, 1280, 240)  # only the new message's area changed and was read
+    memory.observe(frame(line("Farah", 40, 200), line("dinner at 7", 40, 220),
+                         areas=(new_message,)), 5)  # fmt: skip
+    assert relevant(memory, "dinner", "0")[0].text == "Farah\ndinner at 7"
+    assert [(s.text, s.first_seen, s.last_seen) for s in all_lines(memory)] == [
+        ("Farah", 1, 5), ("ok, on it", 1, 5), ("Farah", 5, 5), ("dinner at 7", 5, 5),
+    ]  # fmt: skip

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 Box = tuple[int, int, int, int]
 MAX_BLOCK_LINES = 5
-LINE_GAP = 0.8  # vertical gap, in line heights, that still joins two lines
+LINE_GAP = 0.35  # vertical gap, in line heights, that still joins two lines (a paragraph)
 ROW_GAP = 3.0  # horizontal gap, in line heights, that joins two boxes on one row
 
 

@@ -5,14 +5,17 @@ Contract: ``TextMemory(max_lines, max_bytes, path=None, retention_days=None)`` k
 ``retention_days`` are dropped when it opens). ``observe(reading, t, session, source)`` takes one
 frame's ``FrameReading``: each line read is matched to a line already remembered (same text
 ignoring case and spaces, nearest place first; or, for OCR noise, at least ``FUZZY`` similar with
-the same digits in the same column), which then only gets ``last_seen = t`` and its new box;
-unmatched lines are new entries (``first_seen = t``), grouped into blocks with the other new
-lines of the frame (``layout.group_lines``). Remembered lines still on screen outside the areas
-read (nothing changed there) are seen at ``t`` too; those inside an area read and not read again
-have left. ``touch(t, session)``: an unchanged frame, every line on screen is seen at ``t``. A
-new ``session`` (a new memory) starts with nothing on screen. Bounded: over ``max_lines`` lines
-or ``max_bytes`` (``store.ROW_OVERHEAD`` + text per line) the least recently seen go first.
-Thread-safe (one lock; every call is short, OCR happens outside). Queries: ``retrieve.py``.
+the same digits in the same column), which then only gets ``last_seen = t`` and its new box; a
+line that had left matches only where it was; unmatched lines are new entries (``first_seen =
+t``), grouped into blocks with the other new lines of the frame (``layout.group_lines``).
+Remembered lines still on screen outside the areas read (nothing changed there, or cut by an
+area's edge) are seen at ``t`` too; those wholly inside an area read and not read again have
+left; a line read is only matched to one on screen that the areas read reach (one outside them
+is still where it was, unchanged). ``touch(t, session)``: an unchanged
+frame, every line on screen is seen at ``t``. A new ``session`` (a new memory) starts with nothing
+on screen. Bounded: over ``max_lines`` lines or ``max_bytes`` (``store.ROW_OVERHEAD`` + text per
+line) the least recently seen go first. Thread-safe (one lock; every call is short, OCR happens
+outside). Queries: ``retrieve.py``.
 """
 
 from __future__ import annotations
@@ -135,16 +138,21 @@ class TextMemory:
 
     def _match(self, reading: FrameReading) -> tuple[dict[int, int], list[int]]:
         """Line index -> remembered id for lines seen before; indices of new lines."""
-        pool = {**self._gone, **self._visible}
-        by_key: dict[str, list[_OnScreen]] = {}
-        for entry in pool.values():
-            by_key.setdefault(entry.key, []).append(entry)
         taken: set[int] = set()
         matched: dict[int, int] = {}
         fresh: list[int] = []
+        reached = [
+            entry
+            for entry in self._visible.values()
+            if reading.whole or any(_overlaps(entry.box, area) for area in reading.areas)
+        ]
         for i, line in enumerate(reading.lines):
             key = line_key(line.text)
-            exact = [e for e in by_key.get(key, ()) if e.id not in taken]
+            # on screen: anywhere (it may have scrolled); gone: only back at its place (a flicker,
+            # a window shown again), else the same words later are a new line with its own times
+            back = [e for e in self._gone.values() if _same_place(e.box, line.box)]
+            pool = {e.id: e for e in [*back, *reached]}
+            exact = [e for e in pool.values() if e.key == key and e.id not in taken]
             best: _OnScreen | None
             if exact:
                 best = min(exact, key=lambda e: _distance(e.box, line.box))
@@ -214,9 +222,23 @@ class TextMemory:
             self.store.close()
 
 
-def _inside(box: Box, area: Box) -> bool:
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return area[0] <= cx < area[2] and area[1] <= cy < area[3]
+def _inside(box: Box, area: Box, slack: int = 2) -> bool:
+    """Wholly inside: a line the area cut through was not really read, so it has not left."""
+    return (
+        box[0] >= area[0] - slack
+        and box[1] >= area[1] - slack
+        and box[2] <= area[2] + slack
+        and box[3] <= area[3] + slack
+    )
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    height = max(1, min(a[3] - a[1], b[3] - b[1]))
+    return abs(a[0] - b[0]) <= 2 * height and abs(a[1] - b[1]) <= height
 
 
 def _distance(a: Box, b: Box) -> float:

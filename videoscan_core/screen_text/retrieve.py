@@ -10,8 +10,8 @@ Contract (each takes the ``TextMemory`` and holds its lock):
 - ``relevant(memory, question, session, now)``: ``SeenText`` blocks for the question prompt, best
   first: blocks with lines that share words with the question (bm25 over lines, a block scores its
   best lines), plus recency (``RECENCY_WEIGHT``, halving every ``RECENCY_HALF_S`` seconds before
-  ``now``), then the most recently seen blocks (``FILL``) for questions that share no words with the
-  screen. The engine keeps those that fit its budget (``prompt.fit_screen_text``).
+  ``now``); a question that shares no words with the screen gets the most recently seen blocks
+  (``FILL``) instead. The engine keeps those that fit its budget (``prompt.fit_screen_text``).
 - ``all_lines(memory, session)`` and ``seen_between(memory, start, end, session)``: remembered lines
   as ``SeenText`` in time order (``run --json``'s ``screen_text``, MCP's ``recent_memory``).
 """
@@ -130,7 +130,9 @@ def relevant(
             return relevance[block] / best + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_S)
 
         order = sorted(blocks, key=score, reverse=True)[:BLOCKS]
-        fill = [block for block in recent if block not in order][:FILL]
+        # the newest blocks only for a question that shares no words with the screen ("what
+        # is on the screen now?"): beside matching blocks they only distract a small model
+        fill = [] if order else [block for block in recent if block not in order][:FILL]
         blocks.update(_blocks(memory, fill))
     return [blocks[block].seen for block in [*order, *fill] if block in blocks]
 
