@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 .venv/bin/ruff check .
-.venv/bin/mypy  # the core and tests/app/fakes.py (pyproject.toml [tool.mypy])
+.venv/bin/python -m mypy  # the core and tests/app/fakes.py (pyproject.toml [tool.mypy])
 exec xvfb-run -a -s "-screen 0 1280x800x24" .venv/bin/python -m pytest "$@"
