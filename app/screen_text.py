@@ -10,7 +10,9 @@ read. The worker calls ``for_question(question)`` before each answer (the releva
 current session). The GUI calls ``search(query)``, answered later on ``sig_hits(request, hits or
 message)`` from a short thread, and ``stats()`` (the reader's own counters). When OCR cannot
 run, ``sig_failed(message)`` says so once (the window shows it in its banner) and the assistant
-goes on without screen text. ``attach_screen_text(window)`` wires it into the main window.
+goes on without screen text. The status bar shows the reader's counts (``stats_text``: lines,
+frames read, changed frames skipped while reading was busy). ``attach_screen_text(window)``
+wires it into the main window.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel
 
 from videoscan_core.errors import VideoScanError
 from videoscan_core.events import SeenText
@@ -28,6 +31,7 @@ from videoscan_core.screen_text.reader import ReaderStats, ScreenTextReader
 from videoscan_core.screen_text.retrieve import check_query, relevant, search
 
 MB = 1024 * 1024
+STATS_MS = 2000  # the status bar's screen-text counters, refreshed (from the reader's own counts)
 
 
 class ScreenText(QObject):
@@ -144,4 +148,22 @@ def attach_screen_text(window) -> ScreenText:
     window.worker.screen_text = service.for_question
     service.sig_failed.connect(lambda message: window.show_error(message, "screen_text"))
     attach_search(window, service)
+    label = QLabel()
+    label.setToolTip("Text read on the screen: lines remembered, frames read, and changed frames "
+                     "skipped because reading was still busy (the newest is read)")  # fmt: skip
+    window.statusBar().addPermanentWidget(label)
+    timer = QTimer(window, interval=STATS_MS)
+    timer.timeout.connect(lambda: label.setText(stats_text(service.stats())))
+    timer.start()
+    window.screen_text_label = label
     return service
+
+
+def stats_text(stats: ReaderStats | None) -> str:
+    """The status bar's words: '' while nothing was read."""
+    if stats is None or (not stats.read and not stats.error):
+        return ""
+    if stats.error:
+        return "screen text off"
+    text = f"text: {stats.lines:,} lines · {stats.read:,} read"
+    return text + (f" · {stats.skipped:,} skipped" if stats.skipped else "")

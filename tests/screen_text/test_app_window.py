@@ -35,6 +35,8 @@ def test_answers_show_the_screen_text_and_ctrl_f_finds_it(make_window, qtbot, cl
         return {hit.text for hit in service.memory.store.rows()} if service.memory else set()
 
     qtbot.waitUntil(lambda: "Flight LH4521 boards at gate B22" in read(), timeout=120000)
+    qtbot.waitUntil(lambda: window.screen_text_label.text().startswith("text: "), timeout=10000)
+    assert " lines · " in window.screen_text_label.text()  # the reader's counts, in the status bar
     qtbot.waitUntil(lambda: window.report.frames_processed >= 4, timeout=60000)
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=60000):
         window.chat.input.setText("At which gate does flight LH4521 board?")
