@@ -39,3 +39,37 @@ def test_the_start_up_check_passes_on_this_binding_and_names_the_fix_on_a_leakin
     message = qt_binding_check.binding_problem()
     assert message is not None and "PySide6-Essentials==6.11.3" in message
     assert "\n" not in message
+
+
+def test_the_probe_counts_references_lost_and_only_lost(monkeypatch):
+    """A fake label that drops one reference to ``None`` per probe call (a leaking binding) and
+    one that keeps them: the probe counts the drops, never a gain (planted: a swapped sign)."""
+    import PySide6.QtWidgets as widgets
+
+    class Leaking:
+        def __init__(self):
+            self.held = [None] * 1000
+
+        def setText(self, text):  # noqa: N802 - Qt's name
+            if text == "probe":
+                self.held.pop()
+
+        def deleteLater(self):  # noqa: N802
+            pass
+
+    class Gaining(Leaking):
+        def setText(self, text):  # noqa: N802
+            self.held.append(None)
+
+    monkeypatch.setattr(widgets, "QLabel", Leaking)
+    assert qt_binding_check.none_reference_leak(200) == 200
+    monkeypatch.setattr(widgets, "QLabel", Gaining)
+    assert qt_binding_check.none_reference_leak(200) == 0
+
+
+def test_a_leak_of_half_the_probe_calls_or_more_is_refused(monkeypatch):
+    half = qt_binding_check.PROBE_CALLS // 2
+    monkeypatch.setattr(qt_binding_check, "none_reference_leak", lambda calls=200: half - 1)
+    assert qt_binding_check.binding_problem() is None
+    monkeypatch.setattr(qt_binding_check, "none_reference_leak", lambda calls=200: half)
+    assert qt_binding_check.binding_problem() is not None

@@ -105,3 +105,15 @@ def test_a_line_leaves_only_when_an_area_read_holds_it_whole():
     memory.observe(FrameReading((), ((0, 198, 4000, 214),)), 2.0)
     memory.touch(3.0)
     assert all_lines(memory)[0].last_seen == 1.0
+
+
+def test_a_search_of_exactly_the_limit_passes_and_one_more_character_is_refused():
+    from videoscan_core.errors import VideoScanError
+    from videoscan_core.screen_text.retrieve import MAX_QUERY_CHARS, check_query
+
+    assert check_query(" " + "a" * MAX_QUERY_CHARS + " ") == "a" * MAX_QUERY_CHARS  # stripped
+    with pytest.raises(VideoScanError, match=f"{MAX_QUERY_CHARS + 1:,} characters; at most"):
+        check_query("a" * (MAX_QUERY_CHARS + 1))
+    assert check_query("7") == "7"  # one digit is something to look for
+    with pytest.raises(VideoScanError, match="must be text"):
+        check_query(None)
