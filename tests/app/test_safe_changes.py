@@ -80,7 +80,8 @@ def test_a_device_that_is_not_here_is_explained_and_not_saved(
 def test_the_settings_dialog_checks_a_changed_model_before_closing(qtbot, tmp_path):
     dialog = SettingsDialog(AppSettings(model="videoscan-demo"), devices=["cpu"])
     qtbot.addWidget(dialog)
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["Basic", "Advanced"]
+    tabs = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
+    assert tabs == ["Basic", "Advanced", "Screen text"]  # 0925ec7 added the third
     dialog.model.setText(str(tmp_path))
     dialog.accept()
     assert dialog.result() != SettingsDialog.DialogCode.Accepted

@@ -15,8 +15,7 @@ TRAIN = {
     "--stage", "--model", "--data", "--video-folder", "--output", "--videos", "--easy-fraction",
     "--recipe", "--max-steps", "--epochs", "--batch-size", "--grad-accum", "--lr", "--vision-lr",
     "--warmup-steps", "--warmup-ratio", "--frames-per-clip", "--position-mode", "--lora-rank",
-    "--lora-alpha", "--vision", "--save-steps", "--resume", "--overwrite", "--deepspeed",
-    "--fsdp", "--seed",
+    "--lora-alpha", "--vision", "--save-steps", "--resume", "--overwrite", "--fsdp", "--seed",
 }  # fmt: skip
 DEMO = {"--seed", "--videos", "--model", "--memory", "--words", "--json", "--write-video"}
 TINY = {"folder", "--seed", "--geometry", "--family"}
@@ -51,7 +50,7 @@ def test_train_defaults_are_the_demo_recipe(trained, capsys):
     assert (options.save_steps, options.seed, options.resume, options.overwrite) == (
         200, 0, False, False
     )  # fmt: skip
-    assert (options.video_folder, options.deepspeed, options.fsdp) == (None, None, None)
+    assert (options.video_folder, options.fsdp) == (None, False)
     for name, value in RECIPES["demo"].items():
         assert getattr(options, name) == value, name
     assert capsys.readouterr().out.strip().endswith("model")
@@ -65,7 +64,7 @@ def test_every_train_flag_reaches_the_trainer_over_the_recipe(trained):
         "--lr", "0.002", "--vision-lr", "0.0003", "--warmup-steps", "7", "--warmup-ratio", "0.1",
         "--frames-per-clip", "6", "--position-mode", "official", "--lora-rank", "12",
         "--lora-alpha", "6", "--vision", "frozen", "--save-steps", "11", "--resume",
-        "--overwrite", "--deepspeed", "ds.json", "--fsdp", "fsdp.json", "--seed", "4",
+        "--overwrite", "--fsdp", "--seed", "4",
     ])  # fmt: skip
     assert code == 0
     (options,) = trained
@@ -79,7 +78,7 @@ def test_every_train_flag_reaches_the_trainer_over_the_recipe(trained):
     assert (options.position_mode, options.lora_rank, options.lora_alpha) == ("official", 12, 6)
     assert (options.vision, options.save_steps, options.seed) == ("frozen", 11, 4)
     assert options.resume and options.overwrite
-    assert (options.deepspeed, options.fsdp) == ("ds.json", "fsdp.json")
+    assert options.fsdp is True
 
 
 def test_the_official_recipe_fills_what_no_flag_gives(trained):
