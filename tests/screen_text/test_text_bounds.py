@@ -117,3 +117,20 @@ def test_a_search_of_exactly_the_limit_passes_and_one_more_character_is_refused(
     assert check_query("7") == "7"  # one digit is something to look for
     with pytest.raises(VideoScanError, match="must be text"):
         check_query(None)
+
+
+def test_blocks_that_fill_the_prompt_budget_exactly_are_kept_whole():
+    from videoscan_core.events import SeenText
+    from videoscan_core.screen_text.prompt import HEADER, block_line, fit_screen_text
+
+    first, second = SeenText("Alice: lunch at noon?", 3.0, 4.0), SeenText("Build 42 passed", 9, 9)
+    exact = len(HEADER) + len(block_line(first)) + 1 + len(block_line(second)) + 1
+    assert fit_screen_text([first, second], max_chars=exact) == (first, second)
+    assert fit_screen_text([first, second], max_chars=exact - 1) == (first,)  # one char short
+    alone = len(HEADER) + len(block_line(first)) + 1
+    assert fit_screen_text([first], max_chars=alone) == (first,)  # whole, not cut
+    (cut,) = fit_screen_text([first], max_chars=alone - 1)
+    assert cut.text == first.text[:-1]  # the best block is cut to fit rather than dropped
+    counted = fit_screen_text([first, second], count_tokens=lambda text: len(text.split()),
+                              max_tokens=len(f"{HEADER}\n{block_line(first)}".split()))  # fmt: skip
+    assert counted == (first,)  # exactly the tokens of one block: the second does not fit
