@@ -99,3 +99,27 @@ def test_resource_plots_start_at_zero_with_round_maxima(qtbot):
     plot.grab()
     assert plot.axes["memory"] == (0.0, 1000.0)  # a 19 MB rise is not a cliff
     assert plot.axes["frame_ms"] == (0.0, 20.0)
+
+
+def test_a_failure_after_a_recovery_is_logged_in_full_again(caplog):
+    failures = FailureLog(logging.getLogger("videoscan.test"), "a frame step")
+
+    def fail(times: int) -> list[bool]:
+        said = []
+        for _ in range(times):
+            try:
+                raise RuntimeError("broken frame")
+            except RuntimeError:
+                said.append(failures.failed())
+        return said
+
+    with caplog.at_level(logging.INFO, logger="videoscan.test"):
+        assert fail(2) == [True, False]
+        failures.succeeded()
+        assert failures.count == 0
+        assert fail(2) == [True, False]  # the count starts over: a traceback again
+        failures.succeeded()
+        failures.succeeded()  # nothing failed since: nothing said
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages.count("a frame step works again after 2 failures") == 2
+    assert len([r for r in caplog.records if r.exc_info]) == 2
