@@ -12,8 +12,8 @@ import pytest
 
 from tests.test_model_download_hub import REPO, hub_home  # noqa: F401 - fixture
 from videoscan_core.errors import ModelNotFoundError
-from videoscan_core.hub import catalogue as models
-from videoscan_core.hub import timeouts
+from videoscan_core.hub import catalogue, downloads, timeouts
+from videoscan_core.hub.hardware import Hardware
 
 
 class HangingServer:
@@ -93,11 +93,11 @@ def test_every_hub_request_gets_time_limits(monkeypatch):
 def test_a_hub_that_never_answers_fails_within_its_limit(hanging, monkeypatch):
     monkeypatch.setenv("VIDEOSCAN_HUB_READ_TIMEOUT", "0.3")
     started = time.monotonic()
-    thread, outcome = in_thread(lambda: models.download(REPO, disk_free=lambda path: 10**12))
+    thread, outcome = in_thread(lambda: downloads.download(REPO, disk_free=lambda path: 10**12))
     thread.join(20)
     assert not thread.is_alive(), "the download hangs"
     error = outcome.get("error")
-    assert isinstance(error, models.DownloadError), outcome
+    assert isinstance(error, downloads.DownloadError), outcome
     assert "the Hugging Face hub did not answer within 0.3 s" in str(error)
     assert time.monotonic() - started < 20
     assert len(hanging.accepted) >= 2  # the metadata request was tried again
@@ -114,35 +114,35 @@ def test_a_hub_that_cannot_be_reached_is_not_called_slow(hub_home, monkeypatch):
     monkeypatch.setattr(
         constants, "HUGGINGFACE_CO_URL_TEMPLATE", url + "/{repo_id}/resolve/{revision}/{filename}"
     )
-    with pytest.raises(models.DownloadError) as caught:
-        models.download(REPO, disk_free=lambda path: 10**12)
+    with pytest.raises(downloads.DownloadError) as caught:
+        downloads.download(REPO, disk_free=lambda path: 10**12)
     message = str(caught.value)
     assert "cannot reach the Hugging Face hub" in message and "within" not in message, message
 
 
 def test_cancel_ends_a_hanging_download_within_a_second(hanging):
     cancel = threading.Event()
-    thread, outcome = in_thread(lambda: models.download(REPO, cancel=cancel))
+    thread, outcome = in_thread(lambda: downloads.download(REPO, cancel=cancel))
     assert hanging.connected.wait(10)
     cancelled_at = time.monotonic()
     cancel.set()
     thread.join(1.0)
     assert not thread.is_alive() and time.monotonic() - cancelled_at < 1.0
-    assert isinstance(outcome.get("error"), models.DownloadCancelled), outcome
+    assert isinstance(outcome.get("error"), downloads.DownloadCancelled), outcome
 
 
 def test_a_stalled_download_says_so(hanging, monkeypatch):
-    monkeypatch.setattr(models, "STALL_S", 0.2)
-    reports: list[models.DownloadProgress] = []
+    monkeypatch.setattr(downloads, "STALL_S", 0.2)
+    reports: list[downloads.DownloadProgress] = []
     stalled = threading.Event()
     cancel = threading.Event()
 
-    def on_progress(progress: models.DownloadProgress) -> None:
+    def on_progress(progress: downloads.DownloadProgress) -> None:
         reports.append(progress)
         if progress.stalled_s:
             stalled.set()
 
-    thread, _ = in_thread(lambda: models.download(REPO, on_progress, cancel))
+    thread, _ = in_thread(lambda: downloads.download(REPO, on_progress, cancel))
     assert stalled.wait(10)
     cancel.set()
     thread.join(2)
@@ -166,9 +166,9 @@ def test_the_model_manager_cancels_a_hanging_download_at_once(hanging, qtbot):
     from app.settings import AppSettings
     from app.widgets.model_manager import ModelManagerDialog
 
-    dialog = ModelManagerDialog(AppSettings(), hardware=models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(), hardware=Hardware(2, 24.0))
     qtbot.addWidget(dialog)
-    assert not models.entry(dialog.selected().id).bundled
+    assert not catalogue.entry(dialog.selected().id).bundled
     dialog.download_button.click()
     thread = dialog.download_thread
     assert hanging.connected.wait(10)
@@ -188,7 +188,7 @@ def test_quitting_during_a_hanging_download_is_clean(hanging, qtbot):
 
     owner = QWidget()
     qtbot.addWidget(owner)
-    dialog = ModelManagerDialog(AppSettings(), owner, hardware=models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(), owner, hardware=Hardware(2, 24.0))
     dialog.download_button.click()
     thread = dialog.download_thread
     assert hanging.connected.wait(10)
@@ -203,10 +203,10 @@ def test_the_cli_says_a_download_is_stalled_every_10_s(monkeypatch, capsys, tmp_
 
     def stalled_download(model_id, show):
         for seconds in (5, 6, 7, 15, 16, 25.5):
-            show(models.DownloadProgress(0, 0, 0.0, stalled_s=seconds))
+            show(downloads.DownloadProgress(0, 0, 0.0, stalled_s=seconds))
         return tmp_path
 
-    monkeypatch.setattr(models, "download", stalled_download)
+    monkeypatch.setattr(downloads, "download", stalled_download)
     assert cli_models._download("acme/x") == 0
     lines = [line for line in capsys.readouterr().err.splitlines() if "no data" in line]
     assert [line.split(" for ")[1].split(" s;")[0] for line in lines] == ["5", "15", "26"]

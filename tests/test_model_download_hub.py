@@ -1,4 +1,4 @@
-"""``models.download()`` through the real ``huggingface_hub`` client against a local fake hub.
+"""``downloads.download()`` through the real ``huggingface_hub`` client against a local fake hub.
 
 Unlike ``test_models_catalogue.py`` (a fake ``snapshot`` callable), these run the installed
 ``snapshot_download`` end to end over HTTP (``tests/fake_hub.py``) into a cache in ``tmp_path``.
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_hub import FakeHub
-from videoscan_core.hub import catalogue as models
+from videoscan_core.hub import downloads
 
 REPO = "acme/tiny-model"
 FILES = {
@@ -81,12 +81,12 @@ def file_gets(hub: FakeHub, filename: str | None = None) -> list[str | None]:
 
 
 def test_full_download_is_byte_identical_and_reports_progress(hub, hub_home):
-    reports: list[models.DownloadProgress] = []
-    folder = models.download(REPO, reports.append, disk_free=lambda path: 10**12)
+    reports: list[downloads.DownloadProgress] = []
+    folder = downloads.download(REPO, reports.append, disk_free=lambda path: 10**12)
 
     assert folder.is_relative_to(hub_home / "hub") and folder.name == hub.sha(REPO)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == FILES
-    assert reports[0] == models.DownloadProgress(0, TOTAL, 0.0)
+    assert reports[0] == downloads.DownloadProgress(0, TOTAL, 0.0)
     done = [report.downloaded for report in reports]
     assert len(reports) > len(FILES) and done == sorted(done) and done[-1] >= TOTAL
     assert all(r.total == TOTAL for r in reports) and reports[-1].bytes_per_second > 0
@@ -101,14 +101,14 @@ def test_full_download_is_byte_identical_and_reports_progress(hub, hub_home):
     assert not list(storage.rglob("*.incomplete"))
 
     # a second call is served from the cache: no file is fetched again
-    assert models.download(REPO, disk_free=lambda path: 10**12) == folder
+    assert downloads.download(REPO, disk_free=lambda path: 10**12) == folder
     assert len(file_gets(hub)) == len(FILES)
 
 
 def test_progress_ends_exactly_at_the_total(hub):
     # snapshot_download feeds every byte to a transfer bar and a reconstruction bar: count once
-    reports: list[models.DownloadProgress] = []
-    models.download(REPO, reports.append, disk_free=lambda path: 10**12)
+    reports: list[downloads.DownloadProgress] = []
+    downloads.download(REPO, reports.append, disk_free=lambda path: 10**12)
     assert reports[-1].downloaded == reports[-1].total == TOTAL
     assert reports[-1].seconds_left == 0.0
     # reached only by the last byte (reports are capped at the total: a double count would
@@ -128,20 +128,20 @@ def cancel_mid_file_then_retry(hub: FakeHub, hub_home: Path) -> Path:
 
     small = TOTAL - len(FILES[BIG])
 
-    def on_progress(progress: models.DownloadProgress) -> None:
+    def on_progress(progress: downloads.DownloadProgress) -> None:
         # all the server lets through: the small files are complete, the big one is half way
         if progress.downloaded >= 8 * CHUNK + small:
             cancel.set()
 
-    with pytest.raises(models.DownloadCancelled, match="cancelled"):
-        models.download(REPO, on_progress, cancel, disk_free=lambda path: 10**12)
+    with pytest.raises(downloads.DownloadCancelled, match="cancelled"):
+        downloads.download(REPO, on_progress, cancel, disk_free=lambda path: 10**12)
     assert cancel.is_set()
     snapshot = hub_home / "hub" / "models--acme--tiny-model" / "snapshots" / hub.sha(REPO)
     assert not (snapshot / BIG).exists()  # the big file really was not finished
     assert file_gets(hub, BIG) == [None]
 
     hub.before_chunk = None
-    folder = models.download(REPO, disk_free=lambda path: 10**12)
+    folder = downloads.download(REPO, disk_free=lambda path: 10**12)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == FILES
     return folder
 
@@ -163,8 +163,8 @@ def test_a_connection_cut_mid_file_resumes_with_a_range_request(hub, hub_home):
             raise ConnectionResetError("the network dropped")  # closes the connection
 
     hub.before_chunk = cut_once
-    reports: list[models.DownloadProgress] = []
-    folder = models.download(REPO, reports.append, disk_free=lambda path: 10**12)
+    reports: list[downloads.DownloadProgress] = []
+    folder = downloads.download(REPO, reports.append, disk_free=lambda path: 10**12)
     assert cut["done"] and (folder / BIG).read_bytes() == FILES[BIG]
     first, resumed = file_gets(hub, BIG)
     assert first is None and resumed == f"bytes={6 * CHUNK}-"  # went on where it stopped
@@ -183,8 +183,8 @@ def test_fake_hub_serves_ranges_to_the_real_client(hub):
 
 
 def test_an_unknown_repo_is_a_download_error(hub):
-    with pytest.raises(models.DownloadError, match="nope/missing"):
-        models.download("nope/missing", disk_free=lambda path: 10**12)
+    with pytest.raises(downloads.DownloadError, match="nope/missing"):
+        downloads.download("nope/missing", disk_free=lambda path: 10**12)
     assert [s.path for s in hub.seen() if "nope" in s.path] == [
         "/api/models/nope/missing/revision/main"
     ]
@@ -192,13 +192,13 @@ def test_an_unknown_repo_is_a_download_error(hub):
 
 def test_an_unknown_repo_is_reported_as_missing(hub):
     # the dry run wraps RepositoryNotFoundError in DryRunError: the cause is what matters
-    with pytest.raises(models.DownloadError, match="does not exist on the Hugging Face hub"):
-        models.download("nope/missing", disk_free=lambda path: 10**12)
+    with pytest.raises(downloads.DownloadError, match="does not exist on the Hugging Face hub"):
+        downloads.download("nope/missing", disk_free=lambda path: 10**12)
 
 
 def test_not_enough_disk_space_is_refused_before_any_file_is_fetched(hub, hub_home):
-    with pytest.raises(models.DownloadError, match="not enough disk space") as error:
-        models.download(REPO, disk_free=lambda path: 10)
+    with pytest.raises(downloads.DownloadError, match="not enough disk space") as error:
+        downloads.download(REPO, disk_free=lambda path: 10)
     assert REPO in str(error.value)
     assert hub.seen("HEAD") and not file_gets(hub)  # the listing was read, no file was fetched
     assert not list(hub_home.rglob("blobs/*"))

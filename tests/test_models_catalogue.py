@@ -7,43 +7,44 @@ from dataclasses import dataclass
 
 import pytest
 
-from videoscan_core.hub import catalogue as models
+from videoscan_core.hub import catalogue, downloads, recommendation
+from videoscan_core.hub.hardware import Hardware
 
 
 def test_catalogue_lists_the_supported_models():
-    ids = {item.id for item in models.CATALOGUE}
+    ids = {item.id for item in catalogue.CATALOGUE}
     assert {
         "videoscan-demo",
         "llava-hf/llava-onevision-qwen2-0.5b-ov-hf",
         "llava-hf/llava-onevision-qwen2-7b-ov-hf",
         "lmms-lab/LLaVA-Video-7B-Qwen2",
     } <= ids
-    speech = [item for item in models.CATALOGUE if item.kind == "speech"]
+    speech = [item for item in catalogue.CATALOGUE if item.kind == "speech"]
     assert {item.speech_name for item in speech} == {"", "base", "small"}
-    assert models.entry("base").id == "Systran/faster-whisper-base"
-    with pytest.raises(models.ModelNotFoundError):
-        models.entry("gpt-17")
+    assert catalogue.entry("base").id == "Systran/faster-whisper-base"
+    with pytest.raises(catalogue.ModelNotFoundError):
+        catalogue.entry("gpt-17")
 
 
 @pytest.mark.parametrize(
     "hardware, expected",
     [
-        (models.Hardware(16, 64.0, "A100", 80.0), "Qwen/Qwen3-VL-8B-Instruct"),
-        (models.Hardware(16, 64.0, "A100", 80.0, 15.0, True), "Qwen/Qwen3-VL-4B-Instruct"),
-        (models.Hardware(8, 32.0, "RTX 3060", 12.0), "Qwen/Qwen3-VL-2B-Instruct"),
+        (Hardware(16, 64.0, "A100", 80.0), "Qwen/Qwen3-VL-8B-Instruct"),
+        (Hardware(16, 64.0, "A100", 80.0, 15.0, True), "Qwen/Qwen3-VL-4B-Instruct"),
+        (Hardware(8, 32.0, "RTX 3060", 12.0), "Qwen/Qwen3-VL-2B-Instruct"),
         (
-            models.Hardware(8, 32.0, "RTX 4060", 8.0, 7.6, True),
+            Hardware(8, 32.0, "RTX 4060", 8.0, 7.6, True),
             "HuggingFaceTB/SmolVLM2-2.2B-Instruct",
         ),
-        (models.Hardware(8, 16.0, "MX150", 2.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
-        (models.Hardware(2, 24.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
-        (models.Hardware(4, 8.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
-        (models.Hardware(4, 4.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
-        (models.Hardware(2, 3.0), "videoscan-demo"),
+        (Hardware(8, 16.0, "MX150", 2.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
+        (Hardware(2, 24.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
+        (Hardware(4, 8.0), "HuggingFaceTB/SmolVLM2-500M-Video-Instruct"),
+        (Hardware(4, 4.0), "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"),
+        (Hardware(2, 3.0), "videoscan-demo"),
     ],
 )
 def test_recommendation_follows_the_hardware(hardware, expected):
-    best, why = models.recommend(hardware)
+    best, why = recommendation.recommend(hardware)
     assert best.id == expected and len(why) > 20
     if best.family == "smolvlm2" and hardware.gpu_memory_gb < 4:
         assert "s per frame" in why  # says what to expect on a CPU
@@ -52,7 +53,7 @@ def test_recommendation_follows_the_hardware(hardware, expected):
 
 
 def test_smolvlm2_checkpoints_are_catalogued_with_what_people_need():
-    smol = {item.id: item for item in models.CATALOGUE if item.family == "smolvlm2"}
+    smol = {item.id: item for item in catalogue.CATALOGUE if item.family == "smolvlm2"}
     assert set(smol) == {
         "HuggingFaceTB/SmolVLM2-256M-Video-Instruct",
         "HuggingFaceTB/SmolVLM2-500M-Video-Instruct",
@@ -74,7 +75,7 @@ def test_download_skips_files_the_engine_does_not_use(tmp_path, monkeypatch):
         seen.append(ignore_patterns)
         return [FakeFile(10)] if dry_run else str(tmp_path)
 
-    models.download(
+    downloads.download(
         "HuggingFaceTB/SmolVLM2-256M-Video-Instruct", snapshot=hub, disk_free=lambda p: 10**9
     )
     assert seen == [["onnx/*"], ["onnx/*"]]
@@ -82,8 +83,8 @@ def test_download_skips_files_the_engine_does_not_use(tmp_path, monkeypatch):
 
 def test_downloads_are_refused_offline(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(models.DownloadError, match="offline"):
-        models.download("llava-hf/llava-onevision-qwen2-0.5b-ov-hf")
+    with pytest.raises(downloads.DownloadError, match="offline"):
+        downloads.download("llava-hf/llava-onevision-qwen2-0.5b-ov-hf")
 
 
 @dataclass
@@ -114,19 +115,19 @@ def test_download_reports_progress_and_checks_disk_space(tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     hub = FakeHub([4000, 6000], tmp_path)
     reports = []
-    path = models.download("some/repo", reports.append, snapshot=hub, disk_free=lambda p: 10**9)
+    path = downloads.download("some/repo", reports.append, snapshot=hub, disk_free=lambda p: 10**9)
     assert path == tmp_path and reports[0].total == 10000
     assert reports[-1].downloaded == 10000 and reports[-1].bytes_per_second > 0
-    with pytest.raises(models.DownloadError, match="not enough disk space"):
-        models.download("some/repo", snapshot=hub, disk_free=lambda p: 5000)
+    with pytest.raises(downloads.DownloadError, match="not enough disk space"):
+        downloads.download("some/repo", snapshot=hub, disk_free=lambda p: 5000)
 
 
 def test_download_can_be_cancelled(tmp_path, monkeypatch):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     cancel = threading.Event()
     hub = FakeHub([1000], tmp_path)
-    with pytest.raises(models.DownloadCancelled, match="finished files are kept"):
-        models.download(
+    with pytest.raises(downloads.DownloadCancelled, match="finished files are kept"):
+        downloads.download(
             "some/repo",
             lambda progress: cancel.set(),
             cancel,
@@ -150,7 +151,7 @@ class XetLikeHub(FakeHub):
         try:
             bar.update(100)
             bar.update(100)  # the cancel is set by now: this raises, and is swallowed
-        except models.DownloadCancelled:
+        except downloads.DownloadCancelled:
             pass
         assert self.aborted.wait(10), "the Xet session was never aborted"
         raise RuntimeError("xet: transfer aborted")
@@ -163,8 +164,8 @@ def test_cancel_aborts_a_xet_transfer(tmp_path, monkeypatch):
     aborted, cancel = threading.Event(), threading.Event()
     monkeypatch.setattr(_xet, "abort_xet_session", aborted.set)
     hub = XetLikeHub([1000], tmp_path, aborted)
-    with pytest.raises(models.DownloadCancelled, match="finished files are kept"):
-        models.download(
+    with pytest.raises(downloads.DownloadCancelled, match="finished files are kept"):
+        downloads.download(
             "some/repo",
             lambda progress: cancel.set(),
             cancel,
@@ -174,7 +175,7 @@ def test_cancel_aborts_a_xet_transfer(tmp_path, monkeypatch):
 
 
 def test_qwen_checkpoints_are_catalogued_for_gpus():
-    qwen = {item.id: item for item in models.CATALOGUE if item.family.startswith("qwen")}
+    qwen = {item.id: item for item in catalogue.CATALOGUE if item.family.startswith("qwen")}
     assert set(qwen) == {
         "Qwen/Qwen2.5-VL-3B-Instruct",
         "Qwen/Qwen2.5-VL-7B-Instruct",
@@ -190,12 +191,12 @@ def test_qwen_checkpoints_are_catalogued_for_gpus():
 
 
 def test_gpu_recommendation_names_the_dtype():
-    older = models.Hardware(8, 32.0, "Tesla T4", 15.0, 14.6, False)  # no bfloat16
-    best, why = models.recommend(older)
+    older = Hardware(8, 32.0, "Tesla T4", 15.0, 14.6, False)  # no bfloat16
+    best, why = recommendation.recommend(older)
     assert best.family == "qwen3-vl" and "float16" in why and "--dtype float16" in why
-    assert models.recommended_dtype(older) == "float16"
-    newer = models.Hardware(8, 32.0, "RTX 4090", 24.0, 23.0, True)
-    best, why = models.recommend(newer)
+    assert recommendation.recommended_dtype(older) == "float16"
+    newer = Hardware(8, 32.0, "RTX 4090", 24.0, 23.0, True)
+    best, why = recommendation.recommend(newer)
     assert best.id == "Qwen/Qwen3-VL-8B-Instruct" and "--dtype bfloat16" in why
     assert "23 GB free" in why
 

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from videoscan_core.adapters.model_check import ModelCheck, check_model, installed_models
 from videoscan_core.errors import VideoScanError
-from videoscan_core.hub import catalogue as models
+from videoscan_core.hub import catalogue, downloads, recommendation
+from videoscan_core.hub.hardware import Hardware, detect_hardware
 from videoscan_core.hub.speed import describe as describe_speed
 
 from ..settings import AppSettings
@@ -47,7 +48,7 @@ def human_bytes(count: float) -> str:
     return f"{count:.1f} GB"
 
 
-def describe_progress(progress: models.DownloadProgress) -> str:
+def describe_progress(progress: downloads.DownloadProgress) -> str:
     if progress.stalled_s:
         done = f"{human_bytes(progress.downloaded)} so far; " if progress.downloaded else ""
         return (
@@ -71,7 +72,7 @@ class DownloadThread(QThread):
     sig_done = Signal(str)  # folder
     sig_failed = Signal(str)
 
-    def __init__(self, model_id: str, downloader=models.download) -> None:
+    def __init__(self, model_id: str, downloader=downloads.download) -> None:
         super().__init__()
         self.model_id = model_id
         self.downloader = downloader
@@ -80,7 +81,7 @@ class DownloadThread(QThread):
     def run(self) -> None:
         try:
             path = self.downloader(self.model_id, self.sig_progress.emit, self.cancel)
-        except models.DownloadCancelled as error:
+        except downloads.DownloadCancelled as error:
             self.sig_failed.emit(str(error))
         except Exception as error:
             self.sig_failed.emit(str(error))
@@ -93,8 +94,8 @@ class ModelManagerDialog(QDialog):
         self,
         settings: AppSettings,
         parent: QWidget | None = None,
-        downloader=models.download,
-        hardware: models.Hardware | None = None,
+        downloader=downloads.download,
+        hardware: Hardware | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Models")
@@ -102,13 +103,13 @@ class ModelManagerDialog(QDialog):
         self.chosen_settings: AppSettings | None = None
         self.downloader = downloader
         self.download_thread: DownloadThread | None = None
-        best, why = models.recommend(hardware or models.detect_hardware())
+        best, why = recommendation.recommend(hardware or detect_hardware())
         self.recommended = best
         self.recommendation = QLabel(f"<b>Recommended here:</b> {best.title}. {why}")
         self.recommendation.setWordWrap(True)
-        known = {item.id for item in models.CATALOGUE}
+        known = {item.id for item in catalogue.CATALOGUE}
         self.cached: list[ModelCheck] = [m for m in installed_models() if m.source not in known]
-        self.table = QTableWidget(len(models.CATALOGUE) + len(self.cached), len(COLUMNS))
+        self.table = QTableWidget(len(catalogue.CATALOGUE) + len(self.cached), len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
@@ -145,11 +146,11 @@ class ModelManagerDialog(QDialog):
         self.select(best.id)
 
     def refresh(self) -> None:
-        for row, item in enumerate(models.CATALOGUE):
+        for row, item in enumerate(catalogue.CATALOGUE):
             memory = f"{item.cpu_ram_gb:g} GB RAM" + (
                 f" / {item.gpu_vram_gb:g} GB GPU" if item.gpu_vram_gb else ""
             )
-            installed = models.installed_path(item)
+            installed = catalogue.installed_path(item)
             cells = (
                 item.title,
                 item.kind,
@@ -160,7 +161,7 @@ class ModelManagerDialog(QDialog):
             speed = describe_speed(item.id)  # the measured CPU figure, as README and recommend
             tip = " ".join(part for part in (item.notes, speed and f"On a CPU: {speed}.") if part)
             self._fill_row(row, cells, tip or item.id)
-        for row, found in enumerate(self.cached, start=len(models.CATALOGUE)):
+        for row, found in enumerate(self.cached, start=len(catalogue.CATALOGUE)):
             cells = (found.source, f"{found.family} (downloaded)", "—", "—", "")
             cells = (*cells[:4], self._installed_text(found.source, True))
             self._fill_row(row, cells, str(found.folder))
@@ -178,13 +179,14 @@ class ModelManagerDialog(QDialog):
             self.table.setItem(row, column, cell)
 
     def select(self, model_id: str) -> None:
-        for row, item in enumerate(models.CATALOGUE):
+        for row, item in enumerate(catalogue.CATALOGUE):
             if item.id == model_id:
                 self.table.selectRow(row)
 
-    def selected(self) -> models.CatalogueEntry | None:
+    def selected(self) -> catalogue.CatalogueEntry | None:
         row = self._selected_row()
-        return models.CATALOGUE[row] if row is not None and row < len(models.CATALOGUE) else None
+        entries = catalogue.CATALOGUE
+        return entries[row] if row is not None and row < len(entries) else None
 
     def _selected_row(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()
@@ -209,7 +211,7 @@ class ModelManagerDialog(QDialog):
         thread.start()
 
     @Slot(object)
-    def _on_progress(self, progress: models.DownloadProgress) -> None:
+    def _on_progress(self, progress: downloads.DownloadProgress) -> None:
         if progress.total:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * progress.downloaded / progress.total))
@@ -240,13 +242,13 @@ class ModelManagerDialog(QDialog):
     @Slot()
     def _on_use(self) -> None:
         row = self._selected_row()
-        if row is not None and row >= len(models.CATALOGUE):  # a model found in the cache
-            self._choose_model(self.cached[row - len(models.CATALOGUE)].source)
+        if row is not None and row >= len(catalogue.CATALOGUE):  # a model found in the cache
+            self._choose_model(self.cached[row - len(catalogue.CATALOGUE)].source)
             return
         item = self.selected()
         if item is None:
             return
-        path = models.installed_path(item)
+        path = catalogue.installed_path(item)
         if path is None:
             self.status.setText(f"⚠ {item.title} is not installed yet: download it first.")
             return

