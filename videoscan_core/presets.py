@@ -22,38 +22,22 @@ recent frames): S + M (1 + k + c) + r (N + scaffold). Per catalogued model in by
 
 from __future__ import annotations
 
+from .adapters.families import family as family_facts
 from .config import EngineConfig
 
-# recent window per family for untrained weights (frames kept in full)
-RECENT_FRAMES = {
-    "llava-onevision": 2,
-    "llava-video": 1,
-    "smolvlm2": 4,
-    "qwen2.5-vl": 2,
-    "qwen3-vl": 2,
-}
-# VideoScan+ for untrained weights: per remembered frame, the k visual entries its carrier
-# attended to most stay in the cache (the only memory such weights can read: their own visual
-# tokens); k sized so the memory of every catalogued model stays within
-# hub/frame_cost.CACHE_BUDGET (videoscan models cost)
-KEEP_TOPK = {
-    "llava-onevision": 16,
-    "llava-video": 16,
-    "smolvlm2": 8,
-    "qwen2.5-vl": 16,
-    "qwen3-vl": 16,
-}
-# bounded (issue 11) and measured best for weights that never saw carriers (benchmarks/NOTES.md,
+# bounded and measured best for weights that never saw carriers (benchmarks/NOTES.md,
 # "Position modes"); "compact" stays for weights trained the official way
 TRAINING_FREE_POSITIONS = "sliding"
 
 
 def training_free_settings(family: str) -> dict:
-    """EngineConfig fields for untrained weights of ``family``."""
+    """EngineConfig fields for untrained weights of ``family`` (its facts:
+    ``adapters/families.py``)."""
+    facts = family_facts(family)
     return {
-        "recent_frames": RECENT_FRAMES.get(family, 2),
+        "recent_frames": facts.recent_frames,
         "position_mode": TRAINING_FREE_POSITIONS,
-        "keep_topk": KEEP_TOPK.get(family, 8),
+        "keep_topk": facts.keep_topk,
         "carrier": True,
     }
 

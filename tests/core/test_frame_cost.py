@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from videoscan_core.adapters.families import family
 from videoscan_core.hub import frame_cost as cost_module
 from videoscan_core.hub.frame_cost import frame_cost
 from videoscan_core.limits import FIXED_ENTRIES
@@ -16,7 +17,8 @@ def test_entries_and_bytes_count_keys_and_values_of_every_layer_and_head(monkeyp
     monkeypatch.setitem(cost_module.SHAPES, "test/model", (100, 3, 5, 7))
     preset = training_free_settings("smolvlm2")
     k, recent = preset["keep_topk"], preset["recent_frames"]
-    scaffold, time = cost_module.SCAFFOLD["smolvlm2"]
+    smol = family("smolvlm2")
+    scaffold, time = smol.scaffold_tokens, smol.time_tokens
     entries = FIXED_ENTRIES + 10 * (1 + k + time) + (recent + 1) * (100 + scaffold + 1)
     on_cpu = frame_cost(SimpleNamespace(id="test/model", family="smolvlm2", speed_class="cpu"), 10)
     assert (on_cpu.frame_tokens, on_cpu.keep_topk, on_cpu.entries) == (100, k, entries)

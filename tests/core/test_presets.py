@@ -60,10 +60,11 @@ def test_the_apps_settings_keep_what_the_user_chose_and_get_the_preset_elsewhere
 def test_untrained_weights_keep_native_visual_tokens_per_remembered_frame():
     """VideoScan+ in the training-free preset: what untrained weights can read of a remembered
     frame are their own visual tokens, the top-k its carrier attended to."""
-    from videoscan_core.presets import KEEP_TOPK, training_free_settings
+    from videoscan_core.adapters.families import FAMILIES
+    from videoscan_core.presets import training_free_settings
 
-    for family in ("smolvlm2", "llava-onevision", "llava-video", "qwen2.5-vl", "qwen3-vl"):
-        assert training_free_settings(family)["keep_topk"] == KEEP_TOPK[family] >= 8
+    for family in FAMILIES:
+        assert training_free_settings(family.name)["keep_topk"] == family.keep_topk >= 8
 
 
 def test_every_catalogued_models_memory_fits_the_stated_budget():

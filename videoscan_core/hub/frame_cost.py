@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..adapters.families import family
 from ..limits import FIXED_ENTRIES
 from ..presets import training_free_settings
 
@@ -35,8 +36,6 @@ SHAPES = {
     "Qwen/Qwen2.5-VL-7B-Instruct": (QWEN_VIDEO_1080P, 28, 4, 128),
     "Qwen/Qwen2.5-VL-3B-Instruct": (QWEN_VIDEO_1080P, 36, 2, 128),
 }
-# per family: (scaffold tokens around a frame, of which its time text), estimated
-SCAFFOLD = {"smolvlm2": (15, 10), "qwen3-vl": (9, 7)}
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,8 @@ def frame_cost(entry, memory: int = 64) -> FrameCost | None:
         return None
     tokens, layers, kv_heads, head_dim = shape
     preset = training_free_settings(entry.family)
-    scaffold, time = SCAFFOLD.get(entry.family, (0, 0))
+    facts = family(entry.family)  # scaffold and time-text tokens around a frame, estimated
+    scaffold, time = facts.scaffold_tokens, facts.time_tokens
     k, recent = preset["keep_topk"], preset["recent_frames"]
     entries = FIXED_ENTRIES + memory * (1 + k + time) + (recent + 1) * (tokens + scaffold + 1)
     element = 4 if entry.speed_class.startswith("cpu") else 2  # float32 on a CPU, else bf16

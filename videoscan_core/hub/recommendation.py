@@ -9,13 +9,12 @@ demo model when nothing fits.
 
 from __future__ import annotations
 
+from ..adapters.families import family
 from . import speed
 from .catalogue import CATALOGUE, CatalogueEntry
 from .hardware import Hardware
 
-# On a GPU the newest generation that fits wins, then the largest: the 2026 bases (Qwen3-VL, then
-# Qwen2.5-VL) before LLaVA-OneVision/LLaVA-Video and SmolVLM2.
-FAMILY_GENERATION = {"qwen3-vl": 3, "qwen2.5-vl": 2}
+# On a GPU the newest generation that fits wins (adapters/families.py), then the largest.
 GPU_HEADROOM_GB = 2.0  # left free for the app, the desktop and other programs
 
 
@@ -34,7 +33,7 @@ def recommend(hardware: Hardware) -> tuple[CatalogueEntry, str]:
         if fitting:
             best = max(
                 fitting,
-                key=lambda item: (FAMILY_GENERATION.get(item.family, 1), item.gpu_vram_gb),
+                key=lambda item: (family(item.family).generation, item.gpu_vram_gb),
             )
             dtype = recommended_dtype(hardware)
             free = "free" if hardware.gpu_free_gb else "in all"

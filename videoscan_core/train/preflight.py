@@ -26,6 +26,8 @@ import os
 import shutil
 from pathlib import Path
 
+from ..adapters.families import FAMILIES
+from ..adapters.families import family as family_facts
 from ..errors import VideoReadError, VideoScanError
 
 TRAINER_STATE = "trainer_state.json"  # the last file the Trainer writes into a checkpoint
@@ -34,16 +36,15 @@ DATA_FORMAT = (
     '"human", "value": "<video>\\nQuestion"}, {"from": "gpt", "value": "Answer"}, ...]} '
     "(LLaVA-Video-178K)"
 )
-TRAINABLE_FAMILIES = ("llava-onevision", "llava-video", "smolvlm2", "qwen2.5-vl", "qwen3-vl")
-# a LLaVA-Video saved in OneVision format reads as llava-onevision: the two resume each other;
-# they train on one masked sequence, the other families by replaying the stream (train/replay.py)
-_SAME_LAYOUT = {"llava-onevision", "llava-video"}
+TRAINABLE_FAMILIES = tuple(item.name for item in FAMILIES)
+# LLaVA trains on one masked sequence, the other families by replaying the stream (replay.py)
+MASKED_LAYOUT = "llava"
 REPLAY_POSITION_MODES = ("compact", "monotonic")
 
 
 def check_positions(family: str, position_mode: str) -> None:
     """Stage-2 positions the family's training forward can build (before the model loads)."""
-    if family not in _SAME_LAYOUT and position_mode not in REPLAY_POSITION_MODES:
+    if family_facts(family).layout != MASKED_LAYOUT and position_mode not in REPLAY_POSITION_MODES:
         raise VideoScanError(
             f"{family} models train with compact or monotonic positions (not {position_mode})"
         )
@@ -116,7 +117,8 @@ def check_family(model_folder: Path, data: str, checkpoint: Path | None = None) 
         )
     if checkpoint is not None:
         theirs = _family(checkpoint)
-        if theirs is not None and theirs != family and not {theirs, family} <= _SAME_LAYOUT:
+        same = family_facts(theirs or "").training_layout == family_facts(family).training_layout
+        if theirs is not None and not same:
             raise VideoScanError(
                 f"checkpoint {checkpoint} is a {theirs} model but --model is {family}"
             )
