@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QMainWindow
 
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.config import GenerationOptions
 from videoscan_core.eval.synthetic import example_questions
 from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
@@ -27,7 +28,6 @@ from .api_bridge import ApiBridge
 from .capture.controller import CaptureController
 from .conversation import Conversation
 from .engine_loading import FrameUpdate, default_engine_factory
-from .frame_slot import LatestFrameSlot
 from .model_switch import ModelSwitch
 from .privacy.indicator import attach_privacy
 from .quit_guard import confirm_quit

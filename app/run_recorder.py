@@ -8,7 +8,8 @@ returns the counts line for the status bar (``counts_text``). No widgets here.
 
 from __future__ import annotations
 
-from .frame_slot import LatestFrameSlot
+from videoscan_core.capture.frame_slot import LatestFrameSlot
+
 from .privacy_ledger import PrivacyLedger
 from .scripted_run import AnswerRecord, RunReport, ScriptedRun
 

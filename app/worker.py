@@ -35,6 +35,7 @@ from typing import Any
 
 from PySide6.QtCore import QThread, Signal
 
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.capture.sessions import StreamTag
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import StepAborted, VideoScanError
@@ -43,7 +44,6 @@ from videoscan_core.stream.engine_like import EngineLike
 
 from .engine_loading import FrameUpdate, default_engine_factory, devices_here, frame_pictures
 from .failure_log import FailureLog, describe_error
-from .frame_slot import LatestFrameSlot
 from .system_stats import process_memory
 from .worker_commands import (
     Ask,

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.frame_slot import LatestFrameSlot
 from videoscan_core.capture.change_detector import ChangeDetector
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.engine import StreamingEngine
 

@@ -25,11 +25,11 @@ from PySide6.QtGui import QImage
 
 from videoscan_core.capture.base import CaptureError, FrameSource, SourceSpec, Withheld
 from videoscan_core.capture.change_detector import ChangeDetector
+from videoscan_core.capture.frame_slot import CapturedFrame, LatestFrameSlot
 from videoscan_core.capture.privacy.guard import GUARD
 from videoscan_core.capture.sessions import CaptureSessions, StreamTag
 from videoscan_core.capture.sources import open_source
 
-from ..frame_slot import CapturedFrame, LatestFrameSlot
 from ..privacy_ledger import PrivacyLedger
 
 PREVIEW_WIDTH = 320

@@ -3,13 +3,13 @@ the first video starts, what a run counts."""
 
 from __future__ import annotations
 
-from app.frame_slot import LatestFrameSlot
 from app.model_switch import ModelSwitch
 from app.run_recorder import RunRecorder
 from app.scripted_run import RunReport, ScriptedRun, ScriptPlan
 from app.settings import AppSettings
 from app.start_gate import StartGate
 from app.watch_state import WatchState
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 
 
 def test_the_indicator_says_watching_only_when_frames_are_captured_and_remembered():

@@ -71,8 +71,8 @@ def test_scripted_switches_and_questions_in_order(
 def test_stream_settings_changed_before_a_model_loads_apply_when_it_loads(qtbot):
     """Memory size and stream settings changed with no model loaded (a failed start, say) are
     not dropped: the next model that loads gets them."""
-    from app.frame_slot import LatestFrameSlot
     from app.worker import EngineWorker
+    from videoscan_core.capture.frame_slot import LatestFrameSlot
     from videoscan_core.config import EngineConfig
 
     loaded: list[SlowEngine] = []

@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from app.capture.controller import CaptureController
-from app.frame_slot import LatestFrameSlot
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.capture.privacy.guard import GUARD
 from videoscan_core.capture.privacy.rules import PrivacyRules
 

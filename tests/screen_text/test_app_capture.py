@@ -14,9 +14,9 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 
 from app.capture.controller import CaptureController
-from app.frame_slot import LatestFrameSlot
 from app.screen_text import ScreenText
 from app.settings import AppSettings
+from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.capture.privacy.guard import GUARD
 from videoscan_core.capture.privacy.rules import PrivacyRules
 from videoscan_core.screen_text.retrieve import all_lines

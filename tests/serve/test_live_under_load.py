@@ -24,7 +24,7 @@ def test_a_live_frame_is_streamed_between_queued_requests(tiny_vlm, random_frame
         worker.submit_frame(float(len(seen)), next(frames))
 
     worker.submit_frame(0.0, next(frames))
-    futures = [worker.call(request) for _ in range(20)]  # queued before the worker starts
+    futures = [worker.run_on_engine(request) for _ in range(20)]  # queued before the worker starts
     worker.start()
     try:
         for future in futures:

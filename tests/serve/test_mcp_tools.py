@@ -48,7 +48,7 @@ class FakeWorker:
         if self.reply is not None:
             job.emit(*self.reply)
 
-    def call(self, function) -> Future:
+    def run_on_engine(self, function) -> Future:
         future: Future = Future()
         future.set_result(function(self.engine))
         return future

@@ -183,7 +183,7 @@ def call_job(worker, log, name, then=None) -> Future:
         if then is not None:
             then()
 
-    return worker.call(function)
+    return worker.run_on_engine(function)
 
 
 def test_a_waiting_live_frame_is_taken_after_exactly_every_two_requests():
@@ -226,7 +226,7 @@ def test_exactly_max_queue_requests_wait_one_more_is_a_503_and_stop_answers_them
     assert error.value.status == 503 and "too many requests" in error.value.message
     assert worker.pending() == 2
     with pytest.raises(APIError):  # calls wait in the same queue
-        worker.call(lambda engine: None)
+        worker.run_on_engine(lambda engine: None)
     worker.stop()  # never started: the waiting jobs are answered, none is left hanging
     for _, events in waiting:
         kind, value = events.final()

@@ -108,7 +108,7 @@ def build_mcp(worker: EngineWorker, alerts_file: str | Path | None = None):
             return {"now": now, "frames_seen": engine.frames_seen, "carriers": carriers,
                     "screen_text": _text_since(since)}  # fmt: skip
 
-        return await asyncio.wrap_future(worker.call(read))
+        return await asyncio.wrap_future(worker.run_on_engine(read))
 
     def _text_since(since: float) -> list[dict]:
         text = worker.screen_text

@@ -9,15 +9,16 @@ text)`` pieces, then exactly one ``("done", result)`` or ``("error", APIError)``
 frame of the server's own source (latest wins: a frame still waiting when a newer one comes is
 dropped and counted); requests go first, but a waiting frame is streamed after every
 ``LIVE_FRAME_EVERY_JOBS`` requests, so the live memory keeps up under load. With an ``executor``
-(the app: ``executor(fn) -> Future`` runs ``fn(engine)`` in the app's own engine thread) there is
-no engine here: every answer runs through it, on the app's live memory, and this thread only waits.
-``call(function)`` runs ``function(live_engine)`` on the worker thread (a future). After each live
-frame the ``watcher``'s conditions are scored and alerts kept (newest ``max_alerts``) and passed to
-``on_alert``. A ``video`` job streams its frames through a fresh engine on the requested model with
-the request's memory size; the live stream is not touched. Every answer first passes the caps of
-``limits`` (question characters and tokens, the request's memory against the model and free memory,
-``max_request_seconds`` of streaming per request); what was cut short is listed in the result's
-``warnings``.
+(the app: ``executor(fn) -> Future`` runs ``fn(engine)`` in the app's own engine thread) there is no
+engine here: every answer runs through it, on the app's live memory, and this thread only waits.
+``run_on_engine(function)`` runs ``function(live_engine)`` on the worker thread (a future; the same
+verb as the app's worker); the live frame waits in a ``capture.frame_slot.LatestFrameSlot``. After
+each live frame the ``watcher``'s conditions are scored and alerts kept (newest ``max_alerts``) and
+passed to ``on_alert``. A ``video`` job streams its frames through a fresh engine on the requested
+model with the request's memory size; the live stream is not touched. Every answer first passes the
+caps of ``limits`` (question characters and tokens, the request's memory against the model and free
+memory, ``max_request_seconds`` of streaming per request); what was cut short is listed in the
+result's ``warnings``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ from typing import Any
 import numpy as np
 
 from ..alerts import Alert, AlertWatcher
-from ..config import EngineConfig, GenerationOptions
+from ..capture.frame_slot import CapturedFrame, LatestFrameSlot
+from ..config import EngineConfig
 from ..errors import StepAborted, VideoScanError, describe
 from ..limits import (
     MAX_REQUEST_FRAMES,
@@ -66,12 +68,14 @@ class ChatJob:
     history: list[tuple[str, str]] = field(default_factory=list)
     system: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
-    call: Callable[[object], object] | None = None  # a function to run on the worker instead
-    future: Future | None = None
 
 
-def _no_emit(kind: str, value: object) -> None:
-    pass
+@dataclass
+class EngineCall:
+    """``function(live_engine)`` to run on the worker thread, its outcome in ``future``."""
+
+    function: Callable[[Any], object]
+    future: Future = field(default_factory=Future)
 
 
 class EngineWorker:
@@ -99,19 +103,19 @@ class EngineWorker:
         self.watcher = AlertWatcher()
         self.alerts: collections.deque[Alert] = collections.deque(maxlen=max_alerts)
         self.on_alert = on_alert
-        self.frames_dropped = 0
         self.frame_interval_s = 1.0  # between live frames (the server sets its source's)
         self.alerts_warning: str | None = None  # scoring is slower than the live frames
         self.jobs_done = 0
         self.answers_cancelled = 0  # by clients that went away (before or while answering)
-        self._jobs: collections.deque[ChatJob] = collections.deque()
-        self._frame: tuple[float, np.ndarray] | None = None
+        self._jobs: collections.deque[ChatJob | EngineCall] = collections.deque()
         self._jobs_since_frame = 0
         self.source: Any = None  # the live source (its ``status()`` joins /health), if any
         # the live source's screen text (screen_text.live.LiveText, or the app's): shown with
         # live questions (for_question) and searched (memory); None: no screen text
         self.screen_text: Any = None
         self._wake = threading.Condition()
+        self.slot = LatestFrameSlot(self._wake)  # the live source's newest frame (latest wins)
+        self._frames_offered = 0
         self._progress = threading.Condition()  # notified after each live frame or request
         self._stopping = False
         self._thread = threading.Thread(target=self._loop, name="videoscan-engine", daemon=True)
@@ -128,9 +132,10 @@ class EngineWorker:
             self._wake.notify_all()
         for job in waiting:
             error = APIError(503, "the server is shutting down", "server_error")
-            if job.future is not None:
+            if isinstance(job, EngineCall):
                 job.future.set_exception(error)
-            job.emit("error", error)
+            else:
+                job.emit("error", error)
         for engine in (self.live_engine,):
             if engine is not None:
                 engine.request_abort()
@@ -143,7 +148,11 @@ class EngineWorker:
         with self._progress:
             return self._progress.wait_for(predicate, timeout)
 
-    def submit(self, job: ChatJob) -> None:
+    @property
+    def frames_dropped(self) -> int:
+        return self.slot.dropped
+
+    def submit(self, job: ChatJob | EngineCall) -> None:
         with self._wake:
             if self._stopping:
                 raise APIError(503, "the server is shutting down", "server_error")
@@ -152,20 +161,17 @@ class EngineWorker:
             self._jobs.append(job)
             self._wake.notify_all()
 
-    def call(self, function: Callable[[object], object]) -> Future:
+    def run_on_engine(self, function: Callable[[Any], object]) -> Future:
         """Run ``function(live_engine)`` on the worker thread, in turn with the requests; its
-        result (or exception) comes back through the returned future."""
-        future: Future = Future()
-        self.submit(ChatJob("", "", ChatOptions(GenerationOptions()), _no_emit, call=function,
-                            future=future))  # fmt: skip
-        return future
+        result (or exception) comes back through the returned future (the app's worker has the
+        same verb)."""
+        call = EngineCall(function)
+        self.submit(call)
+        return call.future
 
     def submit_frame(self, timestamp: float, frame: np.ndarray) -> None:
-        with self._wake:
-            if self._frame is not None:
-                self.frames_dropped += 1
-            self._frame = (timestamp, frame)
-            self._wake.notify_all()
+        self._frames_offered += 1
+        self.slot.put(CapturedFrame(frame, timestamp, self._frames_offered))
 
     def pending(self) -> int:
         with self._wake:
@@ -194,25 +200,23 @@ class EngineWorker:
     def _loop(self) -> None:
         while True:
             with self._wake:
-                while not self._stopping and not self._jobs and self._frame is None:
+                while not self._stopping and not self._jobs and not self.slot.has_work():
                     self._wake.wait()
                 if self._stopping:
                     return
                 # requests go first, but the live memory keeps up: a waiting frame is taken
                 # after every LIVE_FRAME_EVERY_JOBS requests (or when no request waits)
-                frame_due = self._frame is not None and (
+                frame_due = self.slot.has_work() and (
                     not self._jobs or self._jobs_since_frame >= LIVE_FRAME_EVERY_JOBS
                 )
                 job = None if frame_due else self._jobs.popleft()
-                frame = None
-                if frame_due:
-                    frame, self._frame = self._frame, None
+            frame = self.slot.take()[1] if frame_due else None
             if job is not None:
                 self._jobs_since_frame += 1
                 self._run(job)
             elif frame is not None:
                 self._jobs_since_frame = 0
-                self._live_frame(*frame)
+                self._live_frame(frame.timestamp, frame.rgb)
             with self._progress:
                 self._progress.notify_all()
 
@@ -233,10 +237,10 @@ class EngineWorker:
         except (StepAborted, ValueError, VideoScanError) as error:
             log.warning("live frame at %.2f s skipped: %s", timestamp, error)
 
-    def _run(self, job: ChatJob) -> None:
-        if job.call is not None and job.future is not None:  # a call always has its future
+    def _run(self, job: ChatJob | EngineCall) -> None:
+        if isinstance(job, EngineCall):
             try:
-                job.future.set_result(job.call(self.live_engine))
+                job.future.set_result(job.function(self.live_engine))
             except BaseException as error:  # handed to the caller
                 job.future.set_exception(error)
             return

@@ -6,7 +6,7 @@ import threading
 
 import numpy as np
 
-from app.frame_slot import CapturedFrame, LatestFrameSlot
+from videoscan_core.capture.frame_slot import CapturedFrame, LatestFrameSlot
 
 
 def frame(seq: int) -> CapturedFrame:

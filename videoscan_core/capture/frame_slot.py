@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from videoscan_core.capture.sessions import NO_TAG, StreamTag
+from .sessions import NO_TAG, StreamTag
 
 
 @dataclass
