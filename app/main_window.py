@@ -6,15 +6,16 @@ loading the model and capturing. Closing the window stops capture and the worker
 time and saves the settings and the window's geometry. Errors from anywhere are shown in the one
 banner. Its helpers each have one job: ``AnswerRouter`` owns the conversation, ``RunRecorder``
 counts the run, ``ModelSwitch`` decides what a model change may save, ``StartGate`` holds a video
-until the model and the welcome are ready, ``WatchState`` says what the indicator shows.
+until the model and the welcome are ready, ``WatchState`` says what the indicator shows. The
+window's capture slots live in ``window_watching.py`` and its answer slots in ``window_answers.py``
+(base classes of ``MainWindow``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QSettings, QThread, Signal, Slot
 from PySide6.QtWidgets import QMainWindow
 
 from videoscan_core.capture.frame_slot import LatestFrameSlot
@@ -40,15 +41,17 @@ from .start_gate import StartGate, plan_start
 from .timeline_model import TimelineModel
 from .tray import WatchTray
 from .voice.controller import VoiceController
-from .watch_state import INDICATOR_TEXT, WatchState
+from .watch_state import WatchState
+from .window_answers import AnswersMixin
 from .window_layout import build_layout, restore_geometry, save_geometry
 from .window_menus import build_toolbar_and_menus
+from .window_watching import WatchingMixin
 from .worker import EngineWorker
 
 log = logging.getLogger("videoscan.app")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
     sig_capture_start = Signal(str)
     sig_capture_pause = Signal(bool)
     sig_capture_fps = Signal(float)
@@ -202,15 +205,6 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("The video starts when the model is ready…")
 
-    def _watch(self, spec: str) -> None:
-        self.recorder.watching(spec)
-        self.sig_capture_start.emit(spec)
-
-    def _release(self, reason: str) -> None:
-        source = self.gate.release(reason)
-        if source is not None:
-            self._watch(source)
-
     @Slot()
     def new_memory(self) -> None:
         """File > New memory: forget what was seen; watching goes on into a fresh memory."""
@@ -229,25 +223,6 @@ class MainWindow(QMainWindow):
         if answer_id:
             self.answers.queued(answer_id, question, source)
         return answer_id
-
-    @Slot()
-    def toggle_pause(self) -> None:
-        self.set_paused(not self.paused)
-
-    def set_paused(self, paused: bool) -> None:
-        self.paused = paused
-        self.watch.paused = paused
-        self.sig_capture_pause.emit(paused)
-        self.pause_action.setText("Resume" if paused else "Pause")
-        self._show_watch_state()
-
-    @Slot(str)
-    def change_source(self, spec: str) -> None:
-        """Watch ``spec``; it is saved once it opened, and a failure goes back to the last
-        source that worked."""
-        self.gate.cancel()
-        self._pending_source = spec
-        self._watch(spec)
 
     # -- settings ---------------------------------------------------------------------------
     def apply_settings(self, new: AppSettings) -> None:
@@ -291,76 +266,6 @@ class MainWindow(QMainWindow):
         log.warning("%s", message)
         self.recorder.error(message)
         self.banner.show_message(message, kind, details)
-
-    def _set_indicator(self, state: str) -> None:
-        self.indicator.setText(INDICATOR_TEXT[state])
-        self.tray.set_state("recording" if state == "nomodel" else state)  # capture is on
-
-    def _show_watch_state(self) -> None:
-        self._set_indicator(self.watch.indicator())
-
-    # -- capture ----------------------------------------------------------------------------
-    @Slot(str)
-    def _on_capture_started(self, label: str) -> None:
-        self.watch.capturing, self.watch.ended = True, False
-        self._show_watch_state()
-        self.banner.resolve("capture")
-        if self._pending_source is not None:  # a chosen source that works: remember it
-            self._watching_source, self._pending_source = self._pending_source, None
-            self._save(self.settings.with_changes(source=self._watching_source))
-        else:
-            self._watching_source = self.report.source
-        self.statusBar().showMessage(f"Watching {label}", 4000)
-
-    @Slot(str)
-    def _on_withheld(self, kind: str) -> None:
-        """A pause rule, or a followed window minimised or closed: no frames for now."""
-        self.watch.withheld = kind
-        self._show_watch_state()
-
-    @Slot(QImage, float)
-    def _on_preview(self, image: QImage, timestamp: float) -> None:
-        pixmap = QPixmap.fromImage(image)
-        self.preview.setPixmap(
-            pixmap.scaled(
-                self.preview.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
-
-    @Slot(int, int)
-    def _on_capture_counts(self, captured: int, skipped: int) -> None:
-        self.recorder.capture_counts(captured, skipped)
-        self.counts.setText(self.recorder.counts_text())
-
-    @Slot(str)
-    def _on_capture_error(self, message: str) -> None:
-        """The source being watched failed and stopped."""
-        self.statusBar().clearMessage()
-        self.watch.capturing = False
-        self._show_watch_state()
-        self.show_error(message, "capture")
-
-    @Slot(str, bool)
-    def _on_open_failed(self, message: str, still_running: bool) -> None:
-        """A chosen source did not open: not remembered; the one watched goes on where it was."""
-        self._pending_source = None
-        self.statusBar().clearMessage()  # ("The video starts when…" no longer holds)
-        if still_running and self._watching_source:
-            self.source_picker.set_current(self._watching_source)
-            self.recorder.watching(self._watching_source)
-            message += "; still watching the previous source"
-        else:
-            self.watch.capturing = False
-            self._show_watch_state()
-        self.show_error(message, "capture")
-
-    @Slot()
-    def _on_source_ended(self) -> None:
-        self.watch.capturing, self.watch.ended = False, True
-        self._show_watch_state()
-        self.script.on_source_ended()
 
     # -- the model and its memory -----------------------------------------------------------
     @Slot(dict)
@@ -418,63 +323,6 @@ class MainWindow(QMainWindow):
         if self.store is not None:
             self.store.setValue("first_run_done", True)
         self._release("welcome")
-
-    # -- answers ----------------------------------------------------------------------------
-    @Slot(object)
-    def _on_answer_recorded(self, record) -> None:
-        self.recorder.answer(record)
-        self.sig_answer_recorded.emit(record)
-        if self.first_run:  # the first answer seen: point to real models, once, never over it
-            self.first_run = False
-            self.banner.show_note(
-                "That was the demo model. For your own screen, pick a real model in "
-                "Models (Ctrl+M)."
-            )
-        self.script.on_answer_recorded()
-
-    @Slot(int, int)
-    def _on_evidence_clicked(self, answer_id: int, position: int) -> None:
-        """An answer's evidence picture: outlined on the timeline and shown large when it is a
-        frame of this memory, else the picture kept with the answer."""
-        kept = self.chat.evidence.items(answer_id)
-        item = kept[position] if 0 <= position < len(kept) else None
-        if item is None:
-            return
-        if self.chat.evidence.in_memory(answer_id, self.timeline_model.memory):
-            self.timeline.set_highlight([i.frame_index for i in kept if i is not None])
-            self._show_frame(self.timeline_model.items.get(item.frame_index, item))
-        else:
-            from .widgets.frame_viewer import show_frame
-
-            show_frame(self, item, "from an earlier memory")
-
-    @Slot(object)
-    def _show_frame(self, item) -> None:
-        from .widgets.frame_viewer import show_frame
-
-        show_frame(self, item)
-
-    @Slot(str)
-    def _on_transcript(self, text: str) -> None:
-        if self.script.on_transcript(text):
-            return
-        if self.settings.voice_autosend:
-            self.ask(text, "voice")
-        else:
-            self.chat.input.setText(text)
-            self.chat.input.setFocus()
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_F9 and not event.isAutoRepeat():
-            self.voice.press()  # push-to-talk: hold F9
-            return
-        super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_F9 and not event.isAutoRepeat():
-            self.voice.release()
-            return
-        super().keyReleaseEvent(event)
 
     # -- closing ----------------------------------------------------------------------------
     @property
