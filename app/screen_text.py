@@ -17,7 +17,6 @@ wires it into the main window.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -29,6 +28,8 @@ from videoscan_core.screen_text.live import TEXT_KINDS
 from videoscan_core.screen_text.memory import TextMemory, history_path
 from videoscan_core.screen_text.reader import ReaderStats, ScreenTextReader
 from videoscan_core.screen_text.retrieve import check_query, relevant, search
+
+from .background import run_in_background
 
 MB = 1024 * 1024
 STATS_MS = 2000  # the status bar's screen-text counters, refreshed (from the reader's own counts)
@@ -126,10 +127,10 @@ class ScreenText(QObject):
         if memory is None:
             return self._later(request, "screen text is off (Settings > Screen text)")
 
-        def work() -> None:
-            self.sig_hits.emit(request, search(memory, query))
+        def answer(hits) -> None:  # on the GUI thread
+            self.sig_hits.emit(request, str(hits) if isinstance(hits, BaseException) else hits)
 
-        threading.Thread(target=work, name="screen-text-search", daemon=True).start()
+        run_in_background(self, lambda: search(memory, query), answer, "screen-text-search")
         return request
 
     def _later(self, request: int, message: str) -> int:

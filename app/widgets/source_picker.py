@@ -13,10 +13,9 @@ there (webcam and video sources stay). The choice is remembered by the window's 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from videoscan_core.capture.base import SourceSpec
@@ -25,15 +24,12 @@ from videoscan_core.capture.privacy.windows import WindowListUnavailable, waylan
 from videoscan_core.capture.screen import list_monitors
 from videoscan_core.capture.webcam import available_cameras
 
+from ..background import run_in_background
 from .region_selector import RegionSelector
 
 REGION, FILE, WINDOW = "region…", "file…", "window…"
 WAYLAND_LINE = "Screens cannot be captured on Wayland without XWayland: use a webcam or a video"
 VIDEO_FILTER = "Videos (*.mp4 *.mkv *.avi *.mov *.webm);;All files (*)"
-
-
-class _CameraSearch(QObject):
-    sig_found = Signal(list)  # camera indices that open
 
 
 class SourcePicker(QComboBox):
@@ -63,24 +59,11 @@ class SourcePicker(QComboBox):
         self._selector: RegionSelector | None = None
         self.activated.connect(self._on_activated)
         self.cameras_checked = False
-        self._search = _CameraSearch(self)
-        self._search.sig_found.connect(self._add_cameras)
-        threading.Thread(
-            target=self._find_cameras, args=(camera_probe,), name="camera-search", daemon=True
-        ).start()
+        run_in_background(self, camera_probe, self._add_cameras, "camera-search")
 
-    def _find_cameras(self, probe: Callable[[], list[int]]) -> None:  # its own thread
-        try:
-            found = list(probe())
-        except Exception:  # no OpenCV, no video devices: no webcam entries
+    def _add_cameras(self, found: list[int] | BaseException) -> None:
+        if isinstance(found, BaseException):  # no OpenCV, no video devices: no webcam entries
             found = []
-        try:
-            self._search.sig_found.emit(found)
-        except RuntimeError:  # the picker was closed meanwhile
-            pass
-
-    @Slot(list)
-    def _add_cameras(self, found: list) -> None:
         at = self.findData(FILE)
         for device in found:
             spec = f"webcam:{device}"
