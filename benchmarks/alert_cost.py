@@ -10,10 +10,10 @@ frame step (``condition_over_frame``; asked without the time instruction, as the
 
 Geometries the benchmarks know (``benchmarks.geometries``) run through the engine.
 ``smolvlm2-256m-bare``, for when no SmolVLM2 geometry is available there, times the same work on
-bare transformers modules of SmolVLM2-256M's shapes (MODEL-FAMILIES.md): SigLIP 512/16, width 768,
-12 layers + pixel shuffle x4 + Linear(12288 -> 576) for the 64 frame tokens; a Llama text model of
-width 576, 30 layers, 9 heads, 3 KV heads, vocabulary 49,280 prefilling 64 + 1 frame tokens (step)
-or the condition question (score) over a cache of S + M entries.
+bare transformers modules of SmolVLM2-256M's shapes (docs/model-families.md): SigLIP 512/16,
+width 768, 12 layers + pixel shuffle x4 + Linear(12288 -> 576) for the 64 frame tokens; a Llama
+text model of width 576, 30 layers, 9 heads, 3 KV heads, vocabulary 49,280 prefilling 64 + 1 frame
+tokens (step) or the condition question (score) over a cache of S + M entries.
 
     python -m benchmarks.alert_cost [--geometry NAME] [--quick] [--json]
 """

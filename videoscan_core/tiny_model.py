@@ -36,7 +36,7 @@ class TinyGeometry:
     intermediate: int = 37
     vocab_size: int = 512
     # Larger than Qwen2's 0.02 so that logits are O(1) and a wrong cache or position moves them
-    # far beyond test tolerances (see TRANSFORMERS-NOTES.md section 4).
+    # far beyond test tolerances (see docs/cache-and-positions.md section 4).
     initializer_range: float = 0.1
 
 

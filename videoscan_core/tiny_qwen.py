@@ -9,7 +9,8 @@ seed gives the same weights. Real classes (``Qwen2_5_VLForConditionalGeneration`
 2-3 layer vision tower (Qwen2.5-VL: window attention with one full-attention block; Qwen3-VL:
 DeepStack after vision blocks 0 and 1), a 3-layer decoder with GQA and M-RoPE over head_dim 16.
 ``initializer_range`` 0.1 keeps logits O(1) so position, mask and DeepStack bugs show up far
-above test tolerances (TRANSFORMERS-NOTES.md section 4). Special token ids lie in the tiny vocab.
+above test tolerances (docs/cache-and-positions.md section 4). Special token ids lie in the tiny
+vocab.
 """
 
 from __future__ import annotations
@@ -237,8 +238,8 @@ def make_tiny_qwen(folder: str | Path, family: str = "qwen2.5-vl", seed: int = 0
 
 
 # -- published shapes, random weights (benchmarks) ------------------------------------------
-# MODEL-FAMILIES.md sections 3 and 4; a model built here counts the parameters the sheet
-# computed for the checkpoint (3,754.6 M and 2,127.5 M).
+# The published configs; a model built here counts the parameters of the checkpoint
+# (3,754.6 M and 2,127.5 M).
 REAL_SHAPES = {
     "qwen2.5-vl-3b": {
         "text": {

@@ -10,7 +10,7 @@ Geometry "tiny": 32 px frames, 4 px patches (8x8), pixel shuffle 2 -> 16 visual 
 demo model's text size. The tokenizer is a byte-level BPE with GPT-2 pre-tokenisation, like
 SmolLM2's, so the prompt tokenises the same whole or piece by piece around special tokens, with
 SmolVLM2's special tokens. ``initializer_range`` 0.1 keeps logits O(1) so position and mask bugs
-show up far above test tolerances (TRANSFORMERS-NOTES.md section 4).
+show up far above test tolerances (docs/cache-and-positions.md section 4).
 """
 
 from __future__ import annotations
@@ -167,7 +167,7 @@ def build_tiny_smolvlm(
     return model.eval(), tokenizer
 
 
-# Published SmolVLM2 shapes (MODEL-FAMILIES.md section 2), for random-weight benchmarks.
+# Published SmolVLM2 shapes (docs/model-families.md), for random-weight benchmarks.
 REAL_SHAPES = {
     "smolvlm2-256m": dict(
         vision=dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12,

@@ -190,7 +190,7 @@ def test_settings_come_from_the_checkpoint_files(tmp_path):
     ],
 )
 def test_tokens_per_frame_with_the_hub_budgets(family, size, tokens):
-    """MODEL-FAMILIES.md section 7: LLM tokens per frame at the hub processor settings."""
+    """LLM tokens per frame at the hub processor settings (docs/model-families.md, Qwen)."""
     processor = QwenFrameProcessor.for_family(family)
     height, width = processor.target_size(*size)
     assert (height // processor.factor) * (width // processor.factor) == tokens

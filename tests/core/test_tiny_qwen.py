@@ -83,7 +83,7 @@ def test_missing_processor_file_is_named(tmp_path, family):
     [("qwen2.5-vl-3b", 3754.6, 668.7), ("qwen3-vl-2b", 2127.5, 407.0)],
 )
 def test_real_shapes_count_the_published_parameters(name, total, vision):
-    """Benchmark geometries: MODEL-FAMILIES.md's counts (tower plus mergers), built on meta."""
+    """Benchmark geometries: the published checkpoints' counts (tower + mergers), on meta."""
     from videoscan_core.tiny_qwen import build_real_shape_qwen
 
     model, _ = build_real_shape_qwen(name, device="meta")

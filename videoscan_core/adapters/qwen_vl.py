@@ -38,7 +38,7 @@ IM_END = "<|im_end|>"
 REFERENCE_FRAME = 448  # px: 256 tokens for Qwen2.5-VL (28 px units), 196 for Qwen3-VL (32 px)
 
 # The chat templates' one user turn holding a video: the video opens in the system part and
-# closes in the question part (5.23 keeps this outer pair for Qwen3-VL too, MODEL-FAMILIES §8).
+# closes in the question part (5.23 keeps this outer pair for Qwen3-VL too, docs/model-families.md).
 QWEN_PROMPT = PromptFormat(
     system_template="<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n" + VISION_START,
     question_template=VISION_END + "{body}<|im_end|>\n<|im_start|>assistant\n",

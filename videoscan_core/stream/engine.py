@@ -1,6 +1,6 @@
 """The VideoScan streaming engine.
 
-Contract (DESIGN.md section 1): ``StreamingEngine(model, config)`` holds one stream.
+Contract (docs/design.md section 1): ``StreamingEngine(model, config)`` holds one stream.
 ``add_frame(rgb, t)`` encodes a frame to N visual tokens ``E_t``, appends the carrier ``c_t =
 mean(E_t)``, prefills ``[E_t, c_t]`` over the cache ``[system][memory]`` and cuts the cache
 back: system, earlier carriers, the new carrier (plus top-k / recent-window entries when

@@ -1,4 +1,4 @@
-"""Two-stage carrier training (DESIGN.md section 1), on transformers' Trainer.
+"""Two-stage carrier training (docs/design.md section 1), on transformers' Trainer.
 
 Stage 0: ordinary training on full visual tokens. Stage 1: each frame is its carrier only.
 Stage 2: full frame tokens + carriers with the semantic-aware mask and the positions streaming

@@ -5,7 +5,7 @@ CARRIER, TEXT), ``frame_ids [B, L]`` (the frame a VISUAL/CARRIER token belongs t
 frames are contiguous and increasing) and optionally ``segment_ids [B, L]`` (which question a TEXT
 token belongs to, 1, 2, ...; 0 elsewhere), so several independent questions about one video can
 be packed after its frames. ``semantic_aware_allowed`` returns a bool ``[B, L, L]`` (True = query
-may attend to key) with the rules of DESIGN.md section 1: system tokens are causal among
+may attend to key) with the rules of docs/design.md section 1: system tokens are causal among
 themselves; every later token sees all system tokens; a visual token sees earlier tokens of its
 own frame and earlier carriers; a carrier sees its whole frame and earlier carriers; text sees
 system, all carriers and earlier text of its own question, never visual tokens. ``causal_allowed``
