@@ -9,8 +9,10 @@ is emitted from there (queued to GUI receivers). ``add`` / ``update`` / ``remove
 save the file at once (pause and "every k frames" are kept with the conditions);
 ``sig_changed`` follows every change. ``sig_slow(str)`` says once (until it recovers) that
 checking the conditions takes longer than ``interval_s``, the time between frames.
-``attach_alerts(window)`` wires it into the main window: an alert is a tray message and a chat
-entry with its time and frame (the evidence link); slow checking is a banner line.
+``load_alerts(worker, fps, parent)`` builds it from the config folder's alerts.json and attaches
+it to the worker. ``AlertPresenter(tray, answers)`` shows an alert as a tray message and a chat
+entry (through the ``AnswerRouter``) with its time and frame (the evidence link); the window
+shows slow checking as a banner line.
 The GUI thread never scores anything.
 """
 
@@ -18,9 +20,9 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QSystemTrayIcon
 
 from videoscan_core.alerts import (
     Alert,
@@ -30,6 +32,11 @@ from videoscan_core.alerts import (
     load_extra,
     save_conditions,
 )
+
+if TYPE_CHECKING:
+    from .answer_router import AnswerRouter
+    from .tray import WatchTray
+    from .worker import EngineWorker
 
 log = logging.getLogger("videoscan")
 
@@ -58,7 +65,7 @@ class AlertsController(QObject):
         self.watcher = AlertWatcher(conditions, every=every)
         self.watcher.paused = extra.get("paused") is True
 
-    def attach(self, worker) -> None:
+    def attach(self, worker: EngineWorker) -> None:
         worker.frame_hooks.append(self._on_frame)
 
     def _on_frame(self, engine, event) -> None:  # the worker's thread
@@ -118,9 +125,10 @@ class AlertsController(QObject):
 class AlertPresenter(QObject):
     """Shows alerts: a tray message and a chat entry (negative ids never meet answer ids)."""
 
-    def __init__(self, window) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, tray: WatchTray, answers: AnswerRouter, parent: QObject | None = None):
+        super().__init__(parent)
+        self.tray = tray
+        self.answers = answers
         self._next_id = -1
 
     @Slot(object)
@@ -128,27 +136,22 @@ class AlertPresenter(QObject):
         from .conversation import stream_clock
 
         when = stream_clock(alert.time)
-        tray = getattr(self.window, "tray", None)
-        if tray is not None and getattr(tray, "available", False):
-            tray.icon.showMessage(
-                "VideoScan alert", f"{alert.condition} ({when})", QSystemTrayIcon.Information, 5000
-            )
+        self.tray.notify("VideoScan alert", f"{alert.condition} ({when})")
         answer_id, self._next_id = self._next_id, self._next_id - 1
         text = f"Seen at {when} (score {alert.score:.2f})."
-        self.window.answers.alert(answer_id, alert.condition, text, alert.time, alert.frame_index)
+        self.answers.alert(answer_id, alert.condition, text, alert.time, alert.frame_index)
 
 
-def attach_alerts(window, folder: Path | None = None) -> AlertsController:
-    """Alerts for the main window: conditions from ``folder``/alerts.json (the app's config
-    folder by default), checked by its worker, shown by an ``AlertPresenter``."""
+def load_alerts(
+    worker: EngineWorker, fps: float, parent: QObject | None = None, folder: Path | None = None
+) -> AlertsController:
+    """Alerts from ``folder``/alerts.json (the app's config folder by default), checked by
+    ``worker`` after each processed frame (``fps``: how often frames come)."""
     if folder is None:
         from videoscan_core.user_dirs import config_dir
 
         folder = config_dir()
-    controller = AlertsController(Path(folder) / ALERTS_FILE, parent=window)
-    controller.attach(window.worker)
-    window.alert_presenter = AlertPresenter(window)
-    controller.sig_alert.connect(window.alert_presenter.show)
-    controller.interval_s = 1.0 / window.settings.fps
-    controller.sig_slow.connect(lambda line: window.show_error(line, "alerts"))
+    controller = AlertsController(Path(folder) / ALERTS_FILE, parent=parent)
+    controller.attach(worker)
+    controller.interval_s = 1.0 / fps
     return controller

@@ -238,11 +238,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # however the app quits (logout, a Dock Quit, a hidden window): threads stop cleanly
     app.aboutToQuit.connect(window.shutdown)
-    ScriptGuard(window, plan, args.script_timeout).attach()  # failures end scripted runs
+    guard = ScriptGuard(window.script, window.report, plan, window.shutdown, window,
+                        args.script_timeout)  # fmt: skip
+    guard.attach(window.view.banner.sig_shown, window.worker.sig_answer_failed)  # failures end runs
     QuitSignals(app, window).install()  # SIGINT/SIGTERM close the window like its button
     window.show()
     window.start()
-    show_settings_problems(window, settings_problems)
+    show_settings_problems(window.view.banner, settings_problems)
     return finish(app.exec(), window)  # no Qt abort when a model load outlives the quit
 
 

@@ -4,11 +4,14 @@ Contract: ``MainWindow(settings, ...)`` owns a capture thread and the engine wor
 their signals to the widgets; the GUI thread only routes signals and draws. ``start()`` begins
 loading the model and capturing. Closing the window stops capture and the worker within a bounded
 time and saves the settings and the window's geometry. Errors from anywhere are shown in the one
-banner. Its helpers each have one job: ``AnswerRouter`` owns the conversation, ``RunRecorder``
+banner. The view (``MainView``: banner, chat, timeline, preview, plot, status fields) is built and
+owned by ``view``; the toolbar and menus are ``menus`` (``WindowActions``); the features get what
+they use and the window keeps what they return. Its helpers each have one job:
+``AnswerRouter`` owns the conversation, ``RunRecorder``
 counts the run, ``ModelSwitch`` decides what a model change may save, ``StartGate`` holds a video
 until the model and the welcome are ready, ``WatchState`` says what the indicator shows. The
-window's capture slots live in ``window_watching.py`` and its answer slots in ``window_answers.py``
-(base classes of ``MainWindow``).
+window's capture slots live in ``window_watching.py``, its answer slots in ``window_answers.py`` and
+its model and settings in ``window_model.py`` (base classes of ``MainWindow``).
 """
 
 from __future__ import annotations
@@ -20,20 +23,22 @@ from PySide6.QtWidgets import QMainWindow
 
 from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.config import GenerationOptions
-from videoscan_core.eval.synthetic import example_questions
-from videoscan_core.paths import DEMO_MODEL_ID, bundled_demo_model
+from videoscan_core.paths import bundled_demo_model
 
-from .alerts_panel import attach_alerts
+from . import window_menus as menus
+from .alerts_panel import AlertPresenter, load_alerts
 from .answer_router import AnswerRouter
 from .api_bridge import ApiBridge
 from .capture.controller import CaptureController
 from .conversation import Conversation
 from .engine_loading import FrameUpdate, default_engine_factory
+from .main_view import MainView, restore_geometry, save_geometry
+from .memory_export import export_with_dialog
 from .model_switch import ModelSwitch
-from .privacy.indicator import attach_privacy
+from .privacy.indicator import PrivacyIndicator, PrivacyParts
 from .quit_guard import confirm_quit
 from .run_recorder import RunRecorder
-from .screen_text import attach_screen_text
+from .screen_text import ScreenText, follow_stats
 from .scripted_run import RunReport, ScriptedRun, ScriptPlan
 from .settings import AppSettings
 from .spoken_answers import SpokenAnswers
@@ -42,16 +47,17 @@ from .timeline_model import TimelineModel
 from .tray import WatchTray
 from .voice.controller import VoiceController
 from .watch_state import WatchState
+from .widgets.model_manager import ModelManagerDialog
+from .widgets.text_search import TextSearch
 from .window_answers import AnswersMixin
-from .window_layout import build_layout, restore_geometry, save_geometry
-from .window_menus import build_toolbar_and_menus
+from .window_model import ModelMixin
 from .window_watching import WatchingMixin
 from .worker import EngineWorker
 
 log = logging.getLogger("videoscan.app")
 
 
-class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
+class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
     sig_capture_start = Signal(str)
     sig_capture_pause = Signal(bool)
     sig_capture_fps = Signal(float)
@@ -103,18 +109,32 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         self.demo_model = bundled_demo_model()
         self.voice = VoiceController(settings.speech_options(), settings.max_recording_s, self)
         self.conversation = Conversation()  # changed only by self.answers (AnswerRouter)
-        build_layout(self)
-        self.answers = AnswerRouter(self.conversation, self.chat, self.timeline, self)
-        self.tray = WatchTray(self)
+        self.view = view = MainView(self.conversation, self.timeline_model)
+        self.setCentralWidget(view)
+        view.add_status_fields(self.statusBar())
+        self.resize(1100, 720)
+        self.answers = AnswerRouter(self.conversation, view.chat, view.timeline, self)
+        self.tray = WatchTray(self, self.toggle_pause, lambda: self.is_shut_down)
+        self.menus = menus.build_toolbar_and_menus(
+            self, view.indicator, settings.source, self._menu_slots()
+        )
+        self.models_dialog: ModelManagerDialog | None = None  # the manager while it is open
         self._set_indicator("idle")
-        build_toolbar_and_menus(self)
-        restore_geometry(self, self.store)
-        self.privacy = attach_privacy(self)  # exclusions, privacy pauses (app/privacy)
-        self.privacy.sig_withheld.connect(self._on_withheld)
-        self.alerts = attach_alerts(self)  # "tell me when" conditions (app/alerts_panel.py)
-        self.spoken = SpokenAnswers(self)  # answers read aloud when the setting is on
-        self.api = ApiBridge(self)  # the API for other programs, when the setting is on
-        self.screen_text = attach_screen_text(self)  # read, remembered, searched (Ctrl+F)
+        restore_geometry(self, view, self.store)
+        parts = PrivacyParts(self.menus.toolbar, self.menus.watch_menu, self.tray, view.banner,
+                             self.statusBar(), lambda: self.settings.fps)  # fmt: skip
+        self.privacy = PrivacyIndicator(self, store, parts)  # exclusions, privacy pauses
+        self.alerts = load_alerts(self.worker, settings.fps, self)  # "tell me when" conditions
+        self.alert_presenter = AlertPresenter(self.tray, self.answers, self)
+        self.spoken = SpokenAnswers(lambda: self.settings.speak_answers, self)  # read aloud
+        self.screen_text = ScreenText(settings, parent=self)  # read, remembered, searched
+        self.capture.text_sink = self.screen_text.on_capture
+        self.worker.screen_text = self.screen_text.for_question
+        self.text_search = TextSearch(self.screen_text, self.timeline_model, view.timeline,
+                                      view.banner, self._show_frame, self)  # fmt: skip
+        self.text_search.add_to(self.menus.watch_menu)
+        self._text_stats = follow_stats(view.text_status, self.screen_text.stats, self)
+        self.api = ApiBridge(self.worker.run_on_engine, self.screen_text, self.show_error, self)
         self._connect()
         self.capture.start_thread()
         self.worker.start()
@@ -125,8 +145,35 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         return self.models.devices
 
     # -- construction -----------------------------------------------------------------------
+    def _menu_slots(self) -> menus.MenuSlots:
+        def open_models() -> None:
+            self.models_dialog = menus.open_models(self, self.settings, self.apply_settings)
+
+        return menus.MenuSlots(
+            toggle_pause=self.toggle_pause,
+            new_memory=self.new_memory,
+            export_conversation=lambda: self.view.chat.export_with_dialog(),
+            export_frames=lambda: export_with_dialog(
+                self, self.timeline_model, self.view.banner, self.show_error
+            ),
+            settings=lambda: menus.open_settings(
+                self, self.settings, self.devices, self.apply_settings
+            ),
+            models=open_models,
+            alerts=lambda: menus.open_alerts(self, self.alerts),
+            welcome=lambda: menus.show_welcome(self),
+            about=lambda: menus.show_about(self, self.log_path),
+            quit=self.close,
+        )
+
     def _connect(self) -> None:
-        capture, worker, chat, answers = self.capture, self.worker, self.chat, self.answers
+        capture, worker, answers, view = self.capture, self.worker, self.answers, self.view
+        chat, banner, spoken, alerts = view.chat, view.banner, self.spoken, self.alerts
+        alerts.sig_alert.connect(self.alert_presenter.show)
+        answers.sig_recorded.connect(spoken.on_answer)  # (before a script may close the window)
+        worker.sig_answer_started.connect(spoken.stop)  # a new question, however asked
+        chat.sig_cancel_requested.connect(spoken.stop)
+        alerts.sig_alert.connect(spoken.on_alert)
         self.sig_capture_start.connect(capture.start)
         self.sig_capture_pause.connect(capture.set_paused)
         self.sig_capture_fps.connect(capture.set_fps)
@@ -139,8 +186,8 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         capture.sig_error.connect(self._on_capture_error)
         capture.sig_open_failed.connect(self._on_open_failed)
         capture.sig_ended.connect(self._on_source_ended)
-        worker.sig_status.connect(self.model_status.setText)
-        worker.sig_loading.connect(self.loading.setVisible)
+        worker.sig_status.connect(view.model_status.setText)
+        worker.sig_loading.connect(view.loading.setVisible)
         worker.sig_model_ready.connect(self._on_model_ready)
         worker.sig_model_failed.connect(self._on_model_failed)
         worker.sig_session_started.connect(self._on_session_started)
@@ -155,7 +202,7 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         worker.sig_error.connect(
             lambda kind, message, details: self.show_error(message, kind, details)
         )
-        worker.sig_resolved.connect(self.banner.resolve)
+        worker.sig_resolved.connect(banner.resolve)
         voice = self.voice
         chat.mic_button.pressed.connect(voice.press)
         chat.mic_button.released.connect(voice.release)
@@ -169,8 +216,11 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         chat.sig_cleared.connect(worker.clear_conversation)
         chat.sig_error.connect(lambda message: self.show_error(message, "export"))
         chat.sig_evidence_clicked.connect(self._on_evidence_clicked)
-        self.timeline.sig_frame_clicked.connect(self._show_frame)
-        self.source_picker.sig_source_chosen.connect(self.change_source)
+        view.timeline.sig_frame_clicked.connect(self._show_frame)
+        self.menus.source_picker.sig_source_chosen.connect(self.change_source)
+        self.privacy.sig_withheld.connect(self._on_withheld)
+        alerts.sig_slow.connect(lambda line: self.show_error(line, "alerts"))
+        self.screen_text.sig_failed.connect(lambda message: self.show_error(message, "screen_text"))
 
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -190,8 +240,8 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
             self._welcome.open()
         self.script.start()
         if plan.note:
-            self.source_picker.set_current(plan.source)
-            self.banner.show_note(plan.note)
+            self.menus.source_picker.set_current(plan.source)
+            self.view.banner.show_note(plan.note)
         if plan.model:
             self._load_model(plan.model)
         else:
@@ -211,12 +261,6 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         self.sig_capture_new_memory.emit()
         self.statusBar().showMessage("Started a new memory: earlier frames are forgotten.", 5000)
 
-    def _load_model(self, model: str, settings: AppSettings | None = None) -> None:
-        self.models.request(model, settings)
-        self.worker.load_model(model, (settings or self.settings).engine_config())
-        is_demo = model == DEMO_MODEL_ID
-        self.chat.set_examples(example_questions() if is_demo else [])
-
     @Slot(str)
     def ask(self, question: str, source: str = "typed") -> int:
         answer_id = self.worker.ask(question)
@@ -224,99 +268,34 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
             self.answers.queued(answer_id, question, source)
         return answer_id
 
-    # -- settings ---------------------------------------------------------------------------
-    def apply_settings(self, new: AppSettings) -> None:
-        """Apply and save ``new``; a model or device change is saved only once the new model
-        loaded (the working one runs until then, and stays if the new one fails)."""
-        old = self.settings
-        model = new.model or (DEMO_MODEL_ID if self.demo_model is not None else "")
-        if new.needs_model_reload(old) and model:  # (the demo model too: its name is "")
-            self._save(new.with_changes(model=old.model, device=old.device, dtype=old.dtype))
-            self._load_model(model, new)
-        else:
-            self._save(new)
-        if new.needs_model_reload(old):
-            pass  # the new engine gets the new stream settings and memory size
-        elif new.needs_stream_reset(old):
-            self.timeline_model.reset()
-            self.worker.reset_stream(new.engine_config())
-        elif new.memory_size != old.memory_size:
-            self.worker.set_memory_size(new.memory_size)
-        if (new.speech_options(), new.max_recording_s) != (
-            old.speech_options(),
-            old.max_recording_s,
-        ):
-            self.voice.set_options(new.speech_options(), new.max_recording_s)
-        if new.fps != old.fps:
-            self.sig_capture_fps.emit(new.fps)
-        if new.change_threshold != old.change_threshold:
-            self.sig_capture_threshold.emit(new.change_threshold)
-        self.worker.options = GenerationOptions(max_new_tokens=new.max_new_tokens)
-        self.api.apply(new)
-        self.screen_text.apply(new)
-        self.timeline.refresh()
-
-    def _save(self, settings: AppSettings) -> None:
-        self.settings = settings
-        if self.store is not None and (problem := settings.save(self.store)):
-            self.show_error(problem)  # an unwritable settings file is said, not ignored
-
     @Slot(str)
     def show_error(self, message: str, kind: str = "general", details: str = "") -> None:
         log.warning("%s", message)
         self.recorder.error(message)
-        self.banner.show_message(message, kind, details)
+        self.view.banner.show_message(message, kind, details)
 
-    # -- the model and its memory -----------------------------------------------------------
-    @Slot(dict)
-    def _on_model_ready(self, info: dict) -> None:
-        source = info["source"]
-        self.report.model = source
-        self.watch.model_ready = True
-        self._show_watch_state()
-        self.banner.resolve("model")
-        self.timeline_model.reset()  # a new model starts a new memory
-        self.timeline.refresh()
-        chosen = self.models.ready(source, info.get("devices", []))
-        if chosen is not None:  # it works: now the choice is saved
-            self._save(
-                self.settings.with_changes(
-                    model=chosen.model, device=chosen.device, dtype=chosen.dtype
-                )
-            )
-        name = "Demo model" if source == DEMO_MODEL_ID else f"Model {source}"
-        self.model_status.setText(f"{name} · {info['device']} · {info['dtype']}")
-        if self.models.is_current(source):  # not a model replaced while loading
-            self._release("model")
-
-    @Slot(str)
-    def _on_model_failed(self, source: str) -> None:
-        self.models.failed(source)  # not saved: the next launch uses the working model
-        if self.models.is_current(source) and self.gate.source is not None:
-            # the chosen source stays held: it starts once a model loads (the banner says why)
-            self.statusBar().showMessage("The video starts once a model loads.")
-
+    # -- the memory ---------------------------------------------------------------------------
     @Slot(object)
     def _on_frame(self, update: FrameUpdate) -> None:
         self.timeline_model.on_frame(update.event, update.thumbnail, update.keepsake)
         self.timeline_model.on_snapshot(update.snapshot)
-        self.resources.add_sample(update.stats)
-        self.timeline.refresh()
+        self.view.resources.add_sample(update.stats)
+        self.view.timeline.refresh()
         self.recorder.frame(update)
-        self.counts.setText(self.recorder.counts_text())
+        self.view.counts.setText(self.recorder.counts_text())
 
     @Slot(int)
     def _on_session_started(self, session: int) -> None:
         """A new memory began (a video file, File > New memory): the timeline starts empty."""
         self.recorder.session()
         self.timeline_model.reset()
-        self.timeline.refresh()
+        self.view.timeline.refresh()
 
     @Slot(object)
     def _on_memory(self, snapshot) -> None:
         self.timeline_model.on_snapshot(snapshot)
         self.recorder.memory(snapshot.carriers_retained)
-        self.timeline.refresh()
+        self.view.timeline.refresh()
 
     @Slot(int)
     def _on_welcome_closed(self, result: int) -> None:
@@ -330,7 +309,7 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
         return self._shut_down
 
     def closeEvent(self, event) -> None:
-        if not (self._shut_down or self.plan.active or confirm_quit(self)):
+        if not (self._shut_down or self.plan.active or confirm_quit(self, self.view.chat)):
             event.ignore()  # the user chose to stay
             return
         self.shutdown()
@@ -339,7 +318,7 @@ class MainWindow(WatchingMixin, AnswersMixin, QMainWindow):
     def shutdown(self) -> None:
         """Stop capture, the worker and any download (bounded waits); safe to call twice."""
         if not self._shut_down:
-            save_geometry(self, self.store)
+            save_geometry(self, self.view, self.store)
         self._shut_down = True
         self.tray.hide()
         for thread in self.findChildren(QThread):  # downloads left by a closed model manager

@@ -6,8 +6,8 @@ app, so M=64 holds about 2 MB; photos and noise compress worse). ``export_rememb
 folder)`` writes the retained items' JPEGs and an ``index.json`` (frame index, time range, file)
 into a new ``videoscan-frames-<date-time>`` folder inside ``folder`` and returns that folder and
 the number of frames written; it raises ``OSError`` with a message for people when it cannot write.
-``export_with_dialog(window)`` asks for the folder and reports the result in the banner (with
-an Open folder button). This is
+``export_with_dialog(window, timeline_model, banner, on_error)`` asks for the folder and reports
+the result in the banner (with an Open folder button), a failure through ``on_error``. This is
 the only place frames reach the disk, and only when the user asks.
 """
 
@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from .timeline_model import TimelineItem
+from .timeline_model import TimelineItem, TimelineModel
+
+if TYPE_CHECKING:
+    from .widgets.error_banner import ErrorBanner
 
 KEEPSAKE_SIDE = 480
 JPEG_QUALITY = 88
@@ -91,18 +95,23 @@ def export_remembered_frames(items: Iterable[TimelineItem], folder: str | Path) 
     return target, len(entries)
 
 
-def export_with_dialog(window) -> None:
+def export_with_dialog(
+    window: QMainWindow,
+    timeline_model: TimelineModel,
+    banner: ErrorBanner,
+    on_error: Callable[[str], None],
+) -> None:
     """File > Export remembered frames: choose a folder, write, say what happened."""
-    if not window.timeline_model.retained:
+    if not timeline_model.retained:
         window.statusBar().showMessage("Nothing in memory yet: no frames to export", 5000)
         return
     folder = QFileDialog.getExistingDirectory(window, "Export remembered frames into a folder")
     if not folder:
         return
     try:  # what is in memory now, after the dialog: frames kept arriving while it was open
-        target, count = export_remembered_frames(window.timeline_model.retained, folder)
+        target, count = export_remembered_frames(timeline_model.retained, folder)
     except OSError as error:
-        window.show_error(f"Could not export the frames: {error}")
+        on_error(f"Could not export the frames: {error}")
         return
     open_folder = ("Open folder", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(target))))
-    window.banner.show_note(f"Saved {count} remembered frames to {target}", open_folder)
+    banner.show_note(f"Saved {count} remembered frames to {target}", open_folder)

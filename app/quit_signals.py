@@ -86,7 +86,7 @@ class QuitSignals(QObject):
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
         log.info("%s received: quitting", name or f"signal {number}")
         if len(self.received) == 1:
-            save_unexported(self.window)
+            save_unexported(self.window.view.chat)
             self.window.script.interrupt()
         self.window.shutdown()  # bounded waits; writes a scripted run's report
         self.exit(128 + number)

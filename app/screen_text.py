@@ -11,12 +11,15 @@ current session). The GUI calls ``search(query)``, answered later on ``sig_hits(
 message)`` from a short thread, and ``stats()`` (the reader's own counters). When OCR cannot
 run, ``sig_failed(message)`` says so once (the window shows it in its banner) and the assistant
 goes on without screen text. The status bar shows the reader's counts (``stats_text``: lines,
-frames read, changed frames skipped while reading was busy). ``attach_screen_text(window)``
-wires it into the main window.
+frames read, changed frames skipped while reading was busy), refreshed by
+``follow_stats(label, stats, parent)``. The window wires it: the capture controller's
+``text_sink``, the worker's ``screen_text``, ``sig_failed`` to its banner and Ctrl+F
+(``widgets/text_search.TextSearch``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -139,25 +142,13 @@ class ScreenText(QObject):
         return request
 
 
-def attach_screen_text(window) -> ScreenText:
-    """Screen text for the main window: capture feeds it, the worker asks it, Ctrl+F searches
-    it, its failure is a banner line."""
-    from .widgets.text_search import attach_search
-
-    service = ScreenText(window.settings, parent=window)
-    window.capture.text_sink = service.on_capture
-    window.worker.screen_text = service.for_question
-    service.sig_failed.connect(lambda message: window.show_error(message, "screen_text"))
-    attach_search(window, service)
-    label = QLabel()
-    label.setToolTip("Text read on the screen: lines remembered, frames read, and changed frames "
-                     "skipped because reading was still busy (the newest is read)")  # fmt: skip
-    window.statusBar().addPermanentWidget(label)
-    timer = QTimer(window, interval=STATS_MS)
-    timer.timeout.connect(lambda: label.setText(stats_text(service.stats())))
+def follow_stats(label: QLabel, stats: Callable[[], ReaderStats | None], parent: QObject) -> QTimer:
+    """Show the reader's counts in ``label`` every ``STATS_MS`` (the timer belongs to
+    ``parent``)."""
+    timer = QTimer(parent, interval=STATS_MS)
+    timer.timeout.connect(lambda: label.setText(stats_text(stats())))
     timer.start()
-    window.screen_text_label = label
-    return service
+    return timer
 
 
 def stats_text(stats: ReaderStats | None) -> str:

@@ -215,10 +215,20 @@ class ScriptedRun:
         if self.finished:
             return
         self.finished = True
-        if not finish_outputs(self.window, self.plan):
+        window = self.window
+        retained = window.timeline_model.retained
+        if not finish_outputs(window, retained, window.report, self.plan, window.shutdown):
             return  # one line printed; a run with --exit-after-answer exits with code 1
         if self.plan.exit_after_answer:
             self.window.close()
+
+    def _export_frames(self) -> str | None:
+        return export_frames(self.window.timeline_model.retained, self.window.report, self.plan)
+
+    def abandon(self) -> None:
+        """End the run without its success report (a failure ended it); nothing is asked after
+        this."""
+        self.finished = True
 
     def interrupt(self) -> None:
         """A signal stops the run: its report says ``error: "interrupted"``."""
@@ -231,17 +241,16 @@ class ScriptedRun:
         if not self.plan.report_json:
             if self.plan.export_frames and not self.finished:
                 self.finished = True
-                problem = export_frames(self.window, self.plan)
+                problem = self._export_frames()
                 if problem:
                     say(problem)
             return
         unfinished = self.plan.exit_after_answer and self.plan.active
         error = "interrupted" if self.interrupted or unfinished else None
         self.finished = True  # (shutdown may run twice)
-        problem = export_frames(self.window, self.plan)
+        problem = self._export_frames()
         if problem:
             say(problem)
         problem = write_report(self.window.report, self.plan.report_json, error)
         if problem:
             say(problem)
-

@@ -1,14 +1,16 @@
 """Answers and alerts read aloud (Settings: "Read answers and alerts aloud", off by default).
 
-Contract: ``SpokenAnswers(window)`` speaks each finished answer (``answers.sig_recorded``) and each
-alert while ``window.settings.speak_answers`` is on, through ``videoscan_core.speak`` (a child
-process or thread: the GUI thread never waits); a new question or Esc (the chat's stop) stops the
-reading. No speech engine on this machine: nothing is said and one line is logged.
+Contract: ``SpokenAnswers(enabled, parent)`` speaks each finished answer (``on_answer(record)``)
+and each alert (``on_alert(alert)``) while ``enabled()`` (the setting) is true, through
+``videoscan_core.speak`` (a child process or thread: the GUI thread never waits); ``stop()``
+(the window calls it on a new question and on Esc, the chat's stop) stops the reading. No
+speech engine on this machine: nothing is said and one line is logged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Slot
 
@@ -16,15 +18,13 @@ log = logging.getLogger("videoscan")
 
 
 class SpokenAnswers(QObject):
-    def __init__(self, window, speaker=None) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self, enabled: Callable[[], bool], parent: QObject | None = None, speaker=None
+    ) -> None:
+        super().__init__(parent)
+        self.enabled = enabled
         self._speaker = speaker
         self._looked = speaker is not None
-        window.answers.sig_recorded.connect(self.on_answer)
-        window.worker.sig_answer_started.connect(self.stop)  # a new question, however asked
-        window.chat.sig_cancel_requested.connect(self.stop)
-        window.alerts.sig_alert.connect(self.on_alert)
 
     def speaker(self):
         if not self._looked:
@@ -37,7 +37,7 @@ class SpokenAnswers(QObject):
         return self._speaker
 
     def say(self, text: str) -> None:
-        if self.window.settings.speak_answers and text.strip():
+        if self.enabled() and text.strip():
             speaker = self.speaker()
             if speaker is not None:
                 try:

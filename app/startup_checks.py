@@ -1,8 +1,8 @@
 """Checks made while the app starts, kept out of ``main`` and the window.
 
-Contract: ``show_settings_problems(window, problems)`` reports the values that
+Contract: ``show_settings_problems(banner, problems)`` reports the values that
 ``AppSettings.load_checked`` replaced by their defaults, once: one warning in the log and one line
-in the window's banner.
+in the window's ``banner``.
 
 Scripted runs: ``add_arguments(parser)`` adds ``--script-timeout``; ``check_script_args(args)``
 validates the scripted-run flags before any window exists (``--playback-speed`` finite and > 0,
@@ -28,20 +28,24 @@ import socket
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .settings import problems_message
+
+if TYPE_CHECKING:
+    from .widgets.error_banner import ErrorBanner
 
 log = logging.getLogger("videoscan")
 DEFAULT_TIMEOUT_S = 900.0
 
 
-def show_settings_problems(window, problems: list[str]) -> None:
+def show_settings_problems(banner: ErrorBanner, problems: list[str]) -> None:
     """Log and show (in the banner, not as a run error) the settings that fell back."""
     if not problems:
         return
     message = problems_message(problems)
     log.warning("%s", message)
-    window.banner.show_message(message)
+    banner.show_message(message)
 
 
 def say(message: str) -> None:

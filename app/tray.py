@@ -1,19 +1,23 @@
 """The system-tray icon: the recording indicator outside the window, and a menu to show the
 window, pause or resume watching, and quit.
 
-Contract: ``WatchTray(window)`` builds the icon and its menu (the icon is shown only where the
-desktop has a tray); ``set_state(state)`` with ``recording``, ``paused``, ``privacy`` (paused by a
-privacy rule), ``withheld`` (a followed window minimised or closed), ``idle`` or ``ended`` updates
-the icon (a red dot only while frames are watched, pause bars while paused), the tooltip and the
-pause item; ``set_privacy_reason(text)`` says why in the tooltip. Clicking the icon shows or hides
-the window; capture and the model go on while it is hidden.
+Contract: ``WatchTray(window, toggle_pause, is_shut_down)`` builds the icon and its menu (the icon
+is shown only where the desktop has a tray; its Pause item calls ``toggle_pause``, its Quit closes
+``window`` and quits once ``is_shut_down()``); ``set_state(state)`` with ``recording``, ``paused``,
+``privacy`` (paused by a privacy rule), ``withheld`` (a followed window minimised or closed),
+``idle`` or ``ended`` updates the icon (a red dot only while frames are watched, pause bars while
+paused), the tooltip and the pause item; ``set_privacy_reason(text)`` says why in the tooltip;
+``notify(title, text)`` shows a message where the desktop has a tray. Clicking the icon shows or
+hides the window; capture and the model go on while it is hidden.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, QRectF, Qt, Slot
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
 ICON_SIZE = 64
 TOOLTIPS = {
@@ -53,15 +57,19 @@ def state_icon(base: QIcon, state: str) -> QIcon:
 
 
 class WatchTray(QObject):
-    def __init__(self, window) -> None:
+    def __init__(
+        self, window: QWidget, toggle_pause: Callable[[], None], is_shut_down: Callable[[], bool]
+    ) -> None:
         super().__init__(window)
         self.window = window
+        self.is_shut_down = is_shut_down
         self.base_icon = QGuiApplication.windowIcon()
         self.state = ""
+        self.privacy_reason = ""
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu(window)
         self.show_action = self.menu.addAction("Show VideoScan", self.show_window)
-        self.pause_action = self.menu.addAction("Pause watching", window.toggle_pause)
+        self.pause_action = self.menu.addAction("Pause watching", toggle_pause)
         self.menu.addSeparator()
         self.quit_action = self.menu.addAction("Quit", self.quit)
         self.icon.setContextMenu(self.menu)
@@ -73,7 +81,7 @@ class WatchTray(QObject):
 
     def set_state(self, state: str) -> None:
         self.state = state
-        privacy = getattr(self, "privacy_reason", "")
+        privacy = self.privacy_reason
         self.icon.setIcon(state_icon(self.base_icon, state))
         tip = TOOLTIPS[state]
         self.icon.setToolTip(f"VideoScan: {privacy}" if privacy else tip)
@@ -84,6 +92,11 @@ class WatchTray(QObject):
         """Say why privacy rules paused capture ("" when they no longer do)."""
         self.privacy_reason = reason
         self.set_state(self.state)
+
+    def notify(self, title: str, text: str) -> None:
+        """A message from the tray icon (nothing where the desktop has no tray)."""
+        if self.available:
+            self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 5000)
 
     @Slot()
     def show_window(self) -> None:
@@ -97,7 +110,7 @@ class WatchTray(QObject):
             self.show_window()  # the quit question (if any) needs its window
         # close() is also True while a close is already in progress (its question open): quit
         # only once the window has really shut capture and the worker down
-        if self.window.close() and self.window.is_shut_down:
+        if self.window.close() and self.is_shut_down():
             QApplication.quit()
 
     @Slot(QSystemTrayIcon.ActivationReason)

@@ -20,7 +20,7 @@ class AnswersMixin:
         self.sig_answer_recorded.emit(record)
         if self.first_run:  # the first answer seen: point to real models, once, never over it
             self.first_run = False
-            self.banner.show_note(
+            self.view.banner.show_note(
                 "That was the demo model. For your own screen, pick a real model in "
                 "Models (Ctrl+M)."
             )
@@ -30,12 +30,12 @@ class AnswersMixin:
     def _on_evidence_clicked(self, answer_id: int, position: int) -> None:
         """An answer's evidence picture: outlined on the timeline and shown large when it is a
         frame of this memory, else the picture kept with the answer."""
-        kept = self.chat.evidence.items(answer_id)
+        kept = self.view.chat.evidence.items(answer_id)
         item = kept[position] if 0 <= position < len(kept) else None
         if item is None:
             return
-        if self.chat.evidence.in_memory(answer_id, self.timeline_model.memory):
-            self.timeline.set_highlight([i.frame_index for i in kept if i is not None])
+        if self.view.chat.evidence.in_memory(answer_id, self.timeline_model.memory):
+            self.view.timeline.set_highlight([i.frame_index for i in kept if i is not None])
             self._show_frame(self.timeline_model.items.get(item.frame_index, item))
         else:
             from .widgets.frame_viewer import show_frame
@@ -55,8 +55,8 @@ class AnswersMixin:
         if self.settings.voice_autosend:
             self.ask(text, "voice")
         else:
-            self.chat.input.setText(text)
-            self.chat.input.setFocus()
+            self.view.chat.input.setText(text)
+            self.view.chat.input.setFocus()
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_F9 and not event.isAutoRepeat():

@@ -1,19 +1,63 @@
 """The main window's toolbar, menus and shortcuts (Qt conventions: Ctrl+P pause, Ctrl+, settings,
 Ctrl+M models, Ctrl+Q quit, F1 about, Ctrl+E / Ctrl+Shift+E export, Ctrl+N new memory), and the
-dialogs the menus open (Settings, Models, Welcome, About). A dialog's result goes back through
-``window.apply_settings``."""
+dialogs the menus open (Settings, Models, Welcome, About, Alerts).
+
+Contract: ``build_toolbar_and_menus(window, indicator, source, slots)`` adds the toolbar (the
+source picker showing ``source``, Pause, the watch ``indicator``, Settings, Models) and the File,
+Watch and Help menus to ``window``; each item calls one of ``slots`` (``MenuSlots``). It returns
+the ``WindowActions`` the window keeps: the toolbar, the source picker, the pause action and the
+Watch menu, where features add their own items (nothing looks a menu up by its text). The dialog
+openers take what they show and a callable for the result (``apply``).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QToolBar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .memory_export import export_with_dialog
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QToolBar, QWidget
+
 from .widgets.source_picker import SourcePicker
 
+if TYPE_CHECKING:
+    from .alerts_panel import AlertsController
+    from .settings import AppSettings
+    from .widgets.model_manager import ModelManagerDialog
 
-def action(window, text: str, shortcut, slot, tip: str = "") -> QAction:
-    item = QAction(text, window)
+Call = Callable[[], object]
+
+
+@dataclass(frozen=True)
+class MenuSlots:
+    """What each toolbar button and menu item does."""
+
+    toggle_pause: Call
+    new_memory: Call
+    export_conversation: Call
+    export_frames: Call
+    settings: Call
+    models: Call
+    alerts: Call
+    welcome: Call
+    about: Call
+    quit: Call
+
+
+@dataclass(frozen=True)
+class WindowActions:
+    """The parts of the toolbar and menus that the window and its features use later."""
+
+    toolbar: QToolBar
+    source_picker: SourcePicker
+    pause: QAction
+    watch_menu: QMenu
+
+
+def action(parent: QObject, text: str, shortcut, slot: Call, tip: str = "") -> QAction:
+    item = QAction(text, parent)
     if shortcut is not None:
         item.setShortcut(QKeySequence(shortcut))
     if tip:
@@ -22,31 +66,28 @@ def action(window, text: str, shortcut, slot, tip: str = "") -> QAction:
     return item
 
 
-def build_toolbar_and_menus(window) -> None:
-    """Create ``window.source_picker`` and ``window.pause_action``, the toolbar and the menus."""
+def build_toolbar_and_menus(
+    window: QMainWindow, indicator: QLabel, source: str, slots: MenuSlots
+) -> WindowActions:
     toolbar = QToolBar("Main")
     toolbar.setMovable(False)
     window.addToolBar(toolbar)
-    window.source_picker = SourcePicker()
-    window.source_picker.set_current(window.settings.source)
+    picker = SourcePicker()
+    picker.set_current(source)
     toolbar.addWidget(QLabel(" Watch: "))
-    toolbar.addWidget(window.source_picker)
-    window.pause_action = action(
-        window, "Pause", "Ctrl+P", window.toggle_pause, "Pause or resume watching (Ctrl+P)"
+    toolbar.addWidget(picker)
+    pause = action(
+        window, "Pause", "Ctrl+P", slots.toggle_pause, "Pause or resume watching (Ctrl+P)"
     )
-    toolbar.addAction(window.pause_action)
-    toolbar.addWidget(window.indicator)
-    settings = action(window, "Settings…", "Ctrl+,", lambda: open_settings(window))
+    toolbar.addAction(pause)
+    toolbar.addWidget(indicator)
+    settings = action(window, "Settings…", "Ctrl+,", slots.settings)
     models = action(
-        window,
-        "Models…",
-        "Ctrl+M",
-        lambda: open_models(window),
-        "Download or choose a model (Ctrl+M)",
+        window, "Models…", "Ctrl+M", slots.models, "Download or choose a model (Ctrl+M)"
     )
     toolbar.addAction(settings)
     toolbar.addAction(models)
-    quit_action = action(window, "Quit", QKeySequence.StandardKey.Quit, window.close)
+    quit_action = action(window, "Quit", QKeySequence.StandardKey.Quit, slots.quit)
     window.addAction(quit_action)
     file_menu = window.menuBar().addMenu("&File")
     file_menu.addAction(
@@ -54,18 +95,18 @@ def build_toolbar_and_menus(window) -> None:
             window,
             "New memory",
             "Ctrl+N",
-            window.new_memory,
+            slots.new_memory,
             "Forget what was seen so far and start a fresh memory (Ctrl+N)",
         )
     )
     file_menu.addSeparator()
-    file_menu.addAction(action(window, "Export conversation…", "Ctrl+E", window.chat._on_export))
+    file_menu.addAction(action(window, "Export conversation…", "Ctrl+E", slots.export_conversation))
     file_menu.addAction(
         action(
             window,
             "Export remembered frames…",
             "Ctrl+Shift+E",
-            lambda: export_with_dialog(window),
+            slots.export_frames,
             "Save the frames now in memory as JPEG files with an index (Ctrl+Shift+E)",
         )
     )
@@ -74,50 +115,55 @@ def build_toolbar_and_menus(window) -> None:
     file_menu.addSeparator()
     file_menu.addAction(quit_action)
     watch_menu = window.menuBar().addMenu("&Watch")
-    watch_menu.addAction(window.pause_action)
-    watch_menu.addAction(action(window, "Alerts…", "Ctrl+Shift+A", lambda: open_alerts(window)))
+    watch_menu.addAction(pause)
+    watch_menu.addAction(action(window, "Alerts…", "Ctrl+Shift+A", slots.alerts))
     help_menu = window.menuBar().addMenu("&Help")
-    help_menu.addAction(action(window, "Welcome", None, lambda: show_welcome(window)))
-    help_menu.addAction(
-        action(window, "About VideoScan Desktop", "F1", lambda: show_about(window))
-    )
+    help_menu.addAction(action(window, "Welcome", None, slots.welcome))
+    help_menu.addAction(action(window, "About VideoScan Desktop", "F1", slots.about))
+    return WindowActions(toolbar, picker, pause, watch_menu)
 
 
-def open_models(window) -> None:
+def open_models(
+    parent: QWidget, settings: AppSettings, apply: Callable[[AppSettings], None]
+) -> ModelManagerDialog:
+    """The model manager, window-modal without a nested event loop; deleted when closed."""
     from PySide6.QtCore import Qt
 
     from .widgets.model_manager import ModelManagerDialog
 
-    dialog = ModelManagerDialog(window.settings, window)
-    dialog.accepted.connect(
-        lambda: dialog.chosen_settings and window.apply_settings(dialog.chosen_settings)
-    )
+    dialog = ModelManagerDialog(settings, parent)
+    dialog.accepted.connect(lambda: dialog.chosen_settings and apply(dialog.chosen_settings))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    window.models_dialog = dialog
-    dialog.open()  # window-modal, without a nested event loop
+    dialog.open()
+    return dialog
 
 
-def open_alerts(window) -> None:
+def open_alerts(parent: QWidget, alerts: AlertsController) -> None:
     from .widgets.alerts_dialog import AlertsDialog
 
-    AlertsDialog(window.alerts, window).exec()
+    AlertsDialog(alerts, parent).exec()
 
 
-def open_settings(window) -> None:
+def open_settings(
+    parent: QWidget,
+    settings: AppSettings,
+    devices: list[str],
+    apply: Callable[[AppSettings], None],
+) -> None:
     from .widgets.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(window.settings, window, window.devices or None)
+    dialog = SettingsDialog(settings, parent, devices or None)
     if dialog.exec() == SettingsDialog.DialogCode.Accepted:
-        window.apply_settings(dialog.result_settings())
+        apply(dialog.result_settings())
 
 
-def show_about(window) -> None:
+def show_about(parent: QWidget, log_path: str) -> None:
     from .widgets.about_dialog import AboutDialog
 
-    AboutDialog(window.log_path, window).exec()
+    AboutDialog(log_path, parent).exec()
 
 
-def show_welcome(window) -> None:
+def show_welcome(parent: QWidget) -> None:
     from .widgets.welcome_dialog import WelcomeDialog
 
-    WelcomeDialog(window).exec()
+    WelcomeDialog(parent).exec()

@@ -4,15 +4,15 @@ Contract: ``WatchingMixin`` is a base class of ``MainWindow`` (``main_window.py`
 along the capture seam: ``change_source``, ``set_paused``/``toggle_pause``, the gate's release
 of a held source, the indicator (``WatchState``) and the slots of ``CaptureController``'s
 signals (started, withheld, preview, counts, error, open failed, ended). It uses the window's
-own parts (``capture``, ``watch``, ``gate``, ``recorder``, ``script``, ``banner``, the source
-picker, the preview, the tray); it adds no attribute to the window that ``MainWindow.__init__``
-does not make.
+own parts (``capture``, ``watch``, ``gate``, ``recorder``, ``script``, the view's banner,
+indicator, counts and preview, the menus' source picker and pause action, the tray); it adds no
+attribute to the window that ``MainWindow.__init__`` does not make.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QImage
 
 from .watch_state import INDICATOR_TEXT
 
@@ -36,7 +36,7 @@ class WatchingMixin:
         self.paused = paused
         self.watch.paused = paused
         self.sig_capture_pause.emit(paused)
-        self.pause_action.setText("Resume" if paused else "Pause")
+        self.menus.pause.setText("Resume" if paused else "Pause")
         self._show_watch_state()
 
     @Slot(str)
@@ -48,7 +48,7 @@ class WatchingMixin:
         self._watch(spec)
 
     def _set_indicator(self, state: str) -> None:
-        self.indicator.setText(INDICATOR_TEXT[state])
+        self.view.indicator.setText(INDICATOR_TEXT[state])
         self.tray.set_state("recording" if state == "nomodel" else state)  # capture is on
 
     def _show_watch_state(self) -> None:
@@ -59,7 +59,7 @@ class WatchingMixin:
     def _on_capture_started(self, label: str) -> None:
         self.watch.capturing, self.watch.ended = True, False
         self._show_watch_state()
-        self.banner.resolve("capture")
+        self.view.banner.resolve("capture")
         if self._pending_source is not None:  # a chosen source that works: remember it
             self._watching_source, self._pending_source = self._pending_source, None
             self._save(self.settings.with_changes(source=self._watching_source))
@@ -75,19 +75,12 @@ class WatchingMixin:
 
     @Slot(QImage, float)
     def _on_preview(self, image: QImage, timestamp: float) -> None:
-        pixmap = QPixmap.fromImage(image)
-        self.preview.setPixmap(
-            pixmap.scaled(
-                self.preview.size(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-        )
+        self.view.show_preview(image)
 
     @Slot(int, int)
     def _on_capture_counts(self, captured: int, skipped: int) -> None:
         self.recorder.capture_counts(captured, skipped)
-        self.counts.setText(self.recorder.counts_text())
+        self.view.counts.setText(self.recorder.counts_text())
 
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
@@ -103,7 +96,7 @@ class WatchingMixin:
         self._pending_source = None
         self.statusBar().clearMessage()  # ("The video starts when…" no longer holds)
         if still_running and self._watching_source:
-            self.source_picker.set_current(self._watching_source)
+            self.menus.source_picker.set_current(self._watching_source)
             self.recorder.watching(self._watching_source)
             message += "; still watching the previous source"
         else:

@@ -136,7 +136,7 @@ class ChatPane(QWidget):
         self._examples.hide()
         self._export = QPushButton("Export…")
         self._export.setToolTip("Save the conversation as Markdown or JSON (Ctrl+E)")
-        self._export.clicked.connect(self._on_export)
+        self._export.clicked.connect(self.export_with_dialog)
         tools = QHBoxLayout()
         for widget in (self._copy, self._copy_all, self._clear, self._export, self._examples):
             tools.addWidget(widget)
@@ -268,7 +268,7 @@ class ChatPane(QWidget):
         return path
 
     @Slot()
-    def _on_export(self) -> bool:
+    def export_with_dialog(self) -> bool:
         """Ask where, export; True when the conversation was saved."""
         path, _ = QFileDialog.getSaveFileName(
             self, "Export conversation", "conversation.md", "Markdown (*.md);;JSON (*.json)"

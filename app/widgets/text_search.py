@@ -4,25 +4,38 @@ Contract: ``TextSearchDialog(service)`` (non-modal) searches as you type (after 
 or on Enter through ``ScreenText.search`` (answered on its ``sig_hits``, never on the GUI
 thread); each hit is one row, ``m:ss-m:ss  text`` (first and last seen), and a refusal (an
 empty or huge query) or "no hits" is one line. Activating a hit emits ``sig_hit_chosen(hit)``.
-``attach_search(window, service)`` adds Watch > Find in screen text (Ctrl+F) and Watch > Clear
-screen text, and shows a chosen hit's nearest frame of the memory on the timeline (or says the
-hit is from an earlier memory).
+``TextSearch(service, timeline_model, timeline, banner, show_frame, parent)`` is Ctrl+F in the
+window: ``add_to(menu)`` adds Find in screen text (Ctrl+F) and Clear screen text to the menu it
+is given; the dialog (``dialog``, made when first opened) shows a chosen hit's nearest frame of
+the memory on the timeline and through ``show_frame`` (or says, in the banner, that the hit is
+from an earlier memory).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from ..conversation import stream_clock as clock
+from ..timeline_model import TimelineItem, TimelineModel
+
+if TYPE_CHECKING:
+    from ..screen_text import ScreenText
+    from .error_banner import ErrorBanner
+    from .memory_timeline import MemoryTimeline
 
 TYPING_PAUSE_MS = 250
 
@@ -84,7 +97,7 @@ class TextSearchDialog(QDialog):
         self.sig_hit_chosen.emit(row.data(Qt.ItemDataRole.UserRole))
 
 
-def nearest_item(timeline_model, seconds: float):
+def nearest_item(timeline_model: TimelineModel, seconds: float) -> TimelineItem | None:
     """The remembered frame (timeline item still in memory) closest to ``seconds``."""
     kept = [item for item in timeline_model.items.values() if item.retained]
     if not kept:
@@ -93,44 +106,61 @@ def nearest_item(timeline_model, seconds: float):
                                           abs(item.until - seconds)))  # fmt: skip
 
 
-def attach_search(window, service) -> None:
-    from ..window_menus import action
+class TextSearch(QObject):
+    def __init__(
+        self,
+        service: ScreenText,
+        timeline_model: TimelineModel,
+        timeline: MemoryTimeline,
+        banner: ErrorBanner,
+        show_frame: Callable[[TimelineItem], None],
+        parent: QWidget,
+    ) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.service = service
+        self.timeline_model = timeline_model
+        self.timeline = timeline
+        self.banner = banner
+        self.show_frame = show_frame
+        self.dialog: TextSearchDialog | None = None
 
-    def open_search() -> None:
-        dialog = getattr(window, "text_search", None)
+    def add_to(self, menu: QMenu) -> None:
+        from ..window_menus import action
+
+        menu.addSeparator()
+        menu.addAction(action(self, "Find in screen text…", "Ctrl+F", self.open))
+        menu.addAction(action(self, "Clear screen text…", None, self.clear))
+
+    @Slot()
+    def open(self) -> None:
+        dialog = self.dialog
         if dialog is None:
-            dialog = window.text_search = TextSearchDialog(service, window)
-            dialog.sig_hit_chosen.connect(show_hit)
+            dialog = self.dialog = TextSearchDialog(self.service, self.parent_widget)
+            dialog.sig_hit_chosen.connect(self.show_hit)
         dialog.show()
         dialog.raise_()
         dialog.query.setFocus()
         dialog.query.selectAll()
 
-    def show_hit(hit) -> None:
-        memory = service.memory
-        item = nearest_item(window.timeline_model, hit.first_seen)
+    @Slot(object)
+    def show_hit(self, hit) -> None:
+        memory = self.service.memory
+        item = nearest_item(self.timeline_model, hit.first_seen)
         if memory is None or hit.session != memory.session or item is None:
-            window.banner.show_note(
+            self.banner.show_note(
                 f"“{hit.text[:60]}” was seen at {clock(hit.first_seen)} in an earlier memory: "
                 "its frames are no longer kept"
             )
             return
-        window.timeline.set_highlight([item.frame_index])
-        window._show_frame(item)
+        self.timeline.set_highlight([item.frame_index])
+        self.show_frame(item)
 
-    def clear() -> None:
+    @Slot()
+    def clear(self) -> None:
         answer = QMessageBox.question(
-            window, "Clear screen text",
+            self.parent_widget, "Clear screen text",
             "Forget all the text read on the screen (and the saved history, if kept)?",
         )  # fmt: skip
         if answer == QMessageBox.StandardButton.Yes:
-            service.clear()
-
-    menu = next(
-        (a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Watch"),
-        None,
-    )
-    menu = menu or window.menuBar().addMenu("&Watch")
-    menu.addSeparator()
-    menu.addAction(action(window, "Find in screen text…", "Ctrl+F", open_search))
-    menu.addAction(action(window, "Clear screen text…", None, clear))
+            self.service.clear()

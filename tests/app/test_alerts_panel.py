@@ -39,7 +39,7 @@ def test_an_alert_becomes_a_chat_entry_with_its_frame(
     assert entry.question == "Alert: a red shape appears" and entry.finished
     assert entry.answer.startswith("Seen at 0:") and "score 0.90" in entry.answer
     assert len(entry.evidence) == 1 and len(entry.evidence_frames) == 1
-    assert "Alert: a red shape appears" in window.chat._view.toPlainText()
+    assert "Alert: a red shape appears" in window.view.chat._view.toPlainText()
     saved = json.loads((tmp_path / "alerts.json").read_text())
     assert [c["text"] for c in saved["conditions"]] == ["a red shape appears"]
 

@@ -30,17 +30,16 @@ class FakeSpeaker:
 def test_programs_ask_the_live_memory_and_answers_are_read_aloud(
     make_window, qtbot, moving_video, tiny_engine_factory, tmp_path, monkeypatch
 ):
-    from app.spoken_answers import SpokenAnswers
-
     monkeypatch.setattr("videoscan_core.user_dirs.config_dir", lambda: tmp_path)
     port = free_port()
     settings = AppSettings(
         model="tiny", source=f"file:{moving_video}", fps=2.0, max_new_tokens=4,
         api_server=True, api_port=port, api_key="app-key", speak_answers=True,
     )  # fmt: skip
-    window = make_window(settings, engine_factory=tiny_engine_factory, playback_speed=2.0)
     speaker = FakeSpeaker()
-    window.spoken = SpokenAnswers(window, speaker)
+    monkeypatch.setattr("videoscan_core.speak.make_speaker", lambda: speaker)
+    window = make_window(settings, engine_factory=tiny_engine_factory, playback_speed=2.0)
+    assert window.spoken.speaker() is speaker  # looked up now: the first question stops it
     assert window.api.address == f"http://127.0.0.1:{port}/v1"
     window.show()
     window.start()

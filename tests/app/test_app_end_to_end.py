@@ -28,16 +28,16 @@ def test_app_streams_a_video_and_answers_through_the_worker(
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
         window.start()
     qtbot.waitUntil(lambda: window.report.frames_processed >= 6, timeout=30000)
-    qtbot.waitUntil(lambda: window.timeline.counter_text == "4 / 4", timeout=10000)
+    qtbot.waitUntil(lambda: window.view.timeline.counter_text == "4 / 4", timeout=10000)
     assert len(window.timeline_model.evicted) >= 2  # older carriers left memory, drawn faded
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000) as answered:
-        window.chat.input.setText("What is moving on the screen?")
-        qtbot.keyClick(window.chat.input, "\r")
+        window.view.chat.input.setText("What is moving on the screen?")
+        qtbot.keyClick(window.view.chat.input, "\r")
     record = answered.args[0]
     assert record.question == "What is moving on the screen?" and record.ttft_ms > 0
-    exchange = window.chat.conversation.exchanges[-1]
+    exchange = window.view.chat.conversation.exchanges[-1]
     assert exchange.finished and exchange.answer == record.answer
-    path = window.chat.export_to(tmp_path / "chat.json")
+    path = window.view.chat.export_to(tmp_path / "chat.json")
     assert json.loads(path.read_text())[0]["question"] == "What is moving on the screen?"
     monkeypatch.setattr(
         "app.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(tmp_path)
@@ -49,15 +49,17 @@ def test_app_streams_a_video_and_answers_through_the_worker(
     retained = [item.frame_index for item in window.timeline_model.retained]
     assert [entry["frame_index"] for entry in saved] == retained and len(retained) == 4
     assert QImage(str(folder / saved[0]["file"])).size() == QSize(96, 64)  # the video's size
-    assert f"Saved 4 remembered frames to {folder}" in window.banner.text
+    assert f"Saved 4 remembered frames to {folder}" in window.view.banner.text
     monkeypatch.setattr(
         "app.widgets.chat_pane.QFileDialog.getSaveFileName",
         lambda *a, **k: (str(tmp_path / "by-shortcut.md"), ""),
     )
-    window.chat.input.setFocus()
-    qtbot.keyClick(window.chat.input, "e", Qt.KeyboardModifier.ControlModifier)
+    window.view.chat.input.setFocus()
+    qtbot.keyClick(window.view.chat.input, "e", Qt.KeyboardModifier.ControlModifier)
     assert "What is moving" in (tmp_path / "by-shortcut.md").read_text()
-    assert not (window.banner.isVisible() and window.banner.kind), window.banner.text  # no error
+    assert not (window.view.banner.isVisible() and window.view.banner.kind), (
+        window.view.banner.text
+    )  # no error
     image = window.grab()
     assert image.width() > 600 and not image.isNull()
 

@@ -40,7 +40,7 @@ def test_device_automatic_reloads_the_demo_model_and_the_video_starts(
     qtbot.waitUntil(lambda: window.watch.capturing, timeout=10000)  # the held video plays
     assert window.report.source == f"file:{moving_video}"
     assert AppSettings.load(settings_store).device == "auto"  # saved once it worked
-    assert "Watching" in window.indicator.text()
+    assert "Watching" in window.view.indicator.text()
 
 
 def test_a_precision_change_reloads_a_chosen_model(make_window, qtbot, moving_video):

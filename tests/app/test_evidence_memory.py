@@ -66,23 +66,23 @@ def test_evidence_keeps_its_own_pictures_after_a_new_memory(make_window, qtbot, 
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=10000):
         answer_id = window.ask("What colour is the shape?")
     window.alert_presenter.show(_alert(timeline.items[1]))  # an alert on frame 1, too
-    red_before, blue_before = colour_counts(window.chat._view.viewport().grab().toImage())
+    red_before, blue_before = colour_counts(window.view.chat._view.viewport().grab().toImage())
     assert red_before > 100 and blue_before == 0
     sessions = window.report.sessions
     window.change_source(f"file:{blue}")  # a new memory: indices 0, 1 are blue frames now
     qtbot.waitUntil(
         lambda: window.report.sessions > sessions and {0, 1} <= set(timeline.items), timeout=20000
     )
-    window.chat.refresh()
-    window.timeline.refresh()
-    red_after, blue_after = colour_counts(window.chat._view.viewport().grab().toImage())
+    window.view.chat.refresh()
+    window.view.timeline.refresh()
+    red_after, blue_after = colour_counts(window.view.chat._view.viewport().grab().toImage())
     assert blue_after == 0 and red_after > 0.8 * red_before  # still the red frames it saw
-    assert window.timeline.highlight == set()  # the old answer outlines nothing in this memory
-    window.chat._view.anchorClicked.emit(QUrl(f"evidence:{answer_id}/0"))
+    assert window.view.timeline.highlight == set()  # the old answer outlines nothing in this memory
+    window.view.chat._view.anchorClicked.emit(QUrl(f"evidence:{answer_id}/0"))
     viewer = window.frame_viewer  # what the click opened: the red frame it saw
     red_large, blue_large = colour_counts(viewer.image.pixmap().toImage())
     assert red_large > 0 and blue_large == 0
-    assert window.timeline.highlight == set()
+    assert window.view.timeline.highlight == set()
 
 
 def _alert(item):

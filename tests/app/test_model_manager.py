@@ -105,8 +105,8 @@ def test_first_run_welcomes_then_points_to_models_without_covering_the_answer(
     assert settings_store.value("first_run_done", False, type=bool)
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000):
         window.ask("What is there?")
-    assert "Models (Ctrl+M)" in window.banner.text  # a note, not a dialog over the answer
-    assert getattr(window, "models_dialog", None) is None
+    assert "Models (Ctrl+M)" in window.view.banner.text  # a note, not a dialog over the answer
+    assert window.models_dialog is None
 
 
 def test_closing_the_manager_never_waits_for_a_download(qtbot):

@@ -18,7 +18,7 @@ from .fakes import SlowEngine
 def test_saved_frames_are_said_in_a_banner_with_an_open_folder_button(
     make_window, qtbot, moving_video, tmp_path, monkeypatch
 ):
-    from app.memory_export import export_with_dialog
+    from PySide6.QtGui import QAction
 
     window = make_window(
         AppSettings(model="fake", source=f"file:{moving_video}"),
@@ -27,8 +27,9 @@ def test_saved_frames_are_said_in_a_banner_with_an_open_folder_button(
     window.start()
     qtbot.waitUntil(lambda: len(window.timeline_model.retained) >= 2, timeout=20000)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
-    export_with_dialog(window)
-    banner = window.banner
+    export = next(a for a in window.findChildren(QAction) if a.text().startswith("Export remem"))
+    export.trigger()  # File > Export remembered frames
+    banner = window.view.banner
     assert banner.isVisibleTo(window) and str(tmp_path) in banner.text
     assert "remembered frames" in banner.text
     buttons = [b.text() for b in banner.findChildren(QPushButton) if b.isVisibleTo(banner)]
@@ -94,11 +95,11 @@ def test_the_demo_model_is_named_once_and_memory_shows_no_infinity_before_a_mode
         AppSettings(model=""),
         engine_factory=lambda request, status: SlowEngine(request.config, step_s=0.0),
     )
-    assert "∞" not in window.timeline.counter_text  # no model yet: no capacity to show
+    assert "∞" not in window.view.timeline.counter_text  # no model yet: no capacity to show
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
         window.start()
-    assert window.model_status.text() == "Demo model · cpu · float32"
-    qtbot.waitUntil(lambda: window.timeline.counter_text == "0 / 64", timeout=5000)
+    assert window.view.model_status.text() == "Demo model · cpu · float32"
+    qtbot.waitUntil(lambda: window.view.timeline.counter_text == "0 / 64", timeout=5000)
 
 
 def test_alerts_dialog_says_every_frame_in_the_singular(make_window, qtbot):

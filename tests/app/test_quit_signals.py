@@ -73,7 +73,7 @@ def test_a_signal_never_waits_on_a_question_unexported_answers_are_kept(
     window.show()
     window.answers.queued(1, "What is on the screen?")
     window.answers.finished(1, AnswerChunk("", True, "A red circle.", 3, "eos", 5.0, 9.0))
-    monkeypatch.setattr("app.main_window.confirm_quit", lambda win: pytest.fail("asked"))
+    monkeypatch.setattr("app.main_window.confirm_quit", lambda window, chat: pytest.fail("asked"))
     monkeypatch.setattr("app.quit_guard.recovery_dir", lambda: tmp_path / "recovered")
     exits: list[int] = []
     quit_signals.QuitSignals(None, window, exit=exits.append).handle(signal.SIGTERM)
@@ -106,7 +106,7 @@ def test_headless_or_a_second_signal_asks_nothing(make_window, tiny_engine_facto
     from app.settings import AppSettings
 
     window = make_window(AppSettings(model="tiny"), engine_factory=tiny_engine_factory)
-    monkeypatch.setattr("app.main_window.confirm_quit", lambda win: pytest.fail("asked"))
+    monkeypatch.setattr("app.main_window.confirm_quit", lambda window, chat: pytest.fail("asked"))
     exits: list[int] = []
     quit_signals.QuitSignals(None, window, exit=exits.append).handle(signal.SIGINT)
     assert exits == [130] and window.is_shut_down

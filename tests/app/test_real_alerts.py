@@ -32,7 +32,7 @@ def test_the_demo_model_alerts_when_a_colour_appears(make_window, qtbot, tmp_pat
     seen = {entry.question: entry.answer for entry in alerts()}
     assert seen["Alert: a red shape appears"].startswith("Seen at 0:01")
     assert seen["Alert: when a yellow shape appears"].startswith("Seen at 0:03")
-    shown = window.chat._view.toPlainText()
+    shown = window.view.chat._view.toPlainText()
     assert "Alert: a red shape appears" in shown and "You: Alert" not in shown  # not the user's
     texts = [message[1] for message in messages]
     assert "a red shape appears (0:01)" in texts and "when a yellow shape appears (0:03)" in texts

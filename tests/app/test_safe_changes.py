@@ -48,12 +48,12 @@ def test_a_broken_model_folder_keeps_the_working_model_and_is_not_saved(
     window = start_on_tiny(make_window, qtbot, checked_factory, moving_video)
     with qtbot.waitSignal(window.worker.sig_model_failed, timeout=10000):
         window.apply_settings(window.settings.with_changes(model=str(broken)))
-    assert expected in window.banner.text and "still using tiny" in window.banner.text
-    assert "sentencepiece" not in window.banner.text and "\n" not in window.banner.text
+    assert expected in window.view.banner.text and "still using tiny" in window.view.banner.text
+    assert "sentencepiece" not in window.view.banner.text and "\n" not in window.view.banner.text
     assert window.settings.model == "tiny" and settings_store.value("model") in (None, "tiny")
     seen = window.report.frames_processed
     qtbot.waitUntil(lambda: window.report.frames_processed > seen, timeout=10000)  # still going
-    assert "Watching" in window.indicator.text()
+    assert "Watching" in window.view.indicator.text()
 
 
 @pytest.mark.skipif(
@@ -69,7 +69,7 @@ def test_a_device_that_is_not_here_is_explained_and_not_saved(
     assert "cuda" not in window.devices and "cpu" in window.devices
     with qtbot.waitSignal(window.worker.sig_model_failed, timeout=10000):
         window.apply_settings(window.settings.with_changes(device="cuda"))
-    assert "no CUDA GPU" in window.banner.text and "--device" not in window.banner.text
+    assert "no CUDA GPU" in window.view.banner.text and "--device" not in window.view.banner.text
     assert window.settings.device == "auto" and settings_store.value("device") in (None, "auto")
     dialog = SettingsDialog(window.settings, window, window.devices)
     qtbot.addWidget(dialog)
@@ -92,9 +92,9 @@ def test_a_failed_source_is_not_remembered_and_the_working_one_resumes(
     make_window, qtbot, checked_factory, moving_video, settings_store
 ):
     window = start_on_tiny(make_window, qtbot, checked_factory, moving_video)
-    with qtbot.waitSignal(window.banner.sig_shown, timeout=10000):
+    with qtbot.waitSignal(window.view.banner.sig_shown, timeout=10000):
         window.change_source("webcam:7")
-    assert "No camera at index 7" in window.banner.text
+    assert "No camera at index 7" in window.view.banner.text
     qtbot.waitUntil(lambda: window.watch.capturing, timeout=10000)  # back on the video
     assert window.settings.source == f"file:{moving_video}"
     assert settings_store.value("source") in (None, f"file:{moving_video}")
@@ -109,7 +109,7 @@ def test_an_explicit_source_is_watched_by_the_demo_model(
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
         window.start()
     qtbot.waitUntil(lambda: window.report.frames_processed >= 1, timeout=30000)
-    assert window.report.source == source and "the source you chose" in window.banner.text
+    assert window.report.source == source and "the source you chose" in window.view.banner.text
 
 
 def test_without_a_model_the_indicator_does_not_claim_watching(
@@ -119,10 +119,11 @@ def test_without_a_model_the_indicator_does_not_claim_watching(
     window = make_window(AppSettings(model="", source=f"file:{moving_video}"))
     with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
         window.start()
-    assert "Watching" not in window.indicator.text()
+    assert "Watching" not in window.view.indicator.text()
     window.set_paused(True)
     window.set_paused(False)
-    assert "Watching" not in window.indicator.text() and "no model" in window.indicator.text()
+    indicator = window.view.indicator.text()
+    assert "Watching" not in indicator and "no model" in indicator
 
 
 def test_the_banner_counts_repeats_and_clears_when_the_cause_is_gone(qtbot):

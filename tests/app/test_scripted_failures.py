@@ -127,12 +127,14 @@ def test_a_failed_scripted_answer_ends_the_run(make_window, tiny_engine_factory,
     exits = []
     plan = ScriptPlan(asks=["Q"], exit_after_answer=True, report_json=str(tmp_path / "r.json"))
     window = make_window(AppSettings(model="tiny"), engine_factory=tiny_engine_factory, plan=plan)
-    guard = script_guard.ScriptGuard(window, plan, timeout_s=60).attach()
-    script_guard._exit_failed, real = (lambda w: exits.append(w)), script_guard._exit_failed
+    guard = script_guard.ScriptGuard(
+        window.script, window.report, plan, window.shutdown, window, timeout_s=60
+    ).attach(window.view.banner.sig_shown, window.worker.sig_answer_failed)
+    script_guard._exit_failed, real = (lambda stop: exits.append(stop)), script_guard._exit_failed
     try:
         window.script.waiting = True
         window.worker.sig_answer_failed.emit(1, "out of memory")
-        qtbot.waitUntil(lambda: exits == [window], timeout=5000)
+        qtbot.waitUntil(lambda: exits == [window.shutdown], timeout=5000)
     finally:
         script_guard._exit_failed = real
     assert guard.error == "the answer failed: out of memory"

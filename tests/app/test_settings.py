@@ -81,5 +81,5 @@ def test_smaller_memory_applies_to_the_running_stream(
     qtbot.waitUntil(lambda: window.report.carriers_retained == 8, timeout=30000)
     window.set_paused(True)
     window.apply_settings(window.settings.with_changes(memory_size=3))
-    qtbot.waitUntil(lambda: window.timeline.counter_text == "3 / 3", timeout=10000)
+    qtbot.waitUntil(lambda: window.view.timeline.counter_text == "3 / 3", timeout=10000)
     assert AppSettings.load(settings_store).memory_size == 3

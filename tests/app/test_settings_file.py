@@ -169,8 +169,8 @@ def test_bad_settings_are_shown_once_in_the_banner_and_the_log(
     window = make_window(settings.with_changes(model="tiny"), engine_factory=tiny_engine_factory)
     window.start()
     with caplog.at_level("WARNING", logger="videoscan"):
-        show_settings_problems(window, problems)
-    (shown,) = window.banner.messages
+        show_settings_problems(window.view.banner, problems)
+    (shown,) = window.view.banner.messages
     assert "keep_topk=" in shown and "position_mode=" in shown and "dtype=" in shown
     assert [r.getMessage() for r in caplog.records] == [shown]
     assert window.report.error_messages == []  # a note for people, not a failed run
@@ -265,7 +265,7 @@ def applied(window, calls, qtbot, name, value):
     if name == "voice_autosend":
         window._on_transcript("what was that")
         sent = any(c[0] == "ask" for c in calls)
-        assert sent or window.chat.input.text() == "what was that"
+        assert sent or window.view.chat.input.text() == "what was that"
         return sent
     if name == "source":
         return window.settings.source  # the source changes through the picker, not Settings

@@ -68,18 +68,18 @@ def test_shortcuts_status_and_geometry(make_window, qtbot, tmp_path, monkeypatch
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     window.resize(720, 520)  # (inside the offscreen screen, 800x600)
-    window.chat.input.setFocus()
-    window.chat.conversation.start(1, "Where?")
+    window.view.chat.input.setFocus()
+    window.view.chat.conversation.start(1, "Where?")
     # on X11 the line edit claims Ctrl+E ("end of line") in its shortcut override: not any more
     override = QKeyEvent(
         QEvent.Type.ShortcutOverride, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier
     )
-    QApplication.sendEvent(window.chat.input, override)
+    QApplication.sendEvent(window.view.chat.input, override)
     assert not override.isAccepted()
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     assert (tmp_path / "typed.md").is_file()  # Ctrl+E from the question box
     window.statusBar().showMessage("Saved 36 remembered frames to /somewhere")
-    assert window.model_status.width() < window.statusBar().width() - 300  # room for it
+    assert window.view.model_status.width() < window.statusBar().width() - 300  # room for it
     size = (window.width(), window.height())
     window.shutdown()
     again = make_window(AppSettings(model="", source="webcam:9"))

@@ -49,7 +49,7 @@ def test_esc_stops_the_answer_being_written_not_the_one_queued(make_window, qtbo
         window.start()
     finished: dict[int, AnswerChunk] = {}
     window.worker.sig_answer_finished.connect(lambda i, chunk: finished.update({i: chunk}))
-    chat = window.chat
+    chat = window.view.chat
     for question in ("What moved first?", "And then?"):  # typed, as people ask
         qtbot.keyClicks(chat.input, question)
         qtbot.keyClick(chat.input, Qt.Key.Key_Return)
@@ -92,9 +92,9 @@ def test_stop_works_while_a_question_waits_for_a_first_frame(make_window, qtbot,
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
         window.start()
     window.ask("What is on the screen now?")  # no frame will come: the file is missing
-    qtbot.waitUntil(lambda: window.banner.kind == "capture", timeout=5000)
+    qtbot.waitUntil(lambda: window.view.banner.kind == "capture", timeout=5000)
     assert "starts when the model" not in window.statusBar().currentMessage()  # not any more
-    chat = window.chat
+    chat = window.view.chat
     qtbot.waitUntil(lambda: "Waiting for the first frame" in chat._view.toPlainText(), timeout=5000)
     assert chat._stop.isEnabled()
     with qtbot.waitSignal(window.worker.sig_answer_finished, timeout=5000) as finished:

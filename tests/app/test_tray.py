@@ -22,7 +22,7 @@ def test_tray_menu_pauses_and_mirrors_the_indicator(make_window, qtbot, moving_v
     assert tray.icon.toolTip() == "VideoScan: watching" and tray.pause_action.isEnabled()
     recording_icon = icon_image(tray)
     tray.pause_action.trigger()
-    assert window.paused and "Paused" in window.indicator.text()
+    assert window.paused and "Paused" in window.view.indicator.text()
     assert tray.state == "paused" and tray.pause_action.text() == "Resume watching"
     assert icon_image(tray) != recording_icon
     qtbot.waitUntil(lambda: window.capture.paused, timeout=5000)  # the capture thread heard it

@@ -71,7 +71,7 @@ def test_the_window_says_when_settings_cannot_be_saved(make_window, tiny_engine_
     window.store = QSettings(str(blocked / "settings.ini"), QSettings.Format.IniFormat)
     window.apply_settings(window.settings.with_changes(memory_size=7))
     assert window.settings.memory_size == 7  # applied for this session
-    assert "could not be saved" in window.banner.messages[-1]
+    assert "could not be saved" in window.view.banner.messages[-1]
 
 
 @pytest.mark.slow

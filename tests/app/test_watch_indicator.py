@@ -15,23 +15,23 @@ def test_no_watching_dot_while_capture_is_withheld(make_window, qtbot, moving_vi
         engine_factory=lambda request, status: SlowEngine(request.config, step_s=0.0),
     )
     window.start()
-    qtbot.waitUntil(lambda: "Watching" in window.indicator.text(), timeout=20000)
+    qtbot.waitUntil(lambda: "Watching" in window.view.indicator.text(), timeout=20000)
     assert window.tray.state == "recording"
 
     monkeypatch.setattr(GUARD, "status", GuardStatus(reason="KeePassXC is focused"))
     qtbot.waitUntil(lambda: window.privacy.reason != "", timeout=5000)
-    assert "Watching" not in window.indicator.text()
-    assert "Paused" in window.indicator.text()
+    assert "Watching" not in window.view.indicator.text()
+    assert "Paused" in window.view.indicator.text()
     assert "Paused for privacy: KeePassXC is focused" in window.privacy.label.text()
     assert window.tray.state == "privacy"
 
     minimised = GuardStatus(reason="the window 'Notes-Editor' is minimised", kind="source")
     monkeypatch.setattr(GUARD, "status", minimised)
     qtbot.waitUntil(lambda: "minimised" in window.privacy.reason, timeout=5000)
-    assert "Watching" not in window.indicator.text()
-    assert "No frames" in window.indicator.text()
+    assert "Watching" not in window.view.indicator.text()
+    assert "No frames" in window.view.indicator.text()
     assert window.tray.state == "withheld"
 
     monkeypatch.setattr(GUARD, "status", GuardStatus())
     qtbot.waitUntil(lambda: window.privacy.reason == "", timeout=5000)
-    assert "Watching" in window.indicator.text() and window.tray.state == "recording"
+    assert "Watching" in window.view.indicator.text() and window.tray.state == "recording"

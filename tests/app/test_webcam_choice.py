@@ -34,12 +34,12 @@ def test_a_camera_that_fails_to_open_leaves_the_video_playing_on(make_window, qt
     window.start()
     qtbot.waitUntil(lambda: window.report.frames_processed >= 2, timeout=20000)
     sessions, seen = window.report.sessions, window.timeline_model.now
-    with qtbot.waitSignal(window.banner.sig_shown, timeout=10000):
+    with qtbot.waitSignal(window.view.banner.sig_shown, timeout=10000):
         window.change_source("webcam:7")  # no such camera
     processed = window.report.frames_processed
     qtbot.waitUntil(lambda: window.report.frames_processed >= processed + 2, timeout=20000)
-    assert window.banner.isVisible() and "No camera at index 7" in window.banner.text
+    assert window.view.banner.isVisible() and "No camera at index 7" in window.view.banner.text
     assert window.report.sessions == sessions  # the same memory: the video was not restarted
     assert window.timeline_model.now > seen  # and it went on from where it was
-    assert window.source_picker.current_spec == f"file:{moving_video}"
+    assert window.menus.source_picker.current_spec == f"file:{moving_video}"
     assert window.settings.source == f"file:{moving_video}"

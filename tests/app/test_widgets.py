@@ -126,10 +126,10 @@ def test_pause_shortcut_toggles_the_indicator(make_window, qtbot):
     window.show()
     qtbot.waitExposed(window)
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    assert window.paused and "Paused" in window.indicator.text()
+    assert window.paused and "Paused" in window.view.indicator.text()
     qtbot.keyClick(window.windowHandle(), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     # nothing can be captured (no camera 9): resuming does not claim to be watching
-    assert not window.paused and "Not watching" in window.indicator.text()
+    assert not window.paused and "Not watching" in window.view.indicator.text()
 
 
 def test_a_conversation_export_that_cannot_be_written_is_reported(qtbot, tmp_path, monkeypatch):

@@ -40,7 +40,7 @@ def test_a_stop_while_the_question_waits_is_not_lost(make_window, qtbot, moving_
     exchanges = window.conversation.exchanges
     assert [e.answer_id for e in exchanges] == [first, second]  # one exchange per question
     before = RememberingEngine.cleared
-    window.chat.clear()  # New conversation (Ctrl+L)
+    window.view.chat.clear()  # New conversation (Ctrl+L)
     qtbot.waitUntil(lambda: RememberingEngine.cleared == before + 1, timeout=5000)
 
 

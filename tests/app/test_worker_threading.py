@@ -42,7 +42,7 @@ def test_slow_engine_drops_frames_and_the_gui_never_stalls(make_window, qtbot, m
     processed_times = [t for _, t in engines[0].frames]
     assert processed_times == sorted(processed_times)  # newest frames, in order
     assert max(gaps) < 0.5, f"GUI stalled for {max(gaps) * 1000:.0f} ms"
-    assert window.chat.conversation.exchanges[-1].answer == "the square moved right"
+    assert window.view.chat.conversation.exchanges[-1].answer == "the square moved right"
 
 
 def test_question_during_a_frame_is_answered_right_after_it(make_window, qtbot, moving_video):

@@ -110,6 +110,6 @@ def test_the_apps_banner_says_a_video_stopped_early(
     window = make_window(settings, engine_factory=tiny_engine_factory, playback_speed=8.0)
     window.show()
     window.start()
-    qtbot.waitUntil(lambda: bool(window.banner.messages), timeout=30000)
-    assert "half.mp4: the video stopped at frame" in window.banner.messages[-1]
-    assert window.banner.isVisible()
+    qtbot.waitUntil(lambda: bool(window.view.banner.messages), timeout=30000)
+    assert "half.mp4: the video stopped at frame" in window.view.banner.messages[-1]
+    assert window.view.banner.isVisible()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from app.privacy.indicator import PrivacyIndicator
+from app.privacy.indicator import PrivacyIndicator, PrivacyParts
 from app.settings import AppSettings
 from app.tray import WatchTray
 from app.widgets.error_banner import ErrorBanner
@@ -59,20 +59,23 @@ class Window(QMainWindow):
         super().__init__()
         self.settings = AppSettings(fps=2.0)
         self.store = store
-        self.addToolBar(QToolBar("Main"))
-        self.menuBar().addMenu("&Watch")
+        self.toolbar = QToolBar("Main")
+        self.addToolBar(self.toolbar)
+        self.watch_menu = self.menuBar().addMenu("&Watch")
         self.banner = ErrorBanner(self)
-        self.tray = WatchTray(self)
+        self.tray = WatchTray(self, lambda: None, lambda: False)
 
-    def toggle_pause(self) -> None:
-        pass
+    def indicator(self, guard: PrivacyGuard) -> PrivacyIndicator:
+        parts = PrivacyParts(self.toolbar, self.watch_menu, self.tray, self.banner,
+                             self.statusBar(), lambda: self.settings.fps)  # fmt: skip
+        return PrivacyIndicator(self, self.store, parts, guard)
 
 
 def test_toolbar_tray_and_banner_say_why_capture_is_paused(qtbot, settings_store):
     window = Window(settings_store)
     qtbot.addWidget(window)
     guard = PrivacyGuard(PrivacyRules(pause_when_locked=False), lambda: Lister())
-    indicator = PrivacyIndicator(window, guard)
+    indicator = window.indicator(guard)
     window.show()
     window.tray.set_state("recording")
     assert not indicator.label.isVisible()
@@ -95,7 +98,7 @@ def test_stale_decisions_are_not_shown(qtbot, settings_store):
     window = Window(settings_store)
     qtbot.addWidget(window)
     guard = PrivacyGuard(PrivacyRules(), lambda: Lister())
-    indicator = PrivacyIndicator(window, guard)
+    indicator = window.indicator(guard)
     guard.status = GuardStatus(reason="the screen is locked", at=0.0)  # long ago
     indicator.poll()
     assert indicator.reason == ""
@@ -105,7 +108,7 @@ def test_accepted_dialog_updates_the_guard_and_the_store(qtbot, settings_store):
     window = Window(settings_store)
     qtbot.addWidget(window)
     guard = PrivacyGuard(PrivacyRules(), lambda: Lister())
-    indicator = PrivacyIndicator(window, guard)
+    indicator = window.indicator(guard)
     indicator.open_dialog()
     indicator.dialog.exclude.setPlainText("Banking")
     indicator.dialog.accept()

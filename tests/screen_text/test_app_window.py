@@ -35,17 +35,17 @@ def test_answers_show_the_screen_text_and_ctrl_f_finds_it(make_window, qtbot, cl
         return {hit.text for hit in service.memory.store.rows()} if service.memory else set()
 
     qtbot.waitUntil(lambda: "Flight LH4521 boards at gate B22" in read(), timeout=120000)
-    qtbot.waitUntil(lambda: window.screen_text_label.text().startswith("text: "), timeout=10000)
-    assert " lines · " in window.screen_text_label.text()  # the reader's counts, in the status bar
+    qtbot.waitUntil(lambda: window.view.text_status.text().startswith("text: "), timeout=10000)
+    assert " lines · " in window.view.text_status.text()  # the reader's counts, in the status bar
     qtbot.waitUntil(lambda: window.report.frames_processed >= 4, timeout=60000)
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=60000):
-        window.chat.input.setText("At which gate does flight LH4521 board?")
-        qtbot.keyClick(window.chat.input, "\r")
-    exchange = window.chat.conversation.exchanges[-1]
+        window.view.chat.input.setText("At which gate does flight LH4521 board?")
+        qtbot.keyClick(window.view.chat.input, "\r")
+    exchange = window.view.chat.conversation.exchanges[-1]
     (flight,) = [row for row in exchange.evidence_text if "LH4521" in row["text"]]
     assert flight["text"] == "Flight LH4521 boards at gate B22" and flight["first_seen"] >= 2.0
     when = clock(flight["first_seen"])
-    shown = window.chat._view.toPlainText()
+    shown = window.view.chat._view.toPlainText()
     assert "Read on screen" in shown and f"{when}\nFlight LH4521 boards at gate B22" in shown
     assert f"read on screen at {when}: Flight LH4521" in window.conversation.to_markdown()
 
@@ -53,7 +53,7 @@ def test_answers_show_the_screen_text_and_ctrl_f_finds_it(make_window, qtbot, cl
     find = next(a for a in window.findChildren(QAction) if a.text() == "Find in screen text…")
     assert find.shortcut().toString() == "Ctrl+F"
     find.trigger()
-    dialog = window.text_search
+    dialog = window.text_search.dialog
     assert dialog.isVisible()
     dialog.query.setText("gate b22")
     with qtbot.waitSignal(service.sig_hits, timeout=10000):
@@ -73,4 +73,4 @@ def test_answers_show_the_screen_text_and_ctrl_f_finds_it(make_window, qtbot, cl
     with qtbot.waitSignal(service.sig_hits, timeout=10000):
         qtbot.keyClick(dialog.query, Qt.Key.Key_Return)
     assert dialog.status.text().startswith("the search is empty")
-    assert not window.banner.isVisible(), window.banner.text
+    assert not window.view.banner.isVisible(), window.view.banner.text

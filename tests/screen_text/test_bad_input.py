@@ -60,11 +60,11 @@ def test_the_app_says_it_once_and_keeps_answering(no_ocr, make_window, qtbot, cl
     with qtbot.waitSignal(window.screen_text.sig_failed, timeout=60000):
         with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
             window.start()
-    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
-    assert window.banner.text == "⚠ S" + MISSING[1:]  # (the banner capitalises)
+    qtbot.waitUntil(lambda: window.view.banner.isVisible(), timeout=10000)
+    assert window.view.banner.text == "⚠ S" + MISSING[1:]  # (the banner capitalises)
     qtbot.waitUntil(lambda: window.report.frames_processed >= 1, timeout=60000)
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=60000):
         window.ask("What is shown?")
-    exchange = window.chat.conversation.exchanges[-1]
+    exchange = window.view.chat.conversation.exchanges[-1]
     assert exchange.finished and exchange.evidence_text == []
     assert window.screen_text.stats().error == MISSING

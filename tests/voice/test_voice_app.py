@@ -95,10 +95,10 @@ def test_no_microphone_shows_a_message_and_typing_still_works(
         AppSettings(model="tiny", source=f"file:{clip}"), engine_factory=tiny_engine_factory
     )
     window.start()
-    with qtbot.waitSignal(window.banner.sig_shown, timeout=10000):
-        qtbot.mousePress(window.chat.mic_button, Qt.MouseButton.LeftButton)
-        qtbot.mouseRelease(window.chat.mic_button, Qt.MouseButton.LeftButton)
-    assert "microphone" in window.banner.text.lower()
+    with qtbot.waitSignal(window.view.banner.sig_shown, timeout=10000):
+        qtbot.mousePress(window.view.chat.mic_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseRelease(window.view.chat.mic_button, Qt.MouseButton.LeftButton)
+    assert "microphone" in window.view.banner.text.lower()
     with qtbot.waitSignal(window.sig_answer_recorded, timeout=30000):
         window.ask("Typed question?")
 
@@ -112,5 +112,5 @@ def test_transcribed_file_goes_to_the_input_box_when_not_autosending(
     )
     with qtbot.waitSignal(window.voice.sig_transcript, timeout=60000):
         window.voice.transcribe_file(str(spoken_question))
-    assert normalise(window.chat.input.text()) == normalise(QUESTION)
-    assert window.chat.conversation.exchanges == []  # left for editing, not sent
+    assert normalise(window.view.chat.input.text()) == normalise(QUESTION)
+    assert window.view.chat.conversation.exchanges == []  # left for editing, not sent
