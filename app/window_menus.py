@@ -132,7 +132,12 @@ def open_models(
     from .widgets.model_manager import ModelManagerDialog
 
     dialog = ModelManagerDialog(settings, parent)
-    dialog.accepted.connect(lambda: dialog.chosen_settings and apply(dialog.chosen_settings))
+
+    def accepted() -> None:
+        if dialog.chosen_settings:
+            apply(dialog.chosen_settings)
+
+    dialog.accepted.connect(accepted)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -31,6 +31,7 @@ from .dbus_lock import dbus_screensaver_active
 if TYPE_CHECKING:
     from ..tray import WatchTray
     from ..widgets.error_banner import ErrorBanner
+    from ..widgets.privacy_dialog import PrivacyDialog
 
 POLL_MS = 250
 
@@ -64,7 +65,7 @@ class PrivacyIndicator(QObject):
         self.guard = guard
         self.reason = ""
         self.warning = ""
-        self.dialog = None
+        self.dialog: PrivacyDialog | None = None
         guard.set_rules(load_rules(store))
         guard.set_lock_check(dbus_screensaver_active)
         self.label = QLabel()
@@ -107,11 +108,13 @@ class PrivacyIndicator(QObject):
     def open_dialog(self) -> None:
         from ..widgets.privacy_dialog import PrivacyDialog
 
-        self.dialog = PrivacyDialog(self.guard.rules, parent=self.parent_widget)
-        self.dialog.accepted.connect(self._accepted)
-        self.dialog.open()
+        self.dialog = dialog = PrivacyDialog(self.guard.rules, parent=self.parent_widget)
+        dialog.accepted.connect(self._accepted)
+        dialog.open()
 
     def _accepted(self) -> None:
+        if self.dialog is None:
+            return
         rules = self.dialog.rules()
         self.guard.set_rules(rules)
         if self.store is not None:
