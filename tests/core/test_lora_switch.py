@@ -75,6 +75,23 @@ def test_plain_text_switches_off_every_adapter_and_restores_them(pair):
     assert all(p.requires_grad is False for p in lora_state(adapted.decoder).values())
 
 
+def test_an_inner_switch_off_restores_what_was_before_it_not_on(pair):
+    """Nested ``plain_text()`` blocks (both enabled): leaving the inner one keeps the adapters off
+    for the rest of the outer one; only leaving the outer one turns them back on."""
+    _, adapted = pair
+    ids = adapted.tokenize("Frame from 00:01:")
+    with torch.no_grad():
+        on = adapted.decoder(input_ids=ids).last_hidden_state
+        with adapted.plain_text():
+            off = adapted.decoder(input_ids=ids).last_hidden_state
+            with adapted.plain_text():
+                pass
+            after_inner = adapted.decoder(input_ids=ids).last_hidden_state
+        after_outer = adapted.decoder(input_ids=ids).last_hidden_state
+    assert not torch.allclose(on, off, atol=1e-4)
+    torch.testing.assert_close(after_inner, off, atol=0, rtol=0)
+    torch.testing.assert_close(after_outer, on, atol=0, rtol=0)
+
 def test_load_model_attaches_the_adapters_saved_beside_the_weights(tmp_path, pair):
     from videoscan_core.tiny_smolvlm import make_tiny_smolvlm
 

@@ -173,6 +173,27 @@ def test_the_same_words_later_elsewhere_are_a_new_line_but_a_flicker_is_not():
     assert [(s.first_seen, s.last_seen) for s in all_lines(memory)] == [(1, 3), (9, 9)]
 
 
+@pytest.mark.parametrize(
+    ("dx", "dy", "same"),
+    [
+        (32, 0, True),  # up to two line heights sideways (16 px lines): back at its place
+        (33, 0, False),
+        (-32, 0, True),
+        (0, 16, True),  # up to one line height up or down
+        (0, 17, False),
+        (0, -17, False),
+        (32, 16, True),
+    ],
+)
+def test_a_line_that_left_is_back_at_its_place_within_two_heights_across_one_down(dx, dy, same):
+    memory = TextMemory()
+    region = (0, 0, 1280, 300)
+    memory.observe(frame(line("thanks!", 100, 100)), 1)
+    memory.observe(frame(areas=(region,)), 2)  # it left (read over, not there)
+    memory.observe(frame(line("thanks!", 100 + dx, 100 + dy), areas=(region,)), 3)
+    times = [(s.first_seen, s.last_seen) for s in all_lines(memory)]
+    assert times == ([(1, 3)] if same else [(1, 1), (3, 3)])
+
 def test_the_persistent_history_survives_a_restart_keeps_retention_and_clears(tmp_path):
     path = tmp_path / "history" / "screen_text.sqlite"
     memory = TextMemory(path=path)
