@@ -92,6 +92,7 @@ def test_an_inner_switch_off_restores_what_was_before_it_not_on(pair):
     torch.testing.assert_close(after_inner, off, atol=0, rtol=0)
     torch.testing.assert_close(after_outer, on, atol=0, rtol=0)
 
+
 def test_load_model_attaches_the_adapters_saved_beside_the_weights(tmp_path, pair):
     from videoscan_core.tiny_smolvlm import make_tiny_smolvlm
 

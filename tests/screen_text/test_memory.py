@@ -194,6 +194,7 @@ def test_a_line_that_left_is_back_at_its_place_within_two_heights_across_one_dow
     times = [(s.first_seen, s.last_seen) for s in all_lines(memory)]
     assert times == ([(1, 3)] if same else [(1, 1), (3, 3)])
 
+
 def test_the_persistent_history_survives_a_restart_keeps_retention_and_clears(tmp_path):
     path = tmp_path / "history" / "screen_text.sqlite"
     memory = TextMemory(path=path)

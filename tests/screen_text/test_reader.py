@@ -75,6 +75,36 @@ def test_frames_are_read_in_the_background_and_the_newest_wins():
     assert not any(t.name == "screen-text" for t in threading.enumerate())
 
 
+def test_a_skipped_frame_of_another_session_lends_its_changes_to_no_one():
+    """A waiting frame of session "a" replaced by one of session "b": only the newer frame's own
+    changed region is read (the union of changes holds within one session)."""
+    engine = GatedEngine()
+    memory = TextMemory()
+    reader = ScreenTextReader(memory, engine)
+
+    def big(top: str, bottom: str) -> np.ndarray:
+        frame = np.full((720, 1280, 3), 250, np.uint8)
+        draw_text(frame, 20, 20, top, 14)
+        draw_text(frame, 20, 600, bottom, 14)
+        return frame
+
+    reader.start()
+    try:
+        reader.offer(big("Ticket 1001 opened", ""), 0.0, None, session="a")
+        assert engine.entered.wait(60)  # the reader is busy with the first frame
+        reader.offer(big("Ticket 1001 opened", "Ticket 2002 opened"), 1.0, [(20, 600, 300, 20)],
+                     session="a")  # fmt: skip
+        reader.offer(big("Ticket 3003 opened", "Ticket 2002 opened"), 2.0, [(20, 20, 300, 20)],
+                     session="b")  # fmt: skip
+        engine.gate.set()
+        assert reader.wait_idle(120)
+        assert (reader.stats().read, reader.stats().skipped) == (2, 1)
+        assert [s.text for s in all_lines(memory, "a")] == ["Ticket 1001 opened"]
+        assert [s.text for s in all_lines(memory, "b")] == ["Ticket 3003 opened"]
+    finally:
+        assert reader.stop()
+
+
 def test_a_failing_ocr_turns_screen_text_off_in_one_line_and_nothing_else():
     class Broken(OcrEngine):
         def read(self, rgb):
