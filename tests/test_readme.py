@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib.util
 import json
 import os
 import signal
@@ -75,6 +76,10 @@ def test_every_command_in_a_bash_block_is_real(capsys):
                     raise AssertionError(f"{where(block)}: {error}: {err}") from None
             elif program.startswith("scripts/"):
                 assert os.access(ROOT / program, os.X_OK), f"{where(block)}: {program}"
+            elif program == ".venv/bin/python" and argv[1:2] == ["-m"]:
+                module = argv[2]
+                assert module.split(".")[0] in ("benchmarks", "videoscan_core", "app"), where(block)
+                assert importlib.util.find_spec(module) is not None, f"{where(block)}: {module}"
             else:
                 raise AssertionError(f"{where(block)}: {program!r} is no command of ours")
 
