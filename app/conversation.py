@@ -40,11 +40,15 @@ class Exchange:
         return with_option_text(self.question, self.answer) if self.finished else self.answer
 
 
+def clock_parts(seconds: float) -> tuple[int, int, int]:
+    """Hours, minutes and seconds of a time in the stream (rounded to the second, >= 0)."""
+    hours, rest = divmod(max(0, int(round(seconds))), 3600)
+    return (hours, *divmod(rest, 60))
+
+
 def stream_clock(seconds: float) -> str:
     """'0:20', '1:02:03': a time in the stream, as the timeline shows it."""
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
+    hours, minutes, secs = clock_parts(seconds)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 

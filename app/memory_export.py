@@ -23,6 +23,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QImage
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
+from .conversation import clock_parts
 from .timeline_model import TimelineItem, TimelineModel
 
 if TYPE_CHECKING:
@@ -50,9 +51,8 @@ def keepsake_jpeg(image: QImage) -> bytes:
 
 
 def _clock_name(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
+    """'01m05s', '1h02m03s': a time in the stream as part of a file name."""
+    hours, minutes, secs = clock_parts(seconds)
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes:02d}m{secs:02d}s"
 
 

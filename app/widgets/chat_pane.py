@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..conversation import Conversation, Exchange, format_duration
+from ..conversation import stream_clock as clock
 from ..evidence import EvidenceShelf
-from .memory_timeline import clock
 from .screen_text_view import screen_text_html
 
 EVIDENCE_W, EVIDENCE_H = 64, 36

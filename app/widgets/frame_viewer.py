@@ -13,17 +13,15 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
+from ..conversation import stream_clock as clock
 from ..timeline_model import TimelineItem
-from .memory_timeline import clock
 
 MAX_SIDE = 960
 MIN_WIDTH = 320  # the title and caption stay readable
 
 
 class FrameViewer(QDialog):
-    def __init__(
-        self, item: TimelineItem, parent: QWidget | None = None, note: str = ""
-    ) -> None:
+    def __init__(self, item: TimelineItem, parent: QWidget | None = None, note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Frame #{item.frame_index} at {clock(item.timestamp)}")
         image = QImage.fromData(item.keepsake) if item.keepsake else QImage()

@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from ..conversation import stream_clock
+from ..conversation import stream_clock as clock
 from ..timeline_layout import content_width, place
 from ..timeline_model import TimelineItem, TimelineModel
 
@@ -34,9 +34,6 @@ GONE = QColor(120, 120, 120)
 EVIDENCE = QColor(245, 124, 0)
 GAP = 2  # between thumbnails of a lane
 STRETCH = 3  # the axis is at most this many times the retained thumbnails' room
-
-
-clock = stream_clock  # (the name the widgets use)
 
 
 class MemoryTimeline(QWidget):

@@ -55,7 +55,11 @@ class FramePreprocessor:
         return np.ascontiguousarray(pixels.transpose(2, 0, 1))  # [3, S, S]
 
 
-def _to_image(frame: np.ndarray) -> Image.Image:
+def rgb_array(frame: np.ndarray | Image.Image) -> np.ndarray:
+    """Any frame as RGB uint8 ``[H, W, 3]``: grey is repeated, an alpha channel dropped, other
+    dtypes clipped to 0-255; ``ValueError`` for anything that is not an image."""
+    if isinstance(frame, Image.Image):
+        return np.asarray(frame.convert("RGB"))
     array = np.asarray(frame)
     if array.ndim == 2:
         array = np.stack([array] * 3, axis=-1)
@@ -63,4 +67,8 @@ def _to_image(frame: np.ndarray) -> Image.Image:
         raise ValueError(f"a frame must be an RGB array [H, W, 3]; got shape {array.shape}")
     if array.dtype != np.uint8:
         array = np.clip(array, 0, 255).astype(np.uint8)
-    return Image.fromarray(array[..., :3], mode="RGB")
+    return array[..., :3]
+
+
+def _to_image(frame: np.ndarray) -> Image.Image:
+    return Image.fromarray(rgb_array(frame), mode="RGB")

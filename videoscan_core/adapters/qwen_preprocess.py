@@ -38,6 +38,7 @@ import torch
 from PIL import Image
 
 from ..errors import ModelLoadError
+from .preprocess import rgb_array
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -157,7 +158,7 @@ class QwenFrameProcessor:
 
     def resize(self, frame: np.ndarray | Image.Image) -> np.ndarray:
         """uint8 ``[3, H', W']``: the frame resized to its budgeted size (bicubic, antialiased)."""
-        array = _rgb_array(frame)  # [H, W, 3] uint8
+        array = rgb_array(frame)  # [H, W, 3] uint8
         height, width = array.shape[:2]
         size = self.target_size(height, width)
         tensor = torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))[None]
@@ -271,16 +272,3 @@ def _triple(value, default) -> tuple:
     if isinstance(value, (int, float)):
         return (value,) * 3
     return tuple(value)
-
-
-def _rgb_array(frame: np.ndarray | Image.Image) -> np.ndarray:
-    if isinstance(frame, Image.Image):
-        return np.asarray(frame.convert("RGB"))
-    array = np.asarray(frame)
-    if array.ndim == 2:
-        array = np.stack([array] * 3, axis=-1)
-    if array.ndim != 3 or array.shape[2] not in (3, 4):
-        raise ValueError(f"a frame must be an RGB array [H, W, 3]; got shape {array.shape}")
-    if array.dtype != np.uint8:
-        array = np.clip(array, 0, 255).astype(np.uint8)
-    return array[..., :3]

@@ -51,18 +51,24 @@ class ScreenSource(FrameSource):
         return GUARD.capture(self._area, self._grab)
 
     def _grab(self) -> np.ndarray:
-        try:
-            shot = self._grabber.grab(self._area)
-        except Exception as error:
-            problem = first_line(error)  # X11 errors span several lines
-            raise CaptureError(f"screen capture failed: {problem}{permission_hint()}") from None
-        bgra = np.frombuffer(shot.bgra, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        return bgra[:, :, 2::-1].copy()  # BGRA -> RGB
+        return grab_rgb(self._grabber, self._area, "screen")
 
     def close(self) -> None:
         if self._grabber is not None:
             self._grabber.close()
             self._grabber = None
+
+
+def grab_rgb(grabber, area: dict, what: str) -> np.ndarray:
+    """``area`` of the screen through an mss ``grabber`` as RGB uint8 ``[H, W, 3]``;
+    ``CaptureError`` ("``what`` capture failed: ...") when the grab fails."""
+    try:
+        shot = grabber.grab(area)
+    except Exception as error:
+        problem = first_line(error)  # X11 errors span several lines
+        raise CaptureError(f"{what} capture failed: {problem}{permission_hint()}") from None
+    bgra = np.frombuffer(shot.bgra, dtype=np.uint8).reshape(shot.height, shot.width, 4)
+    return bgra[:, :, 2::-1].copy()  # BGRA -> RGB
 
 
 def permission_hint() -> str:

@@ -21,7 +21,7 @@ from .privacy.guard import GUARD
 from .privacy.listers import make_lister
 from .privacy.rules import rule_matches
 from .privacy.windows import WindowInfo, WindowListUnavailable
-from .screen import permission_hint
+from .screen import grab_rgb, permission_hint
 from .withheld import Withheld
 
 
@@ -89,12 +89,7 @@ class WindowSource(FrameSource):
         return {"left": left, "top": top, "width": right - left, "height": bottom - top}
 
     def _grab(self, area: dict) -> np.ndarray:
-        try:
-            shot = self._grabber.grab(area)
-        except Exception as error:
-            raise CaptureError(f"window capture failed: {error}{permission_hint()}") from None
-        bgra = np.frombuffer(shot.bgra, dtype=np.uint8).reshape(shot.height, shot.width, 4)
-        return bgra[:, :, 2::-1].copy()  # BGRA -> RGB
+        return grab_rgb(self._grabber, area, "window")
 
     def close(self) -> None:
         if self._grabber is not None:
