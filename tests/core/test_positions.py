@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from videoscan_core.config import EngineConfig
+from videoscan_core.limits import position_need
 from videoscan_core.stream import positions as positions_module
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.stream.positions import (
@@ -221,7 +222,12 @@ def test_monotonic_positions_are_refused_before_the_model_limit(tiny_vlm, monkey
     with pytest.raises(PositionLimitError):
         engine.add_visual_tokens(visual, 99.0)
     assert (engine.frames_seen, engine.cache.length) == (seen, length)  # nothing half done
-    bounded = StreamingEngine(tiny_vlm, EngineConfig(memory_size=3, position_mode="rerotate"))
+    # a bounded mode is checked before it streams, with room reserved for the question and the
+    # screen text (limits.FIXED_ENTRIES, past 120): give it that room; its positions stay under 120
+    rerotate = EngineConfig(memory_size=3, position_mode="rerotate")
+    monkeypatch.setattr(tiny_vlm, "max_position_embeddings", position_need(tiny_vlm, rerotate))
+    bounded = StreamingEngine(tiny_vlm, rerotate)
+    assert bounded.position_note is None and bounded.config.memory_size == 3
     for t in range(50):
         bounded.add_visual_tokens(visual, float(t))
     assert bounded.positions.max_position() < 120

@@ -105,26 +105,35 @@ class RawKeys:
 def test_rerotated_keys_equal_keys_computed_at_their_recorded_positions(vlm):
     raw = RawKeys(vlm)
     engine = StreamingEngine(vlm, EngineConfig(memory_size=2, position_mode="rerotate"))
+    chunk_start: dict[int, int] = {}  # frame -> feeding index of its chunk's first token
     carrier_source: dict[int, int] = {}  # frame -> feeding index of its carrier (chunk's last)
     try:
         for index, frame in enumerate(_frames(5, seed=3)):
+            start = len(raw.keys[0])
             event = engine.add_frame(frame, 0.5 * index)
+            chunk_start[event.frame_index] = start
             carrier_source[event.frame_index] = len(raw.keys[0]) - 1
     finally:
         raw.close()
     assert len(engine.bank) == 2
-    sources = list(range(engine.layout.system))
+    system = engine.layout.system
+    sources = list(range(system))
     for block in engine.layout.blocks:
-        assert block.visual == "none"  # only carriers outlive their frame step
-        if block.carrier:
+        assert block.visual == "none"  # only carriers (and their time text) outlive their step
+        if block.carrier:  # [time text][carrier]: the time text opens the frame's chunk
+            first = chunk_start[block.frame_index]
+            sources.extend(range(first, first + block.time_size))
             sources.append(carrier_source[block.frame_index])
+    timed = vlm.family == "qwen3-vl"  # Qwen3-VL states a frame's time in text ('<t seconds>')
+    assert all((block.time_size > 0) == timed for block in engine.layout.blocks)
     assert len(sources) == engine.cache.length
     positions = engine.positions.positions  # [layers, 3, L]
-    # packed: the carriers follow the system text back to back, in stream order
-    system = engine.layout.system
-    carriers = positions[0, :, system:]  # [3, 2]
-    assert int(carriers[:, 0].min()) == system
-    assert int(carriers[:, 1].min()) == int(carriers[:, 0].max()) + 1
+    # packed: the kept blocks follow the system text back to back, in stream order
+    next_position, slot = system, system
+    for block in engine.layout.blocks:
+        kept = positions[0, :, slot : slot + block.size]  # [3, time + 1]
+        assert int(kept[:, 0].min()) == next_position
+        next_position, slot = int(kept.max()) + 1, slot + block.size
     for layer in range(vlm.num_layers):
         cached = engine.cache.layer_kv(layer)[0]  # [1, Hkv, L, hd]
         keys = torch.stack([raw.keys[layer][s] for s in sources], dim=1)[None]
