@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_hanging_part_is_killed_with_its_children_at_its_limit():
-    code = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', " \
-           "'import time; time.sleep(60)']); print('started', flush=True); time.sleep(60)"
+    hang = "import threading; threading.Event().wait()"  # a part that never ends by itself
+    code = f"import subprocess, sys; subprocess.Popen([sys.executable, '-c', {hang!r}]); " \
+           f"print('started', flush=True); {hang}"
     started = time.monotonic()
     ran = gpu_check.run_process([sys.executable, "-c", code], timeout=3)
     assert ran["timed_out"] and "started" in ran["output"]
