@@ -17,10 +17,10 @@ from pathlib import Path
 
 from videoscan_core.capture.privacy.app_settings import APPLICATION, ORGANIZATION
 from videoscan_core.paths import MODEL_HELP
-from videoscan_core.privacy import disable_telemetry
+from videoscan_core.telemetry import disable_telemetry
 
-from .startup_checks import add_arguments as add_script_arguments
-from .startup_checks import check_script_args, display_problem, fail_early
+from .scripting.startup_checks import add_arguments as add_script_arguments
+from .scripting.startup_checks import check_script_args, display_problem, fail_early
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,13 +174,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from .main_window import MainWindow
     from .qt_binding_check import binding_problem
-    from .quit_signals import QuitSignals, finish
-    from .script_guard import ScriptGuard
-    from .scripted_run import ScriptPlan
+    from .scripting.script_guard import ScriptGuard
+    from .scripting.scripted_run import ScriptPlan
+    from .scripting.startup_checks import show_settings_problems
     from .settings import AppSettings
-    from .startup_checks import show_settings_problems
+    from .window.main_window import MainWindow
+    from .window.quit_signals import QuitSignals, finish
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     problem = binding_problem()  # a leaking binding aborts the process minutes later

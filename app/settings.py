@@ -82,7 +82,8 @@ class AppSettings:
     # Port of that API, and the key programs must send (made when the API is first switched on).
     api_port: int = 8765
     api_key: str = ""
-    # Read the text on the screen (screen, window, region and video files; app/screen_text.py),
+    # Read the text on the screen (screen, window, region and video files;
+    # app/features/screen_text.py),
     # remember it (at most these many lines and megabytes, the least recently seen go first) and
     # show the relevant part to the model with each question.
     screen_text: bool = True
@@ -124,7 +125,7 @@ class AppSettings:
         self.engine_config()  # the core's own rules (position modes, top-k, recent frames)
 
     def speech_options(self):
-        from videoscan_core.speech import SpeechOptions
+        from videoscan_core.voice.transcribe import SpeechOptions
 
         language = None if self.voice_language in ("", "auto") else self.voice_language
         return SpeechOptions(

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from videoscan_core.adapters.presets import recommended_config
 from videoscan_core.config import EngineConfig, GenerationOptions
-from videoscan_core.presets import recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries
@@ -27,7 +27,7 @@ def build(name: str):
     if name != "tiny":
         return geometries.build(name)
     from videoscan_core.adapters.smolvlm import SmolVLMModel
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     return SmolVLMModel(*build_tiny_smolvlm(seed=0))
 

@@ -17,7 +17,7 @@ import time
 import torch
 
 from videoscan_core.adapters import vision_runtime
-from videoscan_core.presets import recommended_config
+from videoscan_core.adapters.presets import recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from videoscan_core.tiny_model import TinyGeometry
+from videoscan_core.tiny.llava import TinyGeometry
 
 GEOMETRIES = (
     "tiny",
@@ -44,7 +44,7 @@ def build(name: str, attn: str = "sdpa", device: str | None = None, dtype: str |
 def parameter_count(name: str) -> int:
     """Weights of the named geometry, counted on the meta device (no memory, no time)."""
     if name.startswith("qwen"):
-        from videoscan_core.tiny_qwen import build_real_shape_qwen
+        from videoscan_core.tiny.qwen import build_real_shape_qwen
 
         model, _ = build_real_shape_qwen(name, device="meta")
         return sum(p.numel() for p in model.parameters())
@@ -61,18 +61,18 @@ def _build(name: str, attn: str, device: str = "cpu"):
     )
 
     from videoscan_core.adapters.llava_onevision import VisionLanguageModel
-    from videoscan_core.tiny_model import build_tiny_model, tiny_config
-    from videoscan_core.tokenizer_builder import build_qwen2_tokenizer
+    from videoscan_core.tiny.llava import build_tiny_model, tiny_config
+    from videoscan_core.tiny.tokenizer import build_qwen2_tokenizer
 
     if name == "tiny":
         model, tokenizer = build_tiny_model(seed=0, geometry=TinyGeometry(), attn=attn)
         return VisionLanguageModel(model, tokenizer)
     if name.startswith("qwen"):  # published Qwen-VL shapes, random weights
-        from videoscan_core.tiny_qwen import build_real_shape_qwen
+        from videoscan_core.tiny.qwen import build_real_shape_qwen
 
         return build_real_shape_qwen(name, attn=attn, device=device)
     if name.startswith("smolvlm2-"):  # published SmolVLM2 shapes, random weights
-        from videoscan_core.tiny_smolvlm import build_real_shape_smolvlm
+        from videoscan_core.tiny.smolvlm import build_real_shape_smolvlm
 
         return build_real_shape_smolvlm(name, attn=attn)
     tokenizer = build_qwen2_tokenizer()

@@ -26,9 +26,9 @@ def main() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.main_window import MainWindow
     from app.settings import AppSettings
-    from videoscan_core.demo import write_demo_video
+    from app.window.main_window import MainWindow
+    from videoscan_core.eval.demo import write_demo_video
     from videoscan_core.stream.engine import StreamingEngine
 
     from . import geometries

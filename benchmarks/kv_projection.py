@@ -27,7 +27,7 @@ HOUR_FRAMES = 3600
 def project(name: str, height: int, width: int, memory: int, recent: int) -> dict:
     from videoscan_core.adapters.qwen3_vl import Qwen3VLModel
     from videoscan_core.adapters.qwen_preprocess import QwenFrameProcessor
-    from videoscan_core.tiny_qwen import build_real_shape_qwen
+    from videoscan_core.tiny.qwen import build_real_shape_qwen
 
     model, tokenizer = build_real_shape_qwen(name, device="meta")
     text = model.config.text_config

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from videoscan_core.config import EngineConfig
-from videoscan_core.resources import current_rss_mb
+from videoscan_core.process_stats import current_rss_mb
 from videoscan_core.stream.engine import StreamingEngine
 
 from . import common, geometries

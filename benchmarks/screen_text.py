@@ -90,8 +90,8 @@ def said(expected: str, reply: str) -> bool:
 
 def answer(model_dir: Path, path: Path, scene, text: TextPass) -> list[dict]:
     from videoscan_core.adapters import load_model
+    from videoscan_core.adapters.presets import recommended_config
     from videoscan_core.config import GenerationOptions
-    from videoscan_core.presets import recommended_config
     from videoscan_core.stream.engine import StreamingEngine
     from videoscan_core.stream.frame_batches import stream_frames
 

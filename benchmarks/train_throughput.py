@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--forward", default="masked", choices=["masked", "replay", "both"])
     args = parser.parse_args()
     from videoscan_core.adapters import load_model
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
     from videoscan_core.train.data import Collator, SyntheticDataset
     from videoscan_core.train.model import CarrierTrainingModel
 

@@ -13,7 +13,7 @@ for _name in ("stdout", "stderr"):
     if getattr(sys, _name) is None:
         setattr(sys, _name, open(os.devnull, "w", encoding="utf-8"))
 
-from videoscan_core.privacy import disable_telemetry  # noqa: E402
+from videoscan_core.telemetry import disable_telemetry  # noqa: E402
 
 disable_telemetry()
 

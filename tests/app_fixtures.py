@@ -58,10 +58,11 @@ def make_window(qtbot, settings_store, monkeypatch):
     one with unexported answers quits without saving (tests of that question override it)."""
     from PySide6.QtWidgets import QMessageBox
 
-    from app.main_window import MainWindow
+    from app.window.main_window import MainWindow
 
     monkeypatch.setattr(
-        "app.quit_guard.ask_about_unsaved", lambda window, count: QMessageBox.StandardButton.Discard
+        "app.window.quit_guard.ask_about_unsaved",
+        lambda window, count: QMessageBox.StandardButton.Discard
     )
 
     windows = []

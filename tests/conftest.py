@@ -16,7 +16,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def tiny_vlm():
     """A tiny random LLaVA-OneVision (SDPA attention) wrapped for the engine."""
     from videoscan_core.adapters.llava_onevision import VisionLanguageModel
-    from videoscan_core.tiny_model import build_tiny_model
+    from videoscan_core.tiny.llava import build_tiny_model
 
     model, tokenizer = build_tiny_model(seed=0, attn="sdpa")
     return VisionLanguageModel(model, tokenizer)
@@ -26,7 +26,7 @@ def tiny_vlm():
 def tiny_vlm_eager():
     """The same weights with eager attention."""
     from videoscan_core.adapters.llava_onevision import VisionLanguageModel
-    from videoscan_core.tiny_model import build_tiny_model
+    from videoscan_core.tiny.llava import build_tiny_model
 
     model, tokenizer = build_tiny_model(seed=0, attn="eager")
     return VisionLanguageModel(model, tokenizer)
@@ -35,7 +35,7 @@ def tiny_vlm_eager():
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
     """A tiny model saved to disk, as ``videoscan make-tiny-model`` writes it."""
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
 

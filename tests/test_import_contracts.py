@@ -49,7 +49,7 @@ def test_gui_modules_do_not_import_torch():
     code = (
         "import sys, os\n"
         "os.environ.setdefault('QT_QPA_PLATFORM', 'offscreen')\n"
-        "import app.main, app.main_window, app.widgets.model_manager, app.voice.controller\n"
+        "import app.main, app.window.main_window, app.widgets.model_manager, app.voice.controller\n"
         "from videoscan_core.hub.hardware import detect_hardware\n"
         "detect_hardware()\n"
         "heavy = [m for m in ('torch', 'transformers', 'faster_whisper') if m in sys.modules]\n"

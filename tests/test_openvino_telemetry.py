@@ -17,7 +17,7 @@ PROBE = """
 import sys
 from pathlib import Path
 if sys.argv[1] == "silenced":
-    from videoscan_core.privacy import disable_telemetry
+    from videoscan_core.telemetry import disable_telemetry
     disable_telemetry()
 import openvino  # sends ("ov", "import", "general_import") unless declined
 from openvino.tools.ovc.telemetry_utils import init_ovc_telemetry
@@ -45,7 +45,7 @@ def test_importing_openvino_would_report_unless_telemetry_is_disabled_first(tmp_
 
 
 def test_the_hook_is_installed_once_and_silences_an_openvino_imported_earlier():
-    from videoscan_core.privacy import OpenVinoTelemetryHook, install_openvino_hook
+    from videoscan_core.telemetry import OpenVinoTelemetryHook, install_openvino_hook
 
     first = install_openvino_hook()
     assert install_openvino_hook() is first
@@ -62,7 +62,7 @@ def test_nothing_imports_openvino_before_the_hook():
         for path in (root / folder).rglob("*.py"):
             text = path.read_text()
             at = text.find("import openvino")
-            if path.name == "privacy.py":
+            if path.name == "telemetry.py":
                 continue  # the hook's own home
             if at >= 0 and text.find("install_openvino_hook()") not in range(0, at):
                 offenders.append(str(path.relative_to(root)))

@@ -14,8 +14,8 @@ import pytest
 from tests.app_fixtures import write_video
 from tests.netguard import ROOT, new_paths, run_guarded, tree_snapshot
 from tests.ports import free_port
-from videoscan_core.privacy import TELEMETRY_SWITCHES, disable_telemetry
-from videoscan_core.speech import bundled_speech_model
+from videoscan_core.telemetry import TELEMETRY_SWITCHES, disable_telemetry
+from videoscan_core.voice.transcribe import bundled_speech_model
 
 # the app's own folders under HOME (state: log; config: QSettings; cache: demo videos)
 APP_FOLDERS = (".local/state/videoscan/", ".config/VideoScan/", ".cache/videoscan/")
@@ -125,7 +125,7 @@ def test_spoken_question_sends_no_telemetry_and_writes_nothing(home, spoken):
     """onnxruntime (faster-whisper's VAD) leaves ~/.cache/Microsoft/... unless switched off."""
     before = tree_snapshot(home)
     code = (
-        "from videoscan_core.speech import Transcriber\n"
+        "from videoscan_core.voice.transcribe import Transcriber\n"
         f"print(Transcriber().transcribe({str(spoken)!r}))\n"
     )
     run = run_guarded(code, env=fresh_env(home), trace=False, timeout=120)
@@ -140,7 +140,7 @@ def test_spoken_question_makes_no_lookup_while_the_process_lives_on(home, spoken
         pytest.skip("strace is not installed")
     code = (
         "import time\n"
-        "from videoscan_core.speech import Transcriber\n"
+        "from videoscan_core.voice.transcribe import Transcriber\n"
         f"print(Transcriber().transcribe({str(spoken)!r}))\n"
         "time.sleep(15)\n"
     )

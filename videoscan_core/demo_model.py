@@ -24,7 +24,7 @@ import torch
 
 from .adapters.lora import LORA_FILE, LoraSettings, lora_state
 from .smollm2 import GGUF_SHA256, WHEEL_REQUIREMENT, read_source, sha256_of
-from .tiny_smolvlm import SmolGeometry
+from .tiny.smolvlm import SmolGeometry
 
 PARTS_FILE = "videoscan-demo-parts.safetensors"
 PARTS_JSON = "parts.json"

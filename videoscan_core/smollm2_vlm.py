@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .adapters.smolvlm import SPECIAL_TOKENS
 from .smollm2 import BASE_VOCAB, base_lm_home, publish, read_source, write_source
-from .tiny_smolvlm import SmolGeometry, processor_files, smolvlm_vision_config
+from .tiny.smolvlm import SmolGeometry, processor_files, smolvlm_vision_config
 
 VISION = SmolGeometry(
     image_size=48,

@@ -30,7 +30,7 @@ from videoscan_core.capture.privacy.guard import GUARD
 from videoscan_core.capture.sessions import CaptureSessions, StreamTag
 from videoscan_core.capture.sources import open_source
 
-from ..privacy_ledger import PrivacyLedger
+from ..features.privacy_ledger import PrivacyLedger
 
 PREVIEW_WIDTH = 320
 PREVIEW_INTERVAL_S = 0.2

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from videoscan_core.errors import VideoScanError
-from videoscan_core.speech import SpeechOptions, Transcriber
+from videoscan_core.voice.transcribe import SpeechOptions, Transcriber
 
 from .recorder import MicrophoneRecorder, RecordingError
 

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..conversation import Conversation, Exchange, format_duration
-from ..conversation import stream_clock as clock
-from ..evidence import EvidenceShelf
+from ..models.conversation import Conversation, Exchange, format_duration
+from ..models.conversation import stream_clock as clock
+from ..models.evidence import EvidenceShelf
 from .screen_text_view import screen_text_html
 
 EVIDENCE_W, EVIDENCE_H = 64, 36

@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from ..conversation import stream_clock as clock
-from ..timeline_model import TimelineItem
+from ..models.conversation import stream_clock as clock
+from ..models.timeline import TimelineItem
 
 MAX_SIDE = 960
 MIN_WIDTH = 320  # the title and caption stay readable

@@ -21,9 +21,9 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QScrollBar, QToolTip, QWidget
 
-from ..conversation import stream_clock as clock
-from ..timeline_layout import content_width, place
-from ..timeline_model import TimelineItem, TimelineModel
+from ..models.conversation import stream_clock as clock
+from ..models.timeline import TimelineItem, TimelineModel
+from ..models.timeline_layout import content_width, place
 
 THUMB_W, THUMB_H = 64, 36
 MARGIN = 12

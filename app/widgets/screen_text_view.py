@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from ..conversation import stream_clock
+from ..models.conversation import stream_clock
 
 MAX_CHARS = 160
 

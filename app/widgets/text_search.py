@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..conversation import stream_clock as clock
-from ..timeline_model import TimelineItem, TimelineModel
+from ..models.conversation import stream_clock as clock
+from ..models.timeline import TimelineItem, TimelineModel
 
 if TYPE_CHECKING:
-    from ..screen_text import ScreenText
+    from ..features.screen_text import ScreenText
     from .error_banner import ErrorBanner
     from .memory_timeline import MemoryTimeline
 
@@ -126,7 +126,7 @@ class TextSearch(QObject):
         self.dialog: TextSearchDialog | None = None
 
     def add_to(self, menu: QMenu) -> None:
-        from ..window_menus import action
+        from ..window.menus import action
 
         menu.addSeparator()
         menu.addAction(action(self, "Find in screen text…", "Ctrl+F", self.open))

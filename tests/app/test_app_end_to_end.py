@@ -40,7 +40,7 @@ def test_app_streams_a_video_and_answers_through_the_worker(
     path = window.view.chat.export_to(tmp_path / "chat.json")
     assert json.loads(path.read_text())[0]["question"] == "What is moving on the screen?"
     monkeypatch.setattr(
-        "app.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(tmp_path)
+        "app.features.memory_export.QFileDialog.getExistingDirectory", lambda *a, **k: str(tmp_path)
     )
     export = next(a for a in window.findChildren(QAction) if a.text().startswith("Export remem"))
     export.trigger()  # synchronous on the GUI thread: memory cannot change meanwhile

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFileDialog, QPushButton, QVBoxLayout, QWidget
 
-from app.conversation import Conversation
+from app.models.conversation import Conversation
 from app.settings import AppSettings
 from app.widgets.error_banner import ErrorBanner
 

@@ -9,7 +9,7 @@ import json
 import numpy as np
 from PySide6.QtGui import QImage
 
-from app.scripted_run import ScriptPlan
+from app.scripting.scripted_run import ScriptPlan
 from app.settings import AppSettings
 from videoscan_core.capture.base import FrameSource
 from videoscan_core.capture.privacy.guard import GUARD

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from app.scripted_run import ScriptPlan
+from app.scripting.scripted_run import ScriptPlan
 from app.settings import AppSettings
 from videoscan_core.capture.sessions import CaptureSessions
 

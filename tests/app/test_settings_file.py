@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from app.scripting.startup_checks import show_settings_problems
 from app.settings import AppSettings, problems_message
-from app.startup_checks import show_settings_problems
 from tests.ports import free_port
 
 # a value different from the default for every field, chosen to trip INI parsing

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from app.failure_log import FailureLog
+from app.engine.failure_log import FailureLog
 from app.settings import AppSettings
 from app.widgets.resource_plot import ResourcePlot, nice_ceiling
 

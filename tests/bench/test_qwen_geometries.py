@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from benchmarks import geometries
-from videoscan_core.tiny_qwen import build_tiny_qwen_adapter
+from videoscan_core.tiny.qwen import build_tiny_qwen_adapter
 
 
 @pytest.mark.slow

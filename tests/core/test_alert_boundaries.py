@@ -9,7 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from videoscan_core.alerts import (
+from videoscan_core.limits import MAX_CONDITION_CHARS, MAX_CONDITIONS
+from videoscan_core.stream.alerts import (
     OFF_THRESHOLD,
     ON_THRESHOLD,
     AlertWatcher,
@@ -18,7 +19,6 @@ from videoscan_core.alerts import (
     load_extra,
     save_conditions,
 )
-from videoscan_core.limits import MAX_CONDITION_CHARS, MAX_CONDITIONS
 
 
 def feed(watcher: AlertWatcher, scores: list[float]) -> list[int]:

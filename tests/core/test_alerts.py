@@ -10,14 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from videoscan_core.alerts import (
-    AlertWatcher,
-    Condition,
-    load_conditions,
-    save_conditions,
-)
 from videoscan_core.cli.main import main
 from videoscan_core.config import EngineConfig
+from videoscan_core.stream.alerts import AlertWatcher, Condition, load_conditions, save_conditions
 from videoscan_core.stream.conditions import condition_question, score_condition
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.video import import_cv2
@@ -230,7 +225,7 @@ def test_alerts_are_capped_in_number_and_length_and_slow_scoring_is_said(
     clock = [0.0]
     watcher = AlertWatcher([Condition("a"), Condition("b")], scorer=slow)
     with monkeypatch.context() as patched:
-        patched.setattr("videoscan_core.alerts.time.perf_counter", lambda: clock[0])
+        patched.setattr("videoscan_core.stream.alerts.time.perf_counter", lambda: clock[0])
         watcher.after_frame(None, frames(1)[0])
     assert watcher.slow_warning(2.0) is None
     assert "took 1.5 s per frame, longer than the 1 s between frames" in watcher.slow_warning(1.0)
@@ -250,7 +245,7 @@ def test_yes_and_no_are_told_apart_by_letters_not_spaces():
 
 
 def test_watch_cli_with_the_demo_model(capsys, tmp_path):
-    from videoscan_core.demo import write_demo_video
+    from videoscan_core.eval.demo import write_demo_video
     from videoscan_core.eval.synthetic import make_video, split_seeds
     from videoscan_core.paths import bundled_demo_model
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from videoscan_core.demo import write_demo_video
+from videoscan_core.eval.demo import write_demo_video
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD = os.fsdecode(b"clip\xff")  # 'clip\udcff'

@@ -39,9 +39,9 @@ def test_every_run_flag_is_covered():
 @pytest.fixture
 def spies(monkeypatch):
     import videoscan_core.adapters as adapters
-    import videoscan_core.speech as speech
     import videoscan_core.stream.frame_batches as frame_batches
     import videoscan_core.video as video
+    import videoscan_core.voice.transcribe as speech
     from videoscan_core.stream.engine import StreamingEngine
 
     seen: dict = {"asks": []}

@@ -15,7 +15,7 @@ from videoscan_core.adapters.closer_look import LOOK_TOKENS, split_image_prompt
 from videoscan_core.adapters.loading import load_model
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_qwen import QWEN_FAMILIES, make_tiny_qwen
+from videoscan_core.tiny.qwen import QWEN_FAMILIES, make_tiny_qwen
 
 from .test_smolvlm import QUESTION, TIMES, TOLERANCE, _build, processor_layout
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from videoscan_core.adapters.families import family
+from videoscan_core.adapters.presets import training_free_settings
 from videoscan_core.hub import frame_cost as cost_module
 from videoscan_core.hub.frame_cost import frame_cost
 from videoscan_core.limits import FIXED_ENTRIES
-from videoscan_core.presets import training_free_settings
 
 
 def test_entries_and_bytes_count_keys_and_values_of_every_layer_and_head(monkeypatch):

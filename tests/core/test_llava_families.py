@@ -21,7 +21,7 @@ QUESTION = "What color is the square?"
 
 @pytest.fixture(scope="module", params=["llava-onevision", "llava-video"])
 def llava(request):
-    from videoscan_core.tiny_model import build_tiny_model
+    from videoscan_core.tiny.llava import build_tiny_model
 
     model, tokenizer = build_tiny_model(seed=0, attn="sdpa")
     newline = "grid" if request.param == "llava-video" else "none"

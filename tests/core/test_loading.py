@@ -14,7 +14,7 @@ from videoscan_core.adapters.llava_next import is_llava_next_layout
 from videoscan_core.config import EngineConfig
 from videoscan_core.errors import ModelLoadError, ModelNotFoundError
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_model import write_llava_next_checkpoint
+from videoscan_core.tiny.llava import write_llava_next_checkpoint
 
 
 def test_tiny_folder_loads_and_matches_in_memory_model(tiny_model_dir, tiny_vlm, random_frames):

@@ -26,7 +26,7 @@ QUESTION = "What color is the square?"
 
 
 def _tiny() -> SmolVLMModel:
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     model, tokenizer = build_tiny_smolvlm(seed=0)
     return SmolVLMModel(model, tokenizer)
@@ -94,7 +94,7 @@ def test_an_inner_switch_off_restores_what_was_before_it_not_on(pair):
 
 
 def test_load_model_attaches_the_adapters_saved_beside_the_weights(tmp_path, pair):
-    from videoscan_core.tiny_smolvlm import make_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import make_tiny_smolvlm
 
     _, adapted = pair
     folder = make_tiny_smolvlm(tmp_path / "model", seed=0)

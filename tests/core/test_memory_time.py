@@ -13,7 +13,7 @@ from videoscan_core.adapters import load_model
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.context_text import context_text
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_model import make_tiny_model
+from videoscan_core.tiny.llava import make_tiny_model
 
 TIMES = [0.0, 1.0, 9.5, 65.0, 66.0, 70.2, 71.0, 130.0]
 SETTINGS = {

@@ -10,16 +10,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from videoscan_core.adapters.presets import recommended_config
 from videoscan_core.config import EngineConfig
 from videoscan_core.limits import FIXED_ENTRIES, fit_positions, position_need
-from videoscan_core.presets import recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 
 
 @pytest.fixture
 def smol(monkeypatch):
     from videoscan_core.adapters.smolvlm import SmolVLMModel
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     model, tokenizer = build_tiny_smolvlm(seed=0)
     return SmolVLMModel(model, tokenizer)
@@ -70,7 +70,7 @@ def test_the_cli_says_which_setting_changed(tmp_path):
     import subprocess
     import sys
 
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
     from videoscan_core.video import import_cv2
 
     folder = make_tiny_model(tmp_path / "smol", family="smolvlm2")

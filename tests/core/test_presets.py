@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+from videoscan_core.adapters.presets import recommended_config
 from videoscan_core.config import EngineConfig
-from videoscan_core.presets import recommended_config
 
 
 def test_untrained_checkpoints_get_their_familys_training_free_preset():
@@ -43,7 +43,7 @@ def test_load_model_reads_the_training_marker(tiny_model_dir, tmp_path):
 
 
 def test_the_apps_settings_keep_what_the_user_chose_and_get_the_preset_elsewhere():
-    from videoscan_core.presets import config_for, fields_set_by_user
+    from videoscan_core.adapters.presets import config_for, fields_set_by_user
 
     untrained = SimpleNamespace(family="smolvlm2", videoscan_trained=False)
     assert fields_set_by_user(EngineConfig(memory_size=16)) == frozenset()
@@ -61,7 +61,7 @@ def test_untrained_weights_keep_native_visual_tokens_per_remembered_frame():
     """VideoScan+ in the training-free preset: what untrained weights can read of a remembered
     frame are their own visual tokens, the top-k its carrier attended to."""
     from videoscan_core.adapters.families import FAMILIES
-    from videoscan_core.presets import training_free_settings
+    from videoscan_core.adapters.presets import training_free_settings
 
     for family in FAMILIES:
         assert training_free_settings(family.name)["keep_topk"] == family.keep_topk >= 8
@@ -84,7 +84,7 @@ def test_the_training_free_memory_stays_within_its_entries(random_frames):
     from videoscan_core.adapters.smolvlm import SmolVLMModel
     from videoscan_core.limits import cache_entries
     from videoscan_core.stream.engine import StreamingEngine
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     vlm = SmolVLMModel(*build_tiny_smolvlm(seed=0))
     config = recommended_config(vlm, EngineConfig(memory_size=4))

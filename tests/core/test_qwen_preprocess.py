@@ -214,7 +214,7 @@ def test_a_1080p_frame_gets_the_video_budget_by_default(family, image_budget):
 
 def test_the_frame_budget_is_a_load_setting(tmp_path):
     from videoscan_core.adapters.loading import load_model
-    from videoscan_core.tiny_qwen import make_tiny_qwen
+    from videoscan_core.tiny.qwen import make_tiny_qwen
 
     folder = make_tiny_qwen(tmp_path, "qwen3-vl", seed=1)
     assert load_model(folder, device="cpu").frames.frame_tokens == 768

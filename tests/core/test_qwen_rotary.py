@@ -17,7 +17,7 @@ from videoscan_core.adapters.loading import load_model
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.stream.positions import Rotation, rerotate, rotate
-from videoscan_core.tiny_qwen import QWEN_FAMILIES, make_tiny_qwen
+from videoscan_core.tiny.qwen import QWEN_FAMILIES, make_tiny_qwen
 
 QUESTION = "What is on the screen?"
 MODULES = {"qwen2.5-vl": "qwen2_5_vl", "qwen3-vl": "qwen3_vl"}

@@ -14,7 +14,7 @@ import torch
 from videoscan_core.adapters.loading import load_model
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_qwen import make_tiny_qwen
+from videoscan_core.tiny.qwen import make_tiny_qwen
 
 QUESTION = "What is on the screen?"
 

@@ -10,7 +10,7 @@ from videoscan_core.adapters.loading import load_model
 from videoscan_core.config import EngineConfig
 from videoscan_core.stream.carrier_attention import CarrierAttentionProbe
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_qwen import QWEN_FAMILIES, make_tiny_qwen
+from videoscan_core.tiny.qwen import QWEN_FAMILIES, make_tiny_qwen
 
 
 @pytest.mark.parametrize("family", QWEN_FAMILIES)

@@ -13,13 +13,13 @@ import pytest
 import torch
 
 from videoscan_core.adapters.loading import load_model
+from videoscan_core.adapters.presets import TRAINING_FREE_POSITIONS, recommended_config
 from videoscan_core.adapters.qwen_vl import check_no_sliding_window
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.errors import ModelLoadError
-from videoscan_core.presets import TRAINING_FREE_POSITIONS, recommended_config
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.stream.positions import position_bound
-from videoscan_core.tiny_qwen import QWEN_FAMILIES, make_tiny_qwen
+from videoscan_core.tiny.qwen import QWEN_FAMILIES, make_tiny_qwen
 
 from .qwen_oracle import oracle_logits, reference_prompt
 

@@ -28,7 +28,7 @@ TIMES = [0.0, 1.0, 9.5, 65.0, 66.0, 70.2, 71.0, 130.0]
 
 
 def _build(attn: str) -> SmolVLMModel:
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     model, tokenizer = build_tiny_smolvlm(seed=0, attn=attn)
     return SmolVLMModel(model, tokenizer)
@@ -205,7 +205,7 @@ def test_make_tiny_model_writes_each_family_loadable_like_a_download(family, tmp
 
     from videoscan_core.adapters import load_model
     from videoscan_core.adapters.loading import family_of
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
 
     folder = make_tiny_model(tmp_path / family, family=family)
     assert family_of(json.loads((folder / "config.json").read_text())) == family
@@ -223,7 +223,7 @@ def test_bad_checkpoints_name_what_is_wrong(tmp_path):
 
     from videoscan_core.adapters import load_model
     from videoscan_core.errors import ModelLoadError
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
 
     other = tmp_path / "other"
     other.mkdir()

@@ -263,7 +263,7 @@ def test_mcp_refuses_bad_values_before_the_model_loads(mcp_parts, loads, clip, f
 # -- watch --------------------------------------------------------------------------------------
 @pytest.fixture
 def watched(monkeypatch):
-    import videoscan_core.alerts as alerts
+    import videoscan_core.stream.alerts as alerts
     import videoscan_core.stream.frame_batches as frame_batches
     import videoscan_core.video as video
     from videoscan_core.stream.engine import StreamingEngine

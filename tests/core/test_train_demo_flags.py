@@ -112,7 +112,7 @@ def test_the_smallest_good_values_pass(trained, flags):
 @pytest.fixture
 def demoed(monkeypatch):
     import videoscan_core.adapters as adapters
-    import videoscan_core.demo as demo
+    import videoscan_core.eval.demo as demo
     import videoscan_core.paths as paths
 
     seen: dict = {}
@@ -170,7 +170,7 @@ def test_demo_bounds(demoed, capsys, flags, said, ok):
 
 # -- make-tiny-model ----------------------------------------------------------------------------
 def test_every_make_tiny_model_flag_reaches_the_builder(monkeypatch, capsys):
-    import videoscan_core.tiny_model as tiny_model
+    import videoscan_core.tiny.llava as tiny_model
 
     seen = []
     monkeypatch.setattr(tiny_model, "make_tiny_model", lambda folder, seed=0, geometry="tiny",

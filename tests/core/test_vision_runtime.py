@@ -70,7 +70,7 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path):
 @pytest.fixture(scope="module")
 def smol():
     from videoscan_core.adapters.smolvlm import SmolVLMModel
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     model, tokenizer = build_tiny_smolvlm(seed=0, attn="sdpa")
     return SmolVLMModel(model, tokenizer)
@@ -79,7 +79,7 @@ def smol():
 @pytest.fixture(scope="module")
 def llava():
     from videoscan_core.adapters.llava_onevision import LlavaOnevisionModel
-    from videoscan_core.tiny_model import build_tiny_model
+    from videoscan_core.tiny.llava import build_tiny_model
 
     model, tokenizer = build_tiny_model(seed=0, attn="sdpa")
     return LlavaOnevisionModel(model, tokenizer)

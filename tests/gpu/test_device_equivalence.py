@@ -50,18 +50,18 @@ def build(family: str, dtype: torch.dtype):
     in tests/core build it) moved to DEVICE in ``dtype``."""
     if family == "llava-onevision":
         from videoscan_core.adapters.llava_onevision import VisionLanguageModel
-        from videoscan_core.tiny_model import build_tiny_model
+        from videoscan_core.tiny.llava import build_tiny_model
 
         model, tokenizer = build_tiny_model(seed=0, attn="sdpa")
         vlm = VisionLanguageModel(model, tokenizer)
     elif family == "smolvlm2":
         from videoscan_core.adapters.smolvlm import SmolVLMModel
-        from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+        from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
         model, tokenizer = build_tiny_smolvlm(seed=0, attn="sdpa")
         vlm = SmolVLMModel(model, tokenizer)
     else:
-        from videoscan_core.tiny_qwen import build_tiny_qwen_adapter
+        from videoscan_core.tiny.qwen import build_tiny_qwen_adapter
 
         vlm = build_tiny_qwen_adapter(family, seed=1)
     vlm.model.to(DEVICE, dtype)

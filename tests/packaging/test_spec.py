@@ -141,7 +141,7 @@ def test_spec_with_the_real_pyinstaller_hooks(monkeypatch):
     hidden = set(analysis["hiddenimports"])
     for module in ("videoscan_core.stream.engine", "videoscan_core.adapters.llava_onevision",
                    "videoscan_core.hub.catalogue", "videoscan_core.hub.hardware",
-                   "app.main_window",
+                   "app.window.main_window",
                    "transformers.models.llava_onevision.modeling_llava_onevision",
                    "transformers.models.qwen2.modeling_qwen2"):
         assert module in hidden, module
@@ -168,7 +168,8 @@ launcher = runpy.run_path('packaging/launcher.py', run_name='launcher')
 assert sys.stdout is not None and sys.stderr is not None
 sys.stdout = real_stdout
 assert callable(launcher['main'])
-import app.main_window, app.worker, videoscan_core.capture.screen, videoscan_core.cli.main
+import app.window.main_window, app.engine.worker
+import videoscan_core.capture.screen, videoscan_core.cli.main
 import videoscan_core.user_dirs as dirs
 print('log', app.main.log_file_path(), 'cache', dirs.cache_dir())
 """

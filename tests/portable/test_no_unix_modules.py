@@ -102,7 +102,7 @@ def test_core_folders_follow_each_platform(monkeypatch, tmp_path):
 
 
 def test_peak_memory_on_windows_uses_the_peak_working_set(monkeypatch):
-    from videoscan_core import resources
+    from videoscan_core import process_stats as resources
 
     class Info:
         rss = 100 * resources.MIB
@@ -114,7 +114,7 @@ def test_peak_memory_on_windows_uses_the_peak_working_set(monkeypatch):
 
 
 def test_peak_memory_elsewhere_is_the_largest_seen(monkeypatch):
-    from videoscan_core import resources
+    from videoscan_core import process_stats as resources
 
     class Info:
         rss = 10**12  # larger than anything /proc reports here, so the seen peak wins

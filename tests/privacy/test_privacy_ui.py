@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMainWindow, QToolBar
 
-from app.privacy.indicator import PrivacyIndicator, PrivacyParts
 from app.settings import AppSettings
-from app.tray import WatchTray
 from app.widgets.error_banner import ErrorBanner
 from app.widgets.privacy_dialog import PrivacyDialog
+from app.window.privacy_indicator import PrivacyIndicator, PrivacyParts
+from app.window.tray import WatchTray
 from videoscan_core.capture.privacy.guard import GuardStatus, PrivacyGuard
 from videoscan_core.capture.privacy.rules import PrivacyRules, load_rules
 from videoscan_core.capture.privacy.windows import WindowInfo, WindowListUnavailable

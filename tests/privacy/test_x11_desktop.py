@@ -127,7 +127,7 @@ def reddish(rgb: np.ndarray) -> int:
 
 
 def test_excluded_window_never_reaches_the_worker_and_the_box_follows_it(desktop, capture, qtbot):
-    from app.engine_loading import frame_pictures
+    from app.engine.loading import frame_pictures
 
     slot, previews, start = capture
     desktop.command("focus backdrop")

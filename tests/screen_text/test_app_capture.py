@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QObject, Signal
 
 from app.capture.controller import CaptureController
-from app.screen_text import ScreenText
+from app.features.screen_text import ScreenText
 from app.settings import AppSettings
 from videoscan_core.capture.frame_slot import LatestFrameSlot
 from videoscan_core.capture.privacy.guard import GUARD

@@ -1,12 +1,12 @@
-"""The app's screen-text service (``app.screen_text.ScreenText``) without a window: questions get
-the relevant blocks of the current session, none once OCR has failed or screen text is off, and
-its settings build the memory's bounds (lines, megabytes)."""
+"""The app's screen-text service (``app.features.screen_text.ScreenText``) without a window:
+questions get the relevant blocks of the current session, none once OCR has failed or screen
+text is off, and its settings build the memory's bounds (lines, megabytes)."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.screen_text import MB, ScreenText
+from app.features.screen_text import MB, ScreenText
 from app.settings import AppSettings
 from videoscan_core.screen_text.ocr import OcrLine
 from videoscan_core.screen_text.reader import ScreenTextReader

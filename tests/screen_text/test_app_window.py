@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from app.conversation import stream_clock as clock
+from app.models.conversation import stream_clock as clock
 from app.settings import AppSettings
 
 from .clips import LIVE_SCRIPT, write_clip

@@ -50,9 +50,9 @@ def test_the_best_ranked_blocks_that_fit_are_kept_and_a_huge_one_is_cut():
 def _families():
     from videoscan_core.adapters.llava_onevision import VisionLanguageModel
     from videoscan_core.adapters.smolvlm import SmolVLMModel
-    from videoscan_core.tiny_model import build_tiny_model
-    from videoscan_core.tiny_qwen import build_tiny_qwen_adapter
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.llava import build_tiny_model
+    from videoscan_core.tiny.qwen import build_tiny_qwen_adapter
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     yield "llava", VisionLanguageModel(*build_tiny_model(seed=0))
     yield "smolvlm2", SmolVLMModel(*build_tiny_smolvlm(seed=0))

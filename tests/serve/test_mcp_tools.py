@@ -13,10 +13,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from videoscan_core.alerts import Alert, AlertWatcher, Condition, save_conditions
 from videoscan_core.events import CarrierInfo
 from videoscan_core.limits import MAX_NEW_TOKENS, MAX_QUESTION_CHARS
 from videoscan_core.serve.protocol import APIError
+from videoscan_core.stream.alerts import Alert, AlertWatcher, Condition, save_conditions
 
 pytest.importorskip("mcp")
 from mcp.server.mcpserver.exceptions import ToolError  # noqa: E402

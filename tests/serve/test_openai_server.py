@@ -76,7 +76,7 @@ def server(files, tiny_vlm):
 def reference_model():
     """The same weights as ``tiny_vlm``, so references never share a module with the server."""
     from videoscan_core.adapters.llava_onevision import VisionLanguageModel
-    from videoscan_core.tiny_model import build_tiny_model
+    from videoscan_core.tiny.llava import build_tiny_model
 
     return VisionLanguageModel(*build_tiny_model(seed=0, attn="sdpa"))
 

@@ -14,7 +14,6 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from videoscan_core.alerts import Condition
 from videoscan_core.config import EngineConfig, GenerationOptions
 from videoscan_core.serve import media
 from videoscan_core.serve import worker as worker_module
@@ -22,6 +21,7 @@ from videoscan_core.serve.media import VideoInput
 from videoscan_core.serve.models import ModelPool
 from videoscan_core.serve.protocol import APIError, ChatOptions
 from videoscan_core.serve.worker import LIVE_FRAME_EVERY_JOBS, ChatJob, EngineWorker
+from videoscan_core.stream.alerts import Condition
 from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.video import import_cv2
 

@@ -25,7 +25,7 @@ def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_
     """LLaVA trains one masked sequence per sample, SmolVLM2 and Qwen3-VL (DeepStack) replay the
     stream: both under DDP."""
     if family != "llava-onevision":
-        from videoscan_core.tiny_model import make_tiny_model
+        from videoscan_core.tiny.llava import make_tiny_model
 
         tiny_model_dir = make_tiny_model(tmp_path / family, family=family)
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(SCRIPT.parents[2])}

@@ -22,7 +22,7 @@ def _tiny(base, device):
     from videoscan_core.adapters.lora import inject_lora
     from videoscan_core.adapters.smolvlm import SmolVLMModel
     from videoscan_core.demo_model import trained_parameters
-    from videoscan_core.tiny_smolvlm import build_tiny_smolvlm
+    from videoscan_core.tiny.smolvlm import build_tiny_smolvlm
 
     model, tokenizer = build_tiny_smolvlm(seed=0)
     vlm = SmolVLMModel(model, tokenizer)

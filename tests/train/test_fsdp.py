@@ -43,7 +43,7 @@ def assert_same_weights(one: Path, two: Path) -> None:
 
 
 def tiny(tmp_path: Path, family: str) -> Path:
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
 
     return make_tiny_model(tmp_path / family, family=family)
 
@@ -86,7 +86,7 @@ def test_sharded_two_processes_equal_one(tmp_path, family, flags):
     vision) starts from the seed in every process, so its runs agree too."""
     model = tmp_path / "llava" if family == "llava-onevision" else tiny(tmp_path, family)
     if family == "llava-onevision":
-        from videoscan_core.tiny_model import make_tiny_model
+        from videoscan_core.tiny.llava import make_tiny_model
 
         make_tiny_model(model)
     one, two = tmp_path / "one", tmp_path / "two"

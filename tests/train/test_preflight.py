@@ -205,7 +205,7 @@ def test_recipes_fill_unset_flags(monkeypatch, tmp_path):
 @pytest.mark.slow
 def test_llava_video_trains_through_the_adapter_with_row_newlines(tmp_path):
     from videoscan_core.adapters import load_model
-    from videoscan_core.tiny_model import make_tiny_model
+    from videoscan_core.tiny.llava import make_tiny_model
 
     folder = make_tiny_model(tmp_path / "lv", family="llava-video")
     base = load_model(folder)

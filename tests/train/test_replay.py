@@ -12,7 +12,7 @@ from videoscan_core.config import EngineConfig
 from videoscan_core.errors import VideoScanError
 from videoscan_core.eval.synthetic import make_video
 from videoscan_core.stream.engine import StreamingEngine
-from videoscan_core.tiny_model import make_tiny_model
+from videoscan_core.tiny.llava import make_tiny_model
 from videoscan_core.train.data import Collator, TrainingExample
 from videoscan_core.train.model import CarrierTrainingModel
 from videoscan_core.train.replay import StreamReplayTrainingModel

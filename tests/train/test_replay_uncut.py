@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from videoscan_core.adapters import load_model
-from videoscan_core.tiny_model import make_tiny_model
+from videoscan_core.tiny.llava import make_tiny_model
 from videoscan_core.train.replay import StreamReplayTrainingModel
 
 from .test_replay import collate, example

@@ -9,7 +9,7 @@ import wave
 
 import pytest
 
-from videoscan_core.speak import EspeakSpeaker, make_speaker
+from videoscan_core.voice.speak import EspeakSpeaker, make_speaker
 
 ESPEAK = shutil.which("espeak-ng") or shutil.which("espeak")
 

@@ -10,7 +10,12 @@ import textwrap
 
 import pytest
 
-from videoscan_core.speech import SpeechError, SpeechOptions, Transcriber, bundled_speech_model
+from videoscan_core.voice.transcribe import (
+    SpeechError,
+    SpeechOptions,
+    Transcriber,
+    bundled_speech_model,
+)
 
 from .conftest import QUESTION, normalise
 
@@ -45,7 +50,7 @@ RECORD = textwrap.dedent(
     import json, sys, threading
     sys.path.insert(0, {root!r})
     from app.voice.recorder import MicrophoneRecorder
-    from videoscan_core.speech import Transcriber
+    from videoscan_core.voice.transcribe import Transcriber
     full = threading.Event()
     levels = []
     recorder = MicrophoneRecorder(max_seconds={seconds}, on_level=levels.append,

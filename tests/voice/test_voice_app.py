@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.settings import AppSettings
-from videoscan_core.speech import bundled_speech_model
+from videoscan_core.voice.transcribe import bundled_speech_model
 
 from ..app_fixtures import write_video
 from .conftest import QUESTION, normalise

@@ -119,7 +119,7 @@ class OpenVinoSession:
 
 class OpenVinoRuntime:
     def __init__(self, adapter, precision: str = "f32", cache_root: Path | None = None) -> None:
-        from ..privacy import install_openvino_hook
+        from ..telemetry import install_openvino_hook
 
         install_openvino_hook()  # `import openvino` itself reports usage to Google Analytics
         import openvino as ov

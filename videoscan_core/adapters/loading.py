@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import ModelLoadError, ModelNotFoundError, first_line
 from ..hub.offline import hub_offline
 from ..paths import DEMO_MODEL_ID, bundled_demo_model
-from ..privacy import disable_telemetry
+from ..telemetry import disable_telemetry
 from .preprocess import FramePreprocessor
 
 log = logging.getLogger("videoscan")

@@ -235,7 +235,7 @@ class VisionRuntime:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
     def _compile(self, pixels: torch.Tensor):
-        from ..privacy import install_openvino_hook
+        from ..telemetry import install_openvino_hook
 
         install_openvino_hook()  # `import openvino` itself reports usage to Google Analytics
         import openvino as ov

@@ -54,7 +54,7 @@ def readable(path: Path) -> bool:
 
 
 def ensure_demo_video(number: int, folders: Sequence[Path] | None = None) -> Path:
-    from ..demo import write_demo_video
+    from ..eval.demo import write_demo_video
 
     problems = []
     for folder in folders if folders is not None else default_folders():

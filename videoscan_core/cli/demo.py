@@ -56,7 +56,7 @@ def add_parser(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..adapters import load_model
-    from ..demo import run_demo
+    from ..eval.demo import run_demo
     from ..paths import bundled_demo_model
     from .failure import fail
 
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     if args.words < 0:
         return fail("--words must be at least 0")
     if args.write_video:
-        from ..demo import write_demo_video
+        from ..eval.demo import write_demo_video
 
         print(write_demo_video(args.write_video, seed=args.seed))
         return 0
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _show(answer, video) -> None:
-    from ..answer_text import parse_options, with_option_text
+    from ..eval.answer_text import parse_options, with_option_text
 
     if answer.kind == "now" and not answer.words:  # the first question asked about a video
         print(

@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import VideoScanError, describe, is_out_of_memory
-from ..privacy import disable_telemetry
-from ..tiny_model import TINY_FAMILIES
+from ..telemetry import disable_telemetry
+from ..tiny.llava import TINY_FAMILIES
 from .failure import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, fail
 
 MEMORY_ADVICE = (
@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _make_tiny_model(args: argparse.Namespace) -> int:
-    from ..tiny_model import make_tiny_model
+    from ..tiny.llava import make_tiny_model
 
     folder = make_tiny_model(
         args.folder, seed=args.seed, geometry=args.geometry, family=args.family

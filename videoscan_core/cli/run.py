@@ -172,8 +172,8 @@ def run(args: argparse.Namespace) -> int:
     _status(args, f"loading model {args.model}")
     try:
         from ..adapters import load_model
+        from ..adapters.presets import recommended_config
         from ..limits import check_against_model, check_question
-        from ..presets import recommended_config
 
         model = load_model(
             args.model, config.device, config.dtype, quantize=args.quantize,
@@ -232,7 +232,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _transcribe(args: argparse.Namespace) -> list[str]:
-    from ..speech import SpeechOptions, Transcriber
+    from ..voice.transcribe import SpeechOptions, Transcriber
 
     transcriber = Transcriber(
         SpeechOptions(model=args.speech_model, language=args.language, device=args.device or "auto")
@@ -261,7 +261,7 @@ def report(
     evidence: list[list[float]] | None = None,
 ) -> dict:
     """``evidence``: per answer, the times (s) of the memory entries it attended to most."""
-    from ..resources import peak_rss_mb
+    from ..process_stats import peak_rss_mb
     from ..stream import answer_runtime
 
     snapshot = engine.snapshot()
@@ -290,7 +290,7 @@ def _vision_runtime(engine) -> str:
 def _print_report(
     args, engine, answers: list[str], frame_ms: list[float], evidence, finals=(), text=None
 ) -> None:
-    from ..answer_text import with_option_text
+    from ..eval.answer_text import with_option_text
     from ..screen_text.report import evidence_note, seen_rows
 
     if args.json:

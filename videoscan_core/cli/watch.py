@@ -3,8 +3,8 @@
 Contract: validates the arguments and the video before loading the model, samples the video at
 ``--fps`` (timestamps are the video's own), streams it through the engine and, after every
 ``--every`` frames, scores each condition with one yes/no prefill whose cache is rolled back
-(``videoscan_core.alerts``), with a progress bar on stderr (``--no-progress``: none). Prints one
-line per alert as it happens
+(``videoscan_core.stream.alerts``), with a progress bar on stderr (``--no-progress``: none).
+Prints one line per alert as it happens
 (``<time>s  <score>  <condition>``), or with ``--json`` one object
 ``{"alerts": [{"condition", "time", "score"}...], "frames_seen"}`` at the end.
 """
@@ -48,8 +48,8 @@ def add_parser(commands) -> None:
 
 def _watcher(args: argparse.Namespace):
     """The conditions' watcher, checked before the model loads (caps of ``limits``)."""
-    from ..alerts import AlertWatcher, Condition
     from ..limits import check_numbers
+    from ..stream.alerts import AlertWatcher, Condition
 
     if args.every < 1:
         raise VideoScanError(f"--every must be at least 1 (got {args.every})")

@@ -120,8 +120,8 @@ def evaluate_alerts(
     model, videos: int = 100, start: int = 0, memory: int = 16, every: int = 1,
     tolerance: int = 1,
 ) -> AlertQuality:  # fmt: skip
-    from ..alerts import AlertWatcher, Condition
     from ..config import EngineConfig
+    from ..stream.alerts import AlertWatcher, Condition
     from ..stream.engine import StreamingEngine
 
     engine = StreamingEngine(model, EngineConfig(memory_size=memory))

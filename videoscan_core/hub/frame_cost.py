@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..adapters.families import family
+from ..adapters.presets import training_free_settings
 from ..limits import FIXED_ENTRIES
-from ..presets import training_free_settings
 
 GIB = 1024**3
 CACHE_BUDGET = 1 * GIB  # the memory's KV cache, at most (models recommend states it)

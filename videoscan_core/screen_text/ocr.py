@@ -124,7 +124,7 @@ def _box(points) -> tuple[int, int, int, int]:
 
 
 def _build(threads: int):
-    from ..privacy import disable_telemetry
+    from ..telemetry import disable_telemetry
 
     disable_telemetry()  # before onnxruntime loads
     folder = model_folder()

@@ -25,12 +25,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from ..alerts import Condition, load_conditions, save_conditions
 from ..config import GenerationOptions
 from ..errors import VideoScanError
 from ..limits import MAX_NEW_TOKENS, check_text
 from ..screen_text.report import seen_rows
 from ..screen_text.retrieve import MAX_HITS, search, seen_between
+from ..stream.alerts import Condition, load_conditions, save_conditions
 from .protocol import APIError, ChatOptions
 from .worker import ChatJob, EngineWorker
 

@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 
-from ..alerts import Alert, AlertWatcher
 from ..capture.frame_slot import CapturedFrame, LatestFrameSlot
 from ..config import EngineConfig
 from ..errors import StepAborted, VideoScanError, describe
@@ -47,6 +46,7 @@ from ..limits import (
 )
 from ..screen_text.offline import TextPass
 from ..screen_text.report import seen_rows
+from ..stream.alerts import Alert, AlertWatcher
 from ..video import ReadOutcome
 from .asking import ask, evidence_times
 from .media import VideoInput, iter_samples

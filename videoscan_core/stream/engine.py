@@ -71,7 +71,7 @@ class StreamingEngine(QuestionPath):
         Without ``config``, the model's recommended settings (``presets.recommended_config``:
         training-free for checkpoints without VideoScan training)."""
         from ..adapters import load_model
-        from ..presets import recommended_config
+        from ..adapters.presets import recommended_config
 
         base = config or EngineConfig()
         model = load_model(source, device=base.device, dtype=base.dtype, **load_options)
@@ -118,7 +118,7 @@ class StreamingEngine(QuestionPath):
         """Run with ``config`` from a fresh stream (``reset``): the model's training-free preset
         fills the fields not in ``given`` (default: those left at their defaults; ``presets``),
         the one place where presets meet a running engine."""
-        from ..presets import fields_set_by_user, recommended_config
+        from ..adapters.presets import fields_set_by_user, recommended_config
 
         chosen = fields_set_by_user(config) if given is None else given
         self.config = recommended_config(self.model, config, chosen)

@@ -1,5 +1,5 @@
 """The follow-up history: the recent questions and answers, as text after the memory, so
-follow-up questions work (not the app's chat log, ``app/conversation.py``).
+follow-up questions work (not the app's chat log, ``app/models/conversation.py``).
 
 Contract: ``FollowUpHistory(max_turns, max_chars, mode)`` keeps the last question/answer pairs
 (``add(question, answer)``, ``clear()``, ``turns()``), bounded in pairs and in characters (a

@@ -1,0 +1,1 @@
+"""Tests of videoscan_core/tiny."""
