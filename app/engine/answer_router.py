@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from videoscan_core.events import AnswerChunk
 from videoscan_core.screen_text.report import seen_rows
 
 from ..models.conversation import Conversation
@@ -53,9 +54,8 @@ class AnswerRouter(QObject):
         self.chat.refresh()
 
     @Slot(int, object)
-    def finished(self, answer_id: int, chunk) -> None:
-        evidence = tuple(getattr(chunk, "evidence", ()))
-        frames = tuple(getattr(chunk, "evidence_frames", ()))
+    def finished(self, answer_id: int, chunk: AnswerChunk) -> None:
+        evidence, frames = tuple(chunk.evidence), tuple(chunk.evidence_frames)
         self._keep_evidence(answer_id, frames)
         self.conversation.finish(
             answer_id,
@@ -65,7 +65,7 @@ class AnswerRouter(QObject):
             chunk.stop_reason,
             evidence,
             frames,
-            seen_rows(getattr(chunk, "evidence_text", ())),
+            seen_rows(chunk.evidence_text),
         )
         self.chat.refresh()
         self.timeline.set_highlight(frames)  # the newest answer's evidence

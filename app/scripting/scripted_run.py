@@ -19,9 +19,15 @@ window closed before a ``--exit-after-answer`` script ended) writes its report a
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from .script_guard import export_frames, finish_outputs
 from .startup_checks import say, write_report
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QPixmap
+
+    from ..models.timeline import TimelineModel
 
 
 @dataclass
@@ -113,11 +119,33 @@ class RunReport:
             self.watched[-1].frames_processed += 1
 
 
+class AudioQuestions(Protocol):
+    def transcribe_file(self, path: str) -> None: ...
+
+
+class ScriptedWindow(Protocol):
+    """What a scripted run drives and reads (``MainWindow``; tests pass stand-ins)."""
+
+    report: RunReport
+    timeline_model: TimelineModel
+    voice: AudioQuestions
+
+    def change_source(self, spec: str) -> None: ...
+
+    def ask(self, question: str, source: str = "typed") -> int: ...
+
+    def close(self) -> bool: ...
+
+    def shutdown(self) -> None: ...
+
+    def grab(self) -> QPixmap: ...
+
+
 class ScriptedRun:
     """Drives a window through a ``ScriptPlan``. The window calls the ``on_*`` hooks from its own
     handlers; this calls ``window.change_source``, ``window.ask`` and ``window.close``."""
 
-    def __init__(self, window, plan: ScriptPlan) -> None:
+    def __init__(self, window: ScriptedWindow, plan: ScriptPlan) -> None:
         self.window = window
         self.plan = plan
         self.switches_done = 0

@@ -40,14 +40,14 @@ from ..scripting.run_recorder import RunRecorder
 from ..scripting.scripted_run import RunReport, ScriptedRun, ScriptPlan
 from ..settings import AppSettings
 from ..voice.controller import VoiceController
-from ..widgets.model_manager import ModelManagerDialog
+from ..widgets.model_manager import DownloadThread, ModelManagerDialog
 from ..widgets.text_search import TextSearch
 from . import menus
 from .answers import AnswersMixin
 from .model_mixin import ModelMixin
 from .model_switch import ModelSwitch
 from .privacy_indicator import PrivacyIndicator, PrivacyParts
-from .quit_guard import confirm_quit
+from .quit_guard import confirm_quit, save_unexported
 from .start_gate import StartGate, plan_start
 from .tray import WatchTray
 from .view import MainView, restore_geometry, save_geometry
@@ -321,10 +321,9 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
             save_geometry(self, self.view, self.store)
         self._shut_down = True
         self.tray.hide()
-        for thread in self.findChildren(QThread):  # downloads left by a closed model manager
-            if hasattr(thread, "cancel"):
-                thread.cancel.set()
-                thread.wait(5000)
+        for thread in self.findChildren(DownloadThread):  # left by a closed model manager
+            thread.cancel.set()
+            thread.wait(5000)
         self.api.shutdown()  # before the worker: its requests run there
         if not self.capture.shutdown(3000):
             log.warning("the capture thread did not stop in time")
@@ -334,3 +333,16 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
         if not self.voice.shutdown():
             log.warning("the transcription thread did not stop in time")
         self.script.on_shutdown()
+
+    def quit_on_signal(self, first: bool) -> None:
+        """SIGINT/SIGTERM (``quit_signals.py``): asks nothing; the first one keeps the answers not
+        exported (recovery folder) and marks a scripted run interrupted."""
+        if first:
+            save_unexported(self.view.chat)
+            self.script.interrupt()
+        self.shutdown()
+
+    def threads(self) -> list[QThread]:
+        """Every thread the window started: the worker, transcription, downloads."""
+        threads = [self.worker, self.voice.thread, *self.findChildren(QThread)]
+        return list(dict.fromkeys(threads))  # the worker may also be a child: once each

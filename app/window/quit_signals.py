@@ -25,6 +25,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, QSocketNotifier, QThread, Slot
 
@@ -32,8 +33,20 @@ log = logging.getLogger("videoscan")
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 
+class SignalledWindow(Protocol):
+    """What the signals use of the window (``MainWindow``; it is also their Qt parent)."""
+
+    def quit_on_signal(self, first: bool) -> None:
+        """Keep what was not exported (``first``), then shut down; asks nothing."""
+
+    def threads(self) -> list[QThread]:
+        """Every thread the window started (worker, transcription, downloads)."""
+
+
 class QuitSignals(QObject):
-    def __init__(self, app, window, exit: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, app, window: SignalledWindow, exit: Callable[[int], None] | None = None
+    ) -> None:
         super().__init__(window)
         self.app = app
         self.window = window
@@ -80,28 +93,16 @@ class QuitSignals(QObject):
 
     def handle(self, number: int) -> None:
         """Quit now, asking nothing (see the module docstring)."""
-        from .quit_guard import save_unexported
-
         self.received.append(number)
         name = signal.Signals(number).name if number in signal.Signals._value2member_map_ else ""
         log.info("%s received: quitting", name or f"signal {number}")
-        if len(self.received) == 1:
-            save_unexported(self.window.view.chat)
-            self.window.script.interrupt()
-        self.window.shutdown()  # bounded waits; writes a scripted run's report
+        self.window.quit_on_signal(first=len(self.received) == 1)  # bounded waits
         self.exit(128 + number)
 
 
-def running_threads(window) -> list[QThread]:
-    """The window's threads that still run (worker, transcription, leftover downloads)."""
-    threads = [window.worker, getattr(window.voice, "thread", None)]
-    threads += window.findChildren(QThread)
-    return [thread for thread in threads if isinstance(thread, QThread) and thread.isRunning()]
-
-
-def finish(code: int, window) -> int:
+def finish(code: int, window: SignalledWindow) -> int:
     """``code``, or the process ends now when a thread outlived the shutdown (see above)."""
-    running = running_threads(window)
+    running = [thread for thread in window.threads() if thread.isRunning()]
     if not running:
         return code
     names = ", ".join(thread.objectName() or type(thread).__name__ for thread in running)
