@@ -4,7 +4,8 @@ order to one ``Conversation``.
 Contract: ``AnswerRouter(conversation, chat, timeline)`` is the only code that changes the
 conversation while the app runs: ``queued`` when a question is sent (the exchange is created once,
 here), then the worker's ``waiting`` (a note shown until it starts) / ``started`` / ``delta`` /
-``finished`` / ``failed`` for that answer id.
+``finished`` / ``failed`` for that answer id; the chat pane's ``sig_cleared`` (New conversation)
+and ``sig_exported`` (saved: nothing unsaved) arrive here too, connected by the router itself.
 After each change the chat pane renders; a finished answer keeps the pictures of its evidence
 (the chat's ``EvidenceShelf``, with the timeline's memory number), outlines it on the timeline and
 is announced as an ``AnswerRecord`` (``sig_recorded``) for the run report and scripts. ``alert``
@@ -30,10 +31,23 @@ class AnswerRouter(QObject):
         self.conversation = conversation
         self.chat = chat
         self.timeline = timeline
+        chat.sig_cleared.connect(self.cleared)
+        chat.sig_exported.connect(self.exported)
 
     def queued(self, answer_id: int, question: str, source: str = "typed") -> None:
         self.conversation.start(answer_id, question, source)
         self.chat.refresh()
+
+    @Slot()
+    def cleared(self) -> None:
+        """New conversation: every exchange and its note go; nothing is left unsaved."""
+        self.conversation.clear()
+        self.chat.notes.clear()
+        self.chat.refresh()
+
+    @Slot(str)
+    def exported(self, path: str) -> None:
+        self.conversation.mark_saved()
 
     @Slot(int, str)
     def waiting(self, answer_id: int, note: str) -> None:

@@ -5,11 +5,13 @@ Contract: ``ChatPane(conversation)`` emits ``sig_question_submitted(text)`` and
 answer being written, or else the first that waits), never one queued behind it; 0 when nothing
 waits (Esc still stops an answer read aloud). The conversation is a ``Conversation`` (plain Python)
 owned and changed by the window's ``AnswerRouter``; this widget only renders it (``refresh()``,
-which also enables Stop while a question is open). Clear (Ctrl+L) starts a new conversation
-(``sig_cleared``: the model forgets the earlier questions too). Under each finished answer its
-evidence is shown as thumbnails (in the frame's aspect ratio) with their times, from the pictures
-kept with the answer (``evidence``, an ``EvidenceShelf``: never looked up by frame index, which
-restarts with each memory); clicking one emits ``sig_evidence_clicked(answer_id, position)``.
+which also enables Stop while a question is open) and asks for changes by signal: Clear (Ctrl+L)
+emits ``sig_cleared`` (the router empties the conversation, the model forgets the earlier
+questions too), an export emits ``sig_exported(path)`` (the router marks it saved).
+Under each finished answer its evidence is shown as thumbnails (in the frame's aspect ratio) with
+their times, from the pictures kept with the answer (``evidence``, an ``EvidenceShelf``: never
+looked up by frame index, which restarts with each memory); clicking one emits
+``sig_evidence_clicked(answer_id, position)``.
 Letter answers to multiple-choice questions are shown with the option's text.
 """
 
@@ -83,7 +85,8 @@ class ChatPane(QWidget):
     sig_cancel_requested = Signal(int)  # the answer id to stop (0: none is open)
     sig_error = Signal(str)  # a message for people (e.g. an export that could not be written)
     sig_evidence_clicked = Signal(int, int)  # answer id, position in its evidence
-    sig_cleared = Signal()  # a new conversation was started
+    sig_cleared = Signal()  # New conversation asked for (the router empties the conversation)
+    sig_exported = Signal(str)  # the conversation was written to this path (the router marks it)
 
     def __init__(
         self, conversation: Conversation | None = None, parent: QWidget | None = None
@@ -251,9 +254,8 @@ class ChatPane(QWidget):
 
     @Slot()
     def clear(self) -> None:
-        """New conversation (Ctrl+L): the view and the model's recent questions."""
-        self.conversation.clear()
-        self.refresh()
+        """New conversation (Ctrl+L): the view (through the router) and the model's recent
+        questions (the worker); both listen to ``sig_cleared``."""
         self.sig_cleared.emit()
 
     def export_to(self, path: str | Path) -> Path:
@@ -264,7 +266,7 @@ class ChatPane(QWidget):
             else (self.conversation.to_markdown())
         )
         path.write_text(text, encoding="utf-8")
-        self.conversation.mark_saved()
+        self.sig_exported.emit(str(path))  # nothing unsaved now (the router's count)
         return path
 
     @Slot()

@@ -41,13 +41,16 @@ def test_enter_sends_and_answers_stream_into_the_pane(qtbot, tmp_path):
     router.finished(1, AnswerChunk("", True, "A red square.", 4, "eos", 120.0, 900.0))
     pane.copy_last_answer()
     assert QGuiApplication.clipboard().text() == "A red square."
+    assert pane.conversation.unsaved == 1
     markdown = pane.export_to(tmp_path / "chat.md").read_text()
+    assert pane.conversation.unsaved == 0  # marked by the router, the conversation's one writer
     assert "What is on screen?" in markdown and "first token 120 ms, total 900 ms" in markdown
     assert "total 900 ms" in pane._view.toPlainText()
     with qtbot.waitSignal(pane.sig_cancel_requested):
         qtbot.keyClick(pane.input, Qt.Key.Key_Escape)
-    pane.clear()
-    assert pane.conversation.exchanges == []
+    with qtbot.waitSignal(pane.sig_cleared):
+        pane.clear()  # New conversation (Ctrl+L)
+    assert pane.conversation.exchanges == [] and "square" not in pane._view.toPlainText()
 
 
 def test_timeline_model_tracks_retained_and_evicted():
