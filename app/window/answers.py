@@ -2,10 +2,11 @@
 question is spoken.
 
 Contract: ``AnswersMixin`` is a base class of ``MainWindow`` (``main_window.py``), split off along
-the answers seam: the recorded answer goes to the run recorder, ``sig_answer_recorded`` and the
-script (and, on a first run, one note about real models); a clicked evidence picture is outlined
-on the timeline and shown large; a transcript is asked or left in the box (``voice_autosend``);
-F9 is push-to-talk. It uses the window's own parts and adds no attribute to it.
+the answers seam: the recorded answer goes to ``sig_answer_recorded`` (and, on a first run, one note
+about real models; the run recorder, which follows the router itself, hands it to the script); a
+clicked evidence picture is outlined on the timeline and shown large; a transcript is asked or left
+in the box (``voice_autosend``); F9 is push-to-talk. It uses the window's own parts and adds no
+attribute to it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from PySide6.QtCore import Qt, Slot
 class AnswersMixin:
     @Slot(object)
     def _on_answer_recorded(self, record) -> None:
-        self.recorder.answer(record)
         self.sig_answer_recorded.emit(record)
         if self.first_run:  # the first answer seen: point to real models, once, never over it
             self.first_run = False
@@ -24,7 +24,6 @@ class AnswersMixin:
                 "That was the demo model. For your own screen, pick a real model in "
                 "Models (Ctrl+M)."
             )
-        self.script.on_answer_recorded()
 
     @Slot(int, int)
     def _on_evidence_clicked(self, answer_id: int, position: int) -> None:

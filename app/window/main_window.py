@@ -101,7 +101,7 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
         self.capture = CaptureController(
             self.slot, settings.fps, settings.change_threshold, speed=playback_speed, **capture_args
         )
-        self.recorder = RunRecorder(self.report, self.script, self.slot, self.capture.privacy)
+        self.recorder = RunRecorder(self.report, self.script, self.slot, self.capture.privacy, self)
         self.worker = EngineWorker(
             self.slot, engine_factory, GenerationOptions(max_new_tokens=settings.max_new_tokens)
         )
@@ -182,7 +182,6 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
         capture.sig_session.connect(worker.start_session)
         capture.sig_started.connect(self._on_capture_started)
         capture.sig_preview.connect(self._on_preview)
-        capture.sig_counts.connect(self._on_capture_counts)
         capture.sig_error.connect(self._on_capture_error)
         capture.sig_open_failed.connect(self._on_open_failed)
         capture.sig_ended.connect(self._on_source_ended)
@@ -221,6 +220,8 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
         self.privacy.sig_withheld.connect(self._on_withheld)
         alerts.sig_slow.connect(lambda line: self.show_error(line, "alerts"))
         self.screen_text.sig_failed.connect(lambda message: self.show_error(message, "screen_text"))
+        self.recorder.sig_counts.connect(view.counts.setText)
+        self.recorder.follow(worker, capture, answers)  # last: after the view has been updated
 
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -281,20 +282,16 @@ class MainWindow(WatchingMixin, AnswersMixin, ModelMixin, QMainWindow):
         self.timeline_model.on_snapshot(update.snapshot)
         self.view.resources.add_sample(update.stats)
         self.view.timeline.refresh()
-        self.recorder.frame(update)
-        self.view.counts.setText(self.recorder.counts_text())
 
     @Slot(int)
     def _on_session_started(self, session: int) -> None:
         """A new memory began (a video file, File > New memory): the timeline starts empty."""
-        self.recorder.session()
         self.timeline_model.reset()
         self.view.timeline.refresh()
 
     @Slot(object)
     def _on_memory(self, snapshot) -> None:
         self.timeline_model.on_snapshot(snapshot)
-        self.recorder.memory(snapshot.carriers_retained)
         self.view.timeline.refresh()
 
     @Slot(int)

@@ -77,11 +77,6 @@ class WatchingMixin:
     def _on_preview(self, image: QImage, timestamp: float) -> None:
         self.view.show_preview(image)
 
-    @Slot(int, int)
-    def _on_capture_counts(self, captured: int, skipped: int) -> None:
-        self.recorder.capture_counts(captured, skipped)
-        self.view.counts.setText(self.recorder.counts_text())
-
     @Slot(str)
     def _on_capture_error(self, message: str) -> None:
         """The source being watched failed and stopped."""

@@ -88,6 +88,49 @@ def test_the_run_counts_per_source():
     assert privacy["frames_with_windows_blacked_out"] == 1
 
 
+def test_the_recorder_follows_the_signals_it_counts_and_the_script_steps_last():
+    from PySide6.QtCore import QObject, Signal
+
+    from app.features.privacy_ledger import PrivacyLedger
+    from app.scripting.scripted_run import AnswerRecord
+
+    class Source(QObject):  # the worker's, the capture's and the router's signals
+        sig_frame = Signal(object)
+        sig_session_started = Signal(int)
+        sig_memory = Signal(object)
+        sig_counts = Signal(int, int)
+        sig_recorded = Signal(object)
+
+    class Script(ScriptedRun):
+        def __init__(self, window):
+            super().__init__(window, ScriptPlan())
+            self.seen: list[tuple[str, int]] = []
+
+        def on_frame_processed(self):
+            self.seen.append(("frame", window.report.frames_processed))
+
+        def on_answer_recorded(self):
+            self.seen.append(("answer", len(window.report.answers)))
+
+    window, source = Window(), Source()
+    script = Script(window)
+    recorder = RunRecorder(window.report, script, LatestFrameSlot(), PrivacyLedger())
+    lines: list[str] = []
+    recorder.sig_counts.connect(lines.append)
+    recorder.follow(source, source, source)
+    recorder.watching("file:a.mp4")
+    source.sig_session_started.emit(1)
+    source.sig_frame.emit(processed(0, 1))
+    source.sig_counts.emit(4, 2)
+    source.sig_memory.emit(processed(1, 3).snapshot)
+    source.sig_recorded.emit(AnswerRecord("What?", "A square.", 10.0, 20.0))
+    report = window.report
+    assert (report.sessions, report.frames_processed, report.carriers_retained) == (1, 1, 3)
+    assert [a.answer for a in report.answers] == ["A square."]
+    assert script.seen == [("frame", 1), ("answer", 1)]  # after the report has them
+    assert lines[-1] == "captured 4 · processed 1 · unchanged 2 · dropped 0"
+
+
 def test_the_start_plan_honours_an_explicit_source_and_waits_for_what_a_video_needs():
     from app.window.start_gate import plan_start
 
