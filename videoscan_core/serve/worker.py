@@ -313,7 +313,7 @@ class EngineWorker:
                 "frames_streamed": frames,
                 "memory_size": snapshot.capacity,
                 "carrier_times": [round(c.timestamp, 3) for c in snapshot.carriers],
-                "evidence": evidence_times(engine, final),
+                "evidence": evidence_times(final),
                 "evidence_text": seen_rows(final.evidence_text) if final else [],
                 "ttft_ms": round(final.ttft_ms, 1) if final else None,
                 "total_ms": round((time.perf_counter() - started) * 1000, 1),
