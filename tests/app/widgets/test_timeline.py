@@ -135,6 +135,32 @@ def test_answers_show_evidence_thumbnails_and_option_text(qtbot):
     assert "_seen at 0:20, 1:35 (stream time)_" in pane.conversation.to_markdown()
 
 
+def test_evidence_thumbnails_under_answers_keep_the_frames_aspect_ratio(qtbot):
+    from app.models.timeline import TimelineItem
+    from app.widgets.chat_pane import thumbnail_size
+
+    def item(width, height):
+        image = QImage(width, height, QImage.Format.Format_RGB888)
+        image.fill(Qt.GlobalColor.green)
+        return TimelineItem(0, 0.0, 1.0, image)
+
+    assert thumbnail_size(item(320, 180)) == (64, 36)  # 16:9
+    assert thumbnail_size(item(400, 300)) == (48, 36)  # 4:3: narrower, not stretched to 16:9
+    assert thumbnail_size(item(180, 320)) == (20, 36)  # portrait (a phone screen)
+    assert thumbnail_size(item(300, 300)) == (36, 36)
+    assert thumbnail_size(item(1000, 100)) == (96, 36)  # very wide: cut at 96
+    model = TimelineModel()
+    model.on_frame(event(3, 4.0), item(400, 300).thumbnail)  # a 4:3 webcam frame
+    pane = ChatPane()
+    qtbot.addWidget(pane)
+    router = AnswerRouter(pane.conversation, pane, MemoryTimeline(model))
+    router.queued(1, "What is there?")
+    router.finished(1, AnswerChunk("", True, "A cat.", 2, "eos", 5.0, 9.0, evidence=(4.0,),
+                                   evidence_frames=(3,)))  # fmt: skip
+    html = pane._view.toHtml()
+    assert 'width="48" height="36"' in html or "width='48' height='36'" in html
+
+
 def _url(text):
     from PySide6.QtCore import QUrl
 
