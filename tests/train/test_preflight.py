@@ -101,6 +101,30 @@ def test_a_checkpoint_cut_short_by_a_kill_is_skipped(tiny_model_dir, tmp_path):
     assert not staged.folder.exists()
 
 
+def test_a_sharded_save_cut_short_after_the_trainers_own_files_is_skipped(tmp_path):
+    """A sharded run writes its shards, scheduler and random state after the Trainer's state
+    file: until they are all written the checkpoint does not count as complete."""
+    from videoscan_core.train.preflight import StagedOutput, state_written_last
+
+    staged = StagedOutput(tmp_path / "model", tmp_path / "out", overwrite=False, resume=True)
+    for step in (4, 6):
+        folder = staged.folder / "checkpoints" / f"checkpoint-{step}"
+        folder.mkdir(parents=True)
+        (folder / "trainer_state.json").write_text("{}")  # the Trainer's own save, done
+        try:
+            with state_written_last(folder, primary=True):
+                assert [p.name for p in staged.checkpoints()] == ["checkpoint-4"][: step == 6]
+                (folder / "sharded").mkdir()
+                if step == 6:
+                    raise KeyboardInterrupt  # killed while the shards are written
+                (folder / "scheduler.pt").write_bytes(b"")
+        except KeyboardInterrupt:
+            pass
+    assert [p.name for p in staged.checkpoints()] == ["checkpoint-4"]
+    with state_written_last(staged.folder / "checkpoints" / "checkpoint-4", primary=False):
+        assert [p.name for p in staged.checkpoints()] == ["checkpoint-4"]  # others touch nothing
+
+
 @pytest.mark.parametrize(
     ("records", "said"),
     [

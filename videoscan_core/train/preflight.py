@@ -16,7 +16,10 @@ Contract:
   (replacing the old one); ``abandon()`` deletes it unless it holds a complete checkpoint (kept
   for ``--resume``, which then continues from it). ``checkpoints()`` lists complete checkpoints
   only (``trainer_state.json``, which the Trainer writes last): one a kill cut short is skipped.
-  Under torchrun only the process with ``RANK`` 0 creates, renames or deletes.
+  ``state_written_last(folder, primary)`` keeps that true when more files follow the Trainer's
+  own (a sharded run's shards, scheduler and random state): the state file is set aside while
+  they are written and put back after them. Under torchrun only the process with ``RANK`` 0
+  creates, renames or deletes.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..adapters.families import FAMILIES
@@ -31,6 +36,18 @@ from ..adapters.families import family as family_facts
 from ..errors import VideoReadError, VideoScanError
 
 TRAINER_STATE = "trainer_state.json"  # the last file the Trainer writes into a checkpoint
+
+
+@contextmanager
+def state_written_last(folder: Path, primary: bool) -> Iterator[None]:
+    """The checkpoint in ``folder`` counts as complete only once the block has written its files:
+    a kill (or an error) inside it leaves the state file set aside, so ``checkpoints`` skips it."""
+    state, pending = folder / TRAINER_STATE, folder / f"{TRAINER_STATE}.pending"
+    if primary and state.is_file():
+        state.replace(pending)
+    yield
+    if primary and pending.is_file():
+        pending.replace(state)
 DATA_FORMAT = (
     'a JSON list of {"video": "<file under --video-folder>", "conversations": [{"from": '
     '"human", "value": "<video>\\nQuestion"}, {"from": "gpt", "value": "Answer"}, ...]} '

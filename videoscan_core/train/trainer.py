@@ -21,6 +21,7 @@ import torch
 
 from ..errors import VideoScanError
 from . import sharding
+from .preflight import state_written_last
 
 CHECKPOINT_WEIGHTS = "videoscan-train-state.safetensors"  # a checkpoint's weights, module names
 SCHEDULER_FILE = "scheduler.pt"  # the Trainer's own name for it
@@ -67,10 +68,11 @@ def carrier_trainer_class():
 
             folder = Path(self._get_output_dir(trial=trial))
             folder = folder / f"{PREFIX_CHECKPOINT_DIR}-{self.state.global_step}"
-            sharding.save_checkpoint(self.model, self.optimizer, folder)
-            if self.args.should_save:
-                torch.save(self.lr_scheduler.state_dict(), folder / SCHEDULER_FILE)
-            self._save_rng_state(str(folder))
+            with state_written_last(folder, self.args.should_save):  # complete after the shards
+                sharding.save_checkpoint(self.model, self.optimizer, folder)
+                if self.args.should_save:
+                    torch.save(self.lr_scheduler.state_dict(), folder / SCHEDULER_FILE)
+                self._save_rng_state(str(folder))
 
         def create_optimizer(self, model=None):
             """AdamW with the vision tower at its own learning rate (the official recipe)."""
