@@ -71,6 +71,8 @@ def test_an_interrupted_run_resumes_to_the_same_weights(tiny_trainer, tmp_path):
     position = json.loads((tmp_path / "cut" / "checkpoint" / "position.json").read_text())
     assert position == {"stage": 2, "step": 1}
     assert not (tmp_path / "cut" / "parts").exists()
+    # killed while saving, between setting the old checkpoint aside and the new one's arrival:
+    (tmp_path / "cut" / "checkpoint").rename(tmp_path / "cut" / ".checkpoint-previous")
     assert tiny_trainer(tmp_path / "cut") == 0
     steps = [(r["stage"], r["step"]) for r in map(json.loads, (tmp_path / "cut" / "log.jsonl")
                                                   .read_text().splitlines())]

@@ -119,9 +119,12 @@ def save_checkpoint(work: Path, vlm, optimizer, position: dict, probes=None) -> 
     if probes is not None:
         torch.save(probes.state_dict(), scratch / "probes.pt")
     (scratch / "position.json").write_text(json.dumps(position))
-    final = work / "checkpoint"
-    shutil.rmtree(final, ignore_errors=True)
+    final, previous = work / "checkpoint", work / ".checkpoint-previous"
+    shutil.rmtree(previous, ignore_errors=True)
+    if final.exists():
+        final.rename(previous)  # kept until the new one is in place: a kill here loses nothing
     scratch.rename(final)
+    shutil.rmtree(previous, ignore_errors=True)
 
 
 def load_checkpoint(work: Path, vlm) -> dict | None:
@@ -129,7 +132,9 @@ def load_checkpoint(work: Path, vlm) -> dict | None:
 
     from ..demo_model import trained_parameters as trained
 
-    folder = work / "checkpoint"
+    folder, previous = work / "checkpoint", work / ".checkpoint-previous"
+    if not folder.exists() and (previous / "position.json").is_file():
+        previous.rename(folder)  # a kill came between setting it aside and the new one's arrival
     if not (folder / "position.json").is_file():
         return None
     state = load_file(str(folder / "trained.safetensors"))
