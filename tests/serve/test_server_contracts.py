@@ -53,7 +53,11 @@ class ScriptedWorker:
             for event in self.script:
                 job.emit(*event)
 
+    failing = False  # an unforeseen failure inside a route
+
     def pending(self) -> int:
+        if self.failing:
+            raise RuntimeError("secret internal detail")
         return 7
 
     def live_status(self) -> dict:
@@ -85,6 +89,7 @@ def worker(served):
     served.worker.script = [("delta", "Hi"), ("done", result("Hi"))]
     served.worker.jobs.clear()
     served.worker.received.clear()
+    served.worker.failing = False
     return served.worker
 
 
@@ -339,3 +344,11 @@ def test_the_search_route_limits_and_refusals(served, worker):
         assert assert_error(send(served.port, "/v1/videoscan/search?q=%20"), 400)["param"] == "q"
     finally:
         worker.screen_text = None
+
+
+def test_an_unforeseen_failure_is_openais_500_body_without_its_text(served, worker):
+    worker.failing = True
+    error = assert_error(send(served.port, "/health"), 500)
+    assert error["type"] == "server_error" and "secret" not in error["message"]
+    worker.failing = False
+    assert send(served.port, "/health")[0] == 200  # and the server goes on

@@ -4,15 +4,15 @@ last_seen, session, source}]}``, the same query limits as everywhere).
 
 Contract: ``create_app(worker, pool, api_key, max_body_bytes, allow_files, loopback)`` returns a
 Starlette app; every model call goes to the single ``EngineWorker``. Every request passes the
-``gate.Gate`` first (loopback ``Host``, no browser ``Origin``, the key on every path when there
-is one, JSON bodies only). Bodies over ``max_body_bytes`` get 413, malformed JSON 400, unknown
-models 404, all with OpenAI's error body. ``stream: true``
-answers as server-sent events of ``chat.completion.chunk`` objects ending with ``data: [DONE]``;
-the last chunk with a ``finish_reason`` carries ``usage`` (or, with
-``stream_options.include_usage``, a separate chunk with empty ``choices`` does, as OpenAI sends
-it) and the ``videoscan`` extra field (evidence times, the screen text shown, memory). A client
-that disconnects cancels its answer (a waiting job never starts; a running one stops within a
-token or a frame).
+``gate.Gate`` first (loopback ``Host``, no browser ``Origin``, the key on every path when there is
+one, JSON bodies only). Bodies over ``max_body_bytes`` get 413, malformed JSON 400, unknown models
+404, an unforeseen failure 500 (logged, never its text), all with OpenAI's error body. ``stream:
+true`` answers as server-sent events of ``chat.completion.chunk`` objects ending with ``data:
+[DONE]``; the last chunk with a ``finish_reason`` carries ``usage`` (or, with
+``stream_options.include_usage``, a separate chunk with empty ``choices`` does, as OpenAI sends it)
+and the ``videoscan`` extra field (evidence times, the screen text shown, memory). A client that
+disconnects cancels its answer (a waiting job never starts; a running one stops within a token or a
+frame).
 """
 
 from __future__ import annotations
@@ -138,6 +138,11 @@ def create_app(
     async def api_error(request: Request, error: APIError) -> Response:
         return JSONResponse(error.body(), status_code=error.status)
 
+    async def unexpected(request: Request, error: Exception) -> Response:
+        """A failure nobody foresaw: OpenAI's error body (the details go to the server's log)."""
+        message = "The server failed on this request (its log says why); it keeps running"
+        return JSONResponse(APIError(500, message, "server_error").body(), status_code=500)
+
     async def http_error(request: Request, error: HTTPException) -> Response:
         code = "not_found" if error.status_code == 404 else None
         body = APIError(error.status_code, str(error.detail), code=code).body()
@@ -151,7 +156,11 @@ def create_app(
     ]
     app = Starlette(
         routes=routes,
-        exception_handlers={APIError: api_error, HTTPException: http_error},  # type: ignore[dict-item]
+        exception_handlers={
+            APIError: api_error,  # type: ignore[dict-item]
+            HTTPException: http_error,  # type: ignore[dict-item]
+            Exception: unexpected,
+        },
         middleware=[Middleware(Gate, api_key=api_key, loopback=loopback)],
     )
     app.state.worker, app.state.pool = worker, pool
