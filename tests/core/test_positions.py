@@ -15,7 +15,6 @@ from videoscan_core.stream.positions import (
     Rotation,
     UnsupportedRopeError,
     contiguous_shift,
-    position_bound,
     rerotate,
 )
 
@@ -175,15 +174,19 @@ def stream_many(vlm, config, frames: int, check_every: int = 1):
 
 
 def bound_of(engine) -> int:
+    """The positions a stream reaches, as tight as the test can say it, and never past what
+    the limits check assumes (``limits.position_need``)."""
     config = engine.config
     question = engine.model.tokenize(engine.question_prompt(QUESTION)).shape[1]
+    span = engine.model.tokens_per_frame + 1  # a frame's visual tokens and its carrier
     if config.position_mode == "sliding":  # every frame in memory keeps its full span
-        span = engine.model.tokens_per_frame + 1
-        return engine.layout.system + (config.memory_size + 1) * span + question
-    return position_bound(
-        engine.layout.system, config.memory_size, config.keep_topk,
-        engine.model.tokens_per_frame + 1, config.recent_frames, question,
-    )
+        tight = engine.layout.system + (config.memory_size + 1) * span + question
+    else:  # packed: S + M (1 + k) + (r + 1) frames + question
+        kept = config.memory_size * (1 + config.keep_topk)
+        tight = engine.layout.system + kept + (config.recent_frames + 1) * span + question
+    need = position_need(engine.model, config)
+    assert need is not None and tight <= need
+    return tight
 
 
 @pytest.mark.parametrize(

@@ -250,14 +250,6 @@ def rerotate(cache, book: PositionBook, rotation: Rotation, delta: torch.Tensor)
     return moved
 
 
-def position_bound(system: int, memory: int, keep_topk: int, frame_entries: int,
-                   recent_frames: int, question: int) -> int:
-    """Largest position count a bounded mode uses: S + M (1 + k) + r N' + N' + question, where
-    N' = a frame chunk's entries (visual tokens, scaffold and carrier)."""
-    return (system + memory * (1 + keep_topk) + recent_frames * frame_entries + frame_entries
-            + question)
-
-
 def check_limit(positions: torch.Tensor, limit: int, mode: str) -> None:
     """Refuse ``positions`` at or past the model's ``limit`` (0: none), before the forward."""
     if limit and int(positions.max()) >= limit:
