@@ -5,6 +5,8 @@ costs the same wherever it comes from:
 - ``MAX_QUESTION_CHARS`` characters per question (``check_text``; the engine's ``ask`` checks it
   too, so no path skips it); ``MAX_MEMORY`` carriers (``check_memory``); answers of at most
   ``MAX_NEW_TOKENS`` tokens;
+- ``VIDEO_FRAME_TOKENS`` visual tokens per Qwen-VL frame by default (the video budget; the
+  ``--frame-tokens`` of run, serve, watch and mcp), at most ``MAX_FRAME_TOKENS`` if asked;
 - ``MAX_FRAME_PIXELS`` per frame: larger frames are shrunk (``video.shrink_frame``, on the
   decoder's BGR before the RGB copy); ``MAX_IMAGE_PIXELS``: larger images and videos are
   refused from their header, before they are decoded (``check_pixels``);
@@ -14,10 +16,12 @@ costs the same wherever it comes from:
 
 Contract (each raises ``VideoScanError`` with one line for people, or returns None):
 
-- ``check_numbers(memory, fps, keep_topk, recent_frames, vision_batch, device)``: before a model
-  loads: ``fps`` finite and > 0, sizes >= their minimum, ``vision_batch`` at most
-  ``MAX_VISION_BATCH`` (every frame of a batch is decoded and held at once), ``device`` one of
-  auto, cpu, cuda, cuda:N, mps (not a raw torch message), int8 quantisation only in float32.
+- ``check_numbers(memory, fps, keep_topk, recent_frames, vision_batch, device, quantize, dtype,
+  frame_tokens)``: before a model loads: ``fps`` finite and > 0, sizes >= their minimum,
+  ``vision_batch`` at most ``MAX_VISION_BATCH`` (every frame of a batch is decoded and held at
+  once), ``device`` one of auto, cpu, cuda, cuda:N, mps (not a raw torch message), int8
+  quantisation only in float32, ``frame_tokens`` 0 (the checkpoint's image budget) to
+  ``MAX_FRAME_TOKENS``.
 - ``check_against_model(model, config, free_bytes)``: once the model is loaded (before any
   frame): ``keep_topk`` at most the model's visual tokens per frame; the KV cache that
   ``memory_size``/``keep_topk``/``recent_frames`` need fits in the free memory and in the model's
@@ -49,6 +53,10 @@ MAX_QUESTION_CHARS = 16_000
 MAX_MEMORY = 4096  # the app's Settings range
 MAX_NEW_TOKENS = 4096  # longest answer (the API caps max_tokens to it)
 MAX_FRAME_PIXELS = 4096 * 4096
+# the video references' per-frame cap (qwen-vl-utils VIDEO_MAX_TOKEN_NUM; transformers' Qwen2-VL
+# video class default 28 * 28 * 768 pixels and Qwen3-VL's max_video_tokens)
+VIDEO_FRAME_TOKENS = 768
+MAX_FRAME_TOKENS = 16_384
 MAX_IMAGE_PIXELS = 8192 * 8192
 MAX_REQUEST_FRAMES = 512
 MAX_REQUEST_SECONDS = 120.0
@@ -70,6 +78,7 @@ def check_numbers(
     device: str | None = None,
     quantize: str = "none",
     dtype: str | None = None,
+    frame_tokens: int = VIDEO_FRAME_TOKENS,
 ) -> None:
     if not (math.isfinite(fps) and fps > 0):
         raise VideoScanError(f"--fps must be greater than 0 and finite (got {fps:g})")
@@ -84,6 +93,8 @@ def check_numbers(
         raise VideoScanError(f"--device must be cpu, cuda, cuda:N or mps (got {device!r})")
     if quantize == "int8" and dtype not in (None, "float32"):
         raise VideoScanError(f"--quantize int8 runs in float32; drop --dtype {dtype}")
+    if not 0 <= frame_tokens <= MAX_FRAME_TOKENS:
+        raise VideoScanError(f"--frame-tokens must be 0 to {MAX_FRAME_TOKENS} (got {frame_tokens})")
 
 
 def check_memory(memory, name: str = "memory") -> None:

@@ -164,12 +164,17 @@ def test_full_tokens_reaches_the_engine(spies, clip, tiny_model_dir, capsys):
 
 def test_model_flags_say_the_same_in_every_subcommand():
     commands = next(a for a in build_parser()._actions if a.dest == "command")
+    flags = ("--model", "--device", "--dtype", "--quantize", "--vision-runtime", "--frame-tokens")
     seen: dict[str, set] = {}
+    where: dict[str, set] = {}
     for name in ("run", "serve", "watch", "mcp", "eval"):
         for action in commands.choices[name]._actions:
             flag = action.option_strings[0] if action.option_strings else ""
-            if flag in ("--model", "--device", "--dtype", "--quantize", "--vision-runtime"):
+            if flag in flags:
                 seen.setdefault(flag, set()).add((action.help, action.default, str(action.choices)))
-    assert set(seen) == {"--model", "--device", "--dtype", "--quantize", "--vision-runtime"}
+                where.setdefault(flag, set()).add(name)
+    assert set(seen) == set(flags)
     assert all(len(forms) == 1 for forms in seen.values()), seen
     assert "mps" in next(iter(seen["--device"]))[0]
+    # the per-frame visual token budget: every command that streams frames through a model
+    assert where["--frame-tokens"] == {"run", "serve", "watch", "mcp"}

@@ -12,6 +12,7 @@ import pytest
 
 from tests.ports import free_port
 from videoscan_core.cli.main import build_parser, main
+from videoscan_core.serve.protocol import APIError
 
 
 def options_of(command: str) -> set[str]:
@@ -25,11 +26,12 @@ def options_of(command: str) -> set[str]:
 
 COVERED = {
     "serve": {"--model", "--host", "--port", "--api-key", "--source", "--settings-file", "--fps",
-              "--speed", "--memory", "--max-body-mb", "--device", "--dtype", "--no-screen-text"},
+              "--speed", "--memory", "--max-body-mb", "--device", "--dtype", "--no-screen-text",
+              "--frame-tokens"},
     "mcp": {"--model", "--source", "--settings-file", "--fps", "--speed", "--memory",
-            "--alerts-file", "--device", "--no-screen-text"},
+            "--alerts-file", "--device", "--no-screen-text", "--frame-tokens"},
     "watch": {"video", "--model", "--when", "--every", "--memory", "--fps", "--on", "--off",
-              "--device", "--dtype", "--json", "--no-progress"},
+              "--device", "--dtype", "--json", "--no-progress", "--frame-tokens"},
     "find": {"video", "phrase", "--fps", "--limit", "--json", "--no-progress"},
 }  # fmt: skip
 
@@ -99,10 +101,13 @@ def test_serve_defaults(served, loads, rules, tiny_model_dir, capsys):
     assert main(["serve", "--model", str(tiny_model_dir)]) == 0
     server = served["server"]
     assert served["port"] == 8765 and server.host == "127.0.0.1"
-    assert loads == [{"source": str(tiny_model_dir), "device": None, "dtype": None}]
+    assert loads == [
+        {"source": str(tiny_model_dir), "device": None, "dtype": None, "frame_tokens": 768}
+    ]  # the video budget
     assert server.source is None and rules == []  # no live source: no privacy rules needed
     assert server.worker.memory == 64 and server.worker.frame_interval_s == 1.0
     assert (server.pool.device, server.pool.dtype, server.pool.live) == (None, None, False)
+    assert server.pool.frame_tokens == 768
     assert "serving http://127.0.0.1:8765/v1" in capsys.readouterr().err
 
 
@@ -121,7 +126,7 @@ def test_every_serve_flag_reaches_the_server(served, loads, rules, clip, tiny_mo
         "serve", "--model", str(tiny_model_dir), "--host", "localhost", "--port", str(port),
         "--api-key", "sk-1", "--source", f"file:{clip}", "--settings-file", str(settings),
         "--fps", "2.5", "--speed", "4", "--memory", "5", "--max-body-mb", "1.5",
-        "--device", "cpu", "--dtype", "float32", "--no-screen-text",
+        "--device", "cpu", "--dtype", "float32", "--no-screen-text", "--frame-tokens", "256",
     ])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 0, err
@@ -129,7 +134,11 @@ def test_every_serve_flag_reaches_the_server(served, loads, rules, clip, tiny_mo
     assert server.text is None and server.worker.screen_text is None  # --no-screen-text
     assert server.source.sink == server.worker.submit_frame
     assert served["port"] == port and server.host == "localhost"
-    assert loads == [{"source": str(tiny_model_dir), "device": "cpu", "dtype": "float32"}]
+    model = {"device": "cpu", "dtype": "float32", "frame_tokens": 256}
+    assert loads == [{"source": str(tiny_model_dir), **model}]
+    with pytest.raises(APIError):  # a model a request names loads the same way (not installed)
+        server.pool.get("test/not-installed")
+    assert loads[1:] == [{"source": "test/not-installed", **model}]
     assert rules == [str(settings)] and "privacy rules: none" in err
     assert (server.source.spec, server.source.fps, server.source.speed) == (f"file:{clip}", 2.5, 4)
     assert server.worker.memory == 5 and server.worker.live_engine.config.memory_size == 5
@@ -161,6 +170,7 @@ def test_serve_reads_the_text_of_a_file_source_by_default(served, clip, tiny_mod
     (["--port", "65536"], "--port must be in 1-65535 (got 65536)"),
     (["--host", "0.0.0.0"], "--host 0.0.0.0 lets other machines connect"),
     (["--source", "tape:1"], "--source tape:1"),
+    (["--frame-tokens", "-1"], "--frame-tokens must be 0 to 16384 (got -1)"),
 ])  # fmt: skip
 def test_serve_refuses_bad_values_before_the_model_loads(served, loads, flags, said, capsys):
     assert main(["serve", "--model", "never-loaded", *flags]) != 0
@@ -216,9 +226,12 @@ def test_mcp_defaults(mcp_parts, loads, rules, tiny_model_dir, monkeypatch):
     assert main(["mcp", "--model", str(tiny_model_dir)]) == 0
     assert mcp_parts["source"]["spec"] == "screen" and rules == [None]
     assert (mcp_parts["source"]["fps"], mcp_parts["source"]["speed"]) == (1.0, 1.0)
-    assert loads == [{"source": str(tiny_model_dir), "device": None, "dtype": None}]
+    assert loads == [
+        {"source": str(tiny_model_dir), "device": None, "dtype": None, "frame_tokens": 768}
+    ]
     worker = mcp_parts["worker"]
     assert worker.memory == 64 and mcp_parts["built"] == (worker, None)
+    assert worker.pool.frame_tokens == 768
     assert worker.screen_text is not None  # the screen's text is read by default
     assert mcp_parts["source"]["sink"] != worker.submit_frame
 
@@ -230,7 +243,7 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     code = main([
         "mcp", "--model", str(tiny_model_dir), "--source", f"file:{clip}", "--settings-file",
         str(settings), "--fps", "4", "--speed", "0.5", "--memory", "3", "--alerts-file",
-        str(alerts), "--device", "cpu", "--no-screen-text",
+        str(alerts), "--device", "cpu", "--no-screen-text", "--frame-tokens", "0",
     ])  # fmt: skip
     err = capsys.readouterr()
     assert code == 0, err.err
@@ -240,7 +253,10 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     assert (source["spec"], source["fps"], source["speed"]) == (f"file:{clip}", 4.0, 0.5)
     assert source["sink"] == worker.submit_frame and worker.screen_text is None
     assert rules == [str(settings)]
-    assert loads == [{"source": str(tiny_model_dir), "device": "cpu", "dtype": None}]
+    assert loads == [
+        {"source": str(tiny_model_dir), "device": "cpu", "dtype": None, "frame_tokens": 0}
+    ]  # 0: the checkpoint's image budget
+    assert worker.pool.frame_tokens == 0
     assert worker.memory == 3 and worker.live_engine.config.memory_size == 3
     assert worker.frame_interval_s == 0.25 and worker.pool.live
     assert mcp_parts["built"] == (worker, str(alerts)) and mcp_parts["transport"] == "stdio"
@@ -253,6 +269,7 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     (["--fps", "-1"], "--fps must be greater than 0"),
     (["--memory", "4097"], "--memory must be at least 1 and at most 4096"),
     (["--source", "file:/no/such.mp4"], "the video file does not exist"),
+    (["--frame-tokens", "16385"], "--frame-tokens must be 0 to 16384 (got 16385)"),
 ])  # fmt: skip
 def test_mcp_refuses_bad_values_before_the_model_loads(mcp_parts, loads, clip, flags, said,
                                                        capsys):  # fmt: skip
@@ -304,7 +321,9 @@ def test_watch_defaults(watched, loads, clip, tiny_model_dir, capsys):
     assert watcher.every == 1 and watcher.scores_computed == 10  # every frame of 10 s at 1 FPS
     assert watched["sample"] == (str(clip), 1.0) and watched["batch"] == 1
     assert watched["config"].memory_size == 64
-    assert loads == [{"source": str(tiny_model_dir), "device": None, "dtype": None}]
+    assert loads == [
+        {"source": str(tiny_model_dir), "device": None, "dtype": None, "frame_tokens": 768}
+    ]
     assert out.out == "    0.00s  0.900  red\n" and "streaming" in out.err  # a line, a bar
 
 
@@ -316,6 +335,7 @@ def test_every_watch_flag_reaches_the_watcher_and_the_engine(watched, loads, cli
         "watch", str(clip), "--model", str(tiny_model_dir), "--when", "a red circle",
         "--when", "a dialog", "--every", "3", "--memory", "5", "--fps", "2", "--on", "0.85",
         "--off", "0.15", "--device", "cpu", "--dtype", "float32", "--json", "--no-progress",
+        "--frame-tokens", "1024",
     ])  # fmt: skip
     out = capsys.readouterr()
     assert code == 0, out.err
@@ -329,7 +349,9 @@ def test_every_watch_flag_reaches_the_watcher_and_the_engine(watched, loads, cli
     assert watcher.every == 3 and watcher.scores_computed == 2 * math.ceil(frames / 3)
     assert watched["config"].memory_size == 5
     assert (watched["config"].device, watched["config"].dtype) == ("cpu", "float32")
-    assert loads == [{"source": str(tiny_model_dir), "device": "cpu", "dtype": "float32"}]
+    assert loads == [
+        {"source": str(tiny_model_dir), "device": "cpu", "dtype": "float32", "frame_tokens": 1024}
+    ]
     assert [a["condition"] for a in report["alerts"]] == ["a red circle", "a dialog"]
     assert out.err == ""  # --no-progress, --json: nothing on stderr
 
@@ -340,6 +362,7 @@ def test_every_watch_flag_reaches_the_watcher_and_the_engine(watched, loads, cli
     (["--on", "0.3", "--off", "0.4"], "thresholds must satisfy"),
     (["--memory", "0"], "--memory must be at least 1"),
     (["--fps", "0"], "--fps must be greater than 0"),
+    (["--frame-tokens", "-5"], "--frame-tokens must be 0 to 16384 (got -5)"),
 ])  # fmt: skip
 def test_watch_refuses_bad_values_before_the_model_loads(loads, clip, flags, said, capsys):
     assert main(["watch", str(clip), "--model", "never", "--when", "x", *flags]) != 0

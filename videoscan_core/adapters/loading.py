@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..errors import ModelLoadError, ModelNotFoundError, first_line
 from ..hub.offline import hub_offline
+from ..limits import VIDEO_FRAME_TOKENS
 from ..paths import DEMO_MODEL_ID, bundled_demo_model
 from ..telemetry import disable_telemetry
 from .preprocess import FramePreprocessor
@@ -116,7 +117,7 @@ def load_model(
     attn_implementation: str = "sdpa",
     status: Callable[[str], None] | None = None,
     quantize: str = "none",
-    frame_tokens: int | None = 768,
+    frame_tokens: int | None = VIDEO_FRAME_TOKENS,
 ):
     """Load a model for streaming; returns its family's ``VisionLanguageModel`` adapter.
     ``frame_tokens``: Qwen-VL frames are capped at this many tokens (the video budget; None or 0:

@@ -38,15 +38,13 @@ import torch
 from PIL import Image
 
 from ..errors import ModelLoadError
+from ..limits import VIDEO_FRAME_TOKENS
 from .preprocess import rgb_array
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 HALF = (0.5, 0.5, 0.5)
 MAX_ASPECT = 200
-# the video references' per-frame cap (qwen-vl-utils VIDEO_MAX_TOKEN_NUM; transformers' Qwen2-VL
-# video class default 28 * 28 * 768 pixels and Qwen3-VL's max_video_tokens)
-VIDEO_FRAME_TOKENS = 768
 
 
 def smart_resize_frame(

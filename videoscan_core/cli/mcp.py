@@ -18,7 +18,7 @@ from .model_flags import add_memory_flag, add_model_flags
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("mcp", help="an MCP server (stdio) over the live memory")
-    add_model_flags(parser, dtype=False)
+    add_model_flags(parser, dtype=False, frame_tokens=True)
     parser.add_argument(
         "--source",
         default="screen",
@@ -60,13 +60,14 @@ def mcp(args: argparse.Namespace) -> int:
     from ..limits import check_numbers
 
     parse_source(args.source)
-    check_numbers(args.memory, args.fps)
+    check_numbers(args.memory, args.fps, frame_tokens=args.frame_tokens)
     if not (math.isfinite(args.speed) and args.speed > 0):
         raise VideoScanError(f"--speed must be greater than 0 and finite (got {args.speed:g})")
     print(f"videoscan: {use_app_rules(args.settings_file)}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
-    model = load_model(args.model, device=args.device)
-    worker = EngineWorker(ModelPool(args.model, model, live=True), memory=args.memory, live=True)
+    model = load_model(args.model, device=args.device, frame_tokens=args.frame_tokens)
+    pool = ModelPool(args.model, model, live=True, frame_tokens=args.frame_tokens)
+    worker = EngineWorker(pool, memory=args.memory, live=True)
     worker.frame_interval_s = 1.0 / args.fps
     text = live_text(args.source, not args.no_screen_text)
     sink = text.tee(worker.submit_frame) if text else worker.submit_frame

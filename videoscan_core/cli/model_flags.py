@@ -2,13 +2,15 @@
 
 Contract: ``add_model_flags(parser, dtype=..., quantize=..., vision_runtime=..., frame_tokens=...,
 answer_runtime=...)`` adds ``--model`` (required), ``--device`` and the optional ones asked for;
-``add_memory_flag`` adds ``--memory``. Each subcommand reads them from its namespace as before.
+``add_memory_flag`` adds ``--memory``. Each subcommand reads them from its namespace as before and
+passes ``--frame-tokens`` to ``load_model`` (checked first by ``limits.check_numbers``).
 """
 
 from __future__ import annotations
 
 import argparse
 
+from ..limits import VIDEO_FRAME_TOKENS
 from ..paths import MODEL_HELP
 
 DTYPES = ("float32", "bfloat16", "float16")
@@ -56,10 +58,11 @@ def add_model_flags(
         parser.add_argument(
             "--frame-tokens",
             type=int,
-            default=768,
+            default=VIDEO_FRAME_TOKENS,
             metavar="N",
-            help="Qwen-VL: at most N tokens per frame (default 768, the video budget: 720 at "
-            "1080p); 0 = the checkpoint's image budget (2,691 / 2,040 tokens at 1080p)",
+            help=f"Qwen-VL: at most N tokens per frame (default {VIDEO_FRAME_TOKENS}, the video "
+            "budget: 720 at 1080p); 0 = the checkpoint's image budget (2,691 / 2,040 tokens at "
+            "1080p)",
         )
 
 

@@ -117,11 +117,10 @@ def _validate(args: argparse.Namespace) -> None:
         args.device,
         args.quantize,
         args.dtype,
+        args.frame_tokens,
     )
     if args.memory < 1:
         raise VideoScanError(f"--memory must be at least 1 (got {args.memory})")
-    if not 0 <= args.frame_tokens <= 16_384:
-        raise VideoScanError(f"--frame-tokens must be 0 to 16384 (got {args.frame_tokens})")
     if not args.fps > 0:
         raise VideoScanError(f"--fps must be greater than 0 (got {args.fps})")
     if args.keep_topk < 0 or (args.recent_frames or 0) < 0:

@@ -19,7 +19,7 @@ from .model_flags import add_memory_flag, add_model_flags
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("serve", help="an OpenAI-compatible API on this machine")
-    add_model_flags(parser)
+    add_model_flags(parser, frame_tokens=True)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=8765, help="port (8765)")
     parser.add_argument("--api-key", default=None, help="require this Bearer key")
@@ -69,7 +69,7 @@ def serve(args: argparse.Namespace) -> int:
     if args.source:
         parse_source(args.source)
         rules_line = use_app_rules(args.settings_file)
-    check_numbers(args.memory, args.fps)
+    check_numbers(args.memory, args.fps, frame_tokens=args.frame_tokens)
     for name, value in (("--speed", args.speed), ("--max-body-mb", args.max_body_mb)):
         if not (math.isfinite(value) and value > 0):
             raise VideoScanError(f"{name} must be greater than 0 and finite (got {value:g})")
@@ -78,7 +78,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"videoscan: {rules_line}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     try:
-        model = load_model(args.model, device=args.device, dtype=args.dtype)
+        model = load_model(
+            args.model, device=args.device, dtype=args.dtype, frame_tokens=args.frame_tokens
+        )
     except ValueError as error:
         raise VideoScanError(str(error)) from None
     server = VideoScanServer(
@@ -93,6 +95,7 @@ def serve(args: argparse.Namespace) -> int:
         max_body_bytes=int(args.max_body_mb * 1024 * 1024),
         device=args.device,
         dtype=args.dtype,
+        frame_tokens=args.frame_tokens,
         screen_text=not args.no_screen_text,
     )
 

@@ -23,7 +23,7 @@ from .progress import frame_progress, say
 def add_parser(commands) -> None:
     parser = commands.add_parser("watch", help="report when conditions hold in a video file")
     parser.add_argument("video", help="video file (anything OpenCV/FFmpeg decodes)")
-    add_model_flags(parser)
+    add_model_flags(parser, frame_tokens=True)
     parser.add_argument(
         "--when",
         action="append",
@@ -53,7 +53,7 @@ def _watcher(args: argparse.Namespace):
 
     if args.every < 1:
         raise VideoScanError(f"--every must be at least 1 (got {args.every})")
-    check_numbers(args.memory, args.fps)
+    check_numbers(args.memory, args.fps, frame_tokens=args.frame_tokens)
     try:
         conditions = [
             Condition(text, id=f"c{i}", on_threshold=args.on, off_threshold=args.off)
@@ -75,7 +75,9 @@ def watch(args: argparse.Namespace) -> int:
     info = probe_video(args.video)
     config = EngineConfig(memory_size=args.memory, device=args.device, dtype=args.dtype)
     try:
-        model = load_model(args.model, device=config.device, dtype=config.dtype)
+        model = load_model(
+            args.model, device=config.device, dtype=config.dtype, frame_tokens=args.frame_tokens
+        )
     except ValueError as error:
         raise VideoScanError(str(error)) from None
     engine = StreamingEngine(model, config)

@@ -6,8 +6,9 @@ the loaded model's id, and the catalogue's vision models that are installed on t
 ``check(model_id, video)`` raises ``APIError(404, code="model_not_found")`` for a name the server
 cannot answer with, and ``APIError(400)`` when the name and the request do not fit (a video sent
 to ``videoscan-live``, a question without a video to a file model). ``get(model_id)`` returns the
-model to stream with (loading a catalogue model on first use, on the worker thread; one extra
-model is kept loaded besides the server's own).
+model to stream with (loading a catalogue model on first use, on the worker thread, with the
+pool's ``device``, ``dtype`` and ``frame_tokens``; one extra model is kept loaded besides the
+server's own).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 from pathlib import Path
 
 from ..errors import VideoScanError
+from ..limits import VIDEO_FRAME_TOKENS
 from ..paths import DEMO_MODEL_ID, bundled_demo_model
 from .protocol import APIError
 
@@ -23,9 +25,17 @@ LIVE_MODEL_ID = "videoscan-live"
 
 
 class ModelPool:
-    def __init__(self, model_id: str, model, live: bool = False, device=None, dtype=None) -> None:
+    def __init__(
+        self,
+        model_id: str,
+        model,
+        live: bool = False,
+        device=None,
+        dtype=None,
+        frame_tokens: int = VIDEO_FRAME_TOKENS,
+    ) -> None:
         self.model_id, self._model, self.live = model_id, model, live
-        self.device, self.dtype = device, dtype
+        self.device, self.dtype, self.frame_tokens = device, dtype, frame_tokens
         self.aliases = {model_id, Path(model_id).name}
         demo = bundled_demo_model()
         if demo is not None and Path(model_id).resolve() == demo.resolve():
@@ -95,7 +105,9 @@ class ModelPool:
         from ..adapters import load_model
 
         try:
-            model = load_model(model_id, device=self.device, dtype=self.dtype)
+            model = load_model(
+                model_id, device=self.device, dtype=self.dtype, frame_tokens=self.frame_tokens
+            )
         except VideoScanError as error:
             raise APIError(404, str(error), code="model_not_found", param="model") from None
         with self._lock:

@@ -4,7 +4,8 @@ Contract: ``check_host(host, api_key)`` refuses a non-loopback host without an A
 ``check_port(host, port)`` a port out of range or in use (``VideoScanError``, before a model
 loads). ``VideoScanServer(model_id, model, ...)`` wires a ``ModelPool``, one
 ``EngineWorker``, an optional ``LiveSource`` feeding it (and its screen text, unless
-``screen_text=False``), and the Starlette app;
+``screen_text=False``), and the Starlette app; models a request names are loaded on the server's
+``device``, ``dtype`` and ``frame_tokens``;
 ``start(port=0)`` serves in a background thread and returns the bound port (0 picks a free one),
 ``run(port)`` serves in the calling thread until Ctrl-C, and ``stop()`` shuts everything down
 (waiting jobs get 503). With ``executor`` (the app) the worker answers on the app's own engine
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import VideoScanError
+from ..limits import VIDEO_FRAME_TOKENS
 from .app import DEFAULT_MAX_BODY, create_app
 from .live import LiveSource, live_text
 from .models import ModelPool
@@ -82,6 +84,7 @@ class VideoScanServer:
         max_body_bytes: int = DEFAULT_MAX_BODY,
         device: str | None = None,
         dtype: str | None = None,
+        frame_tokens: int = VIDEO_FRAME_TOKENS,
         executor=None,
         screen_text: bool = True,
     ) -> None:
@@ -91,7 +94,7 @@ class VideoScanServer:
         self.host = host
         self.header_timeout_s = HEADER_TIMEOUT_S  # a request head must arrive within this
         live = source is not None or executor is not None
-        self.pool = ModelPool(model_id, model, live=live, device=device, dtype=dtype)
+        self.pool = ModelPool(model_id, model, live, device, dtype, frame_tokens)
         self.worker = EngineWorker(self.pool, memory=memory, live=live, executor=executor)
         self.worker.frame_interval_s = 1.0 / fps
         self.text = live_text(source, screen_text) if source else None
