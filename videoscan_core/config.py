@@ -3,6 +3,11 @@
 Contract: nothing here imports torch; values are validated in ``__post_init__`` so a bad setting
 fails where it is made, with a message a person can act on. The app maps QSettings onto these
 classes at its boundary; the CLI maps flags onto them.
+
+``keeps_original_keys(position_mode, dtype)`` is the one rule for when a stream's cache also keeps
+every key as first computed (the engine's ``SlotCache(original_keys=...)``), and
+``cache_tensors(position_mode, dtype)`` what an entry then holds per layer (2 or 3 tensors): the
+engine, ``limits.check_against_model`` and ``hub/frame_cost.py`` all read them.
 """
 
 from __future__ import annotations
@@ -14,6 +19,21 @@ PositionMode = Literal["compact", "monotonic", "rerotate", "sliding"]
 POSITION_MODES = ("compact", "monotonic", "rerotate", "sliding")
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant."
+
+
+def keeps_original_keys(position_mode: str | None, dtype: object) -> bool:
+    """Whether the cache keeps each key as computed besides the moved one: where cuts move keys
+    (``rerotate``, ``sliding``) in a dtype narrower than float32, so a key moved many times is
+    re-derived with one rounding (``stream/positions.rerotate``). ``dtype``: a torch dtype or its
+    name ("float32", "bfloat16", ...)."""
+    moving = position_mode in ("rerotate", "sliding")
+    return moving and str(dtype).removeprefix("torch.") != "float32"
+
+
+def cache_tensors(position_mode: str | None, dtype: object) -> int:
+    """Tensors one cache entry takes per layer: its key and value, and its key as computed where
+    ``keeps_original_keys`` (1.5x the bytes of keys and values)."""
+    return 3 if keeps_original_keys(position_mode, dtype) else 2
 
 
 @dataclass(frozen=True)

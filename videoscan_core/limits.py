@@ -24,8 +24,9 @@ Contract (each raises ``VideoScanError`` with one line for people, or returns No
   ``MAX_FRAME_TOKENS``.
 - ``check_against_model(model, config, free_bytes)``: once the model is loaded (before any
   frame): ``keep_topk`` at most the model's visual tokens per frame; the KV cache that
-  ``memory_size``/``keep_topk``/``recent_frames`` need fits in the free memory and in the model's
-  positions (instead of a raw allocator error, or a position error an hour into a stream).
+  ``memory_size``/``keep_topk``/``recent_frames`` need (with the keys as computed where the
+  engine keeps them: ``kv_bytes_per_entry(position_mode)``) fits in the free memory and in the
+  model's positions (instead of a raw allocator error, or a position error an hour into a stream).
 - ``fit_positions(model, config)``: the positions the mode reaches (``position_need``) within the
   model's; otherwise a mode or memory that fits and one line saying so (the engine applies it at
   every stream start, so the CLI, the app and the server all do).
@@ -33,7 +34,7 @@ Contract (each raises ``VideoScanError`` with one line for people, or returns No
   context next to the memory and the answer (a 100,000-character question is refused at once
   instead of taking minutes and gigabytes).
 
-``model`` is a family adapter (``tokens_per_frame``, ``kv_bytes_per_entry()``,
+``model`` is a family adapter (``tokens_per_frame``, ``kv_bytes_per_entry(position_mode)``,
 ``max_position_embeddings``, ``tokenize``, ``frame_place()``, ``time_entries()``);
 ``cache_entries(config, tokens_per_frame, time_entries)`` is the cache size the engine reserves
 for a stream.
@@ -178,7 +179,7 @@ def check_against_model(model, config: EngineConfig, free_bytes: int | None = No
             f"--recent-frames {config.recent_frames}) needs {entries:,} cache entries, more than "
             f"the model's {limit:,} positions; use smaller values"
         )
-    needed = entries * int(model.kv_bytes_per_entry())
+    needed = entries * int(model.kv_bytes_per_entry(config.position_mode))
     if free_bytes is None:
         free_bytes = _free_bytes(getattr(model, "device", None))
     if free_bytes and needed > 0.9 * free_bytes:

@@ -43,7 +43,7 @@ class Model:
     def time_entries(self) -> int:
         return self._time
 
-    def kv_bytes_per_entry(self) -> int:
+    def kv_bytes_per_entry(self, position_mode: str | None = None) -> int:
         return self._kv
 
     def tokenize(self, text: str) -> torch.Tensor:  # one token per word

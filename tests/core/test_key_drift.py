@@ -3,13 +3,21 @@
 Under ``sliding`` (and ``rerotate``) a long-lived carrier's key is moved at almost every eviction
 in front of it; turning the cached key each time rounds it to bfloat16 once per move, and small
 rotations round back to the old value, so the error grows with the number of moves. A cache that
-keeps each key as computed re-derives it with one rotation by the whole shift."""
+keeps each key as computed re-derives it with one rotation by the whole shift.
+
+Those kept keys cost a third tensor per entry (1.5x the keys and values), and what the limits and
+``videoscan models cost`` count is the cache the engine holds: kept keys exactly where the engine
+keeps them (``config.keeps_original_keys``), in bytes pinned here for bfloat16 and float32."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
+from videoscan_core.config import POSITION_MODES, EngineConfig, keeps_original_keys
+from videoscan_core.errors import VideoScanError
+from videoscan_core.limits import cache_entries, check_against_model
+from videoscan_core.stream.engine import StreamingEngine
 from videoscan_core.stream.positions import PositionBook, Rotation, rerotate, rotate
 from videoscan_core.stream.slot_cache import SlotCache
 
@@ -72,3 +80,42 @@ def test_kept_keys_follow_cuts_and_equal_turning_in_float32():
     assert exact_book.origin[0, 0].tolist() == [0, 2, 5]
     assert torch.allclose(exact.layer_kv(0)[0], plain.layer_kv(0)[0], atol=1e-5)
     assert exact.nbytes() == plain.nbytes() * 3 // 2  # keys, values and the keys as computed
+
+
+# -- what the kept keys cost --------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_bf16():
+    """The tiny LLaVA-OneVision of ``tiny_vlm`` in bfloat16 (2 layers, 2 key/value heads of 8)."""
+    from videoscan_core.adapters.llava_onevision import VisionLanguageModel
+    from videoscan_core.tiny.llava import build_tiny_model
+
+    model, tokenizer = build_tiny_model(seed=0, attn="sdpa")
+    return VisionLanguageModel(model.to(torch.bfloat16), tokenizer)
+
+
+@pytest.mark.parametrize("mode", POSITION_MODES)
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_the_bytes_counted_per_entry_are_those_the_engine_holds(mode, dtype, tiny_vlm, tiny_bf16):
+    vlm = tiny_bf16 if dtype == "bfloat16" else tiny_vlm
+    engine = StreamingEngine(vlm, EngineConfig(memory_size=3, position_mode=mode))
+    for t in range(6):
+        engine.add_visual_tokens(torch.randn(vlm.tokens_per_frame, vlm.hidden_size), float(t))
+    kept = mode in ("rerotate", "sliding") and dtype == "bfloat16"
+    assert engine.cache.original_keys == keeps_original_keys(mode, vlm.dtype) == kept
+    assert engine.cache.nbytes() == engine.cache.length * vlm.kv_bytes_per_entry(mode)
+
+
+def test_the_memory_check_counts_kept_keys_in_bfloat16_rerotate_and_not_in_float32(
+    tiny_vlm, tiny_bf16
+):
+    # 2 layers x 2 key/value heads x 8: K, V and K as computed in bfloat16; K and V in float32
+    assert tiny_bf16.kv_bytes_per_entry("rerotate") == 3 * 2 * 2 * 8 * 2 == 192
+    assert tiny_bf16.kv_bytes_per_entry("compact") == tiny_bf16.kv_bytes_per_entry() == 128
+    assert tiny_vlm.kv_bytes_per_entry("rerotate") == 2 * 2 * 2 * 8 * 4 == 256
+    config = EngineConfig(memory_size=4, position_mode="rerotate")
+    entries = cache_entries(config, tiny_vlm.tokens_per_frame)
+    for vlm, needed in ((tiny_bf16, entries * 192), (tiny_vlm, entries * 256)):
+        least = -(-10 * needed // 9)  # the least free memory of which 90 % holds the cache
+        check_against_model(vlm, config, free_bytes=least + 1)
+        with pytest.raises(VideoScanError, match="GB for its cache"):
+            check_against_model(vlm, config, free_bytes=least - 1)

@@ -24,7 +24,7 @@ class FakeModel:
     max_position_embeddings = 4096
     device = torch.device("cpu")
 
-    def kv_bytes_per_entry(self) -> int:
+    def kv_bytes_per_entry(self, position_mode: str | None = None) -> int:
         return 1024
 
     def tokenize(self, text: str) -> torch.Tensor:

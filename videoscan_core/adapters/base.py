@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..config import cache_tensors
 from ..errors import StepAborted
 from .preprocess import FramePreprocessor
 from .prompt import CHATML, FrameText, PromptFormat
@@ -216,10 +217,11 @@ class VisionLanguageModel(ABC):
     def dtype(self) -> torch.dtype:
         return self.lm_head.weight.dtype
 
-    def kv_bytes_per_entry(self) -> int:
-        """Bytes one cache entry (one token) takes over all layers, keys and values."""
+    def kv_bytes_per_entry(self, position_mode: str | None = None) -> int:
+        """Bytes of an entry over all layers: K, V, and K as computed where kept (cache_tensors)."""
+        tensors = cache_tensors(position_mode, self.dtype)
         element = torch.empty((), dtype=self.dtype).element_size()
-        return 2 * self.num_layers * self.num_kv_heads * self.head_dim * element
+        return tensors * self.num_layers * self.num_kv_heads * self.head_dim * element
 
     lora_module: torch.nn.Module | None = None  # where LoRA adapters sit (adapters/lora.py)
 

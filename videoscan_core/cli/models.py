@@ -82,14 +82,17 @@ def run(args: argparse.Namespace) -> int:
 def _cost_table(catalogue) -> int:
     from ..hub.frame_cost import frame_cost
 
-    print(f"{'model':<45} {'1080p tokens':>12} {'top-k':>5} {'entries':>7} {'cache':>9}")
+    print(
+        f"{'model':<45} {'1080p tokens':>12} {'top-k':>5} {'entries':>7} {'dtype':>8} "
+        f"{'cache':>9}"
+    )
     for entry in catalogue:
         cost = frame_cost(entry)
         if cost is not None:
             size = f"{cost.cache_bytes / 2**20:,.0f} MiB"
             print(
                 f"{entry.id:<45} {cost.frame_tokens:>12} {cost.keep_topk:>5} "
-                f"{cost.entries:>7,} {size:>9}"
+                f"{cost.entries:>7,} {cost.dtype:>8} {size:>9}"
             )
     return 0
 

@@ -5,9 +5,11 @@ cache entries the family's training-free preset (``presets.training_free_setting
 ``memory`` carriers - S + M (1 + k + c) + (r + 1) (N + scaffold + 1), bounded however long the
 stream runs (an hour at 1 FPS holds the same) - and their bytes, from the model's text shape
 (layers, key/value heads, head size; each checkpoint's config.json) in the dtype it runs in
-(float32 for CPU-class models, bfloat16 on a GPU). ``CACHE_BUDGET`` is the most that memory may
-hold; ``videoscan models cost`` prints the table the README quotes. Scaffold and
-time-text token counts are estimates for the real tokenizers (digits are single tokens).
+(float32 for CPU-class models, bfloat16 on a GPU): keys and values, and the keys as computed
+where the engine keeps them too (``config.cache_tensors``: the preset's ``sliding`` positions in
+bfloat16). ``CACHE_BUDGET`` is the most that memory may hold; ``videoscan models cost`` prints
+the table the README quotes. Scaffold and time-text token counts are estimates for the real
+tokenizers (digits are single tokens).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from ..adapters.families import family
 from ..adapters.presets import training_free_settings
+from ..config import cache_tensors
 from ..limits import FIXED_ENTRIES
 
 GIB = 1024**3
@@ -44,6 +47,7 @@ class FrameCost:
     keep_topk: int
     entries: int  # cache entries the training-free memory holds at most
     cache_bytes: int
+    dtype: str  # what the cache holds: "float32" (CPU-class models) or "bfloat16"
 
     def line(self) -> str:
         return (
@@ -65,5 +69,7 @@ def frame_cost(entry, memory: int = 64) -> FrameCost | None:
     scaffold, time = facts.scaffold_tokens, facts.time_tokens
     k, recent = preset["keep_topk"], preset["recent_frames"]
     entries = FIXED_ENTRIES + memory * (1 + k + time) + (recent + 1) * (tokens + scaffold + 1)
-    element = 4 if entry.speed_class.startswith("cpu") else 2  # float32 on a CPU, else bf16
-    return FrameCost(tokens, k, entries, entries * 2 * layers * kv_heads * head_dim * element)
+    dtype, element = ("float32", 4) if entry.speed_class.startswith("cpu") else ("bfloat16", 2)
+    tensors = cache_tensors(preset["position_mode"], dtype)  # K, V (and K as computed)
+    per_entry = tensors * layers * kv_heads * head_dim * element
+    return FrameCost(tokens, k, entries, entries * per_entry, dtype)

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from ..adapters.base import VisualTokens
-from ..config import EngineConfig
+from ..config import EngineConfig, keeps_original_keys
 from ..errors import StepAborted
 from ..events import AnswerChunk, CarrierInfo, FrameEvent, MemorySnapshot
 from ..limits import fit_positions
@@ -85,9 +85,8 @@ class StreamingEngine(QuestionPath):
         # positions that would pass the model's limit: a mode or memory that fits, said once
         self.config, self.position_note = fit_positions(self.model, self.config)
         capacity = self._initial_capacity()
-        rerotating = self.config.position_mode in ("rerotate", "sliding")
         # keys moved many times are re-derived from the keys as computed (one rounding)
-        exact = rerotating and self.model.dtype != torch.float32
+        exact = keeps_original_keys(self.config.position_mode, self.model.dtype)
         self.cache = SlotCache(self.model.num_layers, capacity, original_keys=exact)
         self.bank = MemoryBank(self.config.memory_size)
         self.layout = CacheLayout()
