@@ -256,7 +256,7 @@ def test_every_mcp_flag_reaches_the_worker_and_the_source(
     assert loads == [
         {"source": str(tiny_model_dir), "device": "cpu", "dtype": None, "frame_tokens": 0}
     ]  # 0: the checkpoint's image budget
-    assert worker.pool.frame_tokens == 0
+    assert (worker.pool.frame_tokens, worker.pool.device) == (0, "cpu")  # models a request names
     assert worker.memory == 3 and worker.live_engine.config.memory_size == 3
     assert worker.frame_interval_s == 0.25 and worker.pool.live
     assert mcp_parts["built"] == (worker, str(alerts)) and mcp_parts["transport"] == "stdio"

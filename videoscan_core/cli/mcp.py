@@ -66,7 +66,9 @@ def mcp(args: argparse.Namespace) -> int:
     print(f"videoscan: {use_app_rules(args.settings_file)}", file=sys.stderr)
     print(f"videoscan: loading model {args.model}", file=sys.stderr)
     model = load_model(args.model, device=args.device, frame_tokens=args.frame_tokens)
-    pool = ModelPool(args.model, model, live=True, frame_tokens=args.frame_tokens)
+    pool = ModelPool(
+        args.model, model, live=True, device=args.device, frame_tokens=args.frame_tokens
+    )
     worker = EngineWorker(pool, memory=args.memory, live=True)
     worker.frame_interval_s = 1.0 / args.fps
     text = live_text(args.source, not args.no_screen_text)
