@@ -1,11 +1,13 @@
 """Plain work off the GUI thread whose answer comes back on the GUI thread, safely.
 
 Contract: ``run_in_background(owner, work, done, name)`` runs ``work()`` in a daemon thread
-that never touches a Qt object; a timer owned by ``owner`` polls the answer every
-``POLL_MS`` and calls ``done(result)`` on the GUI thread. When ``owner`` is deleted first (a
-dialog closed, a window gone) its timer goes with it and ``done`` is never called: nothing
-emits on a deleted object (a thread emitting a signal of a QObject the GUI thread had just
-deleted crashed the interpreter). An exception in ``work`` is passed to ``done`` as the result.
+that never touches a Qt object; single-shot timers with ``owner`` as their context poll the
+answer every ``POLL_MS`` and call ``done(result)`` on the GUI thread. When ``owner`` is deleted
+first (a dialog closed, a window gone) no poll runs and ``done`` is never called: nothing emits
+on a deleted object (a thread emitting a signal of a QObject the GUI thread had just deleted
+crashed the interpreter). No timer object is kept: one that deleted itself from its own slot,
+whose closure held it, crashed the interpreter once in a few dozen runs. An exception in
+``work`` is passed to ``done`` as the result.
 """
 
 from __future__ import annotations
@@ -32,17 +34,12 @@ def run_in_background(
         except BaseException as error:  # noqa: BLE001 - handed to done() on the GUI thread
             answer.set_exception(error)
 
-    timer = QTimer(owner)
-    timer.setInterval(POLL_MS)
-
-    def collect() -> None:
+    def collect() -> None:  # on the GUI thread, only while the owner lives
         if not answer.done():
+            QTimer.singleShot(POLL_MS, owner, collect)
             return
-        timer.stop()
-        timer.deleteLater()
         error = answer.exception()
         done(error if error is not None else answer.result())
 
-    timer.timeout.connect(collect)
-    timer.start()
+    QTimer.singleShot(POLL_MS, owner, collect)
     threading.Thread(target=thread_body, name=name, daemon=True).start()
