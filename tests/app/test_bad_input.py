@@ -43,7 +43,8 @@ def test_empty_model_folder_shows_a_message(make_window, qtbot, tmp_path, moving
     # questions without a model get a clear answer instead of hanging
     with qtbot.waitSignal(window.worker.sig_answer_failed, timeout=5000):
         window.ask("Anyone there?")
-    assert "No model" in window.view.chat.conversation.exchanges[-1].answer
+    # (the worker's signal reaches the window queued: wait for the window, not the signal)
+    qtbot.waitUntil(lambda: "No model" in window.view.chat.conversation.exchanges[-1].answer)
 
 
 def test_no_model_and_no_demo_model_is_explained(

@@ -98,7 +98,7 @@ def test_the_demo_model_is_named_once_and_memory_shows_no_infinity_before_a_mode
     assert "∞" not in window.view.timeline.counter_text  # no model yet: no capacity to show
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=10000):
         window.start()
-    assert window.view.model_status.text() == "Demo model · cpu · float32"
+    qtbot.waitUntil(lambda: window.view.model_status.text() == "Demo model · cpu · float32")
     qtbot.waitUntil(lambda: window.view.timeline.counter_text == "0 / 64", timeout=5000)
 
 

@@ -100,4 +100,5 @@ def test_stop_works_while_a_question_waits_for_a_first_frame(make_window, qtbot,
     with qtbot.waitSignal(window.worker.sig_answer_finished, timeout=5000) as finished:
         qtbot.mouseClick(chat._stop, Qt.MouseButton.LeftButton)
     assert finished.args[1].stop_reason == "cancelled"
-    assert "stopped" in chat._view.toPlainText() and not chat._stop.isEnabled()
+    qtbot.waitUntil(lambda: "stopped" in chat._view.toPlainText())  # (queued to the window)
+    assert not chat._stop.isEnabled()

@@ -48,7 +48,8 @@ def test_a_broken_model_folder_keeps_the_working_model_and_is_not_saved(
     window = start_on_tiny(make_window, qtbot, checked_factory, moving_video)
     with qtbot.waitSignal(window.worker.sig_model_failed, timeout=10000):
         window.apply_settings(window.settings.with_changes(model=str(broken)))
-    assert expected in window.view.banner.text and "still using tiny" in window.view.banner.text
+    qtbot.waitUntil(lambda: "still using tiny" in window.view.banner.text)  # (queued to the window)
+    assert expected in window.view.banner.text
     assert "sentencepiece" not in window.view.banner.text and "\n" not in window.view.banner.text
     assert window.settings.model == "tiny" and settings_store.value("model") in (None, "tiny")
     seen = window.report.frames_processed
@@ -66,10 +67,12 @@ def test_a_device_that_is_not_here_is_explained_and_not_saved(
     window = make_window(settings, playback_speed=2.0)
     with qtbot.waitSignal(window.worker.sig_model_ready, timeout=60000):
         window.start()
-    assert "cuda" not in window.devices and "cpu" in window.devices
+    qtbot.waitUntil(lambda: "cpu" in window.devices)  # (the worker's signal reaches it queued)
+    assert "cuda" not in window.devices
     with qtbot.waitSignal(window.worker.sig_model_failed, timeout=10000):
         window.apply_settings(window.settings.with_changes(device="cuda"))
-    assert "no CUDA GPU" in window.view.banner.text and "--device" not in window.view.banner.text
+    qtbot.waitUntil(lambda: "no CUDA GPU" in window.view.banner.text)
+    assert "--device" not in window.view.banner.text
     assert window.settings.device == "auto" and settings_store.value("device") in (None, "auto")
     dialog = SettingsDialog(window.settings, window, window.devices)
     qtbot.addWidget(dialog)
@@ -119,6 +122,8 @@ def test_without_a_model_the_indicator_does_not_claim_watching(
     window = make_window(AppSettings(model="", source=f"file:{moving_video}"))
     with qtbot.waitSignal(window.capture.sig_started, timeout=10000):
         window.start()
+    # the capture thread's signal reaches the window queued: wait until the window heard it
+    qtbot.waitUntil(lambda: window.watch.capturing, timeout=5000)
     assert "Watching" not in window.view.indicator.text()
     window.set_paused(True)
     window.set_paused(False)
