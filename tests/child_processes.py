@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import sys
+import time
 
 import psutil
 import pytest
@@ -20,6 +21,7 @@ import pytest
 PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
 EXIT_GRACE_S = 30.0  # for a process being stopped; a leak costs this once, a clean test nothing
 HELPERS = ("multiprocessing.resource_tracker", "multiprocessing.forkserver")
+EXEC_WAIT_S = 5.0  # a child caught inside execve shows an empty command line for an instant
 
 
 def become_subreaper() -> bool:
@@ -33,18 +35,29 @@ def become_subreaper() -> bool:
 Key = tuple[int, float]  # pid and start time: a reused pid is another process
 
 
+def _command_line(process: psutil.Process) -> str:
+    """The process's command line, once it has one: the kernel sets it late in ``execve``, so
+    a child read just after ``Popen`` (or a grandchild just forked) may show none yet."""
+    deadline = time.monotonic() + EXEC_WAIT_S
+    while not (words := process.cmdline()) and time.monotonic() < deadline:
+        if process.status() == psutil.STATUS_ZOMBIE:
+            break
+        time.sleep(0.001)
+    return " ".join(words)
+
+
 def descendants() -> dict[Key, psutil.Process]:
     found = {}
     for process in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if not any(helper in " ".join(process.cmdline()) for helper in HELPERS):
+            if not any(helper in _command_line(process) for helper in HELPERS):
                 found[(process.pid, process.create_time())] = process
     return found
 
 
 def _describe(process: psutil.Process) -> str:
     try:
-        return f"pid {process.pid}: {' '.join(process.cmdline())[:200]}"
+        return f"pid {process.pid}: {_command_line(process)[:200]}"
     except psutil.Error:
         return f"pid {process.pid}"
 
