@@ -18,7 +18,6 @@ from safetensors.torch import load_file
 SCRIPT = Path(__file__).with_name("ddp_train_script.py")
 
 
-
 @pytest.mark.slow
 @pytest.mark.parametrize("family", ["llava-onevision", "smolvlm2", "qwen3-vl"])
 def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_path, family):
@@ -69,3 +68,17 @@ def test_two_processes_equal_one_with_the_same_global_batch(tiny_model_dir, tmp_
     # float rounding there into steps of ~lr; measured max difference 1.8e-5, weights ~0.3
     assert all(torch.allclose(a[k], b[k], rtol=1e-4, atol=1e-4) for k in a)
     assert not list(tmp_path.glob(".*.partial"))
+
+
+def test_only_process_zero_writes_checkpoint_weights(tmp_path):
+    """Under DDP every process reaches the Trainer's ``_save``; another process writing too raced
+    process 0 into a folder only process 0 creates (ENOENT, seen in 2 of 8 runs)."""
+    from types import SimpleNamespace
+
+    from videoscan_core.train.trainer import carrier_trainer_class
+
+    other_process = SimpleNamespace(
+        args=SimpleNamespace(should_save=False, output_dir=str(tmp_path)), sharded=False, model=None
+    )
+    carrier_trainer_class()._save(other_process, str(tmp_path / "checkpoint-3"))
+    assert list(tmp_path.iterdir()) == []

@@ -56,6 +56,8 @@ def carrier_trainer_class():
                 self.model.model.config.save_pretrained(target)
             if self.sharded:
                 return  # the shards are written with the optimizer's (_save_checkpoint)
+            if not self.args.should_save:
+                return  # one writer (process 0); the folder may not exist yet elsewhere
             from safetensors.torch import save_model
 
             save_model(self.model.model, str(target / CHECKPOINT_WEIGHTS))
