@@ -8,6 +8,7 @@ import sys
 
 from videoscan_core.train import runner
 from videoscan_core.train.runner import TrainOptions, train
+from videoscan_core.train.torchrun import end_process
 
 
 def crash_after_save(step: int) -> None:
@@ -55,3 +56,4 @@ if __name__ == "__main__":
             vision="lora" if "--lora" in sys.argv else "full",
         )
     )
+    end_process(0)  # as the CLI's train command ends

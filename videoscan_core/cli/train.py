@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import errors
     from ..train.recipes import apply_recipe
     from ..train.runner import TrainOptions, train
+    from ..train.torchrun import end_process
 
     given = {
         "max_steps": args.max_steps,
@@ -167,4 +168,5 @@ def run(args: argparse.Namespace) -> int:
         raise errors.VideoReadError(str(error)) from None
     print(f"stage {args.stage} model written to {output}", file=sys.stderr)
     print(output)
+    end_process(0)  # under torchrun: ends here, without the interpreter shutdown (torchrun.py)
     return 0

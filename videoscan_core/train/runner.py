@@ -33,6 +33,7 @@ import torch
 
 from ..config import POSITION_MODES
 from ..errors import VideoScanError
+from .torchrun import leave_process_group
 
 log = logging.getLogger("videoscan")
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -194,18 +195,8 @@ def train(options: TrainOptions) -> Path:
         if note:
             log.warning(note)
         raise
-    _leave_process_group()
+    leave_process_group()  # every process waits until process 0 has written the model
     return output
-
-
-def _leave_process_group() -> None:
-    """Under torchrun: wait until process 0 has written the model, then close the process group
-    (a gloo group left open can abort a process at exit: "terminate called without an active
-    exception", exit code -6, so torchrun reports a failed run)."""
-    distributed = torch.distributed
-    if distributed.is_available() and distributed.is_initialized():
-        distributed.barrier()
-        distributed.destroy_process_group()
 
 
 def _train(options: TrainOptions, folder: Path, family: str, staged) -> Path:
